@@ -1,0 +1,11 @@
+//! The rules and types of anhörigstöd. Pure: no IO, no async, no database, no HTTP.
+
+pub mod catalogue;
+pub mod clock;
+pub mod contact;
+pub mod kommun;
+pub mod law;
+pub mod personnummer;
+
+pub use kommun::{Kommunkod, Municipality};
+pub use personnummer::Personnummer;

@@ -1,0 +1,306 @@
+//! The demo: one municipality seeded fully with clearly fake data, and demo staff whose
+//! logins are printed. Nothing here is a real person; every generated row is marked demo.
+
+use argon2::password_hash::{rand_core::OsRng, SaltString};
+use argon2::{Argon2, PasswordHasher};
+use chrono::{Datelike, Duration, NaiveDate, Utc};
+use domain::catalogue::{shipped_municipal, Provenance};
+use domain::contact::{
+    validate, AgeGroup, Condition, PreferredTime, RawContactRequest, Relation, Want,
+};
+use domain::personnummer::luhn_check_digit;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use store::contact_requests::Origin;
+use store::municipalities::{Contact, Settings};
+use store::Db;
+
+/// Uppsala's code; its demo data says on every page that it is a demo.
+pub const DEMO_KOMMUNKOD: &str = "0380";
+
+/// The shared password of the demo staff, printed at start. Demo only.
+pub const DEMO_PASSWORD: &str = "demo-anhorigstod-2026";
+
+pub struct DemoLogin {
+    pub email: &'static str,
+    pub role: &'static str,
+    pub name: &'static str,
+}
+
+pub const DEMO_STAFF: &[DemoLogin] = &[
+    DemoLogin {
+        email: "konsulent@demo.example",
+        role: "carer-support-officer",
+        name: "Demo Konsulentsson",
+    },
+    DemoLogin {
+        email: "handlaggare@demo.example",
+        role: "case-officer",
+        name: "Demo Handläggarsdotter",
+    },
+    DemoLogin {
+        email: "enhetschef@demo.example",
+        role: "unit-manager",
+        name: "Demo Chefsson",
+    },
+    DemoLogin {
+        email: "kommunadmin@demo.example",
+        role: "municipal-admin",
+        name: "Demo Adminsson",
+    },
+    DemoLogin {
+        email: "sysadmin@demo.example",
+        role: "system-admin",
+        name: "Demo Driftsdotter",
+    },
+];
+
+#[derive(Debug)]
+pub struct DemoError(pub String);
+
+impl std::fmt::Display for DemoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<store::StoreError> for DemoError {
+    fn from(e: store::StoreError) -> Self {
+        DemoError(e.to_string())
+    }
+}
+
+pub fn hash_password(password: &str) -> Result<String, DemoError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| DemoError(e.to_string()))
+}
+
+fn demo_settings() -> (Settings, Vec<Contact>) {
+    // Phone numbers from the range the Swedish telecom regulator keeps for fiction (070-1740605..699).
+    let settings = Settings {
+        switchboard_phone: Some("070-174 06 05".into()),
+        email: Some("anhorigstod@demo.example".into()),
+        visiting_address: Some("Demogatan 1, 999 99 Demostad (påhittad adress)".into()),
+        opening_hours: Some("Vardagar 08.00–16.30".into()),
+        board_name: "Socialnämnden (demo)".into(),
+        website: None,
+        is_demo: true,
+    };
+    let c = |kind: &str, name: &str, title: &str, phone: &str, email: &str, note: Option<&str>| {
+        Contact {
+            kind: kind.into(),
+            name: name.into(),
+            title: Some(title.into()),
+            phone: Some(phone.into()),
+            email: Some(email.into()),
+            note: note.map(str::to_owned),
+        }
+    };
+    let contacts = vec![
+        c(
+            "carer_support_officer",
+            "Demo Konsulentsson",
+            "anhörigkonsulent",
+            "070-174 06 10",
+            "konsulent@demo.example",
+            Some("Telefontid måndag–torsdag 09.00–10.00"),
+        ),
+        c(
+            "carer_support_officer",
+            "Exempel Stödsdotter",
+            "anhörigkonsulent för unga anhöriga",
+            "070-174 06 11",
+            "unga@demo.example",
+            None,
+        ),
+        c(
+            "case_officer_intake",
+            "Demo Handläggarsdotter",
+            "biståndshandläggare, mottagningen",
+            "070-174 06 12",
+            "handlaggare@demo.example",
+            None,
+        ),
+        c(
+            "administration",
+            "Vård- och omsorgsförvaltningen (demo)",
+            "förvaltningen",
+            "070-174 06 13",
+            "forvaltningen@demo.example",
+            None,
+        ),
+        c(
+            "board_politicians",
+            "Socialnämndens ordförande (demo)",
+            "ordförande",
+            "070-174 06 14",
+            "namnden@demo.example",
+            None,
+        ),
+        c(
+            "elderly_ombudsman",
+            "Äldreombudsmannen (demo)",
+            "äldreombudsman",
+            "070-174 06 15",
+            "aldreombud@demo.example",
+            None,
+        ),
+        c(
+            "patient_ombudsman",
+            "Patientnämnden i regionen (demo)",
+            "patientnämnd",
+            "070-174 06 16",
+            "patientnamnden@demo.example",
+            None,
+        ),
+    ];
+    (settings, contacts)
+}
+
+const FIRST: &[&str] = &[
+    "Demo-Anna",
+    "Demo-Erik",
+    "Demo-Maria",
+    "Demo-Lars",
+    "Demo-Karin",
+    "Demo-Per",
+    "Demo-Sara",
+    "Demo-Ali",
+    "Demo-Leila",
+    "Demo-Johan",
+];
+const LAST: &[&str] = &[
+    "Exempelsson",
+    "Testdotter",
+    "Påhittad",
+    "Demosson",
+    "Provberg",
+];
+
+/// A valid-looking number for a generated person: real check digit, serial 980–999.
+pub fn fake_personnummer(rng: &mut impl Rng, today: NaiveDate) -> String {
+    let year = rng.gen_range(1935..=today.year() - 12);
+    let month = rng.gen_range(1..=12u32);
+    let day = rng.gen_range(1..=28u32);
+    let serial = rng.gen_range(980..=999u32);
+    let nine = format!("{:02}{month:02}{day:02}{serial:03}", year % 100);
+    let digits: Vec<u8> = nine.bytes().map(|b| b - b'0').collect();
+    format!(
+        "{year}{month:02}{day:02}-{serial:03}{}",
+        luhn_check_digit(&digits)
+    )
+}
+
+/// Seeds the demo municipality. Safe to run again: settings and catalogue are refreshed,
+/// staff and carers are only added once.
+pub async fn seed(db: &Db) -> Result<(), DemoError> {
+    let (settings, contacts) = demo_settings();
+    store::municipalities::save_settings(db, DEMO_KOMMUNKOD, &settings, &contacts).await?;
+
+    let mut catalogue = shipped_municipal().map_err(|e| DemoError(e.to_string()))?;
+    let provenance = Provenance {
+        updated_on: Utc::now().date_naive(),
+        editor: "Demo Konsulentsson, anhörigkonsulent (demo)".into(),
+        reviewer: "Demo Chefsson, enhetschef (demo)".into(),
+    };
+    for e in &mut catalogue.entries {
+        e.provenance = provenance.clone();
+    }
+    for p in &mut catalogue.pages {
+        p.provenance = provenance.clone();
+    }
+    let changed = match store::catalogue::current(db, DEMO_KOMMUNKOD).await? {
+        Some((_, current)) => current.entries.len() != catalogue.entries.len(),
+        None => true,
+    };
+    if changed {
+        store::catalogue::save(db, DEMO_KOMMUNKOD, &catalogue, "demo").await?;
+    }
+
+    let existing = store::staff::list(db, Some(DEMO_KOMMUNKOD)).await?;
+    if existing.is_empty() {
+        let hash = hash_password(DEMO_PASSWORD)?;
+        for s in DEMO_STAFF {
+            store::staff::create(
+                db,
+                Some(DEMO_KOMMUNKOD),
+                s.email,
+                s.name,
+                s.role,
+                &hash,
+                true,
+            )
+            .await?;
+        }
+    }
+
+    if store::contact_requests::count(db, DEMO_KOMMUNKOD).await? == 0 {
+        let mut rng = StdRng::seed_from_u64(2026);
+        let today = Utc::now().date_naive();
+        let origin = Origin {
+            actor: "demo-seed".into(),
+            role: "system".into(),
+            ..Origin::default()
+        };
+        for i in 0..24usize {
+            let anonymous = i % 7 == 3;
+            let raw = RawContactRequest {
+                anonymous,
+                name: format!("{} {}", FIRST[i % FIRST.len()], LAST[i % LAST.len()]),
+                phone: format!("070-174 06 {}", 20 + i % 70),
+                email: if i % 2 == 0 {
+                    format!("anhorig{i}@demo.example")
+                } else {
+                    String::new()
+                },
+                personnummer: if i % 3 == 0 {
+                    fake_personnummer(&mut rng, today)
+                } else {
+                    String::new()
+                },
+                relation: Relation::ALL[i % Relation::ALL.len()].as_str().into(),
+                recipient_age_group: AgeGroup::ALL[(i + 2) % AgeGroup::ALL.len()].as_str().into(),
+                recipient_conditions: vec![Condition::ALL[i % Condition::ALL.len()]
+                    .as_str()
+                    .into()],
+                recipient_is_child: false,
+                carer_age_group: AgeGroup::ALL[if i % 8 == 5 { 0 } else { 1 + i % 3 }]
+                    .as_str()
+                    .into(),
+                wants: vec![Want::ALL[i % Want::ALL.len()].as_str().into()],
+                message: "Demo: påhittad förfrågan för att visa hur kön ser ut.".into(),
+                preferred_time: PreferredTime::ALL[i % PreferredTime::ALL.len()]
+                    .as_str()
+                    .into(),
+                consent: true,
+            };
+            let req = validate(&raw, today)
+                .map_err(|e| DemoError(format!("demo request {i}: {:?}", e.0)))?;
+            let at = Utc::now() - Duration::hours((24 * 14 - i * 13) as i64);
+            store::contact_requests::create(db, DEMO_KOMMUNKOD, &req, at, today, &origin, true)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fake_numbers_pass_our_own_check() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        for _ in 0..200 {
+            let n = fake_personnummer(&mut rng, today);
+            let p = domain::Personnummer::parse(&n, today).unwrap();
+            assert!(p.canonical().ends_with(&n[9..]));
+            let serial: u32 = n[9..12].parse().unwrap();
+            assert!((980..=999).contains(&serial));
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! `anhorigstod`: the one binary. Serves the portal and API, migrates, seeds the demo,
+//! imports and exports catalogues, lists contact requests and verifies the audit log.
+
+mod config;
+mod demo;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use config::{load_file, parse_served, FileConfig, Municipalities};
+use domain::catalogue::Catalogue;
+use domain::clock::SystemClock;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use store::contact_requests::Origin;
+
+#[derive(Parser)]
+#[command(
+    name = "anhorigstod",
+    version,
+    about = "Anhörigstöd: support for informal carers, for Swedish municipalities"
+)]
+struct Cli {
+    /// A TOML configuration file (default: ./anhorigstod.toml when it exists).
+    #[arg(long, global = true, env = "ANHORIGSTOD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DbArgs {
+    /// sqlite://PATH (default sqlite://data/anhorigstod.db) or postgres://USER@HOST:PORT/DB.
+    #[arg(long, env = "ANHORIGSTOD_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal and the API.
+    Serve {
+        /// Address and port to listen on.
+        #[arg(long, env = "ANHORIGSTOD_BIND")]
+        bind: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+        /// Serve all 290 municipalities and seed a demo municipality with fake data.
+        #[arg(long)]
+        demo: bool,
+        /// "all" or a comma-separated list of kommunkoder to serve.
+        #[arg(long, env = "ANHORIGSTOD_MUNICIPALITIES")]
+        municipalities: Option<String>,
+        /// Log format: json or pretty.
+        #[arg(long, env = "ANHORIGSTOD_LOG_FORMAT")]
+        log_format: Option<String>,
+    },
+    /// Apply database migrations and load the municipality list, then exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Seed the demo municipality (as `serve --demo` does) and exit.
+    Demo {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Import or export a municipality's support catalogue.
+    Catalogue {
+        #[command(subcommand)]
+        action: CatalogueAction,
+    },
+    /// Contact requests ("Be om ett samtal").
+    Requests {
+        #[command(subcommand)]
+        action: RequestsAction,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Toml,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum CatalogueAction {
+    /// Print the current catalogue of a municipality (or "national").
+    Export {
+        #[arg(long)]
+        municipality: String,
+        #[arg(long, value_enum, default_value = "toml")]
+        format: Format,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Store a catalogue file as the municipality's new current version (the old ones stay).
+    Import {
+        #[arg(long)]
+        municipality: String,
+        /// The file; its format is taken from the ending (.toml or .json).
+        #[arg(long)]
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum RequestsAction {
+    /// List a municipality's contact requests, newest first. The read is audit-logged.
+    List {
+        #[arg(long)]
+        municipality: String,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+        /// Why you read them, for the audit log.
+        #[arg(long)]
+        reason: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// Check the hash chain; exits non-zero and names the first bad row if it is broken.
+    Verify {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn database_url(args: &DbArgs, file: &FileConfig) -> String {
+    args.database_url
+        .clone()
+        .or_else(|| file.database_url.clone())
+        .unwrap_or_else(|| store::db::DEFAULT_SQLITE_URL.to_owned())
+}
+
+fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ANHORIGSTOD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "pretty" {
+        builder.init();
+    } else {
+        builder.json().init();
+    }
+}
+
+fn cli_origin(reason: Option<String>) -> Origin {
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    Origin {
+        actor: format!("cli:{user}"),
+        role: "system".into(),
+        request_id: reason.map(|r| format!("reason: {r}")),
+        client_addr: None,
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("anhorigstod: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    let file = load_file(cli.config.as_deref()).map_err(|e| e.to_string())?;
+    match cli.command {
+        Command::Serve {
+            bind,
+            db,
+            demo,
+            municipalities,
+            log_format,
+        } => {
+            let log_format = log_format
+                .or(file.log_format.clone())
+                .unwrap_or_else(|| "json".into());
+            init_logging(&log_format);
+            let url = database_url(&db, &file);
+            let store = store::open(&url).await.map_err(|e| e.to_string())?;
+            let served = match municipalities
+                .map(Municipalities::All)
+                .or(file.municipalities.clone())
+            {
+                _ if demo => web::Served::All,
+                Some(m) => parse_served(&m).map_err(|e| e.to_string())?,
+                None => web::Served::All,
+            };
+            if demo {
+                demo::seed(&store).await.map_err(|e| e.to_string())?;
+            }
+            let config = web::WebConfig {
+                served,
+                access_log: file.access_log.unwrap_or(true),
+                content_ttl: file
+                    .content_cache_seconds
+                    .map_or(web::content::DEFAULT_TTL, std::time::Duration::from_secs),
+                ..web::WebConfig::default()
+            };
+            let state = web::AppState::new(store.clone(), Arc::new(SystemClock), config)
+                .await
+                .map_err(|e| e.to_string())?;
+            let bind = bind
+                .or(file.bind.clone())
+                .unwrap_or_else(|| "127.0.0.1:8080".into());
+            let listener = tokio::net::TcpListener::bind(&bind)
+                .await
+                .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!("Anhörigstöd listening on http://{addr}");
+            if demo {
+                println!(
+                    "Demo municipality: http://{addr}/kommun/{}",
+                    demo::DEMO_KOMMUNKOD
+                );
+                println!(
+                    "Demo staff logins (password for all: {}):",
+                    demo::DEMO_PASSWORD
+                );
+                for s in demo::DEMO_STAFF {
+                    println!("  {:<28} {}", s.email, s.role);
+                }
+                println!("(Staff sign-in pages arrive with the staff workspace; until then: anhorigstod requests list --municipality {})", demo::DEMO_KOMMUNKOD);
+            }
+            tracing::info!(%addr, backend = ?store.backend(), "listening");
+            let app = web::app(state).into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+                .map_err(|e| e.to_string())?;
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate { db } => {
+            let store = store::open(&database_url(&db, &file))
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("migrated ({:?})", store.backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { db } => {
+            let store = store::open(&database_url(&db, &file))
+                .await
+                .map_err(|e| e.to_string())?;
+            demo::seed(&store).await.map_err(|e| e.to_string())?;
+            println!("demo municipality {} seeded", demo::DEMO_KOMMUNKOD);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Catalogue { action } => catalogue(action, &file).await,
+        Command::Requests {
+            action:
+                RequestsAction::List {
+                    municipality,
+                    limit,
+                    reason,
+                    db,
+                },
+        } => {
+            let store = store::open(&database_url(&db, &file))
+                .await
+                .map_err(|e| e.to_string())?;
+            let rows = store::contact_requests::queue(
+                &store,
+                &municipality,
+                None,
+                limit,
+                chrono::Utc::now(),
+                &cli_origin(reason),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            let json = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+            println!("{json}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            action: AuditAction::Verify { db },
+        } => {
+            let store = store::open(&database_url(&db, &file))
+                .await
+                .map_err(|e| e.to_string())?;
+            match store::audit::verify(&store)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                store::audit::Verdict::Intact { rows } => {
+                    println!("audit log intact: {rows} rows");
+                    Ok(ExitCode::SUCCESS)
+                }
+                store::audit::Verdict::Broken { seq, why } => {
+                    println!("audit log broken at row {seq}: {why}");
+                    Ok(ExitCode::from(2))
+                }
+            }
+        }
+    }
+}
+
+async fn catalogue(action: CatalogueAction, file: &FileConfig) -> Result<ExitCode, String> {
+    match action {
+        CatalogueAction::Export {
+            municipality,
+            format,
+            db,
+        } => {
+            let store = store::open(&database_url(&db, file))
+                .await
+                .map_err(|e| e.to_string())?;
+            let current = store::catalogue::current(&store, &municipality)
+                .await
+                .map_err(|e| e.to_string())?;
+            let cat = match current {
+                Some((_, c)) => c,
+                None if municipality == store::catalogue::NATIONAL => {
+                    domain::catalogue::shipped_national().map_err(|e| e.to_string())?
+                }
+                None => {
+                    domain::kommun::Kommunkod::parse(&municipality).map_err(|_| {
+                        format!("'{municipality}' is not a kommunkod or 'national'")
+                    })?;
+                    let shipped =
+                        domain::catalogue::shipped_municipal().map_err(|e| e.to_string())?;
+                    Catalogue::default_for_new_municipality(&shipped)
+                }
+            };
+            let text = match format {
+                Format::Toml => toml::to_string_pretty(&cat).map_err(|e| e.to_string())?,
+                Format::Json => serde_json::to_string_pretty(&cat).map_err(|e| e.to_string())?,
+            };
+            println!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        CatalogueAction::Import {
+            municipality,
+            file: path,
+            db,
+        } => {
+            if municipality != store::catalogue::NATIONAL {
+                domain::kommun::Kommunkod::parse(&municipality)
+                    .map_err(|_| format!("'{municipality}' is not a kommunkod or 'national'"))?;
+            }
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let cat: Catalogue = if path.extension().is_some_and(|e| e == "json") {
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            } else {
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?
+            };
+            cat.validate()
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let store = store::open(&database_url(&db, file))
+                .await
+                .map_err(|e| e.to_string())?;
+            let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+            let v = store::catalogue::save(&store, &municipality, &cat, &format!("cli:{user}"))
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "imported {} entries and {} pages as version {v} of {municipality}",
+                cat.entries.len(),
+                cat.pages.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

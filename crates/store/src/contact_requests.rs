@@ -1,0 +1,234 @@
+//! Contact requests ("Be om ett samtal"): stored with their audit row in one transaction, so
+//! the carer's confirmation is only sent for a request that is on disk.
+
+use crate::audit::{self, AuditEvent};
+use crate::db::Db;
+use crate::StoreError;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::contact::{reference_from_bytes, ContactRequest};
+use rand::RngCore;
+use serde::Serialize;
+use sqlx::Row;
+
+/// Where a request came from, for the audit row.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub actor: String,
+    pub role: String,
+    pub request_id: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredContactRequest {
+    pub id: i64,
+    pub kommunkod: String,
+    pub reference: String,
+    pub received_at: DateTime<Utc>,
+    pub anonymous: bool,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub personnummer: Option<String>,
+    pub relation: Option<String>,
+    pub recipient_age_group: Option<String>,
+    pub recipient_conditions: Vec<String>,
+    pub recipient_is_child: bool,
+    pub carer_age_group: Option<String>,
+    pub young_carer: bool,
+    pub involves_child: bool,
+    pub wants: Vec<String>,
+    pub message: Option<String>,
+    pub preferred_time: Option<String>,
+    pub status: String,
+    pub is_demo: bool,
+}
+
+fn join<T>(items: &[T], name: fn(&T) -> &'static str) -> String {
+    items.iter().map(name).collect::<Vec<_>>().join(",")
+}
+
+fn split(s: String) -> Vec<String> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn is_unique_violation(e: &StoreError) -> bool {
+    matches!(e, StoreError::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
+}
+
+/// Stores a valid request and returns its reference, unique in the municipality.
+pub async fn create(
+    db: &Db,
+    kommunkod: &str,
+    req: &ContactRequest,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    origin: &Origin,
+    is_demo: bool,
+) -> Result<String, StoreError> {
+    // A clash of two random references is rare (31^7 values); try again on one.
+    let mut attempt = 0;
+    loop {
+        let mut bytes = [0u8; 7];
+        rand::thread_rng().fill_bytes(&mut bytes);
+        let reference = reference_from_bytes(bytes);
+        match insert(db, kommunkod, req, now, today, origin, is_demo, &reference).await {
+            Err(e) if is_unique_violation(&e) && attempt < 5 => attempt += 1,
+            other => return other.map(|()| reference),
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    db: &Db,
+    kommunkod: &str,
+    req: &ContactRequest,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+    origin: &Origin,
+    is_demo: bool,
+    reference: &str,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let id: i64 = crate::with_tx!(&mut tx, c => {
+        sqlx::query_scalar(
+            "INSERT INTO contact_requests (kommunkod, reference, received_at, anonymous, name, phone, email, personnummer, relation, \
+             recipient_age_group, recipient_conditions, recipient_is_child, carer_age_group, young_carer, involves_child, wants, message, \
+             preferred_time, consent, is_demo) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id",
+        )
+        .bind(kommunkod)
+        .bind(reference)
+        .bind(now)
+        .bind(req.anonymous)
+        .bind(&req.name)
+        .bind(&req.phone)
+        .bind(&req.email)
+        .bind(req.personnummer.as_ref().map(|p| p.canonical()))
+        .bind(req.relation.map(|r| r.as_str()))
+        .bind(req.recipient_age_group.map(|a| a.as_str()))
+        .bind(join(&req.recipient_conditions, |c| c.as_str()))
+        .bind(req.recipient_is_child)
+        .bind(req.carer_age_group.map(|a| a.as_str()))
+        .bind(req.is_young_carer(today))
+        .bind(req.involves_child(today))
+        .bind(join(&req.wants, |w| w.as_str()))
+        .bind(&req.message)
+        .bind(req.preferred_time.map(|p| p.as_str()))
+        .bind(true)
+        .bind(is_demo)
+        .fetch_one(&mut *c)
+        .await?
+    });
+    audit::append(
+        &mut tx,
+        now,
+        &AuditEvent {
+            actor: origin.actor.clone(),
+            role: origin.role.clone(),
+            kommunkod: Some(kommunkod.to_owned()),
+            action: "contact_request.create".into(),
+            object_kind: "contact_request".into(),
+            object_id: Some(id.to_string()),
+            persons: vec![format!("contact_request:{id}")],
+            reason: None,
+            request_id: origin.request_id.clone(),
+            client_addr: origin.client_addr.clone(),
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+macro_rules! stored {
+    ($r:expr) => {
+        StoredContactRequest {
+            id: $r.try_get("id")?,
+            kommunkod: $r.try_get("kommunkod")?,
+            reference: $r.try_get("reference")?,
+            received_at: $r.try_get("received_at")?,
+            anonymous: $r.try_get("anonymous")?,
+            name: $r.try_get("name")?,
+            phone: $r.try_get("phone")?,
+            email: $r.try_get("email")?,
+            personnummer: $r.try_get("personnummer")?,
+            relation: $r.try_get("relation")?,
+            recipient_age_group: $r.try_get("recipient_age_group")?,
+            recipient_conditions: split($r.try_get("recipient_conditions")?),
+            recipient_is_child: $r.try_get("recipient_is_child")?,
+            carer_age_group: $r.try_get("carer_age_group")?,
+            young_carer: $r.try_get("young_carer")?,
+            involves_child: $r.try_get("involves_child")?,
+            wants: split($r.try_get("wants")?),
+            message: $r.try_get("message")?,
+            preferred_time: $r.try_get("preferred_time")?,
+            status: $r.try_get("status")?,
+            is_demo: $r.try_get("is_demo")?,
+        }
+    };
+}
+
+/// The municipality's queue, newest first, after `before_id` (keyset paging). The read is
+/// logged, naming every request shown, and committed before the rows are returned.
+pub async fn queue(
+    db: &Db,
+    kommunkod: &str,
+    before_id: Option<i64>,
+    limit: i64,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Vec<StoredContactRequest>, StoreError> {
+    let rows: Vec<StoredContactRequest> = crate::with_pool!(db, pool => {
+        let rows = sqlx::query("SELECT * FROM contact_requests WHERE kommunkod = $1 AND id < $2 ORDER BY id DESC LIMIT $3")
+            .bind(kommunkod)
+            .bind(before_id.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(pool)
+            .await?;
+        rows.iter().map(|r| Ok(stored!(r))).collect::<Result<_, StoreError>>()?
+    });
+    audit::append_now(
+        db,
+        now,
+        &AuditEvent {
+            actor: origin.actor.clone(),
+            role: origin.role.clone(),
+            kommunkod: Some(kommunkod.to_owned()),
+            action: "contact_request.list".into(),
+            object_kind: "contact_request".into(),
+            object_id: None,
+            persons: rows
+                .iter()
+                .map(|r| format!("contact_request:{}", r.id))
+                .collect(),
+            reason: None,
+            request_id: origin.request_id.clone(),
+            client_addr: origin.client_addr.clone(),
+        },
+    )
+    .await?;
+    Ok(rows)
+}
+
+/// All references of a municipality, for the durability test and the CLI; no personal data.
+pub async fn references(db: &Db, kommunkod: &str) -> Result<Vec<String>, StoreError> {
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_scalar("SELECT reference FROM contact_requests WHERE kommunkod = $1 ORDER BY id")
+            .bind(kommunkod)
+            .fetch_all(pool)
+            .await?)
+    })
+}
+
+pub async fn count(db: &Db, kommunkod: &str) -> Result<i64, StoreError> {
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM contact_requests WHERE kommunkod = $1")
+            .bind(kommunkod)
+            .fetch_one(pool)
+            .await?)
+    })
+}

@@ -1,0 +1,33 @@
+//! Persistence on SQLite (embedded default) and PostgreSQL (production) from one codebase.
+//! Queries use `$1` placeholders, which both accept; `with_pool!`/`with_tx!` run the same code
+//! on either pool. Every change to personal data writes its audit row in the same transaction.
+
+pub mod audit;
+pub mod catalogue;
+pub mod contact_requests;
+pub mod db;
+pub mod migrate;
+pub mod municipalities;
+pub mod staff;
+
+pub use db::{Backend, Db, Tx};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("stored data is not as expected: {0}")]
+    Corrupt(String),
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+/// Opens the database and brings its schema and reference data up to date.
+pub async fn open(url: &str) -> Result<Db, StoreError> {
+    let db = Db::connect(url).await?;
+    migrate::migrate(&db).await?;
+    let all =
+        domain::kommun::all_municipalities().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    municipalities::sync_all(&db, &all).await?;
+    Ok(db)
+}

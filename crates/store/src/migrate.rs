@@ -1,0 +1,58 @@
+//! Per-dialect migrations, embedded in the binary and applied in order at start.
+
+use crate::db::{Db, Tx};
+use crate::StoreError;
+use chrono::Utc;
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+}];
+
+/// Applies what is missing; returns the versions applied now. Each migration runs in its own
+/// transaction, and on PostgreSQL an advisory lock keeps two starting nodes from racing.
+pub async fn migrate(db: &Db) -> Result<Vec<i64>, StoreError> {
+    let create = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+    let mut tx = db.begin().await?;
+    crate::with_tx!(&mut tx, c => {
+        sqlx::query(create).execute(&mut *c).await?;
+    });
+    if let Tx::Postgres(t) = &mut tx {
+        sqlx::query("SELECT pg_advisory_xact_lock(72834001)")
+            .execute(&mut **t)
+            .await?;
+    }
+    let done: Vec<i64> = crate::with_tx!(&mut tx, c => {
+        sqlx::query_scalar("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *c)
+            .await?
+    });
+    let mut applied = Vec::new();
+    for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
+        let sql = match &tx {
+            Tx::Sqlite(_) => m.sqlite,
+            Tx::Postgres(_) => m.postgres,
+        };
+        crate::with_tx!(&mut tx, c => {
+            sqlx::raw_sql(sql).execute(&mut *c).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(Utc::now().to_rfc3339())
+                .execute(&mut *c)
+                .await?;
+        });
+        applied.push(m.version);
+    }
+    tx.commit().await?;
+    Ok(applied)
+}

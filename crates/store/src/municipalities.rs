@@ -1,0 +1,172 @@
+//! Municipalities, their settings and their contacts.
+
+use crate::db::Db;
+use crate::StoreError;
+use chrono::Utc;
+use domain::Municipality;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// Kinds of contact a municipality lists.
+pub const CONTACT_KINDS: &[&str] = &[
+    "carer_support_officer",
+    "case_officer_intake",
+    "administration",
+    "board_politicians",
+    "elderly_ombudsman",
+    "patient_ombudsman",
+];
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub switchboard_phone: Option<String>,
+    pub email: Option<String>,
+    pub visiting_address: Option<String>,
+    pub opening_hours: Option<String>,
+    pub board_name: String,
+    pub website: Option<String>,
+    #[serde(default)]
+    pub is_demo: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub kind: String,
+    pub name: String,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub note: Option<String>,
+}
+
+/// Loads the shipped list into the table (idempotent: inserts the missing, renames the changed).
+pub async fn sync_all(db: &Db, all: &[Municipality]) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    crate::with_tx!(&mut tx, c => {
+        for m in all {
+            sqlx::query(
+                "INSERT INTO municipalities (kommunkod, name, region_code, region_name) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (kommunkod) DO UPDATE SET name = excluded.name, region_code = excluded.region_code, region_name = excluded.region_name",
+            )
+            .bind(m.kommunkod.as_str())
+            .bind(&m.name)
+            .bind(&m.region_code)
+            .bind(&m.region_name)
+            .execute(&mut *c)
+            .await?;
+        }
+    });
+    tx.commit().await
+}
+
+pub async fn list(db: &Db) -> Result<Vec<Municipality>, StoreError> {
+    crate::with_pool!(db, pool => {
+        let rows = sqlx::query("SELECT kommunkod, name, region_code, region_name FROM municipalities ORDER BY kommunkod")
+            .fetch_all(pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let code: String = r.try_get("kommunkod")?;
+                Ok(Municipality {
+                    kommunkod: domain::Kommunkod::parse(&code).map_err(|_| StoreError::Corrupt(format!("kommunkod {code}")))?,
+                    name: r.try_get("name")?,
+                    region_code: r.try_get("region_code")?,
+                    region_name: r.try_get("region_name")?,
+                })
+            })
+            .collect()
+    })
+}
+
+pub async fn settings(db: &Db, kommunkod: &str) -> Result<Option<Settings>, StoreError> {
+    crate::with_pool!(db, pool => {
+        let row = sqlx::query("SELECT * FROM municipality_settings WHERE kommunkod = $1")
+            .bind(kommunkod)
+            .fetch_optional(pool)
+            .await?;
+        row.map(|r| {
+            Ok(Settings {
+                switchboard_phone: r.try_get("switchboard_phone")?,
+                email: r.try_get("email")?,
+                visiting_address: r.try_get("visiting_address")?,
+                opening_hours: r.try_get("opening_hours")?,
+                board_name: r.try_get("board_name")?,
+                website: r.try_get("website")?,
+                is_demo: r.try_get("is_demo")?,
+            })
+        })
+        .transpose()
+    })
+}
+
+/// Replaces the settings and the contact list in one transaction.
+pub async fn save_settings(
+    db: &Db,
+    kommunkod: &str,
+    s: &Settings,
+    contacts: &[Contact],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    crate::with_tx!(&mut tx, c => {
+        sqlx::query(
+            "INSERT INTO municipality_settings (kommunkod, switchboard_phone, email, visiting_address, opening_hours, board_name, website, is_demo, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (kommunkod) DO UPDATE SET switchboard_phone = excluded.switchboard_phone, email = excluded.email, \
+             visiting_address = excluded.visiting_address, opening_hours = excluded.opening_hours, board_name = excluded.board_name, \
+             website = excluded.website, is_demo = excluded.is_demo, updated_at = excluded.updated_at",
+        )
+        .bind(kommunkod)
+        .bind(&s.switchboard_phone)
+        .bind(&s.email)
+        .bind(&s.visiting_address)
+        .bind(&s.opening_hours)
+        .bind(&s.board_name)
+        .bind(&s.website)
+        .bind(s.is_demo)
+        .bind(Utc::now())
+        .execute(&mut *c)
+        .await?;
+        // Contacts are public directory data, not personal case data: the list is replaced whole.
+        sqlx::query("DELETE FROM municipality_contacts WHERE kommunkod = $1")
+            .bind(kommunkod)
+            .execute(&mut *c)
+            .await?;
+        for (i, k) in contacts.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO municipality_contacts (kommunkod, kind, name, title, phone, email, note, position) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(kommunkod)
+            .bind(&k.kind)
+            .bind(&k.name)
+            .bind(&k.title)
+            .bind(&k.phone)
+            .bind(&k.email)
+            .bind(&k.note)
+            .bind(i as i64)
+            .execute(&mut *c)
+            .await?;
+        }
+    });
+    tx.commit().await
+}
+
+pub async fn contacts(db: &Db, kommunkod: &str) -> Result<Vec<Contact>, StoreError> {
+    crate::with_pool!(db, pool => {
+        let rows = sqlx::query("SELECT kind, name, title, phone, email, note FROM municipality_contacts WHERE kommunkod = $1 ORDER BY position")
+            .bind(kommunkod)
+            .fetch_all(pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Contact {
+                    kind: r.try_get("kind")?,
+                    name: r.try_get("name")?,
+                    title: r.try_get("title")?,
+                    phone: r.try_get("phone")?,
+                    email: r.try_get("email")?,
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
+    })
+}

@@ -1,0 +1,240 @@
+//! The JSON API, version 1.
+
+use crate::contact::{public_origin, submit, Submitted};
+use crate::error::ApiError;
+use crate::middleware::RequestId;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use domain::contact::{RawContactRequest, FIELD_ORDER};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/municipalities", get(list_municipalities))
+        .route("/api/v1/municipalities/{kommunkod}", get(get_municipality))
+        .route(
+            "/api/v1/municipalities/{kommunkod}/catalogue",
+            get(get_catalogue),
+        )
+        .route(
+            "/api/v1/municipalities/{kommunkod}/contact-requests",
+            post(create_contact_request),
+        )
+        .route("/api/v1/openapi.json", get(openapi))
+}
+
+async fn list_municipalities(State(state): State<AppState>) -> Json<Value> {
+    let list: Vec<Value> = state
+        .kommuner
+        .list
+        .iter()
+        .map(|m| {
+            json!({
+                "kommunkod": m.kommunkod.as_str(),
+                "name": m.name,
+                "region_code": m.region_code,
+                "region_name": m.region_name,
+                "served": state.config.serves(m.kommunkod.as_str()),
+            })
+        })
+        .collect();
+    Json(Value::Array(list))
+}
+
+async fn get_municipality(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let c = crate::content::load(&state, &kommunkod)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(state.t.get("api-unknown-municipality")))?;
+    let m = &c.municipality;
+    Ok(Json(json!({
+        "kommunkod": m.kommunkod.as_str(),
+        "name": m.name,
+        "region_code": m.region_code,
+        "region_name": m.region_name,
+        "settings": c.settings,
+        "contacts": c.contacts,
+    })))
+}
+
+async fn get_catalogue(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let c = crate::content::load(&state, &kommunkod)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(state.t.get("api-unknown-municipality")))?;
+    let entries: Vec<_> = c.entries.iter().map(|e| &e.item).collect();
+    let pages: Vec<_> = c.pages.iter().map(|p| &p.item).collect();
+    Ok(Json(json!({
+        "kommunkod": c.municipality.kommunkod.as_str(),
+        "default_catalogue": c.default_catalogue,
+        "entries": entries,
+        "pages": pages,
+    })))
+}
+
+/// Reads the body field by field, so every type mistake is named by its field.
+pub fn raw_from_json(
+    obj: &Map<String, Value>,
+) -> Result<RawContactRequest, BTreeMap<String, Vec<String>>> {
+    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut text = |field: &str| -> String {
+        match obj.get(field) {
+            None | Some(Value::Null) => String::new(),
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => {
+                errors
+                    .entry(field.to_owned())
+                    .or_default()
+                    .push("error-type-string".into());
+                String::new()
+            }
+        }
+    };
+    let name = text("name");
+    let phone = text("phone");
+    let email = text("email");
+    let personnummer = text("personnummer");
+    let relation = text("relation");
+    let recipient_age_group = text("recipient_age_group");
+    let carer_age_group = text("carer_age_group");
+    let message = text("message");
+    let preferred_time = text("preferred_time");
+    let mut flag = |field: &str| -> bool {
+        match obj.get(field) {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => {
+                errors
+                    .entry(field.to_owned())
+                    .or_default()
+                    .push("error-type-bool".into());
+                false
+            }
+        }
+    };
+    let anonymous = flag("anonymous");
+    let recipient_is_child = flag("recipient_is_child");
+    let consent = flag("consent");
+    let mut list = |field: &str| -> Vec<String> {
+        match obj.get(field) {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            Some(_) => {
+                errors
+                    .entry(field.to_owned())
+                    .or_default()
+                    .push("error-type-list".into());
+                Vec::new()
+            }
+        }
+    };
+    let recipient_conditions = list("recipient_conditions");
+    let wants = list("wants");
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(RawContactRequest {
+        anonymous,
+        name,
+        phone,
+        email,
+        personnummer,
+        relation,
+        recipient_age_group,
+        recipient_conditions,
+        recipient_is_child,
+        carer_age_group,
+        wants,
+        message,
+        preferred_time,
+        consent,
+    })
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| {
+            let m = m.trim().to_ascii_lowercase();
+            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+        })
+}
+
+async fn create_contact_request(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let t = &state.t;
+    if crate::content::load(&state, &kommunkod).await?.is_none() {
+        return Err(ApiError::NotFound(t.get("api-unknown-municipality")));
+    }
+    if !is_json(&headers) {
+        return Err(ApiError::UnsupportedMediaType(t.get("api-content-type")));
+    }
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(t.get("api-too-large"))
+        } else {
+            ApiError::BadRequest(t.get("api-bad-body"))
+        }
+    })?;
+    let value: Value = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::BadRequest(t.get1("api-malformed-json", "detail", &e.to_string()))
+    })?;
+    let Value::Object(obj) = value else {
+        return Err(ApiError::BadRequest(t.get("api-not-object")));
+    };
+    let translate = |errs: BTreeMap<String, Vec<String>>| {
+        errs.into_iter()
+            .map(|(k, ids)| (k, ids.iter().map(|id| t.get(id)).collect()))
+            .collect::<BTreeMap<String, Vec<String>>>()
+    };
+    let raw = raw_from_json(&obj).map_err(|e| ApiError::Validation(translate(e)))?;
+    let origin = public_origin(
+        request_id.as_ref().map(|e| &e.0),
+        Some(addr.ip().to_string()),
+    );
+    match submit(&state, &kommunkod, &raw, &origin).await? {
+        Submitted::Stored { reference, young_carer } => Ok((
+            StatusCode::CREATED,
+            Json(json!({ "reference": reference, "kommunkod": kommunkod, "young_carer": young_carer })),
+        )
+            .into_response()),
+        Submitted::Invalid(errors) => {
+            let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for field in FIELD_ORDER {
+                if let Some(ids) = errors.0.get(field) {
+                    out.insert((*field).to_owned(), ids.iter().map(|id| t.get(id)).collect());
+                }
+            }
+            Err(ApiError::Validation(out))
+        }
+    }
+}
+
+async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../openapi.json"),
+    )
+}

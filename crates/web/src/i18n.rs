@@ -1,0 +1,147 @@
+//! UI text from Fluent files: Swedish first, English second. Templates ask for messages by id.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::{langid, LanguageIdentifier};
+
+pub const SV_FTL: &str = include_str!("../locales/sv/main.ftl");
+pub const EN_FTL: &str = include_str!("../locales/en/main.ftl");
+
+pub struct I18n {
+    bundle: FluentBundle<FluentResource>,
+}
+
+#[derive(Debug)]
+pub struct I18nError(pub String);
+
+impl std::fmt::Display for I18nError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl I18n {
+    pub fn new(lang: LanguageIdentifier, source: &str) -> Result<Self, I18nError> {
+        let resource = FluentResource::try_new(source.to_owned())
+            .map_err(|(_, errs)| I18nError(format!("{lang}: {errs:?}")))?;
+        let mut bundle = FluentBundle::new_concurrent(vec![lang]);
+        // Isolation marks would end up inside attribute values and titles.
+        bundle.set_use_isolating(false);
+        bundle
+            .add_resource(resource)
+            .map_err(|errs| I18nError(format!("{errs:?}")))?;
+        Ok(Self { bundle })
+    }
+
+    pub fn swedish() -> Result<Self, I18nError> {
+        Self::new(langid!("sv-SE"), SV_FTL)
+    }
+
+    pub fn english() -> Result<Self, I18nError> {
+        Self::new(langid!("en-GB"), EN_FTL)
+    }
+
+    /// The message, or its id in brackets when missing (a test keeps that from happening).
+    pub fn get(&self, id: &str) -> String {
+        self.format(id, None)
+    }
+
+    /// The message with one named argument.
+    pub fn get1(&self, id: &str, name: &str, value: &str) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name, FluentValue::from(value));
+        self.format(id, Some(&args))
+    }
+
+    pub fn has(&self, id: &str) -> bool {
+        self.bundle.has_message(id)
+    }
+
+    fn format(&self, id: &str, args: Option<&FluentArgs>) -> String {
+        let Some(pattern) = self.bundle.get_message(id).and_then(|m| m.value()) else {
+            return format!("[{id}]");
+        };
+        let mut errors = Vec::new();
+        self.bundle
+            .format_pattern(pattern, args, &mut errors)
+            .into_owned()
+    }
+
+    /// Every message id in a Fluent source, for the completeness tests.
+    pub fn ids(source: &str) -> Vec<String> {
+        source
+            .lines()
+            .filter_map(|l| {
+                let (id, _) = l.split_once(" =")?;
+                (!id.starts_with(['#', ' ', '.', '-']) && !id.is_empty())
+                    .then(|| id.trim().to_owned())
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn both_languages_parse_and_have_the_same_messages() {
+        I18n::swedish().unwrap();
+        I18n::english().unwrap();
+        let sv: BTreeSet<_> = I18n::ids(SV_FTL).into_iter().collect();
+        let en: BTreeSet<_> = I18n::ids(EN_FTL).into_iter().collect();
+        assert!(sv.len() > 50);
+        assert_eq!(
+            sv.difference(&en).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "missing in English"
+        );
+        assert_eq!(
+            en.difference(&sv).collect::<Vec<_>>(),
+            Vec::<&String>::new(),
+            "missing in Swedish"
+        );
+    }
+
+    #[test]
+    fn every_message_id_used_in_code_and_templates_exists() {
+        let sv = I18n::swedish().unwrap();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
+        let mut sources: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+            .collect();
+        for f in ["portal.rs", "api.rs", "contact.rs", "error.rs"] {
+            sources.push(
+                std::fs::read_to_string(format!("{}/src/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap(),
+            );
+        }
+        let mut missing = Vec::new();
+        for src in &sources {
+            for part in src
+                .split("t.get(\"")
+                .skip(1)
+                .chain(src.split("t.get1(\"").skip(1))
+            {
+                let id = part.split('"').next().unwrap();
+                if !sv.has(id) {
+                    missing.push(id.to_owned());
+                }
+            }
+        }
+        for e in [
+            domain::personnummer::PersonnummerError::Empty,
+            domain::personnummer::PersonnummerError::InvalidCharacters,
+            domain::personnummer::PersonnummerError::WrongLength,
+            domain::personnummer::PersonnummerError::InvalidDate,
+            domain::personnummer::PersonnummerError::FutureDate,
+            domain::personnummer::PersonnummerError::ChecksumMismatch,
+        ] {
+            if !sv.has(e.message_id()) {
+                missing.push(e.message_id().to_owned());
+            }
+        }
+        assert!(missing.is_empty(), "missing Fluent messages: {missing:?}");
+    }
+}

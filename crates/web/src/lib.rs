@@ -1,0 +1,161 @@
+//! HTTP: the public portal (server-rendered HTML that works without JavaScript) and the JSON
+//! API under /api/v1. Handlers parse input into domain types, call one shared function per
+//! action, and render; no business rule lives here.
+
+pub mod api;
+pub mod contact;
+pub mod content;
+pub mod error;
+pub mod i18n;
+mod markdown;
+pub mod metrics;
+pub mod middleware;
+pub mod portal;
+
+use axum::extract::DefaultBodyLimit;
+use axum::Router;
+use domain::catalogue::Catalogue;
+use domain::clock::Clock;
+use domain::law::LawTable;
+use domain::Municipality;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which municipalities this deployment serves.
+#[derive(Debug, Clone)]
+pub enum Served {
+    All,
+    Only(HashSet<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub served: Served,
+    pub access_log: bool,
+    pub content_ttl: Duration,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            served: Served::All,
+            access_log: true,
+            content_ttl: content::DEFAULT_TTL,
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+impl WebConfig {
+    pub fn serves(&self, kommunkod: &str) -> bool {
+        match &self.served {
+            Served::All => true,
+            Served::Only(set) => set.contains(kommunkod),
+        }
+    }
+}
+
+/// The 290 municipalities, indexed, and the 21 regions in code order.
+pub struct Kommuner {
+    pub list: Vec<Municipality>,
+    by_code: HashMap<String, usize>,
+}
+
+impl Kommuner {
+    pub fn new(list: Vec<Municipality>) -> Self {
+        let by_code = list
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.kommunkod.as_str().to_owned(), i))
+            .collect();
+        Self { list, by_code }
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Municipality> {
+        self.by_code.get(code).map(|&i| &self.list[i])
+    }
+
+    /// (region code, region name, its municipalities by name).
+    pub fn by_region(&self) -> Vec<(String, String, Vec<&Municipality>)> {
+        let mut out: Vec<(String, String, Vec<&Municipality>)> = Vec::new();
+        for m in &self.list {
+            match out.iter_mut().find(|(c, _, _)| *c == m.region_code) {
+                Some((_, _, v)) => v.push(m),
+                None => out.push((m.region_code.clone(), m.region_name.clone(), vec![m])),
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        for (_, _, v) in &mut out {
+            v.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        out
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: store::Db,
+    pub clock: Arc<dyn Clock>,
+    pub t: Arc<i18n::I18n>,
+    pub config: Arc<WebConfig>,
+    pub kommuner: Arc<Kommuner>,
+    pub law: Arc<LawTable>,
+    pub default_catalogue: Arc<Catalogue>,
+    pub national_catalogue: Arc<Catalogue>,
+    pub content: Arc<content::ContentCache>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+#[derive(Debug)]
+pub struct SetupError(pub String);
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AppState {
+    /// Builds the state from an open, migrated database.
+    pub async fn new(
+        db: store::Db,
+        clock: Arc<dyn Clock>,
+        config: WebConfig,
+    ) -> Result<Self, SetupError> {
+        let err = |e: &dyn std::fmt::Display| SetupError(e.to_string());
+        let list = store::municipalities::list(&db)
+            .await
+            .map_err(|e| err(&e))?;
+        let shipped = domain::catalogue::shipped_municipal().map_err(|e| err(&e))?;
+        let national = domain::catalogue::shipped_national().map_err(|e| err(&e))?;
+        Ok(Self {
+            db,
+            clock,
+            t: Arc::new(i18n::I18n::swedish().map_err(|e| err(&e))?),
+            config: Arc::new(config),
+            kommuner: Arc::new(Kommuner::new(list)),
+            law: Arc::new(LawTable::shipped().map_err(|e| err(&e))?),
+            default_catalogue: Arc::new(Catalogue::default_for_new_municipality(&shipped)),
+            national_catalogue: Arc::new(national),
+            content: Arc::new(content::ContentCache::default()),
+            metrics: Arc::new(metrics::Metrics::default()),
+        })
+    }
+}
+
+/// The whole application: each module brings its own router.
+pub fn app(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .merge(portal::router())
+        .merge(api::router())
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
+        .with_state(state)
+}

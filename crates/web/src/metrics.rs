@@ -1,0 +1,94 @@
+//! Prometheus text metrics, counted in memory per node.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+const BUCKETS_MS: [f64; 8] = [1.0, 2.5, 5.0, 10.0, 25.0, 100.0, 500.0, 2500.0];
+
+#[derive(Default)]
+pub struct Metrics {
+    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    latency_buckets: [AtomicU64; 8],
+    latency_count: AtomicU64,
+    latency_sum_us: AtomicU64,
+    pub contact_requests_created: AtomicU64,
+}
+
+impl Metrics {
+    pub fn observe(&self, route: &str, status: u16, elapsed: Duration) {
+        if let Ok(mut m) = self.requests.lock() {
+            *m.entry((route.to_owned(), status)).or_default() += 1;
+        }
+        let ms = elapsed.as_secs_f64() * 1000.0;
+        for (i, b) in BUCKETS_MS.iter().enumerate() {
+            if ms <= *b {
+                self.latency_buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.latency_count.fetch_add(1, Ordering::Relaxed);
+        self.latency_sum_us
+            .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP anhorigstod_http_requests_total HTTP requests by route and status."
+        );
+        let _ = writeln!(out, "# TYPE anhorigstod_http_requests_total counter");
+        if let Ok(m) = self.requests.lock() {
+            for ((route, status), n) in m.iter() {
+                let route = route.replace('\\', "\\\\").replace('"', "\\\"");
+                let _ = writeln!(
+                    out,
+                    "anhorigstod_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP anhorigstod_http_request_duration_seconds Time to answer a request."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE anhorigstod_http_request_duration_seconds histogram"
+        );
+        for (i, b) in BUCKETS_MS.iter().enumerate() {
+            let n = self.latency_buckets[i].load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "anhorigstod_http_request_duration_seconds_bucket{{le=\"{}\"}} {n}",
+                b / 1000.0
+            );
+        }
+        let count = self.latency_count.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "anhorigstod_http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let sum = self.latency_sum_us.load(Ordering::Relaxed) as f64 / 1e6;
+        let _ = writeln!(out, "anhorigstod_http_request_duration_seconds_sum {sum}");
+        let _ = writeln!(
+            out,
+            "anhorigstod_http_request_duration_seconds_count {count}"
+        );
+        let _ = writeln!(
+            out,
+            "# HELP anhorigstod_contact_requests_created_total Contact requests stored."
+        );
+        let _ = writeln!(
+            out,
+            "# TYPE anhorigstod_contact_requests_created_total counter"
+        );
+        let _ = writeln!(
+            out,
+            "anhorigstod_contact_requests_created_total {}",
+            self.contact_requests_created.load(Ordering::Relaxed)
+        );
+        out
+    }
+}
