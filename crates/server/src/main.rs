@@ -222,21 +222,27 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .await
                 .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
             let addr = listener.local_addr().map_err(|e| e.to_string())?;
-            println!("Anhörigstöd listening on http://{addr}");
+            // Startup lines go to stdout for people and test harnesses; a closed stdout must
+            // not stop the server, so write errors are ignored rather than panicking.
+            let mut lines = vec![format!("Anhörigstöd listening on http://{addr}")];
             if demo {
-                println!(
+                lines.push(format!(
                     "Demo municipality: http://{addr}/kommun/{}",
                     demo::DEMO_KOMMUNKOD
-                );
-                println!(
+                ));
+                lines.push(format!(
                     "Demo staff logins (password for all: {}):",
                     demo::DEMO_PASSWORD
-                );
+                ));
                 for s in demo::DEMO_STAFF {
-                    println!("  {:<28} {}", s.email, s.role);
+                    lines.push(format!("  {:<28} {}", s.email, s.role));
                 }
-                println!("(Staff sign-in pages arrive with the staff workspace; until then: anhorigstod requests list --municipality {})", demo::DEMO_KOMMUNKOD);
+                lines.push(format!(
+                    "(Staff sign-in pages arrive with the staff workspace; until then: anhorigstod requests list --municipality {})",
+                    demo::DEMO_KOMMUNKOD
+                ));
             }
+            say(&lines);
             tracing::info!(%addr, backend = ?store.backend(), "listening");
             let app = web::app(state).into_make_service_with_connect_info::<SocketAddr>();
             axum::serve(listener, app)
@@ -378,6 +384,16 @@ async fn catalogue(action: CatalogueAction, file: &FileConfig) -> Result<ExitCod
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Prints lines to stdout and flushes, ignoring a closed pipe.
+fn say(lines: &[String]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    for l in lines {
+        let _ = writeln!(out, "{l}");
+    }
+    let _ = out.flush();
 }
 
 async fn shutdown_signal() {

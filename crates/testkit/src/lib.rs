@@ -1,1 +1,171 @@
+//! Test helpers: a fresh database on the backend chosen by `ANHORIGSTOD_TEST_DATABASE`
+//! (`sqlite`, the default, or `postgres`), and the real application served on 127.0.0.1:0.
+//! The whole suite runs once per backend (see scripts/test.sh); no test skips a backend.
 
+use domain::clock::{Clock, SystemClock};
+use rand::Rng;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use store::Db;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestBackend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backend this run tests, from `ANHORIGSTOD_TEST_DATABASE`.
+pub fn backend() -> TestBackend {
+    match std::env::var("ANHORIGSTOD_TEST_DATABASE").as_deref() {
+        Ok("postgres") => TestBackend::Postgres,
+        _ => TestBackend::Sqlite,
+    }
+}
+
+/// The PostgreSQL server tests create their databases on.
+pub fn postgres_base_url() -> String {
+    std::env::var("ANHORIGSTOD_TEST_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+}
+
+/// A database used by one test. SQLite files live in a folder removed on drop; PostgreSQL
+/// databases are named `anh_test_*` and removed by scripts/test.sh before each run.
+pub struct TestDb {
+    pub url: String,
+    dir: Option<PathBuf>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn random_name() -> String {
+    let mut rng = rand::thread_rng();
+    (0..12)
+        .map(|_| char::from(b'a' + rng.gen_range(0..26u8)))
+        .collect()
+}
+
+/// A new, empty database (not migrated).
+pub async fn fresh_database() -> TestDb {
+    let name = random_name();
+    match backend() {
+        TestBackend::Sqlite => {
+            let dir = std::env::temp_dir().join(format!("anh-test-{name}"));
+            std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("temp dir: {e}"));
+            TestDb {
+                url: format!("sqlite://{}/test.db", dir.display()),
+                dir: Some(dir),
+            }
+        }
+        TestBackend::Postgres => {
+            use sqlx::Connection;
+            let base = postgres_base_url();
+            let mut admin = sqlx::PgConnection::connect(&format!("{base}/postgres"))
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at {base} is needed for this run: {e}"));
+            sqlx::query(&format!("CREATE DATABASE anh_test_{name}"))
+                .execute(&mut admin)
+                .await
+                .unwrap_or_else(|e| panic!("create database: {e}"));
+            TestDb {
+                url: format!("{base}/anh_test_{name}"),
+                dir: None,
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base: String,
+    pub db: Db,
+    pub state: web::AppState,
+    pub _database: TestDb,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+pub struct Options {
+    pub config: web::WebConfig,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            config: web::WebConfig {
+                access_log: false,
+                ..web::WebConfig::default()
+            },
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+/// The real application on a fresh, migrated database, listening on a random port.
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let database = fresh_database().await;
+    let db = store::open(&database.url)
+        .await
+        .unwrap_or_else(|e| panic!("open {}: {e}", database.url));
+    let state = web::AppState::new(db.clone(), options.clock, options.config)
+        .await
+        .unwrap_or_else(|e| panic!("state: {e}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("bind: {e}"));
+    let addr = listener
+        .local_addr()
+        .unwrap_or_else(|e| panic!("addr: {e}"));
+    let app = web::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    TestApp {
+        addr,
+        base: format!("http://{addr}"),
+        db,
+        state,
+        _database: database,
+        server,
+    }
+}
+
+/// Runs raw SQL against the test database, for tests that tamper with stored rows.
+pub async fn execute(db: &Db, sql: &str) {
+    match db {
+        Db::Sqlite(p) => {
+            sqlx::query(sql)
+                .execute(&p.write)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+        Db::Postgres(p) => {
+            sqlx::query(sql)
+                .execute(p)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+    }
+}

@@ -1,0 +1,277 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! The binary's commands, run as a user would.
+
+mod common;
+
+use common::*;
+
+#[tokio::test]
+async fn every_command_has_help() {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["demo", "--help"],
+        vec!["catalogue", "export", "--help"],
+        vec!["catalogue", "import", "--help"],
+        vec!["requests", "list", "--help"],
+        vec!["audit", "verify", "--help"],
+    ] {
+        let (code, out, _) = run_cli("sqlite::memory:", &args);
+        assert_eq!(code, 0, "{args:?}");
+        assert!(out.contains("Usage:"), "{args:?}");
+    }
+    let (_, out, _) = run_cli("sqlite::memory:", &["serve", "--help"]);
+    for flag in ["--bind", "--database-url", "--demo", "--municipalities"] {
+        assert!(out.contains(flag), "{flag}");
+    }
+}
+
+#[tokio::test]
+async fn migrate_is_idempotent() {
+    let db = testkit::fresh_database().await;
+    for _ in 0..2 {
+        let (code, out, err) = run_cli(&db.url, &["migrate"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.starts_with("migrated"));
+    }
+}
+
+#[tokio::test]
+async fn catalogue_export_import_round_trip() {
+    let db = testkit::fresh_database().await;
+    let (code, exported, err) =
+        run_cli(&db.url, &["catalogue", "export", "--municipality", "0180"]);
+    assert_eq!(code, 0, "{err}");
+    let mut cat: domain::catalogue::Catalogue = toml::from_str(&exported).unwrap();
+    assert!(cat.entries.len() > 15);
+    cat.entries[0].title = "Samtal med vår anhörigkonsulent".into();
+    let dir = std::env::temp_dir().join(format!("anh-cat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("katalog.json");
+    std::fs::write(&file, serde_json::to_string(&cat).unwrap()).unwrap();
+    let (code, out, err) = run_cli(
+        &db.url,
+        &[
+            "catalogue",
+            "import",
+            "--municipality",
+            "0180",
+            "--file",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("version 1"));
+    let (_, json_out, _) = run_cli(
+        &db.url,
+        &[
+            "catalogue",
+            "export",
+            "--municipality",
+            "0180",
+            "--format",
+            "json",
+        ],
+    );
+    let again: domain::catalogue::Catalogue = serde_json::from_str(&json_out).unwrap();
+    assert_eq!(again, cat);
+
+    // An open-support entry without the board's decision is refused, and nothing changes.
+    cat.entries[0].decision_ref = None;
+    std::fs::write(&file, serde_json::to_string(&cat).unwrap()).unwrap();
+    let (code, _, err) = run_cli(
+        &db.url,
+        &[
+            "catalogue",
+            "import",
+            "--municipality",
+            "0180",
+            "--file",
+            file.to_str().unwrap(),
+        ],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("decision"), "{err}");
+    let store = store::open(&db.url).await.unwrap();
+    assert_eq!(
+        store::catalogue::current_version(&store, "0180")
+            .await
+            .unwrap(),
+        Some(1)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn the_demo_seeds_a_full_municipality_once() {
+    let db = testkit::fresh_database().await;
+    for _ in 0..2 {
+        let (code, _, err) = run_cli(&db.url, &["demo"]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let store = store::open(&db.url).await.unwrap();
+    assert_eq!(
+        store::staff::list(&store, Some("0380"))
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
+    assert!(store::staff::list(&store, Some("0380"))
+        .await
+        .unwrap()
+        .iter()
+        .all(|s| s.is_demo));
+    assert_eq!(
+        store::contact_requests::count(&store, "0380")
+            .await
+            .unwrap(),
+        24
+    );
+    let (_, cat) = store::catalogue::current(&store, "0380")
+        .await
+        .unwrap()
+        .unwrap();
+    let slugs: Vec<&str> = cat.entries.iter().map(|e| e.slug.as_str()).collect();
+    for needed in [
+        "vaxelvard",
+        "avlosning-i-hemmet",
+        "avlosning-nagra-dygn",
+        "dagverksamhet",
+        "nattstod",
+        "individuella-samtal",
+        "stodgrupp-demens",
+        "stodgrupp-stroke",
+        "stodgrupp-psykisk-ohalsa",
+        "stodgrupp-intellektuell-funktionsnedsattning",
+        "kurser",
+        "forelasningar",
+        "studiebesok",
+        "praktisk-hjalp-for-anhorig",
+        "anhorigbidrag",
+        "avlosarservice",
+        "korttidsvistelse",
+        "korttidstillsyn",
+        "daglig-verksamhet",
+        "personlig-assistans",
+    ] {
+        assert!(slugs.contains(&needed), "{needed}");
+    }
+    assert!(matches!(
+        store::audit::verify(&store).await.unwrap(),
+        store::audit::Verdict::Intact { rows: 24 }
+    ));
+}
+
+#[tokio::test]
+async fn serve_demo_prints_the_logins_and_serves_all_municipalities() {
+    let db = testkit::fresh_database().await;
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "serve",
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+            "--municipalities",
+            "0180",
+        ])
+        .env("ANHORIGSTOD_DATABASE_URL", &db.url)
+        .env("ANHORIGSTOD_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first
+        .strip_prefix("Anhörigstöd listening on ")
+        .unwrap()
+        .to_owned();
+    let printed: Vec<String> = lines.take(7).map(Result::unwrap).collect();
+    assert!(printed
+        .iter()
+        .any(|l| l.contains("konsulent@demo.example") && l.contains("carer-support-officer")));
+    assert!(printed.iter().any(|l| l.contains("password for all")));
+    let r = client()
+        .get(format!("{base}/kommun/0380"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("demokommun"));
+    let r = client()
+        .get(format!("{base}/kommun/2480"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "demo serves every municipality");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn a_config_file_and_environment_are_read() {
+    let db = testkit::fresh_database().await;
+    let dir = std::env::temp_dir().join(format!("anh-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("anhorigstod.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "database_url = \"{}\"\nmunicipalities = [\"0180\"]\naccess_log = false\n",
+            db.url
+        ),
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(BIN)
+        .args([
+            "--config",
+            cfg.to_str().unwrap(),
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .env_remove("ANHORIGSTOD_DATABASE_URL")
+        .env("ANHORIGSTOD_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line
+        .trim()
+        .strip_prefix("Anhörigstöd listening on ")
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        client()
+            .get(format!("{base}/kommun/0180"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert_eq!(
+        client()
+            .get(format!("{base}/kommun/0380"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::write(&cfg, "bnid = \"typo\"\n").unwrap();
+    let (code, _, err) = run_cli(&db.url, &["--config", cfg.to_str().unwrap(), "migrate"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("unknown field"), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
