@@ -233,3 +233,112 @@ pub fn fill_placeholders(text: &str, municipality: &str, board: &str) -> String 
     text.replace("{kommun}", municipality)
         .replace("{namnd}", board)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::law::LawTable;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    }
+
+    #[test]
+    fn shipped_catalogues_are_valid_and_cite_laws_in_force() {
+        let law = LawTable::shipped().unwrap();
+        for cat in [shipped_municipal().unwrap(), shipped_national().unwrap()] {
+            cat.validate().unwrap();
+            for e in &cat.entries {
+                if let Some(code) = &e.legal_ref {
+                    assert!(
+                        law.reference(code, today()).is_some(),
+                        "{}: {code} not in force",
+                        e.slug
+                    );
+                }
+                if let Some(b) = &e.benefit {
+                    assert!(
+                        !law.benefit_rules(b, today()).is_empty(),
+                        "{}: no rules for {b}",
+                        e.slug
+                    );
+                }
+                if e.track.is_assessed() {
+                    assert!(
+                        e.legal_ref.is_some(),
+                        "{}: assessed support names its law",
+                        e.slug
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_two_tracks_and_every_seed_form_are_in_the_shipped_catalogue() {
+        let cat = shipped_municipal().unwrap();
+        let on = |t: Track| cat.entries.iter().filter(|e| e.track == t).count();
+        assert!(on(Track::Open) >= 8 && on(Track::AssessedSol) >= 5 && on(Track::AssessedLss) == 5);
+        let national = shipped_national().unwrap();
+        for slug in [
+            "narstaendepenning",
+            "omvardnadsbidrag",
+            "merkostnadsersattning",
+            "anhorigas-riksforbund",
+            "roda-korset",
+        ] {
+            assert!(national.entries.iter().any(|e| e.slug == slug), "{slug}");
+        }
+        for page in [
+            "vem-kan-fa-stod",
+            "unga-anhoriga",
+            "om-du-inte-ar-nojd",
+            "fragor-och-svar",
+            "personuppgifter",
+            "tillganglighet",
+        ] {
+            assert!(cat.pages.iter().any(|p| p.slug == page), "{page}");
+        }
+    }
+
+    #[test]
+    fn default_catalogue_leaves_out_what_only_some_municipalities_offer() {
+        let shipped = shipped_municipal().unwrap();
+        let default = Catalogue::default_for_new_municipality(&shipped);
+        assert!(default.entries.len() < shipped.entries.len());
+        assert!(!default.entries.iter().any(|e| e.slug == "anhorigbidrag"));
+    }
+
+    #[test]
+    fn validation_rejects_bad_catalogues() {
+        let mut cat = shipped_municipal().unwrap();
+        let open = cat
+            .entries
+            .iter()
+            .position(|e| e.track == Track::Open)
+            .unwrap();
+        cat.entries[open].decision_ref = Some("  ".into());
+        assert!(matches!(
+            cat.validate(),
+            Err(CatalogueError::OpenWithoutDecision(_))
+        ));
+        let mut cat = shipped_municipal().unwrap();
+        let dup = cat.entries[0].clone();
+        cat.entries.push(dup);
+        assert!(matches!(
+            cat.validate(),
+            Err(CatalogueError::DuplicateSlug(_))
+        ));
+        let mut cat = shipped_municipal().unwrap();
+        cat.entries[0].slug = "Växelvård".into();
+        assert!(matches!(cat.validate(), Err(CatalogueError::BadSlug(_))));
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            fill_placeholders("{namnd} i {kommun}", "Uppsala", "Socialnämnden"),
+            "Socialnämnden i Uppsala"
+        );
+    }
+}

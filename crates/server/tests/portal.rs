@@ -259,3 +259,19 @@ async fn the_css_is_served_and_has_a_print_style() {
     assert_eq!(r.headers()["content-type"], "text/css; charset=utf-8");
     assert!(r.text().await.unwrap().contains("@media print"));
 }
+
+#[tokio::test]
+async fn searching_without_a_municipality_finds_places_and_national_support() {
+    let app = spawn_app().await;
+    let (_, body) = get(&app, "/sok?q=uppsala").await;
+    assert!(
+        body.contains("href=\"/kommun/0380\""),
+        "a municipality by name"
+    );
+    let (_, body) = get(&app, "/sok?q=omv%C3%A5rdnadsbidrag").await;
+    assert!(body.contains("href=\"/nationellt/stod/omvardnadsbidrag\""));
+    let (_, body) = get(&app, "/sok?q=personuppgifter").await;
+    assert!(body.contains("href=\"/om/personuppgifter\""));
+    let (_, body) = get(&app, "/sok?q=avlastning&kommun=9999").await;
+    assert!(body.contains("Vi hittar ingen kommun med den koden"));
+}

@@ -198,6 +198,42 @@ pub fn national_entries(national: &Catalogue) -> Vec<&CatalogueEntry> {
     national.entries.iter().collect()
 }
 
+/// Pages that hold for every municipality, shown at /om/{slug} with generic names.
+pub const GENERAL_PAGES: &[&str] = &[
+    "personuppgifter",
+    "tillganglighet",
+    "vem-kan-fa-stod",
+    "unga-anhoriga",
+    "fragor-och-svar",
+];
+
+/// What a search finds when no municipality is chosen: the national entries and the
+/// general pages, with generic names for the placeholders.
+pub struct NationalIndex {
+    pub entries: Vec<Indexed<CatalogueEntry>>,
+    pub pages: Vec<Indexed<ContentPage>>,
+}
+
+impl NationalIndex {
+    pub fn new(national: &Catalogue, municipal: &Catalogue, kommun: &str, board: &str) -> Self {
+        Self {
+            entries: national
+                .entries
+                .iter()
+                .cloned()
+                .map(|e| index_entry(fill_entry(e, kommun, board)))
+                .collect(),
+            pages: municipal
+                .pages
+                .iter()
+                .filter(|p| GENERAL_PAGES.contains(&p.slug.as_str()))
+                .cloned()
+                .map(|p| index_page(fill_page(p, kommun, board)))
+                .collect(),
+        }
+    }
+}
+
 pub const DEFAULT_TTL: Duration = Duration::from_secs(5);
 
 /// Words too common to search by.
@@ -241,18 +277,31 @@ fn score(title: &str, text: &str, terms: &[String]) -> u32 {
         .sum()
 }
 
-/// Finds entries and pages by the words a carer types, best first.
+/// Finds a municipality's entries and pages by the words a carer types, best first.
 pub fn search<'a>(c: &'a MunicipalityContent, query: &str) -> Vec<Hit<'a>> {
-    let terms: Vec<String> = fold(query)
+    search_in(&c.entries, &c.pages, query)
+}
+
+/// The words of a query worth searching by, folded.
+pub fn terms(query: &str) -> Vec<String> {
+    fold(query)
         .split_whitespace()
         .filter(|t| t.chars().count() >= 2 && !STOPWORDS.contains(t))
         .map(str::to_owned)
-        .collect();
+        .collect()
+}
+
+/// Searches any set of entries and pages.
+pub fn search_in<'a>(
+    entries: &'a [Indexed<CatalogueEntry>],
+    pages: &'a [Indexed<ContentPage>],
+    query: &str,
+) -> Vec<Hit<'a>> {
+    let terms = terms(query);
     if terms.is_empty() {
         return Vec::new();
     }
-    let mut hits: Vec<Hit<'a>> = c
-        .entries
+    let mut hits: Vec<Hit<'a>> = entries
         .iter()
         .map(|e| Hit {
             kind: HitKind::Entry,
@@ -261,7 +310,7 @@ pub fn search<'a>(c: &'a MunicipalityContent, query: &str) -> Vec<Hit<'a>> {
             summary: &e.item.summary,
             score: score(&e.title_folded, &e.text_folded, &terms),
         })
-        .chain(c.pages.iter().map(|p| Hit {
+        .chain(pages.iter().map(|p| Hit {
             kind: HitKind::Page,
             slug: &p.item.slug,
             title: &p.item.title,

@@ -105,6 +105,7 @@ pub struct AppState {
     pub law: Arc<LawTable>,
     pub default_catalogue: Arc<Catalogue>,
     pub national_catalogue: Arc<Catalogue>,
+    pub national_index: Arc<content::NationalIndex>,
     pub content: Arc<content::ContentCache>,
     pub metrics: Arc<metrics::Metrics>,
 }
@@ -131,10 +132,18 @@ impl AppState {
             .map_err(|e| err(&e))?;
         let shipped = domain::catalogue::shipped_municipal().map_err(|e| err(&e))?;
         let national = domain::catalogue::shipped_national().map_err(|e| err(&e))?;
+        let t = i18n::I18n::swedish().map_err(|e| err(&e))?;
+        let national_index = content::NationalIndex::new(
+            &national,
+            &shipped,
+            &t.get("generic-municipality"),
+            &t.get("generic-board"),
+        );
         Ok(Self {
             db,
             clock,
-            t: Arc::new(i18n::I18n::swedish().map_err(|e| err(&e))?),
+            t: Arc::new(t),
+            national_index: Arc::new(national_index),
             config: Arc::new(config),
             kommuner: Arc::new(Kommuner::new(list)),
             law: Arc::new(LawTable::shipped().map_err(|e| err(&e))?),

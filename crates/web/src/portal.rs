@@ -272,7 +272,7 @@ async fn general_page(State(state): State<AppState>, Path(slug): Path<String>) -
             .default_catalogue
             .pages
             .iter()
-            .find(|p| p.slug == slug && GENERAL_PAGES.contains(&p.slug.as_str()))
+            .find(|p| p.slug == slug && content::GENERAL_PAGES.contains(&p.slug.as_str()))
             .ok_or(WebError::NotFound)?;
         let mut p = p.clone();
         let (kommun, board) = (t.get("generic-municipality"), t.get("generic-board"));
@@ -291,14 +291,6 @@ async fn general_page(State(state): State<AppState>, Path(slug): Path<String>) -
     page_or_error(&state, result)
 }
 
-const GENERAL_PAGES: &[&str] = &[
-    "personuppgifter",
-    "tillganglighet",
-    "vem-kan-fa-stod",
-    "unga-anhoriga",
-    "fragor-och-svar",
-];
-
 // ---- Search ----
 
 pub struct HitView {
@@ -314,7 +306,6 @@ struct SearchPage<'a> {
     query: String,
     query_encoded: String,
     hits: Vec<HitView>,
-    kommunkod: String,
     searched: bool,
 }
 
@@ -341,7 +332,45 @@ async fn search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Respons
                     summary: h.summary.to_owned(),
                 })
                 .collect(),
-            None => Vec::new(),
+            // No municipality chosen: municipalities by name, then national content.
+            None => {
+                let terms = content::terms(&query);
+                let places = state
+                    .kommuner
+                    .list
+                    .iter()
+                    .filter(|m| state.config.serves(m.kommunkod.as_str()))
+                    .filter(|m| {
+                        let name = content::fold(&m.name);
+                        terms
+                            .iter()
+                            .any(|t| name.split_whitespace().any(|w| w.starts_with(t.as_str())))
+                    })
+                    .map(|m| HitView {
+                        href: format!("/kommun/{}", m.kommunkod),
+                        title: t.get1("search-hit-municipality", "kommun", &m.name),
+                        summary: t.get1(
+                            "search-hit-municipality-summary",
+                            "region",
+                            &m.region_name,
+                        ),
+                    });
+                let national = content::search_in(
+                    &state.national_index.entries,
+                    &state.national_index.pages,
+                    &query,
+                )
+                .into_iter()
+                .map(|h| HitView {
+                    href: match h.kind {
+                        HitKind::Entry => format!("/nationellt/stod/{}", h.slug),
+                        HitKind::Page => format!("/om/{}", h.slug),
+                    },
+                    title: h.title.to_owned(),
+                    summary: h.summary.to_owned(),
+                });
+                places.chain(national).collect()
+            }
         };
         let kommun = c.as_ref().map(|c| &c.municipality);
         let title = if query.is_empty() {
@@ -351,11 +380,10 @@ async fn search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Respons
         };
         let p = SearchPage {
             l: Layout::new(t, title, kommun).crumb(t.get("search-title"), "/sok".into()),
-            searched: !query.is_empty() && c.is_some(),
+            searched: !query.is_empty() && (c.is_some() || code.is_empty()),
             query_encoded: form_urlencoded::byte_serialize(query.as_bytes()).collect(),
             query,
             hits,
-            kommunkod: code,
         };
         render(&p)
     }

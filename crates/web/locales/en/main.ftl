@@ -66,11 +66,12 @@ search-page-label = What are you looking for?
 search-page-hint = Use your own words, for example “rest”, “support group” or “money”.
 search-in-kommun = You are searching in { $kommun }.
 search-choose-other = Search in another municipality
-search-kommun-label = Municipality code
-search-kommun-hint = Four digits, for example 0180 for Stockholm. Choose your municipality on the home page if you do not know the code.
 search-results-count = Results: { $count }
 search-no-hits = We did not find anything that matches. Try another word, or ask for a call and we will help you.
-search-need-kommun = Choose a municipality to search its support.
+search-national-note = You are searching the whole country: municipalities, benefits and organisations. Type the name of your municipality to find its support.
+search-need-kommun = We cannot find a municipality with that code. Choose a municipality on the start page.
+search-hit-municipality = Carer support in { $kommun }
+search-hit-municipality-summary = Municipality in { $region }
 
 overview-title = Carer support in { $kommun }
 overview-heading = Carer support in { $kommun }

@@ -66,11 +66,12 @@ search-page-label = Vad söker du?
 search-page-hint = Skriv med dina egna ord, till exempel ”vila”, ”stödgrupp” eller ”pengar”.
 search-in-kommun = Du söker i { $kommun }.
 search-choose-other = Sök i en annan kommun
-search-kommun-label = Kommunkod
-search-kommun-hint = Fyra siffror, till exempel 0180 för Stockholm. Välj kommun på startsidan om du inte vet koden.
 search-results-count = Träffar: { $count }
 search-no-hits = Vi hittade inget som passar. Försök med ett annat ord, eller be om ett samtal så hjälper vi dig.
-search-need-kommun = Välj en kommun för att söka i dess stöd.
+search-national-note = Du söker i hela landet: kommuner, ersättningar och organisationer. Skriv namnet på din kommun för att hitta dess stöd.
+search-need-kommun = Vi hittar ingen kommun med den koden. Välj kommun på startsidan.
+search-hit-municipality = Anhörigstöd i { $kommun }
+search-hit-municipality-summary = Kommun i { $region }
 
 overview-title = Anhörigstöd i { $kommun }
 overview-heading = Anhörigstöd i { $kommun }
