@@ -112,6 +112,9 @@ pub struct CatalogueEntry {
     pub phone: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+    /// Money paid to the carer or the care recipient: listed on the economic-support page.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub economic: bool,
     /// Words a carer might search with that are not in the text.
     #[serde(default)]
     pub keywords: Vec<String>,

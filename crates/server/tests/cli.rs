@@ -275,3 +275,21 @@ async fn a_config_file_and_environment_are_read() {
     assert!(err.contains("unknown field"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn the_demo_municipality_lists_its_own_allowance() {
+    let db = testkit::fresh_database().await;
+    let (child, base) = start_server(&db.url, &["--demo"]);
+    let mut child = child;
+    let body = client()
+        .get(format!("{base}/kommun/0380/ekonomiskt-stod"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(body.contains("href=\"/kommun/0380/stod/anhorigbidrag\""));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -108,6 +108,10 @@ async fn national_benefits_show_amounts_from_the_law_table() {
         body.contains("17\u{a0}760\u{a0}kr"),
         "merkostnadsersättning 30 %"
     );
+    assert!(
+        body.contains("Kommunen har ingen egen ersättning"),
+        "the default catalogue has no municipal allowance"
+    );
 }
 
 #[tokio::test]

@@ -144,4 +144,53 @@ mod tests {
         }
         assert!(missing.is_empty(), "missing Fluent messages: {missing:?}");
     }
+
+    /// Ids built at run time from enums and field names.
+    #[test]
+    fn every_built_message_id_exists() {
+        use domain::catalogue::{Audience, Track};
+        use domain::contact::*;
+        let sv = I18n::swedish().unwrap();
+        let mut ids: Vec<String> = Vec::new();
+        for t in Track::ALL {
+            ids.push(format!("track-{}", t.as_str()));
+            ids.push(format!("track-{}-intro", t.as_str()));
+        }
+        for a in [
+            Audience::Carer,
+            Audience::CareRecipient,
+            Audience::YoungCarer,
+        ] {
+            ids.push(format!("audience-{}", a.as_str()));
+        }
+        ids.extend(
+            Relation::ALL
+                .iter()
+                .map(|x| format!("relation-{}", x.as_str())),
+        );
+        ids.extend(AgeGroup::ALL.iter().map(|x| format!("age-{}", x.as_str())));
+        ids.extend(
+            Condition::ALL
+                .iter()
+                .map(|x| format!("condition-{}", x.as_str())),
+        );
+        ids.extend(Want::ALL.iter().map(|x| format!("want-{}", x.as_str())));
+        ids.extend(
+            PreferredTime::ALL
+                .iter()
+                .map(|x| format!("time-{}", x.as_str())),
+        );
+        ids.extend(
+            FIELD_ORDER
+                .iter()
+                .map(|f| format!("field-{}", f.replace('_', "-"))),
+        );
+        ids.extend(
+            store::municipalities::CONTACT_KINDS
+                .iter()
+                .map(|k| format!("contact-kind-{}", k.replace('_', "-"))),
+        );
+        let missing: Vec<_> = ids.iter().filter(|id| !sv.has(id)).collect();
+        assert!(missing.is_empty(), "missing Fluent messages: {missing:?}");
+    }
 }
