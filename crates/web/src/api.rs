@@ -30,22 +30,25 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/openapi.json", get(openapi))
 }
 
-async fn list_municipalities(State(state): State<AppState>) -> Json<Value> {
-    let list: Vec<Value> = state
-        .kommuner
-        .list
-        .iter()
-        .map(|m| {
-            json!({
-                "kommunkod": m.kommunkod.as_str(),
-                "name": m.name,
-                "region_code": m.region_code,
-                "region_name": m.region_name,
-                "served": state.config.serves(m.kommunkod.as_str()),
+async fn list_municipalities(State(state): State<AppState>) -> Response {
+    let body = state.fixed.municipalities_json.get_or_init(|| {
+        let list: Vec<Value> = state
+            .kommuner
+            .list
+            .iter()
+            .map(|m| {
+                json!({
+                    "kommunkod": m.kommunkod.as_str(),
+                    "name": m.name,
+                    "region_code": m.region_code,
+                    "region_name": m.region_name,
+                    "served": state.config.serves(m.kommunkod.as_str()),
+                })
             })
-        })
-        .collect();
-    Json(Value::Array(list))
+            .collect();
+        Bytes::from(Value::Array(list).to_string())
+    });
+    ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response()
 }
 
 async fn get_municipality(

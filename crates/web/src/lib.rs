@@ -108,6 +108,15 @@ pub struct AppState {
     pub national_index: Arc<content::NationalIndex>,
     pub content: Arc<content::ContentCache>,
     pub metrics: Arc<metrics::Metrics>,
+    /// Answers that never change while the process runs (the start page, the municipality
+    /// list), rendered on first use.
+    pub fixed: Arc<Fixed>,
+}
+
+#[derive(Default)]
+pub struct Fixed {
+    pub start_page: std::sync::OnceLock<axum::body::Bytes>,
+    pub municipalities_json: std::sync::OnceLock<axum::body::Bytes>,
 }
 
 #[derive(Debug)]
@@ -151,6 +160,7 @@ impl AppState {
             national_catalogue: Arc::new(national),
             content: Arc::new(content::ContentCache::default()),
             metrics: Arc::new(metrics::Metrics::default()),
+            fixed: Arc::new(Fixed::default()),
         })
     }
 }

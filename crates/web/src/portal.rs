@@ -19,6 +19,7 @@ use domain::contact::{
     AgeGroup, Condition, PreferredTime, RawContactRequest, Relation, Want, FIELD_ORDER,
 };
 use domain::Municipality;
+use pulldown_cmark::HeadingLevel;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use store::municipalities::Contact;
@@ -182,19 +183,19 @@ struct StartPage<'a> {
 }
 
 async fn start(State(state): State<AppState>) -> Response {
+    if let Some(html) = state.fixed.start_page.get() {
+        return html_bytes(html.clone());
+    }
     let t = &state.t;
     let regions = state
         .kommuner
         .by_region()
         .into_iter()
         .map(|(c, n, ms)| {
-            (
-                c,
-                n,
-                ms.into_iter()
-                    .filter(|m| state.config.serves(m.kommunkod.as_str()))
-                    .collect::<Vec<_>>(),
-            )
+            let served = ms
+                .into_iter()
+                .filter(|m| state.config.serves(m.kommunkod.as_str()));
+            (c, n, served.collect::<Vec<_>>())
         })
         .filter(|(_, _, ms)| !ms.is_empty())
         .collect();
@@ -202,7 +203,21 @@ async fn start(State(state): State<AppState>) -> Response {
         l: Layout::new(t, t.get("start-title"), None),
         regions,
     };
-    page_or_error(&state, render(&p))
+    match p.render() {
+        // The page depends only on configuration: render it once.
+        Ok(html) => html_bytes(
+            state
+                .fixed
+                .start_page
+                .get_or_init(|| Bytes::from(html))
+                .clone(),
+        ),
+        Err(e) => page_or_error(&state, Err(e.into())),
+    }
+}
+
+fn html_bytes(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response()
 }
 
 async fn choose(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
@@ -281,7 +296,7 @@ async fn general_page(State(state): State<AppState>, Path(slug): Path<String>) -
         let l =
             Layout::new(t, p.title.clone(), None).crumb(p.title.clone(), format!("/om/{}", p.slug));
         render(&ContentPageView {
-            body_html: markdown::to_html(&p.body),
+            body_html: markdown::to_html(&p.body, HeadingLevel::H2),
             page: &p,
             l,
             c: None,
@@ -574,7 +589,7 @@ fn entry_page<'a>(
         None => format!("/nationellt/stod/{}", e.slug),
     };
     EntryPage {
-        description_html: markdown::to_html(&e.description),
+        description_html: markdown::to_html(&e.description, HeadingLevel::H3),
         track_label: t.get(&format!("track-{}", e.track.as_str())),
         audience: e
             .audience
@@ -629,7 +644,7 @@ async fn page(
         let l = Layout::new(&state.t, p.title.clone(), Some(&c.municipality))
             .crumb(p.title.clone(), format!("/kommun/{kommunkod}/sida/{slug}"));
         render(&ContentPageView {
-            body_html: markdown::to_html(&p.body),
+            body_html: markdown::to_html(&p.body, HeadingLevel::H2),
             page: p,
             l,
             c: Some(&c),
@@ -683,7 +698,7 @@ async fn economic(State(state): State<AppState>, Path(kommunkod): Path<String>) 
                 format!("/kommun/{kommunkod}/ekonomiskt-stod"),
             ),
             intro_html: intro
-                .map(|p| markdown::to_html(&p.body))
+                .map(|p| markdown::to_html(&p.body, HeadingLevel::H2))
                 .unwrap_or_default(),
             intro,
             municipal: c
@@ -727,7 +742,7 @@ async fn contact(State(state): State<AppState>, Path(kommunkod): Path<String>) -
             ),
             intro_html: c
                 .page("kontakt-inledning")
-                .map(|p| markdown::to_html(&p.body))
+                .map(|p| markdown::to_html(&p.body, HeadingLevel::H2))
                 .unwrap_or_default(),
             officers: c
                 .contacts_of("carer_support_officer")
@@ -961,7 +976,10 @@ async fn form_submit(
                     .flat_map(|(f, ids)| {
                         ids.iter().map(move |id| FieldError {
                             field: f,
-                            label: t.get(&format!("field-{}", f.replace('_', "-"))),
+                            label: t
+                                .get(&format!("field-{}", f.replace('_', "-")))
+                                .trim_end_matches(['.', '?', ':'])
+                                .to_owned(),
                             message: t.get(id),
                         })
                     })
