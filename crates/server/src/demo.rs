@@ -1,8 +1,6 @@
 //! The demo: one municipality seeded fully with clearly fake data, and demo staff whose
 //! logins are printed. Nothing here is a real person; every generated row is marked demo.
 
-use argon2::password_hash::{rand_core::OsRng, SaltString};
-use argon2::{Argon2, PasswordHasher};
 use chrono::{Datelike, Duration, NaiveDate, Utc};
 use domain::catalogue::{shipped_municipal, Provenance};
 use domain::contact::{
@@ -70,13 +68,21 @@ impl From<store::StoreError> for DemoError {
     }
 }
 
-pub fn hash_password(password: &str) -> Result<String, DemoError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| DemoError(e.to_string()))
-}
+/// The demo accounts' second-factor secret, so the demo can be clicked through without a
+/// phone: `anhorigstod demo code --email ...` prints the current code. Demo accounts only.
+pub const DEMO_TOTP_SECRET: &str = "DEMOANHORIGSTODDEMOANHORIGSTOD22";
+
+/// The units of the demo municipality, and which demo account works in which.
+pub const DEMO_UNITS: &[(&str, &[&str])] = &[
+    (
+        "Anhörigstödet",
+        &["konsulent@demo.example", "enhetschef@demo.example"],
+    ),
+    (
+        "Myndighetsutövning äldreomsorg",
+        &["handlaggare@demo.example", "enhetschef@demo.example"],
+    ),
+];
 
 fn demo_settings() -> (Settings, Vec<Contact>) {
     // Phone numbers from the range the Swedish telecom regulator keeps for fiction (070-1740605..699).
@@ -88,6 +94,7 @@ fn demo_settings() -> (Settings, Vec<Contact>) {
         board_name: "Socialnämnden (demo)".into(),
         website: None,
         is_demo: true,
+        require_mfa: true,
     };
     let c = |kind: &str, name: &str, title: &str, phone: &str, email: &str, note: Option<&str>| {
         Contact {
@@ -222,18 +229,40 @@ pub async fn seed(db: &Db) -> Result<(), DemoError> {
 
     let existing = store::staff::list(db, Some(DEMO_KOMMUNKOD)).await?;
     if existing.is_empty() {
-        let hash = hash_password(DEMO_PASSWORD)?;
+        let hash =
+            web::staff::auth::hash_password(web::staff::auth::HashCost::Standard, DEMO_PASSWORD)
+                .map_err(|e| DemoError(format!("{e:?}")))?;
+        let origin = Origin {
+            actor: "demo-seed".into(),
+            role: "system".into(),
+            ..Origin::default()
+        };
         for s in DEMO_STAFF {
-            store::staff::create(
+            // The system administrator runs the installation, not one municipality.
+            let kommun = (s.role != "system-admin").then_some(DEMO_KOMMUNKOD);
+            let created = store::staff::create(
                 db,
-                Some(DEMO_KOMMUNKOD),
+                kommun,
                 s.email,
                 s.name,
                 s.role,
                 &hash,
                 true,
+                Utc::now(),
+                &origin,
             )
             .await?;
+            if let Some(id) = created {
+                store::staff::set_totp(db, id, Some(DEMO_TOTP_SECRET), Utc::now(), &origin).await?;
+            }
+        }
+        for (unit, members) in DEMO_UNITS {
+            let unit_id = store::staff::ensure_unit(db, DEMO_KOMMUNKOD, unit).await?;
+            for email in *members {
+                if let Some(c) = store::staff::credentials(db, email).await? {
+                    store::staff::add_to_unit(db, c.user.id, unit_id).await?;
+                }
+            }
         }
     }
 

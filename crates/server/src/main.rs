@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod users;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use config::{load_file, parse_served, FileConfig, Municipalities};
@@ -59,10 +60,23 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Seed the demo municipality (as `serve --demo` does) and exit.
+    /// Seed the demo municipality (as `serve --demo` does) and exit; `demo code` prints a
+    /// demo account's current sign-in code.
     Demo {
+        #[command(subcommand)]
+        action: Option<DemoAction>,
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
     },
     /// Import or export a municipality's support catalogue.
     Catalogue {
@@ -78,6 +92,87 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum DemoAction {
+    /// Print the current second-factor code of a demo account (refused for real accounts).
+    Code {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserAction {
+    /// Create an account. Without --password-stdin a strong password is made and printed once.
+    Add {
+        /// The municipality's kommunkod (not for system-admin).
+        #[arg(long)]
+        municipality: Option<String>,
+        /// carer-support-officer, case-officer, unit-manager, municipal-admin or system-admin.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: String,
+        /// The name shown to colleagues (default: the e-mail address).
+        #[arg(long)]
+        name: Option<String>,
+        /// A unit of the municipality to put the account in (created if missing).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Stop an account from signing in; its sessions and tokens end at once.
+    Disable {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Let a disabled account sign in again.
+    Enable {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Set a new password (printed once unless --password-stdin); ends the account's sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List accounts as JSON.
+    List {
+        #[arg(long)]
+        municipality: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create an API token for an account; prints only the token.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// What the token may do, e.g. cases:read cases:write (default: read).
+        #[arg(long = "scope", num_args = 1..)]
+        scopes: Vec<String>,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -230,6 +325,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     "Demo municipality: http://{addr}/kommun/{}",
                     demo::DEMO_KOMMUNKOD
                 ));
+                lines.push(format!("Staff sign-in: http://{addr}/personal/logga-in"));
                 lines.push(format!(
                     "Demo staff logins (password for all: {}):",
                     demo::DEMO_PASSWORD
@@ -237,10 +333,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 for s in demo::DEMO_STAFF {
                     lines.push(format!("  {:<28} {}", s.email, s.role));
                 }
-                lines.push(format!(
-                    "(Staff sign-in pages arrive with the staff workspace; until then: anhorigstod requests list --municipality {})",
-                    demo::DEMO_KOMMUNKOD
-                ));
+                lines.push(
+                    "Second-step code for a demo login: anhorigstod demo code --email EMAIL (or add key DEMO ANHO RIGS TODD EMOA NHOR IGST OD22 to an authenticator app)".into(),
+                );
             }
             say(&lines);
             tracing::info!(%addr, backend = ?store.backend(), "listening");
@@ -259,12 +354,67 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("migrated ({:?})", store.backend());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { db } => {
+        Command::Demo { action: None, db } => {
             let store = store::open(&database_url(&db, &file))
                 .await
                 .map_err(|e| e.to_string())?;
             demo::seed(&store).await.map_err(|e| e.to_string())?;
             println!("demo municipality {} seeded", demo::DEMO_KOMMUNKOD);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo {
+            action: Some(DemoAction::Code { email, db }),
+            ..
+        } => {
+            let store = store::open(&database_url(&db, &file))
+                .await
+                .map_err(|e| e.to_string())?;
+            let creds = store::staff::credentials(&store, &email)
+                .await
+                .map_err(|e| e.to_string())?;
+            match creds {
+                Some(c) if c.user.is_demo => {
+                    let secret = c
+                        .totp_secret
+                        .as_deref()
+                        .and_then(|s| domain::totp::TotpSecret::from_base32(s).ok())
+                        .ok_or("this demo account has no second factor")?;
+                    say(&[domain::totp::totp_at(
+                        &secret,
+                        chrono::Utc::now().timestamp(),
+                    )]);
+                    Ok(ExitCode::SUCCESS)
+                }
+                _ => Err(format!("{email} is not a demo account")),
+            }
+        }
+        Command::User { action } => users::run(action, &file).await,
+        Command::Token {
+            action: TokenAction::Create { email, scopes, db },
+        } => {
+            let store = store::open(&database_url(&db, &file))
+                .await
+                .map_err(|e| e.to_string())?;
+            let user = store::staff::credentials(&store, &email)
+                .await
+                .map_err(|e| e.to_string())?
+                .filter(|c| !c.user.disabled)
+                .ok_or_else(|| format!("no active account {email}"))?;
+            let scopes = if scopes.is_empty() {
+                vec!["read".to_owned()]
+            } else {
+                scopes
+            };
+            let token = store::tokens::create(
+                &store,
+                user.user.id,
+                &scopes,
+                chrono::Utc::now(),
+                &cli_origin(None),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            say(&[token]);
             Ok(ExitCode::SUCCESS)
         }
         Command::Catalogue { action } => catalogue(action, &file).await,

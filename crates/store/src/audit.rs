@@ -8,6 +8,39 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+/// Who is acting and from where, for audit rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub actor: String,
+    pub role: String,
+    pub request_id: Option<String>,
+    pub client_addr: Option<String>,
+}
+
+impl Origin {
+    /// An event by this origin.
+    pub fn event(
+        &self,
+        kommunkod: Option<&str>,
+        action: &str,
+        object_kind: &str,
+        object_id: Option<String>,
+    ) -> AuditEvent {
+        AuditEvent {
+            actor: self.actor.clone(),
+            role: self.role.clone(),
+            kommunkod: kommunkod.map(str::to_owned),
+            action: action.to_owned(),
+            object_kind: object_kind.to_owned(),
+            object_id,
+            persons: Vec::new(),
+            reason: None,
+            request_id: self.request_id.clone(),
+            client_addr: self.client_addr.clone(),
+        }
+    }
+}
+
 /// Who did what to which object. `persons` names the people touched by id, never their data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuditEvent {

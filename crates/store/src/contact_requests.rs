@@ -10,14 +10,7 @@ use rand::RngCore;
 use serde::Serialize;
 use sqlx::Row;
 
-/// Where a request came from, for the audit row.
-#[derive(Debug, Clone, Default)]
-pub struct Origin {
-    pub actor: String,
-    pub role: String,
-    pub request_id: Option<String>,
-    pub client_addr: Option<String>,
-}
+pub use crate::audit::Origin;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StoredContactRequest {
@@ -42,6 +35,8 @@ pub struct StoredContactRequest {
     pub preferred_time: Option<String>,
     pub status: String,
     pub is_demo: bool,
+    pub assigned_to: Option<i64>,
+    pub assigned_at: Option<DateTime<Utc>>,
 }
 
 fn join<T>(items: &[T], name: fn(&T) -> &'static str) -> String {
@@ -168,6 +163,8 @@ macro_rules! stored {
             preferred_time: $r.try_get("preferred_time")?,
             status: $r.try_get("status")?,
             is_demo: $r.try_get("is_demo")?,
+            assigned_to: $r.try_get("assigned_to")?,
+            assigned_at: $r.try_get("assigned_at")?,
         }
     };
 }
@@ -231,4 +228,178 @@ pub async fn count(db: &Db, kommunkod: &str) -> Result<i64, StoreError> {
             .fetch_one(pool)
             .await?)
     })
+}
+
+/// Which items the inbox shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    Anyone,
+    Me(i64),
+    Nobody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxQuery {
+    pub holder: Holder,
+    pub young_carers_only: bool,
+    pub oldest_first: bool,
+    /// Keyset cursor: the last row of the previous page.
+    pub after: Option<(DateTime<Utc>, i64)>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InboxItem {
+    pub request: StoredContactRequest,
+    pub assignee_name: Option<String>,
+}
+
+/// A page of the municipality's inbox. The read is logged, naming every request shown, and
+/// committed before the rows are returned.
+pub async fn inbox(
+    db: &Db,
+    kommunkod: &str,
+    q: &InboxQuery,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Vec<InboxItem>, StoreError> {
+    let (holder, me) = match q.holder {
+        Holder::Anyone => ("anyone", 0),
+        Holder::Me(id) => ("me", id),
+        Holder::Nobody => ("nobody", 0),
+    };
+    let (cmp, dir) = if q.oldest_first {
+        (">", "ASC")
+    } else {
+        ("<", "DESC")
+    };
+    let sql = format!(
+        "SELECT cr.*, u.display_name AS assignee_name FROM contact_requests cr \
+         LEFT JOIN staff_users u ON u.id = cr.assigned_to \
+         WHERE cr.kommunkod = $1 \
+         AND ($2 = 'anyone' OR ($2 = 'me' AND cr.assigned_to = $3) OR ($2 = 'nobody' AND cr.assigned_to IS NULL)) \
+         AND ($4 = FALSE OR cr.young_carer = TRUE) \
+         AND ($5 = FALSE OR cr.received_at {cmp} $6 OR (cr.received_at = $6 AND cr.id {cmp} $7)) \
+         ORDER BY cr.received_at {dir}, cr.id {dir} LIMIT $8"
+    );
+    let (has_after, after_at, after_id) = match q.after {
+        Some((at, id)) => (true, at, id),
+        None => (false, now, 0),
+    };
+    let items: Vec<InboxItem> = crate::with_pool!(db, pool => {
+        let rows = sqlx::query(&sql)
+            .bind(kommunkod)
+            .bind(holder)
+            .bind(me)
+            .bind(q.young_carers_only)
+            .bind(has_after)
+            .bind(after_at)
+            .bind(after_id)
+            .bind(q.limit)
+            .fetch_all(pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok(InboxItem { request: stored!(r), assignee_name: r.try_get("assignee_name")? }))
+            .collect::<Result<_, StoreError>>()?
+    });
+    let mut e = origin.event(
+        Some(kommunkod),
+        "contact_request.list",
+        "contact_request",
+        None,
+    );
+    e.persons = items
+        .iter()
+        .map(|i| format!("contact_request:{}", i.request.id))
+        .collect();
+    audit::append_now(db, now, &e).await?;
+    Ok(items)
+}
+
+/// One request of the municipality, logged as read. `None` if it is not there (or belongs to
+/// another municipality, which is the same to the caller).
+pub async fn get(
+    db: &Db,
+    kommunkod: &str,
+    id: i64,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Option<InboxItem>, StoreError> {
+    let item: Option<InboxItem> = crate::with_pool!(db, pool => {
+        let row = sqlx::query(
+            "SELECT cr.*, u.display_name AS assignee_name FROM contact_requests cr \
+             LEFT JOIN staff_users u ON u.id = cr.assigned_to WHERE cr.kommunkod = $1 AND cr.id = $2",
+        )
+        .bind(kommunkod)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+        match row {
+            Some(r) => Some(InboxItem { request: stored!(r), assignee_name: r.try_get("assignee_name")? }),
+            None => None,
+        }
+    });
+    if item.is_some() {
+        let mut e = origin.event(
+            Some(kommunkod),
+            "contact_request.read",
+            "contact_request",
+            Some(id.to_string()),
+        );
+        e.persons = vec![format!("contact_request:{id}")];
+        audit::append_now(db, now, &e).await?;
+    }
+    Ok(item)
+}
+
+/// Gives a request to a member of staff of the same municipality (or takes it back with
+/// `None`). Returns false when the request or the colleague is not in that municipality.
+pub async fn assign(
+    db: &Db,
+    kommunkod: &str,
+    id: i64,
+    to: Option<i64>,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = crate::with_tx!(&mut tx, c => {
+        if let Some(user) = to {
+            let same: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM staff_users WHERE id = $1 AND kommunkod = $2 AND disabled = FALSE",
+            )
+            .bind(user)
+            .bind(kommunkod)
+            .fetch_optional(&mut *c)
+            .await?;
+            if same.is_none() {
+                return Ok(false);
+            }
+        }
+        sqlx::query("UPDATE contact_requests SET assigned_to = $1, assigned_at = $2 WHERE kommunkod = $3 AND id = $4")
+            .bind(to)
+            .bind(to.map(|_| now))
+            .bind(kommunkod)
+            .bind(id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    if n == 0 {
+        return Ok(false);
+    }
+    let mut e = origin.event(
+        Some(kommunkod),
+        "contact_request.assign",
+        "contact_request",
+        Some(id.to_string()),
+    );
+    e.persons = vec![format!("contact_request:{id}")];
+    e.reason = Some(match to {
+        Some(u) => format!("to staff:{u}"),
+        None => "unassigned".into(),
+    });
+    audit::append(&mut tx, now, &e).await?;
+    tx.commit().await?;
+    Ok(true)
 }

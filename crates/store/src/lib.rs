@@ -8,7 +8,9 @@ pub mod contact_requests;
 pub mod db;
 pub mod migrate;
 pub mod municipalities;
+pub mod sessions;
 pub mod staff;
+pub mod tokens;
 
 pub use db::{Backend, Db, Tx};
 

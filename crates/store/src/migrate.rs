@@ -11,12 +11,20 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "staff_auth",
+        sqlite: include_str!("../migrations/sqlite/0002_staff_auth.sql"),
+        postgres: include_str!("../migrations/postgres/0002_staff_auth.sql"),
+    },
+];
 
 /// Applies what is missing; returns the versions applied now. Each migration runs in its own
 /// transaction, and on PostgreSQL an advisory lock keeps two starting nodes from racing.

@@ -17,7 +17,7 @@ pub const CONTACT_KINDS: &[&str] = &[
     "patient_ombudsman",
 ];
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     pub switchboard_phone: Option<String>,
     pub email: Option<String>,
@@ -27,6 +27,28 @@ pub struct Settings {
     pub website: Option<String>,
     #[serde(default)]
     pub is_demo: bool,
+    /// Staff who read cases must use a second factor.
+    #[serde(default = "yes")]
+    pub require_mfa: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            switchboard_phone: None,
+            email: None,
+            visiting_address: None,
+            opening_hours: None,
+            board_name: String::new(),
+            website: None,
+            is_demo: false,
+            require_mfa: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,6 +115,7 @@ pub async fn settings(db: &Db, kommunkod: &str) -> Result<Option<Settings>, Stor
                 board_name: r.try_get("board_name")?,
                 website: r.try_get("website")?,
                 is_demo: r.try_get("is_demo")?,
+                require_mfa: r.try_get("require_mfa")?,
             })
         })
         .transpose()
@@ -109,11 +132,11 @@ pub async fn save_settings(
     let mut tx = db.begin().await?;
     crate::with_tx!(&mut tx, c => {
         sqlx::query(
-            "INSERT INTO municipality_settings (kommunkod, switchboard_phone, email, visiting_address, opening_hours, board_name, website, is_demo, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+            "INSERT INTO municipality_settings (kommunkod, switchboard_phone, email, visiting_address, opening_hours, board_name, website, is_demo, updated_at, require_mfa) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (kommunkod) DO UPDATE SET switchboard_phone = excluded.switchboard_phone, email = excluded.email, \
              visiting_address = excluded.visiting_address, opening_hours = excluded.opening_hours, board_name = excluded.board_name, \
-             website = excluded.website, is_demo = excluded.is_demo, updated_at = excluded.updated_at",
+             website = excluded.website, is_demo = excluded.is_demo, updated_at = excluded.updated_at, require_mfa = excluded.require_mfa",
         )
         .bind(kommunkod)
         .bind(&s.switchboard_phone)
@@ -124,6 +147,7 @@ pub async fn save_settings(
         .bind(&s.website)
         .bind(s.is_demo)
         .bind(Utc::now())
+        .bind(s.require_mfa)
         .execute(&mut *c)
         .await?;
         // Contacts are public directory data, not personal case data: the list is replaced whole.

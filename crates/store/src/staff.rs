@@ -1,9 +1,9 @@
-//! Staff accounts. Sign-in and roles come with the staff workspace; for now accounts are
-//! created (the demo prints its logins) and listed.
+//! Staff accounts and units. Every change is audited in its own transaction.
 
+use crate::audit::{self, Origin};
 use crate::db::Db;
 use crate::StoreError;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -16,9 +16,45 @@ pub struct StaffUser {
     pub role: String,
     pub disabled: bool,
     pub is_demo: bool,
+    pub has_totp: bool,
 }
 
-/// Creates an account, or does nothing when the e-mail is taken. Returns whether it was created.
+/// What sign-in needs to know about an account.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub user: StaffUser,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+}
+
+// The hash and the secret stay out of logs.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Credentials({})", self.user.id)
+    }
+}
+
+const USER_COLUMNS: &str =
+    "id, kommunkod, email, display_name, role, disabled, is_demo, totp_secret, totp_last_step, password_hash";
+
+macro_rules! user {
+    ($r:expr) => {
+        StaffUser {
+            id: $r.try_get("id")?,
+            kommunkod: $r.try_get("kommunkod")?,
+            email: $r.try_get("email")?,
+            display_name: $r.try_get("display_name")?,
+            role: $r.try_get("role")?,
+            disabled: $r.try_get("disabled")?,
+            is_demo: $r.try_get("is_demo")?,
+            has_totp: $r.try_get::<Option<String>, _>("totp_secret")?.is_some(),
+        }
+    };
+}
+
+/// Creates an account; `None` when the e-mail address is taken.
+#[allow(clippy::too_many_arguments)]
 pub async fn create(
     db: &Db,
     kommunkod: Option<&str>,
@@ -27,12 +63,14 @@ pub async fn create(
     role: &str,
     password_hash: &str,
     is_demo: bool,
-) -> Result<bool, StoreError> {
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Option<i64>, StoreError> {
     let mut tx = db.begin().await?;
-    let n = crate::with_tx!(&mut tx, c => {
-        sqlx::query(
-            "INSERT INTO staff_users (kommunkod, email, display_name, role, password_hash, is_demo, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING",
+    let id: Option<i64> = crate::with_tx!(&mut tx, c => {
+        sqlx::query_scalar(
+            "INSERT INTO staff_users (kommunkod, email, display_name, role, password_hash, is_demo, created_at, password_changed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (email) DO NOTHING RETURNING id",
         )
         .bind(kommunkod)
         .bind(email)
@@ -40,36 +78,294 @@ pub async fn create(
         .bind(role)
         .bind(password_hash)
         .bind(is_demo)
-        .bind(Utc::now())
-        .execute(&mut *c)
+        .bind(now)
+        .fetch_optional(&mut *c)
         .await?
-        .rows_affected()
+    });
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let mut e = origin.event(
+        kommunkod,
+        "staff.create",
+        "staff_user",
+        Some(id.to_string()),
+    );
+    e.persons = vec![format!("staff:{id}")];
+    audit::append(&mut tx, now, &e).await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+pub async fn list(db: &Db, kommunkod: Option<&str>) -> Result<Vec<StaffUser>, StoreError> {
+    crate::with_pool!(db, pool => {
+        let rows = sqlx::query(&format!(
+            "SELECT {USER_COLUMNS} FROM staff_users WHERE ($1 IS NULL OR kommunkod = $1) ORDER BY id"
+        ))
+        .bind(kommunkod)
+        .fetch_all(pool)
+        .await?;
+        rows.iter().map(|r| Ok(user!(r))).collect()
+    })
+}
+
+pub async fn by_id(db: &Db, id: i64) -> Result<Option<StaffUser>, StoreError> {
+    crate::with_pool!(db, pool => {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM staff_users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+        row.map(|r| Ok(user!(r))).transpose()
+    })
+}
+
+pub async fn credentials(db: &Db, email: &str) -> Result<Option<Credentials>, StoreError> {
+    crate::with_pool!(db, pool => {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM staff_users WHERE lower(email) = lower($1)"))
+            .bind(email)
+            .fetch_optional(pool)
+            .await?;
+        row.map(|r| {
+            Ok(Credentials {
+                user: user!(r),
+                password_hash: r.try_get("password_hash")?,
+                totp_secret: r.try_get("totp_secret")?,
+                totp_last_step: r.try_get("totp_last_step")?,
+            })
+        })
+        .transpose()
+    })
+}
+
+pub async fn credentials_by_id(db: &Db, id: i64) -> Result<Option<Credentials>, StoreError> {
+    let email = by_id(db, id).await?.map(|u| u.email);
+    match email {
+        Some(e) => credentials(db, &e).await,
+        None => Ok(None),
+    }
+}
+
+/// One audited update of a user's row.
+async fn update(
+    db: &Db,
+    user_id: i64,
+    sql: &str,
+    value: Option<String>,
+    action: &str,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let (n, kommunkod): (u64, Option<String>) = crate::with_tx!(&mut tx, c => {
+        let n = sqlx::query(sql).bind(value).bind(user_id).execute(&mut *c).await?.rows_affected();
+        let k: Option<Option<String>> = sqlx::query_scalar("SELECT kommunkod FROM staff_users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *c)
+            .await?;
+        (n, k.flatten())
+    });
+    if n == 0 {
+        return Ok(false);
+    }
+    let mut e = origin.event(
+        kommunkod.as_deref(),
+        action,
+        "staff_user",
+        Some(user_id.to_string()),
+    );
+    e.persons = vec![format!("staff:{user_id}")];
+    audit::append(&mut tx, now, &e).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub async fn set_password(
+    db: &Db,
+    user_id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    update(
+        db,
+        user_id,
+        "UPDATE staff_users SET password_hash = $1, failed_logins = 0 WHERE id = $2",
+        Some(hash.to_owned()),
+        "staff.password_reset",
+        now,
+        origin,
+    )
+    .await
+}
+
+pub async fn set_disabled(
+    db: &Db,
+    user_id: i64,
+    disabled: bool,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    let action = if disabled {
+        "staff.disable"
+    } else {
+        "staff.enable"
+    };
+    let changed = update(
+        db,
+        user_id,
+        "UPDATE staff_users SET disabled = ($1 = 'yes') WHERE id = $2",
+        Some(if disabled { "yes" } else { "no" }.to_owned()),
+        action,
+        now,
+        origin,
+    )
+    .await?;
+    if changed && disabled {
+        crate::sessions::revoke_all(db, user_id, now).await?;
+        crate::tokens::revoke_all(db, user_id, now).await?;
+    }
+    Ok(changed)
+}
+
+/// Stores a confirmed second-factor secret (or removes it with `None`).
+pub async fn set_totp(
+    db: &Db,
+    user_id: i64,
+    secret: Option<&str>,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    let action = if secret.is_some() {
+        "staff.totp_enrolled"
+    } else {
+        "staff.totp_removed"
+    };
+    update(
+        db,
+        user_id,
+        "UPDATE staff_users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2",
+        secret.map(str::to_owned),
+        action,
+        now,
+        origin,
+    )
+    .await
+}
+
+/// Records the last time step used, so a code cannot be replayed. Returns false if a later
+/// or equal step was recorded meanwhile (a concurrent use of the same code).
+pub async fn use_totp_step(db: &Db, user_id: i64, step: i64) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = crate::with_tx!(&mut tx, c => {
+        sqlx::query("UPDATE staff_users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
+            .bind(step)
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
     });
     tx.commit().await?;
     Ok(n == 1)
 }
 
-pub async fn list(db: &Db, kommunkod: Option<&str>) -> Result<Vec<StaffUser>, StoreError> {
+/// Replaces the user's recovery codes with new ones (given as hashes).
+pub async fn replace_recovery_codes(
+    db: &Db,
+    user_id: i64,
+    hashes: &[String],
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    crate::with_tx!(&mut tx, c => {
+        // Old codes stop working; their rows stay, marked used.
+        sqlx::query("UPDATE staff_recovery_codes SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+            .bind(Utc::now())
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?;
+        for h in hashes {
+            sqlx::query("INSERT INTO staff_recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                .bind(user_id)
+                .bind(h)
+                .execute(&mut *c)
+                .await?;
+        }
+    });
+    tx.commit().await
+}
+
+/// Uses a recovery code once; true when it was valid and unused.
+pub async fn use_recovery_code(
+    db: &Db,
+    user_id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = crate::with_tx!(&mut tx, c => {
+        sqlx::query("UPDATE staff_recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .bind(hash)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    tx.commit().await?;
+    Ok(n == 1)
+}
+
+/// Creates a unit, or returns the existing one with that name.
+pub async fn ensure_unit(db: &Db, kommunkod: &str, name: &str) -> Result<i64, StoreError> {
+    let mut tx = db.begin().await?;
+    let id: i64 = crate::with_tx!(&mut tx, c => {
+        sqlx::query("INSERT INTO units (kommunkod, name) VALUES ($1, $2) ON CONFLICT (kommunkod, name) DO NOTHING")
+            .bind(kommunkod)
+            .bind(name)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query_scalar("SELECT id FROM units WHERE kommunkod = $1 AND name = $2")
+            .bind(kommunkod)
+            .bind(name)
+            .fetch_one(&mut *c)
+            .await?
+    });
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn add_to_unit(db: &Db, user_id: i64, unit_id: i64) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    crate::with_tx!(&mut tx, c => {
+        sqlx::query("INSERT INTO staff_units (user_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+            .bind(user_id)
+            .bind(unit_id)
+            .execute(&mut *c)
+            .await?;
+    });
+    tx.commit().await
+}
+
+pub async fn units_of(db: &Db, user_id: i64) -> Result<Vec<i64>, StoreError> {
     crate::with_pool!(db, pool => {
-        let rows = sqlx::query(
-            "SELECT id, kommunkod, email, display_name, role, disabled, is_demo FROM staff_users \
-             WHERE ($1 IS NULL OR kommunkod = $1) ORDER BY id",
-        )
-        .bind(kommunkod)
-        .fetch_all(pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StaffUser {
-                    id: r.try_get("id")?,
-                    kommunkod: r.try_get("kommunkod")?,
-                    email: r.try_get("email")?,
-                    display_name: r.try_get("display_name")?,
-                    role: r.try_get("role")?,
-                    disabled: r.try_get("disabled")?,
-                    is_demo: r.try_get("is_demo")?,
-                })
-            })
-            .collect()
+        Ok(sqlx::query_scalar("SELECT unit_id FROM staff_units WHERE user_id = $1 ORDER BY unit_id")
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?)
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unit {
+    pub id: i64,
+    pub name: String,
+}
+
+pub async fn units(db: &Db, kommunkod: &str) -> Result<Vec<Unit>, StoreError> {
+    crate::with_pool!(db, pool => {
+        let rows = sqlx::query("SELECT id, name FROM units WHERE kommunkod = $1 ORDER BY name")
+            .bind(kommunkod)
+            .fetch_all(pool)
+            .await?;
+        rows.iter().map(|r| Ok(Unit { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
     })
 }

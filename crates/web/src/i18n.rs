@@ -107,12 +107,24 @@ mod tests {
     #[test]
     fn every_message_id_used_in_code_and_templates_exists() {
         let sv = I18n::swedish().unwrap();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/templates");
-        let mut sources: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
-            .collect();
-        for f in ["portal.rs", "api.rs", "contact.rs", "error.rs"] {
+        let mut sources: Vec<String> = Vec::new();
+        for dir in ["templates", "templates/staff"] {
+            let dir = format!("{}/{dir}", env!("CARGO_MANIFEST_DIR"));
+            for e in std::fs::read_dir(dir).unwrap() {
+                let path = e.unwrap().path();
+                if path.is_file() {
+                    sources.push(std::fs::read_to_string(path).unwrap());
+                }
+            }
+        }
+        for f in [
+            "portal.rs",
+            "api.rs",
+            "contact.rs",
+            "error.rs",
+            "staff/pages.rs",
+            "staff/auth.rs",
+        ] {
             sources.push(
                 std::fs::read_to_string(format!("{}/src/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap(),
             );

@@ -11,6 +11,7 @@ mod markdown;
 pub mod metrics;
 pub mod middleware;
 pub mod portal;
+pub mod staff;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -36,6 +37,9 @@ pub struct WebConfig {
     pub content_ttl: Duration,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Cookies only over HTTPS. Off only for plain-HTTP local use and tests.
+    pub secure_cookies: bool,
+    pub hash_cost: staff::auth::HashCost,
 }
 
 impl Default for WebConfig {
@@ -45,6 +49,8 @@ impl Default for WebConfig {
             access_log: true,
             content_ttl: content::DEFAULT_TTL,
             max_body_bytes: 64 * 1024,
+            secure_cookies: true,
+            hash_cost: staff::auth::HashCost::Standard,
         }
     }
 }
@@ -171,6 +177,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(portal::router())
         .merge(api::router())
+        .merge(staff::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

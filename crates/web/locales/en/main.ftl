@@ -268,3 +268,92 @@ api-too-large = The request is too large.
 api-bad-body = The request could not be read.
 api-malformed-json = The request is not valid JSON: { $detail }
 api-not-object = The request must be a JSON object.
+
+# Staff workspace
+
+staff-site-name = Anhörigstöd – staff
+staff-nav-label = Workspace
+staff-back = Back to the workspace
+staff-error-internal-text = Something went wrong on our side. Nothing has been changed. Please try again shortly.
+signout-button = Sign out
+signout-everywhere-button = Sign out on all devices
+error-csrf-title = The form has expired
+error-csrf = The form has expired or did not come from this page. Reload the page and try again.
+forbidden-title = You do not have access
+forbidden-text = Your role does not give access to this part. Contact your administrator if you need it.
+role-carer-support-officer = carer support officer
+role-case-officer = case officer
+role-unit-manager = unit manager
+role-municipal-admin = municipal administrator
+role-system-admin = system administrator
+
+signin-title = Sign in
+signin-signed-out = You are signed out.
+signin-email = E-mail address
+signin-password = Password
+signin-button = Sign in
+signin-help = Forgotten your password? Contact the municipality's administrator.
+signin-error-email-missing = Enter your e-mail address.
+signin-error-password-missing = Enter your password.
+signin-error-wrong = Wrong e-mail address or password.
+signin-error-too-many = Too many failed attempts. Wait 15 minutes and try again.
+
+code-title = Enter code
+code-lead = Open your one-time code app and enter the code shown for Anhörigstöd. If you do not have your phone, you can use one of your recovery codes.
+code-label = Code
+code-hint = Six digits, or a recovery code.
+code-button = Continue
+code-error-wrong = The code is not right. Check it and try again.
+
+enrol-title = Turn on two-step sign-in
+enrol-lead = Your role gives access to information about individuals, so you need to sign in in two steps.
+enrol-step-app = Install a one-time code app on your phone, if you do not have one already.
+enrol-step-scan = Scan the QR code with the app, or type the key in by hand.
+enrol-qr-label = QR code for the one-time code app
+enrol-secret-label = Key:
+enrol-step-code = Enter the code the app shows.
+enrol-button = Turn on
+
+recovery-title = Your recovery codes
+recovery-lead = Keep these codes somewhere safe. Each code can be used once if you do not have your phone. They are only shown now.
+recovery-continue = Continue to the inbox
+
+inbox-title = Inbox
+inbox-filters = Filter the inbox
+inbox-show = Show
+inbox-show-all = All
+inbox-show-mine = Mine
+inbox-show-unassigned = Not taken by anyone
+inbox-order = Order
+inbox-order-oldest = Oldest first
+inbox-order-newest = Newest first
+inbox-young-only = Young carers only
+inbox-apply = Show
+inbox-empty = The inbox is empty.
+inbox-col-reference = Reference
+inbox-col-received = Received
+inbox-col-who = Who
+inbox-col-wants = Wants
+inbox-col-flags = Flags
+inbox-col-holder = Handled by
+inbox-age-days = { $days } days
+inbox-nobody = Nobody
+inbox-next = Next page
+inbox-anonymous = Anonymous
+inbox-no-name = No name given
+flag-young-carer = Young carer
+flag-child = Child involved
+
+item-title = Request { $reference }
+item-back = Back to the inbox
+item-demo = Made-up request in the demo municipality.
+item-child-note = A child is involved. Consider the child's need for support, and the duty to report concern.
+item-assign-heading = Who handles this request?
+item-take = Take the request
+item-give-to = Give to
+item-give-button = Save
+
+password-error-short = The password needs at least 12 characters.
+password-error-long = The password may have at most 256 characters.
+password-error-common = The password is too common or too easy to guess. Choose another, a sentence works well.
+password-error-email = The password may not contain your e-mail address.

@@ -268,3 +268,92 @@ api-too-large = Förfrågan är för stor.
 api-bad-body = Förfrågan gick inte att läsa.
 api-malformed-json = Förfrågan är inte giltig JSON: { $detail }
 api-not-object = Förfrågan ska vara ett JSON-objekt.
+
+# Personalens arbetsyta
+
+staff-site-name = Anhörigstöd – personal
+staff-nav-label = Arbetsytan
+staff-back = Till arbetsytan
+staff-error-internal-text = Något gick fel hos oss. Ingenting har ändrats. Försök igen om en stund.
+signout-button = Logga ut
+signout-everywhere-button = Logga ut på alla enheter
+error-csrf-title = Formuläret har gått ut
+error-csrf = Formuläret har gått ut eller kom inte från den här sidan. Ladda om sidan och försök igen.
+forbidden-title = Du saknar behörighet
+forbidden-text = Din roll ger inte tillgång till den här delen. Kontakta din administratör om du behöver den.
+role-carer-support-officer = anhörigkonsulent
+role-case-officer = biståndshandläggare
+role-unit-manager = enhetschef
+role-municipal-admin = kommunadministratör
+role-system-admin = systemadministratör
+
+signin-title = Logga in
+signin-signed-out = Du är utloggad.
+signin-email = E-postadress
+signin-password = Lösenord
+signin-button = Logga in
+signin-help = Har du glömt lösenordet? Kontakta kommunens administratör.
+signin-error-email-missing = Fyll i din e-postadress.
+signin-error-password-missing = Fyll i ditt lösenord.
+signin-error-wrong = Fel e-postadress eller lösenord.
+signin-error-too-many = För många misslyckade försök. Vänta 15 minuter och försök igen.
+
+code-title = Ange kod
+code-lead = Öppna appen för engångskoder och skriv in den kod som visas för Anhörigstöd. Har du inte telefonen kan du använda en av dina reservkoder.
+code-label = Kod
+code-hint = Sex siffror, eller en reservkod.
+code-button = Fortsätt
+code-error-wrong = Koden stämmer inte. Kontrollera den och försök igen.
+
+enrol-title = Aktivera inloggning i två steg
+enrol-lead = Din roll ger tillgång till uppgifter om enskilda personer. Därför behöver du logga in i två steg.
+enrol-step-app = Installera en app för engångskoder i din telefon, om du inte redan har en.
+enrol-step-scan = Skanna QR-koden med appen, eller skriv in nyckeln för hand.
+enrol-qr-label = QR-kod för appen för engångskoder
+enrol-secret-label = Nyckel:
+enrol-step-code = Skriv in koden som appen visar.
+enrol-button = Aktivera
+
+recovery-title = Dina reservkoder
+recovery-lead = Spara koderna på ett säkert ställe. Varje kod kan användas en gång om du inte har telefonen. De visas bara nu.
+recovery-continue = Fortsätt till inkorgen
+
+inbox-title = Inkorg
+inbox-filters = Filtrera inkorgen
+inbox-show = Visa
+inbox-show-all = Alla
+inbox-show-mine = Mina
+inbox-show-unassigned = Ingen har tagit
+inbox-order = Ordning
+inbox-order-oldest = Äldst först
+inbox-order-newest = Nyast först
+inbox-young-only = Bara unga anhöriga
+inbox-apply = Visa
+inbox-empty = Inkorgen är tom.
+inbox-col-reference = Referens
+inbox-col-received = Inkom
+inbox-col-who = Vem
+inbox-col-wants = Vill ha
+inbox-col-flags = Märkning
+inbox-col-holder = Hanteras av
+inbox-age-days = { $days } dagar
+inbox-nobody = Ingen
+inbox-next = Nästa sida
+inbox-anonymous = Anonym
+inbox-no-name = Namn saknas
+flag-young-carer = Ung anhörig
+flag-child = Barn berörs
+
+item-title = Förfrågan { $reference }
+item-back = Tillbaka till inkorgen
+item-demo = Påhittad förfrågan i demokommunen.
+item-child-note = Ett barn berörs. Tänk på barnets behov av stöd, och på skyldigheten att anmäla oro.
+item-assign-heading = Vem hanterar förfrågan?
+item-take = Ta förfrågan
+item-give-to = Ge till
+item-give-button = Spara
+
+password-error-short = Lösenordet behöver ha minst 12 tecken.
+password-error-long = Lösenordet får ha högst 256 tecken.
+password-error-common = Lösenordet är för vanligt eller för lätt att gissa. Välj ett annat, gärna en mening.
+password-error-email = Lösenordet får inte innehålla din e-postadress.

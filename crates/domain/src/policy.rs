@@ -1,0 +1,367 @@
+//! Need-to-know access as one pure function: `can(actor, action, resource)`.
+//!
+//! The rules (DOMAIN.md, OSL 26 kap.): never across municipalities; staff see the cases of
+//! their units or assigned to them; anything else in their municipality only as emergency
+//! access with a stated reason, flagged in the audit log; administrators configure but read no
+//! case. Handlers and repositories ask this function; they hold no rule of their own.
+
+use crate::staff::{Actor, Role};
+use crate::Kommunkod;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See the municipality's inbox of contact requests and applications.
+    ReadInbox,
+    /// Take an inbox item, or give it to a colleague.
+    AssignInbox,
+    /// Open a case (from a contact request or by hand).
+    OpenCase,
+    ReadCase,
+    /// Add a journal entry, link a person, change the status.
+    WriteCase,
+    /// Mark a journal entry wrong (felmarkering).
+    MarkJournalWrong,
+    /// Look people up by name or number in the municipality (the search itself is logged).
+    SearchPersons,
+    ReadPerson,
+    EditPerson,
+    /// Who read what: log review.
+    ReviewAudit,
+    ManageStaff,
+    ConfigureMunicipality,
+}
+
+impl Action {
+    pub const ALL: [Action; 12] = [
+        Action::ReadInbox,
+        Action::AssignInbox,
+        Action::OpenCase,
+        Action::ReadCase,
+        Action::WriteCase,
+        Action::MarkJournalWrong,
+        Action::SearchPersons,
+        Action::ReadPerson,
+        Action::EditPerson,
+        Action::ReviewAudit,
+        Action::ManageStaff,
+        Action::ConfigureMunicipality,
+    ];
+}
+
+/// A case as the policy needs to see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRef {
+    pub kommunkod: Kommunkod,
+    pub unit_id: Option<i64>,
+    pub assigned_to: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resource {
+    /// Something of the municipality as a whole (its inbox, staff, settings, log).
+    Municipality(Kommunkod),
+    Case(CaseRef),
+    /// A journal entry in a case, with its author.
+    JournalEntry {
+        case: CaseRef,
+        author: i64,
+    },
+    /// A person and the cases they are linked to.
+    Person {
+        kommunkod: Kommunkod,
+        cases: Vec<CaseRef>,
+    },
+}
+
+impl Resource {
+    pub fn kommunkod(&self) -> Kommunkod {
+        match self {
+            Resource::Municipality(k) => *k,
+            Resource::Case(c) | Resource::JournalEntry { case: c, .. } => c.kommunkod,
+            Resource::Person { kommunkod, .. } => *kommunkod,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Allowed only with a stated reason, and the access is flagged for review.
+    EmergencyOnly,
+    Deny,
+}
+
+fn works_on(actor: &Actor, case: &CaseRef) -> bool {
+    case.assigned_to == Some(actor.user_id)
+        || case.unit_id.is_some_and(|u| actor.units.contains(&u))
+}
+
+/// Case access for the roles that read cases.
+fn case_access(actor: &Actor, case: &CaseRef) -> Decision {
+    if works_on(actor, case) {
+        Decision::Allow
+    } else {
+        Decision::EmergencyOnly
+    }
+}
+
+pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
+    use Action::*;
+    // Never across municipalities: not through ids, search, exports or the API.
+    let own = actor.kommunkod == Some(resource.kommunkod());
+    match actor.role {
+        Role::SystemAdmin => match action {
+            ManageStaff | ConfigureMunicipality => Decision::Allow,
+            _ => Decision::Deny,
+        },
+        _ if !own => Decision::Deny,
+        Role::MunicipalAdmin => match (action, resource) {
+            (ManageStaff | ConfigureMunicipality, Resource::Municipality(_)) => Decision::Allow,
+            _ => Decision::Deny,
+        },
+        Role::CarerSupportOfficer | Role::CaseOfficer | Role::UnitManager => {
+            let manager = actor.role == Role::UnitManager;
+            match (action, resource) {
+                (ReadInbox | AssignInbox | OpenCase | SearchPersons, Resource::Municipality(_)) => {
+                    Decision::Allow
+                }
+                (ReviewAudit, Resource::Municipality(_)) if manager => Decision::Allow,
+                (ReadCase | WriteCase, Resource::Case(case)) => case_access(actor, case),
+                (MarkJournalWrong, Resource::JournalEntry { case, author }) => {
+                    match case_access(actor, case) {
+                        Decision::Allow if *author == actor.user_id || manager => Decision::Allow,
+                        Decision::Allow => Decision::Deny,
+                        other => other,
+                    }
+                }
+                (ReadPerson | EditPerson, Resource::Person { cases, .. }) => {
+                    if cases.iter().any(|c| works_on(actor, c)) {
+                        Decision::Allow
+                    } else {
+                        Decision::EmergencyOnly
+                    }
+                }
+                _ => Decision::Deny,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Decision::*;
+
+    fn k(s: &str) -> Kommunkod {
+        Kommunkod::parse(s).unwrap()
+    }
+
+    const ME: i64 = 1;
+    const COLLEAGUE: i64 = 2;
+    const MY_UNIT: i64 = 10;
+    const OTHER_UNIT: i64 = 20;
+
+    fn actor(role: Role) -> Actor {
+        Actor {
+            user_id: ME,
+            role,
+            kommunkod: if role == Role::SystemAdmin {
+                None
+            } else {
+                Some(k("0380"))
+            },
+            units: vec![MY_UNIT],
+        }
+    }
+
+    fn case(kommun: &str, unit: i64, assigned: Option<i64>) -> CaseRef {
+        CaseRef {
+            kommunkod: k(kommun),
+            unit_id: Some(unit),
+            assigned_to: assigned,
+        }
+    }
+
+    /// Every resource shape the matrix is checked against, with a name for messages.
+    fn resources() -> Vec<(&'static str, Resource)> {
+        vec![
+            ("own municipality", Resource::Municipality(k("0380"))),
+            ("other municipality", Resource::Municipality(k("0180"))),
+            (
+                "case in my unit",
+                Resource::Case(case("0380", MY_UNIT, None)),
+            ),
+            (
+                "case assigned to me",
+                Resource::Case(case("0380", OTHER_UNIT, Some(ME))),
+            ),
+            (
+                "case elsewhere in my municipality",
+                Resource::Case(case("0380", OTHER_UNIT, Some(COLLEAGUE))),
+            ),
+            (
+                "case in another municipality",
+                Resource::Case(case("0180", MY_UNIT, Some(ME))),
+            ),
+            (
+                "my entry in my unit's case",
+                Resource::JournalEntry {
+                    case: case("0380", MY_UNIT, None),
+                    author: ME,
+                },
+            ),
+            (
+                "colleague's entry in my unit's case",
+                Resource::JournalEntry {
+                    case: case("0380", MY_UNIT, None),
+                    author: COLLEAGUE,
+                },
+            ),
+            (
+                "entry elsewhere",
+                Resource::JournalEntry {
+                    case: case("0380", OTHER_UNIT, None),
+                    author: COLLEAGUE,
+                },
+            ),
+            (
+                "person in my case",
+                Resource::Person {
+                    kommunkod: k("0380"),
+                    cases: vec![case("0380", MY_UNIT, None)],
+                },
+            ),
+            (
+                "person in no case of mine",
+                Resource::Person {
+                    kommunkod: k("0380"),
+                    cases: vec![case("0380", OTHER_UNIT, None)],
+                },
+            ),
+            (
+                "person in another municipality",
+                Resource::Person {
+                    kommunkod: k("0180"),
+                    cases: vec![case("0180", MY_UNIT, Some(ME))],
+                },
+            ),
+        ]
+    }
+
+    /// The expected decision for every role, action and resource: written out as the rules
+    /// say, independently of `can`'s structure.
+    fn expected(role: Role, action: Action, name: &str) -> Decision {
+        use Action::*;
+        let reads_cases = role.reads_cases();
+        let other_kommun = name.contains("another municipality") || name == "other municipality";
+        match role {
+            Role::SystemAdmin => {
+                return if matches!(action, ManageStaff | ConfigureMunicipality) {
+                    Allow
+                } else {
+                    Deny
+                };
+            }
+            _ if other_kommun => return Deny,
+            Role::MunicipalAdmin => {
+                return if matches!(action, ManageStaff | ConfigureMunicipality)
+                    && name == "own municipality"
+                {
+                    Allow
+                } else {
+                    Deny
+                };
+            }
+            _ => {}
+        }
+        assert!(reads_cases);
+        match (action, name) {
+            (ReadInbox | AssignInbox | OpenCase | SearchPersons, "own municipality") => Allow,
+            (ReviewAudit, "own municipality") if role == Role::UnitManager => Allow,
+            (ReadCase | WriteCase, "case in my unit" | "case assigned to me") => Allow,
+            (ReadCase | WriteCase, "case elsewhere in my municipality") => EmergencyOnly,
+            (MarkJournalWrong, "my entry in my unit's case") => Allow,
+            (MarkJournalWrong, "colleague's entry in my unit's case") => {
+                if role == Role::UnitManager {
+                    Allow
+                } else {
+                    Deny
+                }
+            }
+            (MarkJournalWrong, "entry elsewhere") => EmergencyOnly,
+            (ReadPerson | EditPerson, "person in my case") => Allow,
+            (ReadPerson | EditPerson, "person in no case of mine") => EmergencyOnly,
+            _ => Deny,
+        }
+    }
+
+    #[test]
+    fn the_full_matrix() {
+        let mut checked = 0;
+        for role in Role::ALL {
+            for action in Action::ALL {
+                for (name, resource) in resources() {
+                    assert_eq!(
+                        can(&actor(role), action, &resource),
+                        expected(role, action, name),
+                        "{role:?} {action:?} on {name}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 5 * 12 * 12);
+    }
+
+    #[test]
+    fn nothing_crosses_a_municipality_for_any_role_except_configuration() {
+        for role in Role::ALL {
+            for action in Action::ALL {
+                for (name, resource) in resources() {
+                    if resource.kommunkod() != k("0380")
+                        && can(&actor(role), action, &resource) != Deny
+                    {
+                        assert_eq!(role, Role::SystemAdmin, "{action:?} on {name}");
+                        assert!(matches!(
+                            action,
+                            Action::ManageStaff | Action::ConfigureMunicipality
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn administrators_never_read_personal_data() {
+        let personal = [
+            Action::ReadInbox,
+            Action::ReadCase,
+            Action::ReadPerson,
+            Action::SearchPersons,
+            Action::ReviewAudit,
+        ];
+        for role in [Role::SystemAdmin, Role::MunicipalAdmin] {
+            for action in personal {
+                for (name, resource) in resources() {
+                    assert_eq!(
+                        can(&actor(role), action, &resource),
+                        Deny,
+                        "{role:?} {action:?} {name}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn staff_without_a_municipality_see_nothing() {
+        let mut a = actor(Role::CaseOfficer);
+        a.kommunkod = None;
+        for action in Action::ALL {
+            for (name, resource) in resources() {
+                assert_eq!(can(&a, action, &resource), Deny, "{action:?} {name}");
+            }
+        }
+    }
+}

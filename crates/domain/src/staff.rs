@@ -1,0 +1,125 @@
+//! Municipal staff: their roles and who they are when they act.
+
+use crate::Kommunkod;
+use serde::{Deserialize, Serialize};
+
+/// The roles of the staff workspace. The CLI and the database use the wire names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// Anhörigkonsulent: runs the open support.
+    CarerSupportOfficer,
+    /// Biståndshandläggare: investigates and decides assessed support.
+    CaseOfficer,
+    /// Enhetschef: leads a unit, reviews the audit log.
+    UnitManager,
+    /// Kommunadministratör: manages the municipality's accounts and settings.
+    MunicipalAdmin,
+    /// Systemadministratör: runs the installation; configures, reads no case.
+    SystemAdmin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::CarerSupportOfficer,
+        Role::CaseOfficer,
+        Role::UnitManager,
+        Role::MunicipalAdmin,
+        Role::SystemAdmin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::CarerSupportOfficer => "carer-support-officer",
+            Role::CaseOfficer => "case-officer",
+            Role::UnitManager => "unit-manager",
+            Role::MunicipalAdmin => "municipal-admin",
+            Role::SystemAdmin => "system-admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Roles whose work is reading cases; they must use a second factor by default.
+    pub fn reads_cases(self) -> bool {
+        matches!(
+            self,
+            Role::CarerSupportOfficer | Role::CaseOfficer | Role::UnitManager
+        )
+    }
+}
+
+/// Who is acting: an authenticated member of staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub role: Role,
+    /// None only for system administrators of the installation.
+    pub kommunkod: Option<Kommunkod>,
+    /// The units the person works in.
+    pub units: Vec<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_names_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Role::parse("admin"), None);
+        assert!(Role::CaseOfficer.reads_cases() && !Role::SystemAdmin.reads_cases());
+    }
+}
+
+/// Sign-in limits. Failures are counted per account (since its last success) and per client
+/// address over the same window; the answer is the same whether or not the account exists.
+pub mod signin {
+    /// How far back failures count.
+    pub const WINDOW_MINUTES: i64 = 15;
+    /// Failed attempts on one account before it waits out the window.
+    pub const MAX_ACCOUNT_FAILURES: i64 = 5;
+    /// Failed attempts from one address, over all accounts, before it waits out the window.
+    pub const MAX_ADDRESS_FAILURES: i64 = 20;
+    /// A session ends after this long without use...
+    pub const IDLE_MINUTES: i64 = 30;
+    /// ...and after this long whatever happens.
+    pub const ABSOLUTE_HOURS: i64 = 12;
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Gate {
+        Open,
+        TooManyForAccount,
+        TooManyFromAddress,
+    }
+
+    pub fn gate(account_failures: i64, address_failures: i64) -> Gate {
+        if address_failures >= MAX_ADDRESS_FAILURES {
+            Gate::TooManyFromAddress
+        } else if account_failures >= MAX_ACCOUNT_FAILURES {
+            Gate::TooManyForAccount
+        } else {
+            Gate::Open
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn limits() {
+            assert_eq!(gate(0, 0), Gate::Open);
+            assert_eq!(
+                gate(MAX_ACCOUNT_FAILURES - 1, MAX_ADDRESS_FAILURES - 1),
+                Gate::Open
+            );
+            assert_eq!(gate(MAX_ACCOUNT_FAILURES, 0), Gate::TooManyForAccount);
+            assert_eq!(gate(0, MAX_ADDRESS_FAILURES), Gate::TooManyFromAddress);
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! `anhorigstod user ...`: staff accounts from the command line.
+
+use crate::{cli_origin, database_url, say, FileConfig, UserAction};
+use chrono::Utc;
+use domain::staff::Role;
+use rand::Rng;
+use std::io::BufRead;
+use std::process::ExitCode;
+use web::staff::auth::{hash_password, HashCost};
+
+/// Words for generated passwords: four of them make about 26 bits each way round; with the
+/// separators and digits they are long, easy to type, and pass the password rule.
+const WORDS: &[&str] = &[
+    "lingon",
+    "traktor",
+    "moln",
+    "kanel",
+    "fjäll",
+    "hallon",
+    "segel",
+    "granit",
+    "vante",
+    "plommon",
+    "kompass",
+    "ekorre",
+    "trumma",
+    "tulpan",
+    "skärgård",
+    "lykta",
+    "vulkan",
+    "korall",
+    "pumpa",
+    "tåg",
+    "sparris",
+    "fyrtorn",
+    "mossa",
+    "gitarr",
+    "harpa",
+    "kajak",
+    "björk",
+    "nyckel",
+    "paraply",
+    "snäcka",
+    "tvättbjörn",
+    "karusell",
+];
+
+fn generated_password() -> String {
+    let mut rng = rand::thread_rng();
+    let words: Vec<&str> = (0..4)
+        .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
+        .collect();
+    format!("{}-{}", words.join("-"), rng.gen_range(10..100))
+}
+
+fn read_password(email: &str, from_stdin: bool) -> Result<(String, bool), String> {
+    let password = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        generated_password()
+    };
+    domain::password::check(&password, email).map_err(|e| format!("password refused: {e}"))?;
+    Ok((password, !from_stdin))
+}
+
+pub async fn run(action: UserAction, file: &FileConfig) -> Result<ExitCode, String> {
+    let now = Utc::now();
+    let origin = cli_origin(None);
+    match action {
+        UserAction::Add {
+            municipality,
+            role,
+            email,
+            name,
+            unit,
+            password_stdin,
+            db,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| format!("unknown role '{role}'"))?;
+            let kommun = match (role, municipality) {
+                (Role::SystemAdmin, None) => None,
+                (Role::SystemAdmin, Some(_)) => {
+                    return Err("a system-admin belongs to no municipality".into())
+                }
+                (_, None) => return Err("--municipality is needed for this role".into()),
+                (_, Some(k)) => Some(
+                    domain::Kommunkod::parse(&k)
+                        .map_err(|_| format!("'{k}' is not a kommunkod"))?,
+                ),
+            };
+            if !domain::contact::is_plausible_email(&email) {
+                return Err(format!("'{email}' is not an e-mail address"));
+            }
+            let (password, show) = read_password(&email, password_stdin)?;
+            let hash =
+                hash_password(HashCost::Standard, &password).map_err(|e| format!("{e:?}"))?;
+            let store = store::open(&database_url(&db, file))
+                .await
+                .map_err(|e| e.to_string())?;
+            let kommun_str = kommun.map(|k| k.as_str().to_owned());
+            let display = name.unwrap_or_else(|| email.clone());
+            let id = store::staff::create(
+                &store,
+                kommun_str.as_deref(),
+                &email,
+                &display,
+                role.as_str(),
+                &hash,
+                false,
+                now,
+                &origin,
+            )
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("an account with {email} exists already"))?;
+            if let (Some(unit), Some(k)) = (unit, &kommun_str) {
+                let unit_id = store::staff::ensure_unit(&store, k, &unit)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                store::staff::add_to_unit(&store, id, unit_id)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            let mut lines = vec![format!(
+                "created {} ({}) with id {id}",
+                email,
+                role.as_str()
+            )];
+            if show {
+                lines.push(format!("password (shown once): {password}"));
+            }
+            say(&lines);
+            Ok(ExitCode::SUCCESS)
+        }
+        UserAction::Disable { email, db } => set_disabled(&email, true, &db, file, &origin).await,
+        UserAction::Enable { email, db } => set_disabled(&email, false, &db, file, &origin).await,
+        UserAction::ResetPassword {
+            email,
+            password_stdin,
+            db,
+        } => {
+            let store = store::open(&database_url(&db, file))
+                .await
+                .map_err(|e| e.to_string())?;
+            let user = store::staff::credentials(&store, &email)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no account {email}"))?;
+            let (password, show) = read_password(&email, password_stdin)?;
+            let hash =
+                hash_password(HashCost::Standard, &password).map_err(|e| format!("{e:?}"))?;
+            store::staff::set_password(&store, user.user.id, &hash, now, &origin)
+                .await
+                .map_err(|e| e.to_string())?;
+            store::sessions::revoke_all(&store, user.user.id, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut lines = vec![format!("password of {email} reset; its sessions ended")];
+            if show {
+                lines.push(format!("password (shown once): {password}"));
+            }
+            say(&lines);
+            Ok(ExitCode::SUCCESS)
+        }
+        UserAction::List { municipality, db } => {
+            let store = store::open(&database_url(&db, file))
+                .await
+                .map_err(|e| e.to_string())?;
+            let users = store::staff::list(&store, municipality.as_deref())
+                .await
+                .map_err(|e| e.to_string())?;
+            say(&[serde_json::to_string_pretty(&users).map_err(|e| e.to_string())?]);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn set_disabled(
+    email: &str,
+    disabled: bool,
+    db: &crate::DbArgs,
+    file: &FileConfig,
+    origin: &store::audit::Origin,
+) -> Result<ExitCode, String> {
+    let store = store::open(&database_url(db, file))
+        .await
+        .map_err(|e| e.to_string())?;
+    let user = store::staff::credentials(&store, email)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no account {email}"))?;
+    store::staff::set_disabled(&store, user.user.id, disabled, Utc::now(), origin)
+        .await
+        .map_err(|e| e.to_string())?;
+    say(&[format!(
+        "{email} {}",
+        if disabled {
+            "disabled; its sessions and tokens ended"
+        } else {
+            "enabled"
+        }
+    )]);
+    Ok(ExitCode::SUCCESS)
+}
