@@ -169,3 +169,74 @@ pub async fn execute(db: &Db, sql: &str) {
         }
     }
 }
+
+/// A clock the test moves by hand.
+pub struct TestClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
+
+impl TestClock {
+    pub fn new(start: chrono::DateTime<chrono::Utc>) -> Arc<Self> {
+        Arc::new(Self(std::sync::Mutex::new(start)))
+    }
+
+    pub fn advance(&self, by: chrono::Duration) {
+        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *t += by;
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A second-factor key for test accounts.
+pub const TEST_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/// Creates a staff account with a cheap password hash, optionally with a second factor and
+/// a unit. Returns its id.
+pub async fn create_staff(
+    app: &TestApp,
+    kommunkod: Option<&str>,
+    role: &str,
+    email: &str,
+    password: &str,
+    with_totp: bool,
+    unit: Option<&str>,
+) -> i64 {
+    let hash = web::staff::auth::hash_password(web::staff::auth::HashCost::TestOnlyCheap, password)
+        .unwrap_or_else(|e| panic!("hash: {e:?}"));
+    let origin = store::audit::Origin {
+        actor: "test".into(),
+        role: "system".into(),
+        ..Default::default()
+    };
+    let now = app.state.clock.now();
+    let id = store::staff::create(
+        &app.db, kommunkod, email, email, role, &hash, false, now, &origin,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("create staff: {e}"))
+    .unwrap_or_else(|| panic!("{email} exists"));
+    if with_totp {
+        store::staff::set_totp(&app.db, id, Some(TEST_TOTP_SECRET), now, &origin)
+            .await
+            .unwrap_or_else(|e| panic!("totp: {e}"));
+    }
+    if let (Some(unit), Some(k)) = (unit, kommunkod) {
+        let u = store::staff::ensure_unit(&app.db, k, unit)
+            .await
+            .unwrap_or_else(|e| panic!("unit: {e}"));
+        store::staff::add_to_unit(&app.db, id, u)
+            .await
+            .unwrap_or_else(|e| panic!("unit: {e}"));
+    }
+    id
+}
+
+/// The code the test key gives at the app's current time.
+pub fn totp_now(app: &TestApp, secret: &str) -> String {
+    let s =
+        domain::totp::TotpSecret::from_base32(secret).unwrap_or_else(|e| panic!("secret: {e:?}"));
+    domain::totp::totp_at(&s, app.state.clock.now().timestamp())
+}

@@ -76,3 +76,148 @@ pub fn start_server(url: &str, extra: &[&str]) -> (Child, String) {
         .to_owned();
     (child, base)
 }
+
+/// A client that keeps cookies by hand (Secure cookies included, over plain HTTP in tests),
+/// like a browser with JavaScript off.
+pub struct Browser {
+    pub base: String,
+    pub cookies: std::collections::BTreeMap<String, String>,
+    pub addr_header: Option<String>,
+    http: reqwest::Client,
+}
+
+pub struct Page {
+    pub status: u16,
+    pub body: String,
+    pub location: Option<String>,
+    pub set_cookies: Vec<String>,
+}
+
+impl Page {
+    /// The value of the first hidden `_csrf` field on the page.
+    pub fn csrf(&self) -> String {
+        let i = self
+            .body
+            .find("name=\"_csrf\" value=\"")
+            .unwrap_or_else(|| panic!("no _csrf on page: {}", self.body));
+        let rest = &self.body[i + 20..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    }
+}
+
+impl Browser {
+    pub fn new(app: &TestApp) -> Self {
+        Self {
+            base: app.base.clone(),
+            cookies: Default::default(),
+            addr_header: None,
+            http: client(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, res: &reqwest::Response) -> Vec<String> {
+        let mut all = Vec::new();
+        for v in res.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap().to_owned();
+            let (kv, _) = v.split_once(';').unwrap_or((&v, ""));
+            let (k, val) = kv.split_once('=').unwrap();
+            if v.contains("Max-Age=0") || val.is_empty() {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_owned(), val.to_owned());
+            }
+            all.push(v);
+        }
+        all
+    }
+
+    async fn finish(&mut self, res: reqwest::Response) -> Page {
+        let set_cookies = self.keep(&res);
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned());
+        Page {
+            status,
+            location,
+            set_cookies,
+            body: res.text().await.unwrap(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let res = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.finish(res).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let res = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.finish(res).await
+    }
+
+    /// Password step only; returns the answer to the POST.
+    pub async fn password(&mut self, email: &str, password: &str) -> Page {
+        let login = self.get("/personal/logga-in").await;
+        let csrf = login.csrf();
+        self.post(
+            "/personal/logga-in",
+            &[("_csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Both steps with the given code; returns the answer to the code POST.
+    pub async fn code(&mut self, code: &str) -> Page {
+        let page = self.get("/personal/tvastegs").await;
+        let csrf = page.csrf();
+        self.post("/personal/tvastegs", &[("_csrf", &csrf), ("code", code)])
+            .await
+    }
+
+    /// Signs in fully with the test key; panics if it does not reach the inbox.
+    pub async fn sign_in(&mut self, app: &TestApp, email: &str, password: &str) {
+        let p = self.password(email, password).await;
+        assert_eq!(
+            p.location.as_deref(),
+            Some("/personal/tvastegs"),
+            "password step: {}",
+            p.status
+        );
+        let p = self
+            .code(&testkit::totp_now(app, testkit::TEST_TOTP_SECRET))
+            .await;
+        assert_eq!(
+            p.location.as_deref(),
+            Some("/personal/inkorg"),
+            "code step: {} {}",
+            p.status,
+            p.body
+        );
+    }
+}
