@@ -57,3 +57,11 @@ export async function tabTo(page, target, { backwards = false, max = 80 } = {}) 
 export async function pressAndWaitForURL(page, key, url) {
   await Promise.all([page.waitForURL(url), page.keyboard.press(key)]);
 }
+
+/**
+ * Presses `key` and waits for the next document to load, for a form that answers on the same
+ * URL (or redirects back to it), where waiting for the URL would return at once.
+ */
+export async function pressAndWaitForLoad(page, key) {
+  await Promise.all([page.waitForEvent('load'), page.keyboard.press(key)]);
+}

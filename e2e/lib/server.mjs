@@ -6,8 +6,11 @@
 //
 // The server binds to port 0 and prints `Anhörigstöd listening on http://127.0.0.1:PORT`
 // as its first stdout line; we read the base URL from there.
+//
+// `cli()` runs other subcommands of the same binary against the same database while the
+// server runs (SQLite in WAL mode and PostgreSQL both allow that), e.g. to create an account.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,13 +22,48 @@ const DEFAULT_BIN = path.resolve(here, '..', '..', 'target', 'debug', 'anhorigst
 const LISTENING = /^Anhörigstöd listening on (http:\/\/\S+)\s*$/;
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
+const CLI_TIMEOUT_MS = 30_000;
 
 /** The demo municipality (Uppsala) seeded by `serve --demo`. */
 export const DEMO_KOMMUNKOD = '0380';
 
 /**
+ * Runs `bin args...` with ANHORIGSTOD_DATABASE_URL set, writing `input` to its stdin.
+ * Rejects, with everything it printed, if it exits non-zero.
+ * @returns {Promise<{stdout: string, stderr: string}>}
+ */
+function runCli(bin, databaseUrl, args, input) {
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      bin,
+      args,
+      {
+        env: { ...process.env, ANHORIGSTOD_DATABASE_URL: databaseUrl, ANHORIGSTOD_LOG: 'warn' },
+        timeout: CLI_TIMEOUT_MS,
+        encoding: 'utf8',
+      },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(
+            new Error(
+              `anhorigstod ${args.join(' ')} failed (${error.code ?? error.signal}):\n` +
+                `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`,
+            ),
+          );
+        } else {
+          resolve({ stdout, stderr });
+        }
+      },
+    );
+    child.stdin.end(input ?? '');
+  });
+}
+
+/**
  * Starts `anhorigstod serve --demo` and resolves once it listens.
- * @returns {Promise<{baseUrl: string, url: (p: string) => string, stop: () => Promise<void>, log: () => string}>}
+ * @returns {Promise<{baseUrl: string, url: (p: string) => string, databaseUrl: string,
+ *   cli: (args: string[], options?: {input?: string}) => Promise<{stdout: string, stderr: string}>,
+ *   stop: () => Promise<void>, log: () => string}>}
  */
 export async function startServer() {
   const bin = process.env.ANHORIGSTOD_BIN || DEFAULT_BIN;
@@ -119,6 +157,9 @@ export async function startServer() {
   return {
     baseUrl,
     url: (p) => new URL(p, `${baseUrl}/`).href,
+    databaseUrl,
+    /** Runs `anhorigstod ARGS...` against this server's database; `input` goes to stdin. */
+    cli: (args, { input } = {}) => runCli(bin, databaseUrl, args, input),
     stop,
     log,
   };

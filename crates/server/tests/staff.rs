@@ -14,8 +14,10 @@ const PW: &str = "korv med bröd och senap";
 
 async fn app_at_fixed_time() -> (TestApp, Arc<TestClock>) {
     let clock = TestClock::new(Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap());
-    let mut options = testkit::Options::default();
-    options.clock = clock.clone();
+    let options = testkit::Options {
+        clock: clock.clone(),
+        ..Default::default()
+    };
     (spawn_app_with(options).await, clock)
 }
 
