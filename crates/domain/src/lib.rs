@@ -1,5 +1,6 @@
 //! The rules and types of anhörigstöd. Pure: no IO, no async, no database, no HTTP.
 
+pub mod case;
 pub mod catalogue;
 pub mod clock;
 pub mod contact;

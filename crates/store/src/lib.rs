@@ -3,11 +3,13 @@
 //! on either pool. Every change to personal data writes its audit row in the same transaction.
 
 pub mod audit;
+pub mod cases;
 pub mod catalogue;
 pub mod contact_requests;
 pub mod db;
 pub mod migrate;
 pub mod municipalities;
+pub mod persons;
 pub mod sessions;
 pub mod staff;
 pub mod tokens;

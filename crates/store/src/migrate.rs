@@ -24,6 +24,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_staff_auth.sql"),
         postgres: include_str!("../migrations/postgres/0002_staff_auth.sql"),
     },
+    Migration {
+        version: 3,
+        name: "cases",
+        sqlite: include_str!("../migrations/sqlite/0003_cases.sql"),
+        postgres: include_str!("../migrations/postgres/0003_cases.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now. Each migration runs in its own

@@ -40,6 +40,10 @@ impl IntoResponse for HtmlError {
 /// The JSON API's errors: `{"error": "..."}` with a status, or 422 with field errors.
 #[derive(Debug)]
 pub enum ApiError {
+    /// No valid token or session.
+    Unauthorized(String),
+    /// Signed in, but the token's scopes do not allow this.
+    Forbidden(String),
     NotFound(String),
     UnsupportedMediaType(String),
     PayloadTooLarge(String),
@@ -66,6 +70,15 @@ impl From<store::StoreError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = match self {
+            ApiError::Unauthorized(m) => {
+                let mut r = (StatusCode::UNAUTHORIZED, Json(json!({ "error": m }))).into_response();
+                r.headers_mut().insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static("Bearer realm=\"anhorigstod\""),
+                );
+                return r;
+            }
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, json!({ "error": m })),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, json!({ "error": m })),
             ApiError::UnsupportedMediaType(m) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({ "error": m }))

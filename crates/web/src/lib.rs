@@ -3,6 +3,7 @@
 //! action, and render; no business rule lives here.
 
 pub mod api;
+pub mod api_staff;
 pub mod contact;
 pub mod content;
 pub mod error;
@@ -177,6 +178,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(portal::router())
         .merge(api::router())
+        .merge(api_staff::router())
         .merge(staff::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(

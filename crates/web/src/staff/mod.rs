@@ -2,7 +2,9 @@
 //! Every page checks the session, then the policy (`domain::policy::can`), then reads through
 //! the store, which logs the read.
 
+pub mod access;
 pub mod auth;
+mod cases;
 mod pages;
 
 use crate::AppState;
@@ -28,4 +30,19 @@ pub fn router() -> Router<AppState> {
         .route("/personal/inkorg", get(pages::inbox))
         .route("/personal/inkorg/{id}", get(pages::inbox_item))
         .route("/personal/inkorg/{id}/tilldela", post(pages::assign))
+        .route("/personal/arenden", get(cases::list).post(cases::create))
+        .route("/personal/arenden/nytt", get(cases::new_form))
+        .route("/personal/arenden/{id}", get(cases::show))
+        .route("/personal/arenden/{id}/nodatkomst", post(cases::emergency))
+        .route(
+            "/personal/arenden/{id}/anteckningar",
+            post(cases::add_entry),
+        )
+        .route(
+            "/personal/arenden/{id}/anteckningar/{entry}/felmarkera",
+            post(cases::mark_wrong),
+        )
+        .route("/personal/arenden/{id}/utdrag", get(cases::extract))
+        .route("/personal/personer", get(cases::persons))
+        .route("/personal/personer/{id}", get(cases::person))
 }

@@ -38,7 +38,12 @@ impl<'a> StaffLayout<'a> {
         }
     }
 
-    fn signed_in(t: &'a I18n, title: String, staff: &Staff, current: &'static str) -> Self {
+    pub(super) fn signed_in(
+        t: &'a I18n,
+        title: String,
+        staff: &Staff,
+        current: &'static str,
+    ) -> Self {
         let role = t.get(&format!("role-{}", staff.user.role));
         Self {
             t,
@@ -54,31 +59,31 @@ impl<'a> StaffLayout<'a> {
 }
 
 /// Staff pages are never cached: they hold personal data.
-fn page(status: StatusCode, html: String) -> Response {
+pub(super) fn page(status: StatusCode, html: String) -> Response {
     let mut r = (status, Html(html)).into_response();
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
 
-fn render(status: StatusCode, t: &impl Template) -> Result<Response, WebError> {
+pub(super) fn render(status: StatusCode, t: &impl Template) -> Result<Response, WebError> {
     Ok(page(status, t.render()?))
 }
 
-fn to_sign_in() -> Response {
+pub(super) fn to_sign_in() -> Response {
     Redirect::to("/personal/logga-in").into_response()
 }
 
-fn with_cookie(mut r: Response, cookie: HeaderValue) -> Response {
+pub(super) fn with_cookie(mut r: Response, cookie: HeaderValue) -> Response {
     r.headers_mut().append(header::SET_COOKIE, cookie);
     r
 }
 
-fn form(body: &[u8]) -> Vec<(String, String)> {
+pub(super) fn form(body: &[u8]) -> Vec<(String, String)> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-fn field<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
+pub(super) fn field<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == key)
@@ -94,7 +99,7 @@ fn origin(request_id: &Option<Extension<RequestId>>, addr: SocketAddr) -> Origin
     }
 }
 
-fn staff_origin(
+pub(super) fn staff_origin(
     staff: &Staff,
     request_id: &Option<Extension<RequestId>>,
     addr: SocketAddr,
@@ -106,7 +111,7 @@ fn staff_origin(
 }
 
 /// Renders internal errors as a plain page, and logs them.
-fn or_error(state: &AppState, r: Result<Response, WebError>) -> Response {
+pub(super) fn or_error(state: &AppState, r: Result<Response, WebError>) -> Response {
     match r {
         Ok(r) => r,
         Err(WebError::NotFound) => message(
@@ -137,7 +142,7 @@ struct MessagePage<'a> {
     text: String,
 }
 
-fn message(
+pub(super) fn message(
     state: &AppState,
     status: StatusCode,
     heading: &str,
@@ -580,7 +585,7 @@ struct InboxPage<'a> {
     filters_query: String,
 }
 
-fn local_time(t: DateTime<Utc>) -> String {
+pub(super) fn local_time(t: DateTime<Utc>) -> String {
     let offset = domain::clock::stockholm_offset_hours(t);
     (t + chrono::Duration::hours(offset))
         .format("%Y-%m-%d %H:%M")
@@ -613,7 +618,7 @@ fn row(t: &I18n, item: &InboxItem, now: DateTime<Utc>) -> Row {
     }
 }
 
-fn municipality_of(staff: &Staff) -> Result<domain::Kommunkod, WebError> {
+pub(super) fn municipality_of(staff: &Staff) -> Result<domain::Kommunkod, WebError> {
     staff.actor.kommunkod.ok_or(WebError::NotFound)
 }
 

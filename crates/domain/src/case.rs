@@ -1,0 +1,330 @@
+//! Persons, cases (ärenden) and the journal: the kinds, and the rules for new input.
+
+use crate::personnummer::{IdKind, Personnummer};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+macro_rules! wire_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        pub enum $name { $($(#[$vm])* #[serde(rename = $wire)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($wire => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// How much of a person's identity is protected (Skatteverket's markings).
+    Protection {
+        None = "none",
+        /// A warning flag: take care before releasing anything.
+        Sekretessmarkering = "sekretessmarkering",
+        /// The address must never be shown or sent except to those who must have it.
+        SkyddadFolkbokforing = "skyddad_folkbokforing",
+    }
+);
+
+impl Protection {
+    /// Whether the address is kept apart and never shown in lists, searches, exports,
+    /// letters or logs.
+    pub fn hides_address(self) -> bool {
+        self == Protection::SkyddadFolkbokforing
+    }
+}
+
+wire_enum!(
+    CaseKind {
+        OpenSupport = "open-support",
+        Application = "application",
+        Other = "other",
+    }
+);
+
+wire_enum!(
+    CaseStatus {
+        Open = "open",
+        Investigating = "investigating",
+        Decided = "decided",
+        Closed = "closed",
+    }
+);
+
+wire_enum!(
+    PersonRole {
+        Carer = "carer",
+        CareRecipient = "care_recipient",
+        Other = "other",
+    }
+);
+
+wire_enum!(
+    JournalKind {
+        Note = "note",
+        PhoneCall = "phone_call",
+        Meeting = "meeting",
+        InformationGiven = "information_given",
+        ConsentRecorded = "consent_recorded",
+        Letter = "letter",
+    }
+);
+
+wire_enum!(
+    RelationKind {
+        Partner = "partner",
+        Parent = "parent",
+        Child = "child",
+        Sibling = "sibling",
+        Relative = "relative",
+        Friend = "friend",
+        Neighbour = "neighbour",
+        Other = "other",
+    }
+);
+
+pub const MAX_NAME: usize = 100;
+pub const MAX_JOURNAL_TEXT: usize = 20_000;
+pub const MAX_REASON: usize = 2_000;
+/// A reason must say something: a few words at least.
+pub const MIN_REASON: usize = 10;
+
+/// Field name to message ids, as for the contact form.
+pub type Errors = BTreeMap<&'static str, Vec<&'static str>>;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawPerson {
+    pub id_number: String,
+    pub given_name: String,
+    pub family_name: String,
+    pub phone: String,
+    pub email: String,
+    pub address_line: String,
+    pub postal_code: String,
+    pub city: String,
+    pub protection: String,
+    pub children_in_household: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPerson {
+    pub id_kind: Option<IdKind>,
+    pub id_number: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<(String, Option<String>, Option<String>)>,
+    pub protection: Protection,
+    pub children_in_household: bool,
+}
+
+fn text(
+    e: &mut Errors,
+    field: &'static str,
+    v: &str,
+    max: usize,
+    required: bool,
+) -> Option<String> {
+    let v = v.trim();
+    if v.is_empty() {
+        if required {
+            e.entry(field).or_default().push("error-required");
+        }
+        return None;
+    }
+    if v.chars().count() > max {
+        e.entry(field).or_default().push("error-too-long");
+        return None;
+    }
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        e.entry(field).or_default().push("error-control-characters");
+        return None;
+    }
+    Some(v.to_owned())
+}
+
+pub fn validate_person(raw: &RawPerson, today: NaiveDate) -> Result<NewPerson, Errors> {
+    let mut e = Errors::new();
+    let given_name = text(&mut e, "given_name", &raw.given_name, MAX_NAME, true);
+    let family_name = text(&mut e, "family_name", &raw.family_name, MAX_NAME, true);
+    let number = match raw.id_number.trim() {
+        "" => None,
+        s => match Personnummer::parse(s, today) {
+            Ok(p) => Some(p),
+            Err(err) => {
+                e.entry("id_number").or_default().push(err.message_id());
+                None
+            }
+        },
+    };
+    let phone = text(&mut e, "phone", &raw.phone, 40, false);
+    if phone
+        .as_deref()
+        .is_some_and(|p| !crate::contact::is_plausible_phone(p))
+    {
+        e.entry("phone").or_default().push("error-phone");
+    }
+    let email = text(&mut e, "email", &raw.email, 254, false);
+    if email
+        .as_deref()
+        .is_some_and(|m| !crate::contact::is_plausible_email(m))
+    {
+        e.entry("email").or_default().push("error-email");
+    }
+    let line = text(&mut e, "address_line", &raw.address_line, 200, false);
+    let postal = text(&mut e, "postal_code", &raw.postal_code, 10, false);
+    let city = text(&mut e, "city", &raw.city, 100, false);
+    let protection = match raw.protection.trim() {
+        "" => Protection::None,
+        p => Protection::parse(p).unwrap_or_else(|| {
+            e.entry("protection")
+                .or_default()
+                .push("error-unknown-choice");
+            Protection::None
+        }),
+    };
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(NewPerson {
+        id_kind: number.as_ref().map(Personnummer::kind),
+        id_number: number.map(|p| p.canonical()),
+        given_name: given_name.unwrap_or_default(),
+        family_name: family_name.unwrap_or_default(),
+        phone,
+        email,
+        address: line.map(|l| (l, postal, city)),
+        protection,
+        children_in_household: raw.children_in_household,
+    })
+}
+
+/// A journal entry's text and kind.
+pub fn validate_journal(kind: &str, text_in: &str) -> Result<(JournalKind, String), Errors> {
+    let mut e = Errors::new();
+    let kind = match kind.trim() {
+        "" => Some(JournalKind::Note),
+        k => JournalKind::parse(k).or_else(|| {
+            e.entry("kind").or_default().push("error-unknown-choice");
+            None
+        }),
+    };
+    let t = text(&mut e, "text", text_in, MAX_JOURNAL_TEXT, true);
+    match (kind, t) {
+        (Some(k), Some(t)) if e.is_empty() => Ok((k, t)),
+        _ => Err(e),
+    }
+}
+
+/// A reason (for marking an entry wrong, or for emergency access): it must say something.
+pub fn validate_reason(field: &'static str, reason: &str) -> Result<String, Errors> {
+    let mut e = Errors::new();
+    match text(&mut e, field, reason, MAX_REASON, true) {
+        Some(r) if r.chars().count() >= MIN_REASON => Ok(r),
+        Some(_) => {
+            e.entry(field).or_default().push("error-reason-short");
+            Err(e)
+        }
+        None => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+    }
+
+    #[test]
+    fn a_person_needs_names_and_a_valid_number_if_any() {
+        let raw = RawPerson {
+            given_name: "Anna".into(),
+            family_name: "Demo".into(),
+            ..Default::default()
+        };
+        let p = validate_person(&raw, today()).unwrap();
+        assert_eq!((p.id_kind, p.protection), (None, Protection::None));
+        let e = validate_person(
+            &RawPerson {
+                id_number: "811218-9877".into(),
+                ..Default::default()
+            },
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(e["given_name"], vec!["error-required"]);
+        assert_eq!(e["id_number"], vec!["pnr-error-checksum"]);
+        let p = validate_person(
+            &RawPerson {
+                id_number: "811218-9876".into(),
+                protection: "skyddad_folkbokforing".into(),
+                address_line: "Gatan 1".into(),
+                ..raw
+            },
+            today(),
+        )
+        .unwrap();
+        assert_eq!(p.id_number.as_deref(), Some("19811218-9876"));
+        assert!(p.protection.hides_address());
+    }
+
+    #[test]
+    fn journal_text_is_required_and_bounded() {
+        assert_eq!(
+            validate_journal("", "Ringde Anna.").unwrap(),
+            (JournalKind::Note, "Ringde Anna.".into())
+        );
+        assert_eq!(
+            validate_journal("phone_call", " x ").unwrap().0,
+            JournalKind::PhoneCall
+        );
+        assert_eq!(
+            validate_journal("note", "  ").unwrap_err()["text"],
+            vec!["error-required"]
+        );
+        assert_eq!(
+            validate_journal("fax", "x").unwrap_err()["kind"],
+            vec!["error-unknown-choice"]
+        );
+        assert_eq!(
+            validate_journal("note", &"x".repeat(MAX_JOURNAL_TEXT + 1)).unwrap_err()["text"],
+            vec!["error-too-long"]
+        );
+    }
+
+    #[test]
+    fn reasons_must_say_something() {
+        assert!(validate_reason("reason", "Fel person, skrevs i fel ärende.").is_ok());
+        assert_eq!(
+            validate_reason("reason", "fel").unwrap_err()["reason"],
+            vec!["error-reason-short"]
+        );
+        assert_eq!(
+            validate_reason("reason", "").unwrap_err()["reason"],
+            vec!["error-required"]
+        );
+    }
+
+    #[test]
+    fn wire_names_round_trip() {
+        for k in CaseKind::ALL {
+            assert_eq!(CaseKind::parse(k.as_str()), Some(*k));
+        }
+        for k in JournalKind::ALL {
+            assert_eq!(JournalKind::parse(k.as_str()), Some(*k));
+        }
+        assert_eq!(CaseKind::parse("open-support"), Some(CaseKind::OpenSupport));
+    }
+}

@@ -1,0 +1,596 @@
+//! Cases (ärenden), their persons and status timeline, and the append-only journal with its
+//! corrections. Every read and change writes an audit row naming the persons touched.
+
+use crate::audit::{self, Origin};
+use crate::db::Db;
+use crate::persons::PersonSummary;
+use crate::StoreError;
+use chrono::{DateTime, Datelike, Utc};
+use domain::case::{CaseKind, CaseStatus, JournalKind, PersonRole};
+use domain::policy::CaseRef;
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseRow {
+    pub id: i64,
+    pub case_number: String,
+    pub kind: String,
+    pub status: String,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub assigned_to: Option<i64>,
+    pub assignee_name: Option<String>,
+    pub contact_request_id: Option<i64>,
+    pub opened_at: DateTime<Utc>,
+    pub is_demo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CasePerson {
+    #[serde(flatten)]
+    pub person: PersonSummary,
+    pub role: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseEvent {
+    pub at: DateTime<Utc>,
+    pub by_name: Option<String>,
+    pub kind: String,
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseView {
+    #[serde(flatten)]
+    pub case: CaseRow,
+    pub persons: Vec<CasePerson>,
+    pub events: Vec<CaseEvent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mark {
+    pub at: DateTime<Utc>,
+    pub by_name: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JournalEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub author: i64,
+    pub author_name: String,
+    pub kind: String,
+    pub text: String,
+    /// Felmarkeringar: the entry stays, marked wrong.
+    pub marks: Vec<Mark>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCase {
+    pub kind: CaseKind,
+    pub unit_id: Option<i64>,
+    pub assigned_to: Option<i64>,
+    pub contact_request_reference: Option<String>,
+    pub persons: Vec<(i64, PersonRole)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenError {
+    UnknownContactRequest,
+    UnknownPerson(i64),
+    UnknownUnit,
+    UnknownAssignee,
+}
+
+const CASE_COLUMNS: &str = "c.id, c.case_number, c.kind, c.status, c.unit_id, u.name AS unit_name, c.assigned_to, \
+     s.display_name AS assignee_name, c.contact_request_id, c.opened_at, c.is_demo \
+     FROM cases c LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN staff_users s ON s.id = c.assigned_to";
+
+macro_rules! case_row {
+    ($r:expr) => {
+        CaseRow {
+            id: $r.try_get("id")?,
+            case_number: $r.try_get("case_number")?,
+            kind: $r.try_get("kind")?,
+            status: $r.try_get("status")?,
+            unit_id: $r.try_get("unit_id")?,
+            unit_name: $r.try_get("unit_name")?,
+            assigned_to: $r.try_get("assigned_to")?,
+            assignee_name: $r.try_get("assignee_name")?,
+            contact_request_id: $r.try_get("contact_request_id")?,
+            opened_at: $r.try_get("opened_at")?,
+            is_demo: $r.try_get("is_demo")?,
+        }
+    };
+}
+
+fn is_unique_violation(e: &StoreError) -> bool {
+    matches!(e, StoreError::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
+}
+
+/// Opens a case; everything it names must belong to the same municipality.
+pub async fn open(
+    db: &Db,
+    kommunkod: &str,
+    new: &NewCase,
+    by: i64,
+    is_demo: bool,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Result<(i64, String), OpenError>, StoreError> {
+    let mut attempt = 0;
+    loop {
+        match try_open(db, kommunkod, new, by, is_demo, now, origin).await {
+            Err(e) if is_unique_violation(&e) && attempt < 5 => attempt += 1,
+            other => return other,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn try_open(
+    db: &Db,
+    kommunkod: &str,
+    new: &NewCase,
+    by: i64,
+    is_demo: bool,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Result<(i64, String), OpenError>, StoreError> {
+    let mut tx = db.begin().await?;
+    let opened: Result<(i64, String), OpenError> = crate::with_tx!(&mut tx, c => {
+        let request_id: Option<i64> = match &new.contact_request_reference {
+            None => None,
+            Some(reference) => {
+                let id: Option<i64> = sqlx::query_scalar("SELECT id FROM contact_requests WHERE kommunkod = $1 AND reference = $2")
+                    .bind(kommunkod)
+                    .bind(reference)
+                    .fetch_optional(&mut *c)
+                    .await?;
+                match id {
+                    Some(id) => Some(id),
+                    None => return Ok(Err(OpenError::UnknownContactRequest)),
+                }
+            }
+        };
+        if let Some(unit) = new.unit_id {
+            let ok: Option<i64> = sqlx::query_scalar("SELECT id FROM units WHERE id = $1 AND kommunkod = $2")
+                .bind(unit)
+                .bind(kommunkod)
+                .fetch_optional(&mut *c)
+                .await?;
+            if ok.is_none() {
+                return Ok(Err(OpenError::UnknownUnit));
+            }
+        }
+        if let Some(user) = new.assigned_to {
+            let ok: Option<i64> = sqlx::query_scalar("SELECT id FROM staff_users WHERE id = $1 AND kommunkod = $2 AND disabled = FALSE")
+                .bind(user)
+                .bind(kommunkod)
+                .fetch_optional(&mut *c)
+                .await?;
+            if ok.is_none() {
+                return Ok(Err(OpenError::UnknownAssignee));
+            }
+        }
+        for (person, _) in &new.persons {
+            let ok: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE id = $1 AND kommunkod = $2")
+                .bind(person)
+                .bind(kommunkod)
+                .fetch_optional(&mut *c)
+                .await?;
+            if ok.is_none() {
+                return Ok(Err(OpenError::UnknownPerson(*person)));
+            }
+        }
+        let year = now.year();
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE kommunkod = $1 AND case_number LIKE $2")
+            .bind(kommunkod)
+            .bind(format!("{year}-%"))
+            .fetch_one(&mut *c)
+            .await?;
+        let number = format!("{year}-{:05}", count + 1);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO cases (kommunkod, case_number, kind, status, unit_id, assigned_to, contact_request_id, opened_at, opened_by, is_demo) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(kommunkod)
+        .bind(&number)
+        .bind(new.kind.as_str())
+        .bind(CaseStatus::Open.as_str())
+        .bind(new.unit_id)
+        .bind(new.assigned_to)
+        .bind(request_id)
+        .bind(now)
+        .bind(by)
+        .bind(is_demo)
+        .fetch_one(&mut *c)
+        .await?;
+        for (person, role) in &new.persons {
+            sqlx::query("INSERT INTO case_persons (case_id, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(id)
+                .bind(person)
+                .bind(role.as_str())
+                .execute(&mut *c)
+                .await?;
+        }
+        sqlx::query("INSERT INTO case_events (case_id, at, by_user, kind, detail) VALUES ($1, $2, $3, 'opened', $4)")
+            .bind(id)
+            .bind(now)
+            .bind(by)
+            .bind(new.kind.as_str())
+            .execute(&mut *c)
+            .await?;
+        Ok((id, number))
+    });
+    let (id, number) = match opened {
+        Ok(x) => x,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut e = origin.event(Some(kommunkod), "case.open", "case", Some(id.to_string()));
+    e.persons = new
+        .persons
+        .iter()
+        .map(|(p, _)| format!("person:{p}"))
+        .collect();
+    if let Some(r) = &new.contact_request_reference {
+        e.reason = Some(format!("from contact request {r}"));
+    }
+    audit::append(&mut tx, now, &e).await?;
+    tx.commit().await?;
+    Ok(Ok((id, number)))
+}
+
+/// What the policy needs to know about a case; `None` if it is not in the municipality.
+pub async fn case_ref(db: &Db, kommunkod: &str, id: i64) -> Result<Option<CaseRef>, StoreError> {
+    let k =
+        domain::Kommunkod::parse(kommunkod).map_err(|_| StoreError::Corrupt(kommunkod.into()))?;
+    crate::with_pool!(db, pool => {
+        let r = sqlx::query("SELECT unit_id, assigned_to FROM cases WHERE kommunkod = $1 AND id = $2")
+            .bind(kommunkod)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+        r.map(|r| Ok(CaseRef { kommunkod: k, unit_id: r.try_get("unit_id")?, assigned_to: r.try_get("assigned_to")? }))
+            .transpose()
+    })
+}
+
+/// A case with its persons and timeline, logged as read.
+pub async fn get(
+    db: &Db,
+    kommunkod: &str,
+    id: i64,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Option<CaseView>, StoreError> {
+    let view: Option<CaseView> = crate::with_pool!(db, pool => {
+        let r = sqlx::query(&format!("SELECT {CASE_COLUMNS} WHERE c.kommunkod = $1 AND c.id = $2"))
+            .bind(kommunkod)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?;
+        match r {
+            None => None,
+            Some(r) => {
+                let case = case_row!(r);
+                let persons = sqlx::query(
+                    "SELECT p.id, p.internal_ref, p.id_number, p.given_name, p.family_name, p.protection, p.is_demo, cp.role \
+                     FROM case_persons cp JOIN persons p ON p.id = cp.person_id WHERE cp.case_id = $1 ORDER BY p.family_name, p.id",
+                )
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| {
+                    Ok(CasePerson {
+                        person: PersonSummary {
+                            id: r.try_get("id")?,
+                            internal_ref: r.try_get("internal_ref")?,
+                            id_number: r.try_get("id_number")?,
+                            given_name: r.try_get("given_name")?,
+                            family_name: r.try_get("family_name")?,
+                            protection: r.try_get("protection")?,
+                            is_demo: r.try_get("is_demo")?,
+                        },
+                        role: r.try_get("role")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+                let events = sqlx::query(
+                    "SELECT e.at, s.display_name, e.kind, e.detail FROM case_events e LEFT JOIN staff_users s ON s.id = e.by_user \
+                     WHERE e.case_id = $1 ORDER BY e.id",
+                )
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|r| Ok(CaseEvent { at: r.try_get("at")?, by_name: r.try_get("display_name")?, kind: r.try_get("kind")?, detail: r.try_get("detail")? }))
+                .collect::<Result<Vec<_>, StoreError>>()?;
+                Some(CaseView { case, persons, events })
+            }
+        }
+    });
+    if let Some(v) = &view {
+        let mut e = origin.event(Some(kommunkod), "case.read", "case", Some(id.to_string()));
+        e.persons = v
+            .persons
+            .iter()
+            .map(|p| format!("person:{}", p.person.id))
+            .collect();
+        e.reason = reason.map(str::to_owned);
+        audit::append_now(db, now, &e).await?;
+    }
+    Ok(view)
+}
+
+/// The journal of a case, oldest first, with its corrections; logged as read.
+pub async fn journal(
+    db: &Db,
+    kommunkod: &str,
+    case_id: i64,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Vec<JournalEntry>, StoreError> {
+    let (entries, persons): (Vec<JournalEntry>, Vec<i64>) = crate::with_pool!(db, pool => {
+        let rows = sqlx::query(
+            "SELECT j.id, j.at, j.author, s.display_name, j.kind, j.text FROM journal_entries j JOIN staff_users s ON s.id = j.author \
+             WHERE j.kommunkod = $1 AND j.case_id = $2 ORDER BY j.id",
+        )
+        .bind(kommunkod)
+        .bind(case_id)
+        .fetch_all(pool)
+        .await?;
+        let marks = sqlx::query(
+            "SELECT m.entry_id, m.at, s.display_name, m.reason FROM journal_marks m JOIN journal_entries j ON j.id = m.entry_id \
+             JOIN staff_users s ON s.id = m.by_user WHERE j.case_id = $1 ORDER BY m.id",
+        )
+        .bind(case_id)
+        .fetch_all(pool)
+        .await?;
+        let mut entries: Vec<JournalEntry> = rows
+            .iter()
+            .map(|r| {
+                Ok(JournalEntry {
+                    id: r.try_get("id")?,
+                    at: r.try_get("at")?,
+                    author: r.try_get("author")?,
+                    author_name: r.try_get("display_name")?,
+                    kind: r.try_get("kind")?,
+                    text: r.try_get("text")?,
+                    marks: Vec::new(),
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        for m in &marks {
+            let entry_id: i64 = m.try_get("entry_id")?;
+            if let Some(e) = entries.iter_mut().find(|e| e.id == entry_id) {
+                e.marks.push(Mark { at: m.try_get("at")?, by_name: m.try_get("display_name")?, reason: m.try_get("reason")? });
+            }
+        }
+        let persons: Vec<i64> = sqlx::query_scalar("SELECT person_id FROM case_persons WHERE case_id = $1")
+            .bind(case_id)
+            .fetch_all(pool)
+            .await?;
+        (entries, persons)
+    });
+    let mut e = origin.event(
+        Some(kommunkod),
+        "journal.read",
+        "case",
+        Some(case_id.to_string()),
+    );
+    e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
+    e.reason = reason.map(str::to_owned);
+    audit::append_now(db, now, &e).await?;
+    Ok(entries)
+}
+
+/// Cases assigned to the user or held by their units, newest first; logged as read.
+pub async fn list_for(
+    db: &Db,
+    kommunkod: &str,
+    user_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Vec<CaseRow>, StoreError> {
+    let rows: Vec<CaseRow> = crate::with_pool!(db, pool => {
+        let rows = sqlx::query(&format!(
+            "SELECT {CASE_COLUMNS} WHERE c.kommunkod = $1 AND c.id < $2 \
+             AND (c.assigned_to = $3 OR c.unit_id IN (SELECT unit_id FROM staff_units WHERE user_id = $3)) \
+             ORDER BY c.id DESC LIMIT $4"
+        ))
+        .bind(kommunkod)
+        .bind(before_id.unwrap_or(i64::MAX))
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?;
+        rows.iter().map(|r| Ok(case_row!(r))).collect::<Result<_, StoreError>>()?
+    });
+    let mut e = origin.event(Some(kommunkod), "case.list", "case", None);
+    e.persons = rows.iter().map(|c| format!("case:{}", c.id)).collect();
+    audit::append_now(db, now, &e).await?;
+    Ok(rows)
+}
+
+/// Appends a journal entry; `None` if the case is not in the municipality.
+#[allow(clippy::too_many_arguments)]
+pub async fn add_entry(
+    db: &Db,
+    kommunkod: &str,
+    case_id: i64,
+    author: i64,
+    kind: JournalKind,
+    text: &str,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Option<i64>, StoreError> {
+    let mut tx = db.begin().await?;
+    let inserted: Option<(i64, Vec<i64>)> = crate::with_tx!(&mut tx, c => {
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO journal_entries (case_id, kommunkod, at, author, kind, text) \
+             SELECT id, kommunkod, $1, $2, $3, $4 FROM cases WHERE id = $5 AND kommunkod = $6 RETURNING id",
+        )
+        .bind(now)
+        .bind(author)
+        .bind(kind.as_str())
+        .bind(text)
+        .bind(case_id)
+        .bind(kommunkod)
+        .fetch_optional(&mut *c)
+        .await?;
+        match id {
+            None => None,
+            Some(id) => {
+                let persons: Vec<i64> = sqlx::query_scalar("SELECT person_id FROM case_persons WHERE case_id = $1")
+                    .bind(case_id)
+                    .fetch_all(&mut *c)
+                    .await?;
+                Some((id, persons))
+            }
+        }
+    });
+    let Some((id, persons)) = inserted else {
+        return Ok(None);
+    };
+    let mut e = origin.event(
+        Some(kommunkod),
+        "journal.create",
+        "journal_entry",
+        Some(id.to_string()),
+    );
+    e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
+    audit::append(&mut tx, now, &e).await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+/// The author of an entry in a case of the municipality, for the policy.
+pub async fn entry_author(
+    db: &Db,
+    kommunkod: &str,
+    case_id: i64,
+    entry_id: i64,
+) -> Result<Option<i64>, StoreError> {
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_scalar("SELECT author FROM journal_entries WHERE id = $1 AND case_id = $2 AND kommunkod = $3")
+            .bind(entry_id)
+            .bind(case_id)
+            .bind(kommunkod)
+            .fetch_optional(pool)
+            .await?)
+    })
+}
+
+/// Marks an entry wrong (felmarkering); the entry itself is not touched.
+#[allow(clippy::too_many_arguments)]
+pub async fn mark_wrong(
+    db: &Db,
+    kommunkod: &str,
+    case_id: i64,
+    entry_id: i64,
+    by: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = crate::with_tx!(&mut tx, c => {
+        sqlx::query(
+            "INSERT INTO journal_marks (entry_id, at, by_user, reason) \
+             SELECT id, $1, $2, $3 FROM journal_entries WHERE id = $4 AND case_id = $5 AND kommunkod = $6",
+        )
+        .bind(now)
+        .bind(by)
+        .bind(reason)
+        .bind(entry_id)
+        .bind(case_id)
+        .bind(kommunkod)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    if n == 0 {
+        return Ok(false);
+    }
+    let mut e = origin.event(
+        Some(kommunkod),
+        "journal.mark_wrong",
+        "journal_entry",
+        Some(entry_id.to_string()),
+    );
+    e.reason = Some(reason.to_owned());
+    audit::append(&mut tx, now, &e).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Records emergency access to a case with its reason, flagged in the audit log.
+#[allow(clippy::too_many_arguments)]
+pub async fn grant_emergency(
+    db: &Db,
+    kommunkod: &str,
+    user_id: i64,
+    case_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = crate::with_tx!(&mut tx, c => {
+        sqlx::query(
+            "INSERT INTO emergency_access (user_id, case_id, reason, granted_at, expires_at) \
+             SELECT $1, id, $2, $3, $4 FROM cases WHERE id = $5 AND kommunkod = $6",
+        )
+        .bind(user_id)
+        .bind(reason)
+        .bind(now)
+        .bind(until)
+        .bind(case_id)
+        .bind(kommunkod)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    if n == 0 {
+        return Ok(false);
+    }
+    let mut e = origin.event(
+        Some(kommunkod),
+        "case.emergency_access",
+        "case",
+        Some(case_id.to_string()),
+    );
+    e.reason = Some(format!("emergency: {reason}"));
+    audit::append(&mut tx, now, &e).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The reason of a live emergency access of this user to this case, if any.
+pub async fn emergency_reason(
+    db: &Db,
+    user_id: i64,
+    case_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, StoreError> {
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_scalar(
+            "SELECT reason FROM emergency_access WHERE user_id = $1 AND case_id = $2 AND expires_at > $3 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(user_id)
+        .bind(case_id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?)
+    })
+}

@@ -1,0 +1,273 @@
+//! Persons: carers and care recipients. With skyddad folkbokföring the address is stored
+//! apart (`protected_addresses`) and no query here ever returns it.
+
+use crate::audit::{self, Origin};
+use crate::db::Db;
+use crate::StoreError;
+use chrono::{DateTime, Utc};
+use domain::case::{NewPerson, Protection};
+use domain::policy::CaseRef;
+use rand::RngCore;
+use serde::Serialize;
+use sqlx::Row;
+
+/// What lists and search results show: never an address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonSummary {
+    pub id: i64,
+    pub internal_ref: String,
+    pub id_number: Option<String>,
+    pub given_name: String,
+    pub family_name: String,
+    pub protection: String,
+    pub is_demo: bool,
+}
+
+/// The person's own record. `address_line` etc. are empty for a protected address; the
+/// record only says that one exists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonRecord {
+    #[serde(flatten)]
+    pub summary: PersonSummary,
+    pub id_kind: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address_line: Option<String>,
+    pub postal_code: Option<String>,
+    pub city: Option<String>,
+    pub has_protected_address: bool,
+    pub children_in_household: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+const SUMMARY: &str = "id, internal_ref, id_number, given_name, family_name, protection, is_demo";
+
+macro_rules! summary {
+    ($r:expr) => {
+        PersonSummary {
+            id: $r.try_get("id")?,
+            internal_ref: $r.try_get("internal_ref")?,
+            id_number: $r.try_get("id_number")?,
+            given_name: $r.try_get("given_name")?,
+            family_name: $r.try_get("family_name")?,
+            protection: $r.try_get("protection")?,
+            is_demo: $r.try_get("is_demo")?,
+        }
+    };
+}
+
+fn internal_ref() -> String {
+    let mut b = [0u8; 6];
+    rand::thread_rng().fill_bytes(&mut b);
+    format!("P-{}", hex::encode(b).to_uppercase())
+}
+
+/// Stores a new person; `None` if the number is already registered in the municipality.
+pub async fn create(
+    db: &Db,
+    kommunkod: &str,
+    p: &NewPerson,
+    created_by: Option<i64>,
+    is_demo: bool,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Option<i64>, StoreError> {
+    let hidden = p.protection.hides_address();
+    let (line, postal, city) = match (&p.address, hidden) {
+        (Some((l, pc, c)), false) => (Some(l.clone()), pc.clone(), c.clone()),
+        _ => (None, None, None),
+    };
+    let mut tx = db.begin().await?;
+    let id: Option<i64> = crate::with_tx!(&mut tx, c => {
+        sqlx::query_scalar(
+            "INSERT INTO persons (kommunkod, id_kind, id_number, internal_ref, given_name, family_name, phone, email, \
+             address_line, postal_code, city, protection, children_in_household, created_at, created_by, is_demo) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(kommunkod)
+        .bind(p.id_kind.map_or("none", |k| match k {
+            domain::personnummer::IdKind::Personnummer => "personnummer",
+            domain::personnummer::IdKind::Samordningsnummer => "samordningsnummer",
+        }))
+        .bind(&p.id_number)
+        .bind(internal_ref())
+        .bind(&p.given_name)
+        .bind(&p.family_name)
+        .bind(&p.phone)
+        .bind(&p.email)
+        .bind(line)
+        .bind(postal)
+        .bind(city)
+        .bind(p.protection.as_str())
+        .bind(p.children_in_household)
+        .bind(now)
+        .bind(created_by)
+        .bind(is_demo)
+        .fetch_optional(&mut *c)
+        .await?
+    });
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    if let (Some((l, pc, c)), true) = (&p.address, hidden) {
+        crate::with_tx!(&mut tx, conn => {
+            sqlx::query("INSERT INTO protected_addresses (person_id, address_line, postal_code, city, recorded_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(l)
+                .bind(pc)
+                .bind(c)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+        });
+    }
+    let mut e = origin.event(
+        Some(kommunkod),
+        "person.create",
+        "person",
+        Some(id.to_string()),
+    );
+    e.persons = vec![format!("person:{id}")];
+    audit::append(&mut tx, now, &e).await?;
+    tx.commit().await?;
+    Ok(Some(id))
+}
+
+/// The cases a person is linked to, as the policy needs them. Not personal data itself,
+/// and so not logged; the read that follows a yes is.
+pub async fn case_refs(
+    db: &Db,
+    kommunkod: &str,
+    person_id: i64,
+) -> Result<Option<Vec<CaseRef>>, StoreError> {
+    let k =
+        domain::Kommunkod::parse(kommunkod).map_err(|_| StoreError::Corrupt(kommunkod.into()))?;
+    crate::with_pool!(db, pool => {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE kommunkod = $1 AND id = $2")
+            .bind(kommunkod)
+            .bind(person_id)
+            .fetch_optional(pool)
+            .await?;
+        if exists.is_none() {
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "SELECT c.unit_id, c.assigned_to FROM case_persons cp JOIN cases c ON c.id = cp.case_id WHERE cp.person_id = $1 AND c.kommunkod = $2",
+        )
+        .bind(person_id)
+        .bind(kommunkod)
+        .fetch_all(pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(CaseRef { kommunkod: k, unit_id: r.try_get("unit_id")?, assigned_to: r.try_get("assigned_to")? }))
+            .collect::<Result<Vec<_>, StoreError>>()
+            .map(Some)
+    })
+}
+
+/// A person's record, logged as read (with the reason when it is emergency access).
+pub async fn get(
+    db: &Db,
+    kommunkod: &str,
+    id: i64,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Option<PersonRecord>, StoreError> {
+    let record: Option<PersonRecord> = crate::with_pool!(db, pool => {
+        let r = sqlx::query(
+            "SELECT p.*, (SELECT COUNT(*) FROM protected_addresses a WHERE a.person_id = p.id) AS protected_count \
+             FROM persons p WHERE p.kommunkod = $1 AND p.id = $2",
+        )
+        .bind(kommunkod)
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+        match r {
+            Some(r) => Some(PersonRecord {
+                summary: summary!(r),
+                id_kind: r.try_get("id_kind")?,
+                phone: r.try_get("phone")?,
+                email: r.try_get("email")?,
+                address_line: r.try_get("address_line")?,
+                postal_code: r.try_get("postal_code")?,
+                city: r.try_get("city")?,
+                has_protected_address: r.try_get::<i64, _>("protected_count")? > 0,
+                children_in_household: r.try_get("children_in_household")?,
+                created_at: r.try_get("created_at")?,
+            }),
+            None => None,
+        }
+    });
+    if record.is_some() {
+        let mut e = origin.event(
+            Some(kommunkod),
+            "person.read",
+            "person",
+            Some(id.to_string()),
+        );
+        e.persons = vec![format!("person:{id}")];
+        e.reason = reason.map(str::to_owned);
+        audit::append_now(db, now, &e).await?;
+    }
+    Ok(record)
+}
+
+/// Finds persons by name or number in one municipality. The log names who was found, not
+/// what was typed (the query may itself be a personnummer).
+pub async fn search(
+    db: &Db,
+    kommunkod: &str,
+    query: &str,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Vec<PersonSummary>, StoreError> {
+    let q = query.trim();
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let by_number = digits.len() >= 6;
+    let words: Vec<String> = q
+        .split_whitespace()
+        .map(|w| format!("{}%", w.to_lowercase()))
+        .collect();
+    let (w1, w2) = (
+        words.first().cloned().unwrap_or_default(),
+        words.get(1).cloned().unwrap_or_default(),
+    );
+    let sql = format!(
+        "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND ( \
+           ($2 <> '' AND REPLACE(id_number, '-', '') LIKE $2) \
+           OR ($3 <> '' AND (LOWER(family_name) LIKE $3 OR LOWER(given_name) LIKE $3) \
+               AND ($4 = '' OR LOWER(family_name) LIKE $4 OR LOWER(given_name) LIKE $4)) \
+         ) ORDER BY family_name, given_name, id LIMIT 50"
+    );
+    let number_pattern = if by_number {
+        format!("%{digits}%")
+    } else {
+        String::new()
+    };
+    let (w1, w2) = if by_number {
+        (String::new(), String::new())
+    } else {
+        (w1, w2)
+    };
+    let found: Vec<PersonSummary> = crate::with_pool!(db, pool => {
+        let rows = sqlx::query(&sql)
+            .bind(kommunkod)
+            .bind(&number_pattern)
+            .bind(&w1)
+            .bind(&w2)
+            .fetch_all(pool)
+            .await?;
+        rows.iter().map(|r| Ok(summary!(r))).collect::<Result<_, StoreError>>()?
+    });
+    let mut e = origin.event(Some(kommunkod), "person.search", "person", None);
+    e.persons = found.iter().map(|p| format!("person:{}", p.id)).collect();
+    audit::append_now(db, now, &e).await?;
+    Ok(found)
+}
+
+/// Whether the protection level hides the address; for callers that only hold the string.
+pub fn hides_address(protection: &str) -> bool {
+    Protection::parse(protection).is_some_and(Protection::hides_address)
+}

@@ -1,0 +1,607 @@
+//! The staff JSON API: cases, the journal and persons, with `Authorization: Bearer <token>`
+//! (or a signed-in session). Nothing answers without one but 401; what the caller may not
+//! see answers 404, as if it did not exist.
+
+use crate::error::ApiError;
+use crate::middleware::RequestId;
+use crate::staff::access::{self, Access};
+use crate::staff::auth;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use domain::case::{CaseKind, PersonRole, RawPerson};
+use domain::policy::{can, Action, Decision, Resource};
+use domain::staff::Actor;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use store::audit::Origin;
+use store::cases::{NewCase, OpenError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/cases", get(list_cases).post(open_case))
+        .route("/api/v1/cases/{id}", get(get_case))
+        .route(
+            "/api/v1/cases/{id}/journal",
+            get(get_journal).post(add_entry),
+        )
+        .route(
+            "/api/v1/cases/{id}/journal/{entry}/mark-wrong",
+            post(mark_wrong),
+        )
+        .route("/api/v1/persons", get(search_persons).post(create_person))
+        .route("/api/v1/persons/{id}", get(get_person))
+}
+
+/// Header carrying the reason for emergency access to a case outside one's own.
+pub const EMERGENCY_HEADER: &str = "anhorigstod-emergency-reason";
+
+struct Caller {
+    actor: Actor,
+    kommun: String,
+    can_write: bool,
+    origin: Origin,
+}
+
+async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    request_id: &Option<Extension<RequestId>>,
+    addr: SocketAddr,
+) -> Result<Caller, ApiError> {
+    let t = &state.t;
+    let unauthorized = || ApiError::Unauthorized(t.get("api-unauthorized"));
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let (user, can_write) = match bearer {
+        Some(token) => {
+            let owner = store::tokens::lookup(&state.db, token, state.clock.now())
+                .await?
+                .ok_or_else(unauthorized)?;
+            let user = store::staff::by_id(&state.db, owner.user_id)
+                .await?
+                .ok_or_else(unauthorized)?;
+            let write = owner.scopes.iter().any(|s| s == "write");
+            (user, write)
+        }
+        None => {
+            let staff = auth::current(state, headers)
+                .await
+                .map_err(ApiError::from)?
+                .ok_or_else(unauthorized)?;
+            (staff.user, true)
+        }
+    };
+    if user.disabled {
+        return Err(unauthorized());
+    }
+    let units = store::staff::units_of(&state.db, user.id).await?;
+    let actor = auth::actor_of(&user, units).ok_or_else(unauthorized)?;
+    let origin = Origin {
+        actor: format!("staff:{}", user.id),
+        role: user.role.clone(),
+        request_id: request_id.as_ref().map(|r| r.0 .0.clone()),
+        client_addr: Some(addr.ip().to_string()),
+    };
+    // Accounts without a municipality (system administrators) read no case.
+    let kommun = user
+        .kommunkod
+        .clone()
+        .ok_or_else(|| ApiError::NotFound(t.get("api-not-found")))?;
+    Ok(Caller {
+        actor,
+        kommun,
+        can_write,
+        origin,
+    })
+}
+
+fn need_write(state: &AppState, c: &Caller) -> Result<(), ApiError> {
+    if c.can_write {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden(state.t.get("api-scope-write")))
+    }
+}
+
+fn not_found(state: &AppState) -> ApiError {
+    ApiError::NotFound(state.t.get("api-not-found"))
+}
+
+fn parse_id(state: &AppState, s: &str) -> Result<i64, ApiError> {
+    s.parse().map_err(|_| not_found(state))
+}
+
+fn emergency_reason(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(EMERGENCY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// A JSON object body, with the same errors as the public API.
+fn json_body(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Map<String, Value>, ApiError> {
+    let t = &state.t;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType(t.get("api-content-type")));
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err(ApiError::BadRequest(t.get("api-not-object"))),
+        Err(e) => Err(ApiError::BadRequest(t.get1(
+            "api-malformed-json",
+            "detail",
+            &e.to_string(),
+        ))),
+    }
+}
+
+fn field_errors(state: &AppState, errors: BTreeMap<&'static str, Vec<&'static str>>) -> ApiError {
+    ApiError::Validation(
+        errors
+            .into_iter()
+            .map(|(k, ids)| (k.to_owned(), ids.iter().map(|id| state.t.get(id)).collect()))
+            .collect(),
+    )
+}
+
+fn str_field(m: &Map<String, Value>, k: &str) -> Result<String, &'static str> {
+    match m.get(k) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err("error-type-string"),
+    }
+}
+
+/// Resolves access to a case or answers 404 (or 403 asking for a reason, for emergency access).
+async fn case_access(
+    state: &AppState,
+    c: &Caller,
+    action: Action,
+    id: i64,
+    headers: &HeaderMap,
+) -> Result<Option<String>, ApiError> {
+    let reason = emergency_reason(headers);
+    match access::case(state, &c.actor, action, id, reason.as_deref(), &c.origin)
+        .await?
+        .0
+    {
+        Access::Granted(r) => Ok(r),
+        Access::NeedsReason => Err(ApiError::Forbidden(state.t.get("api-emergency-reason"))),
+        Access::Hidden => Err(not_found(state)),
+    }
+}
+
+async fn list_cases(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let c = caller(&state, &headers, &request_id, addr).await?;
+    let before = q.as_deref().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "before")
+            .and_then(|(_, v)| v.parse().ok())
+    });
+    let rows = store::cases::list_for(
+        &state.db,
+        &c.kommun,
+        c.actor.user_id,
+        before,
+        100,
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?;
+    let next = (rows.len() == 100)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    Ok(Json(json!({ "cases": rows, "next_before": next })))
+}
+
+async fn open_case(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = caller(&state, &headers, &request_id, addr).await?;
+    need_write(&state, &c)?;
+    let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
+    if can(&c.actor, Action::OpenCase, &Resource::Municipality(kommun)) != Decision::Allow {
+        return Err(ApiError::Forbidden(state.t.get("forbidden-text")));
+    }
+    let m = json_body(&state, &headers, &body)?;
+    let mut errors: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
+    let kind = match str_field(&m, "kind") {
+        Ok(k) => CaseKind::parse(&k).or_else(|| {
+            errors.entry("kind").or_default().push(if k.is_empty() {
+                "error-required"
+            } else {
+                "error-unknown-choice"
+            });
+            None
+        }),
+        Err(e) => {
+            errors.entry("kind").or_default().push(e);
+            None
+        }
+    };
+    let reference = match str_field(&m, "contact_request") {
+        Ok(r) if r.is_empty() => None,
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.entry("contact_request").or_default().push(e);
+            None
+        }
+    };
+    let mut persons = Vec::new();
+    match m.get("persons") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for item in items {
+                let parsed = match item {
+                    Value::Number(n) => n.as_i64().map(|id| (id, PersonRole::Other)),
+                    Value::Object(o) => o.get("id").and_then(Value::as_i64).map(|id| {
+                        let role = o
+                            .get("role")
+                            .and_then(Value::as_str)
+                            .and_then(PersonRole::parse)
+                            .unwrap_or(PersonRole::Other);
+                        (id, role)
+                    }),
+                    _ => None,
+                };
+                match parsed {
+                    Some(p) => persons.push(p),
+                    None => errors.entry("persons").or_default().push("error-persons"),
+                }
+            }
+        }
+        Some(_) => errors.entry("persons").or_default().push("error-persons"),
+    }
+    let (Some(kind), true) = (kind, errors.is_empty()) else {
+        return Err(field_errors(&state, errors));
+    };
+    let new = NewCase {
+        kind,
+        unit_id: c.actor.units.first().copied(),
+        assigned_to: Some(c.actor.user_id),
+        contact_request_reference: reference,
+        persons,
+    };
+    let now = state.clock.now();
+    match store::cases::open(
+        &state.db,
+        &c.kommun,
+        &new,
+        c.actor.user_id,
+        false,
+        now,
+        &c.origin,
+    )
+    .await?
+    {
+        Ok((id, number)) => Ok((
+            StatusCode::CREATED,
+            Json(json!({ "id": id, "case_number": number })),
+        )
+            .into_response()),
+        Err(e) => {
+            let (field, id) = match e {
+                OpenError::UnknownContactRequest => {
+                    ("contact_request", "error-unknown-contact-request")
+                }
+                OpenError::UnknownPerson(_) => ("persons", "error-unknown-person"),
+                OpenError::UnknownUnit | OpenError::UnknownAssignee => {
+                    ("kind", "error-unknown-choice")
+                }
+            };
+            Err(field_errors(&state, BTreeMap::from([(field, vec![id])])))
+        }
+    }
+}
+
+async fn get_case(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let c = caller(&state, &headers, &request_id, addr).await?;
+    let id = parse_id(&state, &id)?;
+    let reason = case_access(&state, &c, Action::ReadCase, id, &headers).await?;
+    let view = store::cases::get(
+        &state.db,
+        &c.kommun,
+        id,
+        reason.as_deref(),
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?
+    .ok_or_else(|| not_found(&state))?;
+    Ok(Json(json!(view)))
+}
+
+async fn get_journal(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let c = caller(&state, &headers, &request_id, addr).await?;
+    let id = parse_id(&state, &id)?;
+    let reason = case_access(&state, &c, Action::ReadCase, id, &headers).await?;
+    let entries = store::cases::journal(
+        &state.db,
+        &c.kommun,
+        id,
+        reason.as_deref(),
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?;
+    Ok(Json(json!({ "entries": entries })))
+}
+
+async fn add_entry(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = caller(&state, &headers, &request_id, addr).await?;
+    need_write(&state, &c)?;
+    let id = parse_id(&state, &id)?;
+    case_access(&state, &c, Action::WriteCase, id, &headers).await?;
+    let m = json_body(&state, &headers, &body)?;
+    let (kind, text) = match (str_field(&m, "kind"), str_field(&m, "text")) {
+        (Ok(k), Ok(t)) => (k, t),
+        (k, t) => {
+            let mut e = BTreeMap::new();
+            if let Err(x) = k {
+                e.insert("kind", vec![x]);
+            }
+            if let Err(x) = t {
+                e.insert("text", vec![x]);
+            }
+            return Err(field_errors(&state, e));
+        }
+    };
+    let (kind, text) =
+        domain::case::validate_journal(&kind, &text).map_err(|e| field_errors(&state, e))?;
+    let entry = store::cases::add_entry(
+        &state.db,
+        &c.kommun,
+        id,
+        c.actor.user_id,
+        kind,
+        &text,
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?
+    .ok_or_else(|| not_found(&state))?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": entry }))).into_response())
+}
+
+async fn mark_wrong(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    Path((id, entry)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = caller(&state, &headers, &request_id, addr).await?;
+    need_write(&state, &c)?;
+    let (id, entry) = (parse_id(&state, &id)?, parse_id(&state, &entry)?);
+    let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
+    let case = store::cases::case_ref(&state.db, &c.kommun, id)
+        .await?
+        .ok_or_else(|| not_found(&state))?;
+    let author = store::cases::entry_author(&state.db, &c.kommun, id, entry)
+        .await?
+        .ok_or_else(|| not_found(&state))?;
+    match can(
+        &c.actor,
+        Action::MarkJournalWrong,
+        &Resource::JournalEntry { case, author },
+    ) {
+        Decision::Allow => {}
+        Decision::EmergencyOnly => {
+            let reason = emergency_reason(&headers);
+            if let Access::NeedsReason = access::emergency(
+                &state,
+                &c.actor,
+                kommun.as_str(),
+                id,
+                reason.as_deref(),
+                &c.origin,
+            )
+            .await?
+            {
+                return Err(ApiError::Forbidden(state.t.get("api-emergency-reason")));
+            }
+        }
+        Decision::Deny => return Err(ApiError::Forbidden(state.t.get("api-mark-own"))),
+    }
+    let m = json_body(&state, &headers, &body)?;
+    let reason = str_field(&m, "reason")
+        .map_err(|e| field_errors(&state, BTreeMap::from([("reason", vec![e])])))?;
+    let reason =
+        domain::case::validate_reason("reason", &reason).map_err(|e| field_errors(&state, e))?;
+    if !store::cases::mark_wrong(
+        &state.db,
+        &c.kommun,
+        id,
+        entry,
+        c.actor.user_id,
+        &reason,
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?
+    {
+        return Err(not_found(&state));
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "entry": entry, "marked_wrong": true })),
+    )
+        .into_response())
+}
+
+async fn get_person(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let c = caller(&state, &headers, &request_id, addr).await?;
+    let id = parse_id(&state, &id)?;
+    let reason = emergency_reason(&headers);
+    let reason = match access::person(&state, &c.actor, id, reason.as_deref()).await? {
+        Access::Granted(r) => r,
+        Access::NeedsReason => {
+            return Err(ApiError::Forbidden(state.t.get("api-emergency-reason")))
+        }
+        Access::Hidden => return Err(not_found(&state)),
+    };
+    let p = store::persons::get(
+        &state.db,
+        &c.kommun,
+        id,
+        reason.as_deref(),
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?
+    .ok_or_else(|| not_found(&state))?;
+    Ok(Json(json!(p)))
+}
+
+async fn search_persons(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let c = caller(&state, &headers, &request_id, addr).await?;
+    let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
+    if can(
+        &c.actor,
+        Action::SearchPersons,
+        &Resource::Municipality(kommun),
+    ) != Decision::Allow
+    {
+        return Err(ApiError::Forbidden(state.t.get("forbidden-text")));
+    }
+    let query = q
+        .as_deref()
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "q")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_default();
+    if query.trim().chars().count() < 2 {
+        return Err(field_errors(
+            &state,
+            BTreeMap::from([("q", vec!["error-query-short"])]),
+        ));
+    }
+    let found =
+        store::persons::search(&state.db, &c.kommun, &query, state.clock.now(), &c.origin).await?;
+    Ok(Json(json!({ "persons": found })))
+}
+
+async fn create_person(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = caller(&state, &headers, &request_id, addr).await?;
+    need_write(&state, &c)?;
+    let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
+    if can(&c.actor, Action::OpenCase, &Resource::Municipality(kommun)) != Decision::Allow {
+        return Err(ApiError::Forbidden(state.t.get("forbidden-text")));
+    }
+    let m = json_body(&state, &headers, &body)?;
+    let mut type_errors = BTreeMap::new();
+    let mut get = |k: &'static str| {
+        str_field(&m, k).unwrap_or_else(|e| {
+            type_errors.insert(k, vec![e]);
+            String::new()
+        })
+    };
+    let raw = RawPerson {
+        id_number: get("personnummer"),
+        given_name: get("given_name"),
+        family_name: get("family_name"),
+        phone: get("phone"),
+        email: get("email"),
+        address_line: get("address_line"),
+        postal_code: get("postal_code"),
+        city: get("city"),
+        protection: get("protection"),
+        children_in_household: m
+            .get("children_in_household")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    };
+    if !type_errors.is_empty() {
+        return Err(field_errors(&state, type_errors));
+    }
+    let new = domain::case::validate_person(&raw, state.clock.today())
+        .map_err(|e| field_errors(&state, e))?;
+    let id = store::persons::create(
+        &state.db,
+        &c.kommun,
+        &new,
+        Some(c.actor.user_id),
+        false,
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?
+    .ok_or_else(|| {
+        field_errors(
+            &state,
+            BTreeMap::from([("personnummer", vec!["error-person-exists"])]),
+        )
+    })?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}

@@ -1,0 +1,1002 @@
+//! Staff pages for cases, their journal and persons. The same access rules as the API
+//! (`access`), the same store functions, the same audit rows.
+
+use super::access::{self, Access};
+use super::auth::{self, Staff};
+use super::pages::{
+    field, form, local_time, message, municipality_of, or_error, render, staff_origin, to_sign_in,
+    StaffLayout,
+};
+use crate::error::WebError;
+use crate::middleware::RequestId;
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use domain::case::{CaseKind, JournalKind, PersonRole, RawPerson};
+use domain::policy::{can, Action, Decision, Resource};
+use std::net::SocketAddr;
+use store::cases::{CaseRow, CaseView, JournalEntry, NewCase};
+
+type Rid = Option<Extension<RequestId>>;
+
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Staff>, WebError> {
+    auth::current(state, headers).await
+}
+
+fn csrf_ok(staff: &Staff, f: &[(String, String)]) -> bool {
+    auth::same_secret(&staff.session.csrf_token, field(f, "_csrf"))
+}
+
+fn id_of(s: &str) -> Result<i64, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
+}
+
+// ---- The list of my cases ----
+
+#[derive(Template)]
+#[template(path = "staff/cases.html")]
+struct CasesPage<'a> {
+    l: StaffLayout<'a>,
+    rows: Vec<(CaseRow, String, String)>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let kommun = municipality_of(&staff)?;
+        if can(
+            &staff.actor,
+            Action::OpenCase,
+            &Resource::Municipality(kommun),
+        ) != Decision::Allow
+        {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "forbidden-title",
+                "forbidden-text",
+                Some(&staff),
+            ));
+        }
+        let t = &state.t;
+        let rows = store::cases::list_for(
+            &state.db,
+            kommun.as_str(),
+            staff.user.id,
+            None,
+            100,
+            state.clock.now(),
+            &staff_origin(&staff, &rid, addr),
+        )
+        .await?;
+        let rows = rows
+            .into_iter()
+            .map(|c| {
+                let kind = t.get(&format!("case-kind-{}", c.kind));
+                let status = t.get(&format!("case-status-{}", c.status));
+                (c, kind, status)
+            })
+            .collect();
+        render(
+            StatusCode::OK,
+            &CasesPage {
+                l: StaffLayout::signed_in(t, t.get("cases-title"), &staff, "cases"),
+                rows,
+            },
+        )
+    }
+    .await;
+    or_error(&state, r)
+}
+
+// ---- Opening a case ----
+
+#[derive(Template)]
+#[template(path = "staff/case_new.html")]
+struct NewCasePage<'a> {
+    l: StaffLayout<'a>,
+    csrf: String,
+    kinds: Vec<(&'static str, String)>,
+    reference: String,
+    errors: Vec<(&'static str, String)>,
+}
+
+fn new_page<'a>(
+    state: &'a AppState,
+    staff: &Staff,
+    reference: String,
+    errors: Vec<(&'static str, String)>,
+) -> NewCasePage<'a> {
+    let t = &state.t;
+    NewCasePage {
+        l: StaffLayout::signed_in(t, t.get("case-new-title"), staff, "cases"),
+        csrf: staff.session.csrf_token.clone(),
+        kinds: CaseKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), t.get(&format!("case-kind-{}", k.as_str()))))
+            .collect(),
+        reference,
+        errors,
+    }
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let reference = q
+            .as_deref()
+            .and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "fran")
+                    .map(|(_, v)| v.into_owned())
+            })
+            .unwrap_or_default();
+        render(
+            StatusCode::OK,
+            &new_page(&state, &staff, reference, Vec::new()),
+        )
+    }
+    .await;
+    or_error(&state, r)
+}
+
+/// A person for the carer named in a contact request, if it named one.
+async fn person_from_request(
+    state: &AppState,
+    staff: &Staff,
+    kommun: &str,
+    reference: &str,
+    origin: &store::audit::Origin,
+) -> Result<Option<i64>, WebError> {
+    let Some(req) = store::contact_requests::queue(
+        &state.db,
+        kommun,
+        None,
+        i64::MAX,
+        state.clock.now(),
+        origin,
+    )
+    .await?
+    .into_iter()
+    .find(|r| r.reference == reference) else {
+        return Ok(None);
+    };
+    let Some(name) = req.name.filter(|_| !req.anonymous) else {
+        return Ok(None);
+    };
+    let (given, family) = match name.trim().rsplit_once(' ') {
+        Some((g, f)) => (g.to_owned(), f.to_owned()),
+        None => (name.clone(), "–".to_owned()),
+    };
+    let raw = RawPerson {
+        id_number: req.personnummer.clone().unwrap_or_default(),
+        given_name: given,
+        family_name: family,
+        phone: req.phone.clone().unwrap_or_default(),
+        email: req.email.clone().unwrap_or_default(),
+        ..RawPerson::default()
+    };
+    let Ok(new) = domain::case::validate_person(&raw, state.clock.today()) else {
+        return Ok(None);
+    };
+    if let Some(id) = store::persons::create(
+        &state.db,
+        kommun,
+        &new,
+        Some(staff.user.id),
+        req.is_demo,
+        state.clock.now(),
+        origin,
+    )
+    .await?
+    {
+        return Ok(Some(id));
+    }
+    // Already registered under that number: link the existing person.
+    let number = new.id_number.unwrap_or_default();
+    Ok(
+        store::persons::search(&state.db, kommun, &number, state.clock.now(), origin)
+            .await?
+            .first()
+            .map(|p| p.id),
+    )
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let f = form(&body);
+        if !csrf_ok(&staff, &f) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "error-csrf-title",
+                "error-csrf",
+                Some(&staff),
+            ));
+        }
+        let kommun = municipality_of(&staff)?;
+        if can(
+            &staff.actor,
+            Action::OpenCase,
+            &Resource::Municipality(kommun),
+        ) != Decision::Allow
+        {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "forbidden-title",
+                "forbidden-text",
+                Some(&staff),
+            ));
+        }
+        let t = &state.t;
+        let reference = field(&f, "contact_request").trim().to_owned();
+        let Some(kind) = CaseKind::parse(field(&f, "kind")) else {
+            let page = new_page(
+                &state,
+                &staff,
+                reference,
+                vec![("kind", t.get("error-unknown-choice"))],
+            );
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        };
+        let origin = staff_origin(&staff, &rid, addr);
+        let persons = if reference.is_empty() {
+            Vec::new()
+        } else {
+            person_from_request(&state, &staff, kommun.as_str(), &reference, &origin)
+                .await?
+                .map(|p| vec![(p, PersonRole::Carer)])
+                .unwrap_or_default()
+        };
+        let new = NewCase {
+            kind,
+            unit_id: staff.actor.units.first().copied(),
+            assigned_to: Some(staff.user.id),
+            contact_request_reference: (!reference.is_empty()).then_some(reference.clone()),
+            persons,
+        };
+        match store::cases::open(
+            &state.db,
+            kommun.as_str(),
+            &new,
+            staff.user.id,
+            false,
+            state.clock.now(),
+            &origin,
+        )
+        .await?
+        {
+            Ok((id, _)) => Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response()),
+            Err(_) => {
+                let page = new_page(
+                    &state,
+                    &staff,
+                    reference,
+                    vec![("contact_request", t.get("error-unknown-contact-request"))],
+                );
+                render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            }
+        }
+    }
+    .await;
+    or_error(&state, r)
+}
+
+// ---- The case page ----
+
+pub struct EntryView {
+    pub e: JournalEntry,
+    pub at: String,
+    pub kind: String,
+    pub can_mark: bool,
+    pub marks: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/case.html")]
+struct CasePage<'a> {
+    l: StaffLayout<'a>,
+    csrf: String,
+    v: CaseView,
+    kind: String,
+    status: String,
+    opened: String,
+    emergency: Option<String>,
+    persons: Vec<(i64, String, String, String, bool)>,
+    events: Vec<(String, String, String)>,
+    entries: Vec<EntryView>,
+    journal_kinds: Vec<(&'static str, String)>,
+    entry_kind: String,
+    entry_text: String,
+    errors: Vec<(&'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/case_emergency.html")]
+struct EmergencyPage<'a> {
+    l: StaffLayout<'a>,
+    csrf: String,
+    id: i64,
+    errors: Vec<(&'static str, String)>,
+}
+
+struct Draft {
+    kind: String,
+    text: String,
+    errors: Vec<(&'static str, String)>,
+}
+
+async fn case_page(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    origin: &store::audit::Origin,
+    draft: Draft,
+    status_code: StatusCode,
+) -> Result<Response, WebError> {
+    let t = &state.t;
+    let kommun = municipality_of(staff)?;
+    let (access, case_ref) =
+        access::case(state, &staff.actor, Action::ReadCase, id, None, origin).await?;
+    let reason = match access {
+        Access::Granted(r) => r,
+        Access::Hidden => return Err(WebError::NotFound),
+        Access::NeedsReason => {
+            let p = EmergencyPage {
+                l: StaffLayout::signed_in(t, t.get("emergency-title"), staff, "cases"),
+                csrf: staff.session.csrf_token.clone(),
+                id,
+                errors: Vec::new(),
+            };
+            return render(StatusCode::FORBIDDEN, &p);
+        }
+    };
+    let now = state.clock.now();
+    let v = store::cases::get(
+        &state.db,
+        kommun.as_str(),
+        id,
+        reason.as_deref(),
+        now,
+        origin,
+    )
+    .await?
+    .ok_or(WebError::NotFound)?;
+    let journal = store::cases::journal(
+        &state.db,
+        kommun.as_str(),
+        id,
+        reason.as_deref(),
+        now,
+        origin,
+    )
+    .await?;
+    let case_ref = case_ref.ok_or(WebError::NotFound)?;
+    let entries = journal
+        .into_iter()
+        .map(|e| {
+            let can_mark = can(
+                &staff.actor,
+                Action::MarkJournalWrong,
+                &Resource::JournalEntry {
+                    case: case_ref.clone(),
+                    author: e.author,
+                },
+            ) != Decision::Deny;
+            EntryView {
+                at: local_time(e.at),
+                kind: t.get(&format!("journal-kind-{}", e.kind)),
+                marks: e
+                    .marks
+                    .iter()
+                    .map(|m| (local_time(m.at), m.by_name.clone(), m.reason.clone()))
+                    .collect(),
+                can_mark,
+                e,
+            }
+        })
+        .collect();
+    let persons = v
+        .persons
+        .iter()
+        .map(|p| {
+            let name = format!("{} {}", p.person.given_name, p.person.family_name);
+            let role = t.get(&format!("person-role-{}", p.role));
+            let protection = t.get(&format!("protection-{}", p.person.protection));
+            (
+                p.person.id,
+                name,
+                role,
+                protection,
+                p.person.protection != "none",
+            )
+        })
+        .collect();
+    let events = v
+        .events
+        .iter()
+        .map(|e| {
+            (
+                local_time(e.at),
+                e.by_name.clone().unwrap_or_default(),
+                t.get(&format!("case-event-{}", e.kind)),
+            )
+        })
+        .collect();
+    let p = CasePage {
+        l: StaffLayout::signed_in(
+            t,
+            t.get1("case-title", "number", &v.case.case_number),
+            staff,
+            "cases",
+        ),
+        csrf: staff.session.csrf_token.clone(),
+        kind: t.get(&format!("case-kind-{}", v.case.kind)),
+        status: t.get(&format!("case-status-{}", v.case.status)),
+        opened: local_time(v.case.opened_at),
+        emergency: reason,
+        persons,
+        events,
+        entries,
+        journal_kinds: JournalKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), t.get(&format!("journal-kind-{}", k.as_str()))))
+            .collect(),
+        entry_kind: draft.kind,
+        entry_text: draft.text,
+        errors: draft.errors,
+        v,
+    };
+    render(status_code, &p)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let draft = Draft {
+            kind: "note".into(),
+            text: String::new(),
+            errors: Vec::new(),
+        };
+        case_page(
+            &state,
+            &staff,
+            id_of(&id)?,
+            &staff_origin(&staff, &rid, addr),
+            draft,
+            StatusCode::OK,
+        )
+        .await
+    }
+    .await;
+    or_error(&state, r)
+}
+
+pub async fn emergency(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let f = form(&body);
+        if !csrf_ok(&staff, &f) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "error-csrf-title",
+                "error-csrf",
+                Some(&staff),
+            ));
+        }
+        let id = id_of(&id)?;
+        let origin = staff_origin(&staff, &rid, addr);
+        let (access, _) = access::case(
+            &state,
+            &staff.actor,
+            Action::ReadCase,
+            id,
+            Some(field(&f, "reason")),
+            &origin,
+        )
+        .await?;
+        match access {
+            Access::Granted(_) => {
+                Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
+            }
+            Access::Hidden => Err(WebError::NotFound),
+            Access::NeedsReason => {
+                let t = &state.t;
+                let p = EmergencyPage {
+                    l: StaffLayout::signed_in(
+                        t,
+                        t.get1("form-title-with-errors", "title", &t.get("emergency-title")),
+                        &staff,
+                        "cases",
+                    ),
+                    csrf: staff.session.csrf_token.clone(),
+                    id,
+                    errors: vec![("reason", t.get("error-reason-short"))],
+                };
+                render(StatusCode::UNPROCESSABLE_ENTITY, &p)
+            }
+        }
+    }
+    .await;
+    or_error(&state, r)
+}
+
+pub async fn add_entry(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let f = form(&body);
+        if !csrf_ok(&staff, &f) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "error-csrf-title",
+                "error-csrf",
+                Some(&staff),
+            ));
+        }
+        let id = id_of(&id)?;
+        let origin = staff_origin(&staff, &rid, addr);
+        match access::case(&state, &staff.actor, Action::WriteCase, id, None, &origin)
+            .await?
+            .0
+        {
+            Access::Granted(_) => {}
+            Access::Hidden => return Err(WebError::NotFound),
+            Access::NeedsReason => {
+                return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
+            }
+        }
+        let kommun = municipality_of(&staff)?;
+        match domain::case::validate_journal(field(&f, "kind"), field(&f, "text")) {
+            Ok((kind, text)) => {
+                store::cases::add_entry(
+                    &state.db,
+                    kommun.as_str(),
+                    id,
+                    staff.user.id,
+                    kind,
+                    &text,
+                    state.clock.now(),
+                    &origin,
+                )
+                .await?
+                .ok_or(WebError::NotFound)?;
+                Ok(Redirect::to(&format!("/personal/arenden/{id}#journal")).into_response())
+            }
+            Err(errors) => {
+                let t = &state.t;
+                let draft = Draft {
+                    kind: field(&f, "kind").to_owned(),
+                    text: field(&f, "text").to_owned(),
+                    errors: errors
+                        .into_iter()
+                        .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
+                        .map(|(k, i)| (k, t.get(i)))
+                        .collect(),
+                };
+                case_page(
+                    &state,
+                    &staff,
+                    id,
+                    &origin,
+                    draft,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+        }
+    }
+    .await;
+    or_error(&state, r)
+}
+
+pub async fn mark_wrong(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path((id, entry)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let f = form(&body);
+        if !csrf_ok(&staff, &f) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "error-csrf-title",
+                "error-csrf",
+                Some(&staff),
+            ));
+        }
+        let (id, entry) = (id_of(&id)?, id_of(&entry)?);
+        let kommun = municipality_of(&staff)?;
+        let origin = staff_origin(&staff, &rid, addr);
+        let case = store::cases::case_ref(&state.db, kommun.as_str(), id)
+            .await?
+            .ok_or(WebError::NotFound)?;
+        let author = store::cases::entry_author(&state.db, kommun.as_str(), id, entry)
+            .await?
+            .ok_or(WebError::NotFound)?;
+        match can(
+            &staff.actor,
+            Action::MarkJournalWrong,
+            &Resource::JournalEntry { case, author },
+        ) {
+            Decision::Allow => {}
+            Decision::EmergencyOnly => {
+                if let Access::NeedsReason =
+                    access::emergency(&state, &staff.actor, kommun.as_str(), id, None, &origin)
+                        .await?
+                {
+                    return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response());
+                }
+            }
+            Decision::Deny => {
+                return Ok(message(
+                    &state,
+                    StatusCode::FORBIDDEN,
+                    "forbidden-title",
+                    "api-mark-own",
+                    Some(&staff),
+                ))
+            }
+        }
+        match domain::case::validate_reason("reason", field(&f, "reason")) {
+            Ok(reason) => {
+                store::cases::mark_wrong(
+                    &state.db,
+                    kommun.as_str(),
+                    id,
+                    entry,
+                    staff.user.id,
+                    &reason,
+                    state.clock.now(),
+                    &origin,
+                )
+                .await?;
+                Ok(Redirect::to(&format!("/personal/arenden/{id}#post-{entry}")).into_response())
+            }
+            Err(_) => {
+                let t = &state.t;
+                let draft = Draft {
+                    kind: "note".into(),
+                    text: String::new(),
+                    errors: vec![("reason", t.get("error-mark-reason"))],
+                };
+                case_page(
+                    &state,
+                    &staff,
+                    id,
+                    &origin,
+                    draft,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+        }
+    }
+    .await;
+    or_error(&state, r)
+}
+
+#[derive(Template)]
+#[template(path = "staff/extract.html")]
+struct ExtractPage<'a> {
+    l: StaffLayout<'a>,
+    v: CaseView,
+    kind: String,
+    opened: String,
+    printed: String,
+    persons: Vec<(String, String)>,
+    entries: Vec<EntryView>,
+}
+
+/// The whole case for the party (partsinsyn, FL 10 §): every entry, corrections included.
+pub async fn extract(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let id = id_of(&id)?;
+        let origin = staff_origin(&staff, &rid, addr);
+        let reason = match access::case(&state, &staff.actor, Action::ReadCase, id, None, &origin)
+            .await?
+            .0
+        {
+            Access::Granted(r) => r,
+            Access::Hidden => return Err(WebError::NotFound),
+            Access::NeedsReason => {
+                return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
+            }
+        };
+        let kommun = municipality_of(&staff)?;
+        let now = state.clock.now();
+        let v = store::cases::get(
+            &state.db,
+            kommun.as_str(),
+            id,
+            reason.as_deref(),
+            now,
+            &origin,
+        )
+        .await?
+        .ok_or(WebError::NotFound)?;
+        let journal = store::cases::journal(
+            &state.db,
+            kommun.as_str(),
+            id,
+            reason.as_deref(),
+            now,
+            &origin,
+        )
+        .await?;
+        let t = &state.t;
+        let p = ExtractPage {
+            l: StaffLayout::signed_in(
+                t,
+                t.get1("extract-title", "number", &v.case.case_number),
+                &staff,
+                "cases",
+            ),
+            kind: t.get(&format!("case-kind-{}", v.case.kind)),
+            opened: local_time(v.case.opened_at),
+            printed: local_time(now),
+            persons: v
+                .persons
+                .iter()
+                .map(|p| {
+                    (
+                        format!("{} {}", p.person.given_name, p.person.family_name),
+                        t.get(&format!("person-role-{}", p.role)),
+                    )
+                })
+                .collect(),
+            entries: journal
+                .into_iter()
+                .map(|e| EntryView {
+                    at: local_time(e.at),
+                    kind: t.get(&format!("journal-kind-{}", e.kind)),
+                    marks: e
+                        .marks
+                        .iter()
+                        .map(|m| (local_time(m.at), m.by_name.clone(), m.reason.clone()))
+                        .collect(),
+                    can_mark: false,
+                    e,
+                })
+                .collect(),
+            v,
+        };
+        render(StatusCode::OK, &p)
+    }
+    .await;
+    or_error(&state, r)
+}
+
+// ---- Persons ----
+
+#[derive(Template)]
+#[template(path = "staff/persons.html")]
+struct PersonsPage<'a> {
+    l: StaffLayout<'a>,
+    query: String,
+    searched: bool,
+    hits: Vec<(i64, String, String, String)>,
+    errors: Vec<(&'static str, String)>,
+}
+
+pub async fn persons(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let kommun = municipality_of(&staff)?;
+        if can(
+            &staff.actor,
+            Action::SearchPersons,
+            &Resource::Municipality(kommun),
+        ) != Decision::Allow
+        {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "forbidden-title",
+                "forbidden-text",
+                Some(&staff),
+            ));
+        }
+        let t = &state.t;
+        let query: String = q
+            .as_deref()
+            .and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "q")
+                    .map(|(_, v)| v.into_owned())
+            })
+            .unwrap_or_default()
+            .chars()
+            .take(100)
+            .collect();
+        let mut errors = Vec::new();
+        let mut hits = Vec::new();
+        let searched = !query.trim().is_empty();
+        if searched && query.trim().chars().count() < 2 {
+            errors.push(("q", t.get("error-query-short")));
+        } else if searched {
+            hits = store::persons::search(
+                &state.db,
+                kommun.as_str(),
+                &query,
+                state.clock.now(),
+                &staff_origin(&staff, &rid, addr),
+            )
+            .await?
+            .into_iter()
+            .map(|p| {
+                // Lists show the birth date part of the number only.
+                let number = p
+                    .id_number
+                    .as_deref()
+                    .map(|n| n.chars().take(8).collect::<String>())
+                    .unwrap_or_else(|| p.internal_ref.clone());
+                (
+                    p.id,
+                    format!("{} {}", p.given_name, p.family_name),
+                    number,
+                    t.get(&format!("protection-{}", p.protection)),
+                )
+            })
+            .collect();
+        }
+        let status = if errors.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        };
+        render(
+            status,
+            &PersonsPage {
+                l: StaffLayout::signed_in(t, t.get("persons-title"), &staff, "persons"),
+                query,
+                searched,
+                hits,
+                errors,
+            },
+        )
+    }
+    .await;
+    or_error(&state, r)
+}
+
+#[derive(Template)]
+#[template(path = "staff/person.html")]
+struct PersonPage<'a> {
+    l: StaffLayout<'a>,
+    p: store::persons::PersonRecord,
+    protection: String,
+    emergency: Option<String>,
+}
+
+pub async fn person(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let id = id_of(&id)?;
+        let kommun = municipality_of(&staff)?;
+        let reason = match access::person(&state, &staff.actor, id, None).await? {
+            Access::Granted(r) => r,
+            Access::Hidden => return Err(WebError::NotFound),
+            Access::NeedsReason => {
+                return Ok(message(
+                    &state,
+                    StatusCode::FORBIDDEN,
+                    "forbidden-title",
+                    "person-not-yours",
+                    Some(&staff),
+                ))
+            }
+        };
+        let p = store::persons::get(
+            &state.db,
+            kommun.as_str(),
+            id,
+            reason.as_deref(),
+            state.clock.now(),
+            &staff_origin(&staff, &rid, addr),
+        )
+        .await?
+        .ok_or(WebError::NotFound)?;
+        let t = &state.t;
+        let page = PersonPage {
+            l: StaffLayout::signed_in(
+                t,
+                format!("{} {}", p.summary.given_name, p.summary.family_name),
+                &staff,
+                "persons",
+            ),
+            protection: t.get(&format!("protection-{}", p.summary.protection)),
+            emergency: reason,
+            p,
+        };
+        render(StatusCode::OK, &page)
+    }
+    .await;
+    or_error(&state, r)
+}
