@@ -127,11 +127,13 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
                 }
                 (ReviewAudit, Resource::Municipality(_)) if manager => Decision::Allow,
                 (ReadCase | WriteCase, Resource::Case(case)) => case_access(actor, case),
+                // Only the author or a unit manager corrects an entry; emergency access
+                // gives no more than that.
                 (MarkJournalWrong, Resource::JournalEntry { case, author }) => {
-                    match case_access(actor, case) {
-                        Decision::Allow if *author == actor.user_id || manager => Decision::Allow,
-                        Decision::Allow => Decision::Deny,
-                        other => other,
+                    if *author == actor.user_id || manager {
+                        case_access(actor, case)
+                    } else {
+                        Decision::Deny
                     }
                 }
                 (ReadPerson | EditPerson, Resource::Person { cases, .. }) => {
@@ -288,7 +290,13 @@ mod tests {
                     Deny
                 }
             }
-            (MarkJournalWrong, "entry elsewhere") => EmergencyOnly,
+            (MarkJournalWrong, "entry elsewhere") => {
+                if role == Role::UnitManager {
+                    EmergencyOnly
+                } else {
+                    Deny
+                }
+            }
             (ReadPerson | EditPerson, "person in my case") => Allow,
             (ReadPerson | EditPerson, "person in no case of mine") => EmergencyOnly,
             _ => Deny,

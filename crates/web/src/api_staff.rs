@@ -120,10 +120,11 @@ fn parse_id(state: &AppState, s: &str) -> Result<i64, ApiError> {
     s.parse().map_err(|_| not_found(state))
 }
 
+/// The reason as UTF-8 (Swedish reasons have å, ä, ö, which `to_str` refuses).
 fn emergency_reason(headers: &HeaderMap) -> Option<String> {
     headers
         .get(EMERGENCY_HEADER)
-        .and_then(|v| v.to_str().ok())
+        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
         .map(str::to_owned)
 }
 
@@ -200,6 +201,10 @@ async fn list_cases(
     RawQuery(q): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     let c = caller(&state, &headers, &request_id, addr).await?;
+    let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
+    if can(&c.actor, Action::OpenCase, &Resource::Municipality(kommun)) != Decision::Allow {
+        return Err(ApiError::Forbidden(state.t.get("forbidden-text")));
+    }
     let before = q.as_deref().and_then(|q| {
         form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "before")

@@ -705,12 +705,7 @@ async fn economic(State(state): State<AppState>, Path(kommunkod): Path<String>) 
                 .entries
                 .iter()
                 .map(|e| &e.item)
-                .filter(|e| {
-                    e.track.is_assessed()
-                        && e.keywords
-                            .iter()
-                            .any(|k| k == "pengar" || k == "ersättning")
-                })
+                .filter(|e| e.economic && !e.track.is_national())
                 .collect(),
             national,
             kommunkod: kommunkod.clone(),

@@ -1,0 +1,696 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Cases, the journal and persons through the API and the staff pages: credentials,
+//! need-to-know, municipality isolation, emergency access, felmarkering, protected addresses
+//! and the audit rows of every read.
+
+mod common;
+
+use chrono::Utc;
+use common::*;
+use serde_json::{json, Value};
+use testkit::create_staff;
+
+const PW: &str = "korv med bröd och senap";
+const SECRET_STREET: &str = "Hemliga gatan 7";
+
+struct Api<'a> {
+    app: &'a TestApp,
+    token: String,
+}
+
+impl Api<'_> {
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        extra: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let c = client();
+        let url = self.app.url(path);
+        let mut req = match method {
+            "GET" => c.get(url),
+            _ => c.post(url),
+        }
+        .header("authorization", format!("Bearer {}", self.token));
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+    async fn get(&self, path: &str) -> (u16, Value) {
+        self.call("GET", path, None, &[]).await
+    }
+    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.call("POST", path, Some(body), &[]).await
+    }
+}
+
+async fn token(app: &TestApp, user: i64, scopes: &[&str]) -> String {
+    let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+    store::tokens::create(&app.db, user, &scopes, Utc::now(), &Default::default())
+        .await
+        .unwrap()
+}
+
+struct World<'a> {
+    me: Api<'a>,
+    me_id: i64,
+    colleague_other_unit: Api<'a>,
+    manager: Api<'a>,
+    stranger: Api<'a>,
+    case_id: i64,
+    entry_id: i64,
+    person_id: i64,
+}
+
+/// A municipality with two units, a case in unit A with one entry, and a stranger in 0180.
+async fn world(app: &TestApp) -> World<'_> {
+    let me_id = create_staff(
+        app,
+        Some("0380"),
+        "case-officer",
+        "me@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let other = create_staff(
+        app,
+        Some("0380"),
+        "case-officer",
+        "other@kommun.example",
+        PW,
+        true,
+        Some("B"),
+    )
+    .await;
+    let manager = create_staff(
+        app,
+        Some("0380"),
+        "unit-manager",
+        "boss@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let stranger = create_staff(
+        app,
+        Some("0180"),
+        "case-officer",
+        "x@stockholm.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let me = Api {
+        app,
+        token: token(app, me_id, &["write"]).await,
+    };
+    let (status, body) = me.post("/api/v1/persons", json!({"given_name": "Test", "family_name": "Skyddad", "personnummer": "811218-9876", "protection": "skyddad_folkbokforing", "address_line": SECRET_STREET, "city": "Demostad"})).await;
+    assert_eq!(status, 201, "{body}");
+    let person_id = body["id"].as_i64().unwrap();
+    let (status, body) = me
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "open-support", "persons": [{"id": person_id, "role": "carer"}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let case_id = body["id"].as_i64().unwrap();
+    assert!(body["case_number"].as_str().unwrap().ends_with("-00001"));
+    let (status, body) = me
+        .post(
+            &format!("/api/v1/cases/{case_id}/journal"),
+            json!({"text": "Första samtalet med anhörig.", "kind": "phone_call"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let entry_id = body["id"].as_i64().unwrap();
+    World {
+        me,
+        me_id,
+        colleague_other_unit: Api {
+            app,
+            token: token(app, other, &["write"]).await,
+        },
+        manager: Api {
+            app,
+            token: token(app, manager, &["write"]).await,
+        },
+        stranger: Api {
+            app,
+            token: token(app, stranger, &["write"]).await,
+        },
+        case_id,
+        entry_id,
+        person_id,
+    }
+}
+
+#[tokio::test]
+async fn nothing_answers_without_credentials_but_401() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let paths = [
+        ("GET", "/api/v1/cases".to_owned()),
+        ("POST", "/api/v1/cases".to_owned()),
+        ("GET", format!("/api/v1/cases/{}", w.case_id)),
+        ("GET", "/api/v1/cases/999999".to_owned()),
+        ("GET", format!("/api/v1/cases/{}/journal", w.case_id)),
+        ("POST", format!("/api/v1/cases/{}/journal", w.case_id)),
+        (
+            "POST",
+            format!(
+                "/api/v1/cases/{}/journal/{}/mark-wrong",
+                w.case_id, w.entry_id
+            ),
+        ),
+        ("GET", format!("/api/v1/persons/{}", w.person_id)),
+        ("GET", "/api/v1/persons?q=Skyddad".to_owned()),
+        ("POST", "/api/v1/persons".to_owned()),
+    ];
+    for token in ["", "anh_0000", "not-a-token"] {
+        let api = Api {
+            app: &app,
+            token: token.to_owned(),
+        };
+        for (method, path) in &paths {
+            let (status, body) = api
+                .call(method, path, Some(json!({"text": "x"})), &[])
+                .await;
+            assert_eq!(status, 401, "{method} {path} with {token:?}: {body}");
+        }
+    }
+    let r = client().get(app.url("/api/v1/cases")).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers()["www-authenticate"]
+        .to_str()
+        .unwrap()
+        .starts_with("Bearer"));
+}
+
+#[tokio::test]
+async fn a_case_is_opened_written_and_corrected_without_losing_anything() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let (status, case) = w.me.get(&format!("/api/v1/cases/{}", w.case_id)).await;
+    assert_eq!(status, 200);
+    assert_eq!(case["kind"], "open-support");
+    assert_eq!(case["persons"][0]["role"], "carer");
+    assert_eq!(case["events"][0]["kind"], "opened");
+    let (status, body) =
+        w.me.post(
+            &format!(
+                "/api/v1/cases/{}/journal/{}/mark-wrong",
+                w.case_id, w.entry_id
+            ),
+            json!({"reason": "Fel person, skrevs av misstag."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, journal) =
+        w.me.get(&format!("/api/v1/cases/{}/journal", w.case_id))
+            .await;
+    let entry = &journal["entries"][0];
+    assert_eq!(
+        entry["text"], "Första samtalet med anhörig.",
+        "the wrong entry stays readable"
+    );
+    assert_eq!(
+        entry["marks"][0]["reason"],
+        "Fel person, skrevs av misstag."
+    );
+    let (status, body) =
+        w.me.post(
+            &format!("/api/v1/cases/{}/journal", w.case_id),
+            json!({"text": "   "}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(body["errors"]["text"][0].as_str().unwrap().len() > 5);
+    let (status, _) =
+        w.me.post(
+            &format!(
+                "/api/v1/cases/{}/journal/{}/mark-wrong",
+                w.case_id, w.entry_id
+            ),
+            json!({"reason": "kort"}),
+        )
+        .await;
+    assert_eq!(status, 422, "a reason must say something");
+    let (status, body) = w.me.post("/api/v1/cases", json!({})).await;
+    assert_eq!((status, body["errors"]["kind"].is_array()), (422, true));
+    let (status, body) =
+        w.me.post(
+            "/api/v1/cases",
+            json!({"kind": "open-support", "contact_request": "XXX-XXXX"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    // Every change and read left its audit row, and the chain holds.
+    let rows = store::audit::rows_after(&app.db, 0, 500).await.unwrap();
+    for action in [
+        "person.create",
+        "case.open",
+        "journal.create",
+        "case.read",
+        "journal.mark_wrong",
+        "journal.read",
+    ] {
+        assert!(
+            rows.iter()
+                .any(|r| r.event.action == action && r.event.actor == format!("staff:{}", w.me_id)),
+            "{action}"
+        );
+    }
+    let read = rows.iter().find(|r| r.event.action == "case.read").unwrap();
+    assert_eq!(read.event.persons, vec![format!("person:{}", w.person_id)]);
+    assert!(matches!(
+        store::audit::verify(&app.db).await.unwrap(),
+        store::audit::Verdict::Intact { .. }
+    ));
+}
+
+#[tokio::test]
+async fn another_municipality_sees_nothing_through_any_endpoint() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let s = &w.stranger;
+    for path in [
+        format!("/api/v1/cases/{}", w.case_id),
+        format!("/api/v1/cases/{}/journal", w.case_id),
+        format!("/api/v1/persons/{}", w.person_id),
+    ] {
+        assert_eq!(s.get(&path).await.0, 404, "{path}");
+        assert_eq!(
+            s.call(
+                "GET",
+                &path,
+                None,
+                &[(
+                    "anhorigstod-emergency-reason",
+                    "Jag vill se detta ärende nu."
+                )]
+            )
+            .await
+            .0,
+            404,
+            "no emergency across municipalities: {path}"
+        );
+    }
+    assert_eq!(
+        s.post(
+            &format!("/api/v1/cases/{}/journal", w.case_id),
+            json!({"text": "Intrång"})
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        s.post(
+            &format!(
+                "/api/v1/cases/{}/journal/{}/mark-wrong",
+                w.case_id, w.entry_id
+            ),
+            json!({"reason": "Försöker ändra fel kommun."})
+        )
+        .await
+        .0,
+        404
+    );
+    let (status, body) = s
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "other", "persons": [w.person_id]}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let (_, found) = s.get("/api/v1/persons?q=Skyddad").await;
+    assert_eq!(found["persons"].as_array().unwrap().len(), 0);
+    let (_, found) = s.get("/api/v1/persons?q=811218").await;
+    assert_eq!(found["persons"].as_array().unwrap().len(), 0);
+    let (_, list) = s.get("/api/v1/cases").await;
+    assert_eq!(list["cases"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn outside_ones_own_cases_only_with_a_reason_that_is_logged() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let o = &w.colleague_other_unit;
+    let path = format!("/api/v1/cases/{}", w.case_id);
+    let (status, body) = o.get(&path).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["error"]
+        .as_str()
+        .unwrap()
+        .contains("Anhorigstod-Emergency-Reason"));
+    let (status, _) = o
+        .call(
+            "GET",
+            &path,
+            None,
+            &[("anhorigstod-emergency-reason", "kort")],
+        )
+        .await;
+    assert_eq!(status, 403, "a reason must say something");
+    let (status, body) = o
+        .call(
+            "GET",
+            &path,
+            None,
+            &[(
+                "anhorigstod-emergency-reason",
+                "Handläggaren är sjuk, anhörig ringer nu.",
+            )],
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = o.get(&format!("/api/v1/cases/{}/journal", w.case_id)).await;
+    assert_eq!(status, 200, "the access lasts a while once given");
+    let rows = store::audit::rows_after(&app.db, 0, 500).await.unwrap();
+    let grant = rows
+        .iter()
+        .find(|r| r.event.action == "case.emergency_access")
+        .unwrap();
+    assert!(grant
+        .event
+        .reason
+        .as_deref()
+        .unwrap()
+        .starts_with("emergency: Handläggaren är sjuk"));
+    let flagged_reads = rows
+        .iter()
+        .filter(|r| {
+            r.event.action.ends_with(".read")
+                && r.event
+                    .reason
+                    .as_deref()
+                    .is_some_and(|x| x.starts_with("emergency:"))
+        })
+        .count();
+    assert_eq!(
+        flagged_reads, 2,
+        "each read under emergency access carries the reason"
+    );
+    // A person outside one's cases: the same.
+    assert_eq!(
+        o.get(&format!("/api/v1/persons/{}", w.person_id)).await.0,
+        403
+    );
+}
+
+#[tokio::test]
+async fn only_the_author_or_a_manager_marks_an_entry_wrong() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    // A colleague in the same unit who did not write it.
+    let same_unit = create_staff(
+        &app,
+        Some("0380"),
+        "carer-support-officer",
+        "peer@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let peer = Api {
+        app: &app,
+        token: token(&app, same_unit, &["write"]).await,
+    };
+    let path = format!(
+        "/api/v1/cases/{}/journal/{}/mark-wrong",
+        w.case_id, w.entry_id
+    );
+    let (status, _) = peer
+        .post(&path, json!({"reason": "Jag tycker att den är fel."}))
+        .await;
+    assert_eq!(status, 403);
+    let (status, body) = w
+        .manager
+        .post(&path, json!({"reason": "Enhetschefen rättar: fel ärende."}))
+        .await;
+    assert_eq!(status, 201, "{body}");
+}
+
+#[tokio::test]
+async fn a_read_only_token_reads_but_does_not_write() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let reader = Api {
+        app: &app,
+        token: token(&app, w.me_id, &["read"]).await,
+    };
+    assert_eq!(
+        reader.get(&format!("/api/v1/cases/{}", w.case_id)).await.0,
+        200
+    );
+    assert_eq!(
+        reader
+            .post(
+                &format!("/api/v1/cases/{}/journal", w.case_id),
+                json!({"text": "x"})
+            )
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        reader
+            .post("/api/v1/cases", json!({"kind": "other"}))
+            .await
+            .0,
+        403
+    );
+    // A revoked token is no token.
+    assert!(store::tokens::revoke(&app.db, &reader.token, Utc::now())
+        .await
+        .unwrap());
+    assert_eq!(
+        reader.get(&format!("/api/v1/cases/{}", w.case_id)).await.0,
+        401
+    );
+}
+
+#[tokio::test]
+async fn administrators_read_no_case() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let admin = create_staff(
+        &app,
+        Some("0380"),
+        "municipal-admin",
+        "admin@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let sys = create_staff(
+        &app,
+        None,
+        "system-admin",
+        "drift@example.org",
+        PW,
+        true,
+        None,
+    )
+    .await;
+    for id in [admin, sys] {
+        let api = Api {
+            app: &app,
+            token: token(&app, id, &["write"]).await,
+        };
+        let (s, _) = api.get(&format!("/api/v1/cases/{}", w.case_id)).await;
+        assert_eq!(s, 404);
+        assert!(matches!(api.get("/api/v1/cases").await.0, 403 | 404));
+        assert!(matches!(
+            api.get(&format!("/api/v1/persons/{}", w.person_id)).await.0,
+            403 | 404
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_protected_address_appears_nowhere() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let mut answers: Vec<String> = Vec::new();
+    for path in [
+        format!("/api/v1/persons/{}", w.person_id),
+        "/api/v1/persons?q=Skyddad".into(),
+        format!("/api/v1/cases/{}", w.case_id),
+        format!("/api/v1/cases/{}/journal", w.case_id),
+        "/api/v1/cases".into(),
+    ] {
+        let (status, body) = w.me.get(&path).await;
+        assert_eq!(status, 200, "{path}");
+        answers.push(body.to_string());
+    }
+    let (_, person) = w.me.get(&format!("/api/v1/persons/{}", w.person_id)).await;
+    assert_eq!(person["has_protected_address"], true);
+    assert_eq!(person["protection"], "skyddad_folkbokforing");
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "me@kommun.example", PW).await;
+    for path in [
+        format!("/personal/personer/{}", w.person_id),
+        "/personal/personer?q=Skyddad".into(),
+        format!("/personal/arenden/{}", w.case_id),
+        format!("/personal/arenden/{}/utdrag", w.case_id),
+        "/personal/arenden".into(),
+    ] {
+        let p = b.get(&path).await;
+        assert_eq!(p.status, 200, "{path}");
+        answers.push(p.body);
+    }
+    for a in &answers {
+        assert!(
+            !a.contains(SECRET_STREET) && !a.contains("Hemliga"),
+            "the protected address leaked: {a}"
+        );
+    }
+    let rows = store::audit::rows_after(&app.db, 0, 1000).await.unwrap();
+    assert!(!format!("{rows:?}").contains("Hemliga"), "nor in the log");
+    let (code, out, _) = run_cli(
+        &app._database.url,
+        &["requests", "list", "--municipality", "0380"],
+    );
+    assert_eq!(code, 0);
+    assert!(!out.contains("Hemliga"));
+}
+
+#[tokio::test]
+async fn the_staff_pages_open_a_case_from_a_request_and_keep_the_journal() {
+    let app = spawn_app().await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "carer-support-officer",
+        "anna@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "carer-support-officer",
+        "bo@kommun.example",
+        PW,
+        true,
+        Some("B"),
+    )
+    .await;
+    let (status, body) = post_json(&app, "0380", &json!({"consent": true, "phone": "070-174 06 60", "name": "Karin Demosson", "personnummer": "811218-9876"})).await;
+    assert_eq!(status, 201);
+    let reference = body["reference"].as_str().unwrap().to_owned();
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "anna@kommun.example", PW).await;
+    let form = b
+        .get(&format!("/personal/arenden/nytt?fran={reference}"))
+        .await;
+    assert!(form.body.contains(&format!("value=\"{reference}\"")));
+    let p = b
+        .post(
+            "/personal/arenden",
+            &[
+                ("_csrf", &form.csrf()),
+                ("kind", "open-support"),
+                ("contact_request", &reference),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303, "{}", p.body);
+    let case_path = p.location.unwrap();
+    let case = b.get(&case_path).await;
+    assert!(
+        case.body.contains("Karin Demosson"),
+        "the carer from the request is linked"
+    );
+    let csrf = case.csrf();
+    let empty = b
+        .post(
+            &format!("{case_path}/anteckningar"),
+            &[("_csrf", &csrf), ("kind", "note"), ("text", "")],
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("error-summary"));
+    let p = b
+        .post(
+            &format!("{case_path}/anteckningar"),
+            &[
+                ("_csrf", &csrf),
+                ("kind", "meeting"),
+                ("text", "Möte hemma hos Karin."),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let case = b.get(&case_path).await;
+    let entry_id: String = {
+        let i = case.body.find("id=\"post-").unwrap() + 9;
+        case.body[i..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect()
+    };
+    let p = b
+        .post(
+            &format!("{case_path}/anteckningar/{entry_id}/felmarkera"),
+            &[
+                ("_csrf", &csrf),
+                ("reason", "Mötet var på kontoret, inte hemma."),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let extract = b.get(&format!("{case_path}/utdrag")).await;
+    assert!(
+        extract.body.contains("Möte hemma hos Karin.")
+            && extract.body.contains("Mötet var på kontoret")
+    );
+
+    // A colleague in another unit needs a reason.
+    let mut c = Browser::new(&app);
+    c.sign_in(&app, "bo@kommun.example", PW).await;
+    let page = c.get(&case_path).await;
+    assert_eq!(page.status, 403);
+    assert!(page.body.contains("Nödåtkomst"));
+    let p = c
+        .post(
+            &format!("{case_path}/nodatkomst"),
+            &[("_csrf", &page.csrf()), ("reason", "kort")],
+        )
+        .await;
+    assert_eq!(p.status, 422);
+    let p = c
+        .post(
+            &format!("{case_path}/nodatkomst"),
+            &[
+                ("_csrf", &page.csrf()),
+                ("reason", "Anna är sjuk och Karin ringer nu."),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 303);
+    let page = c.get(&case_path).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Anna är sjuk"));
+    assert!(
+        !page.body.contains("Felmarkera anteckningen"),
+        "no marking of another's entry"
+    );
+}
