@@ -2,7 +2,9 @@
 //
 //   ANHORIGSTOD_BIN    the binary (default: ../target/debug/anhorigstod from this repo)
 //   E2E_DATABASE_URL   database to use (CI runs once with PostgreSQL, once with SQLite);
-//                      unset: a SQLite file in a fresh temporary directory.
+//                      unset: a SQLite file in a fresh temporary directory. When set, every
+//                      test file's server uses the same database (`sharedDatabase`), so a
+//                      test must not rely on what other files (or earlier runs) left there.
 //
 // The server binds to port 0 and prints `Anhörigstöd listening on http://127.0.0.1:PORT`
 // as its first stdout line; we read the base URL from there.
@@ -62,6 +64,7 @@ function runCli(bin, databaseUrl, args, input) {
 /**
  * Starts `anhorigstod serve --demo` and resolves once it listens.
  * @returns {Promise<{baseUrl: string, url: (p: string) => string, databaseUrl: string,
+ *   sharedDatabase: boolean,
  *   cli: (args: string[], options?: {input?: string}) => Promise<{stdout: string, stderr: string}>,
  *   stop: () => Promise<void>, log: () => string}>}
  */
@@ -158,6 +161,8 @@ export async function startServer() {
     baseUrl,
     url: (p) => new URL(p, `${baseUrl}/`).href,
     databaseUrl,
+    /** Whether the database is shared with other test files (E2E_DATABASE_URL). */
+    sharedDatabase: tempDir === null,
     /** Runs `anhorigstod ARGS...` against this server's database; `input` goes to stdin. */
     cli: (args, { input } = {}) => runCli(bin, databaseUrl, args, input),
     stop,

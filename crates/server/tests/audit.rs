@@ -155,3 +155,36 @@ async fn listing_requests_is_itself_logged() {
     assert_eq!(read.event.persons.len(), 2);
     assert!(read.event.actor.starts_with("cli:"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_logged_reads_are_batched_without_losing_one() {
+    let app = spawn_app().await;
+    let mut tasks = Vec::new();
+    for i in 0..200 {
+        let db = app.db.clone();
+        tasks.push(tokio::spawn(async move {
+            let e = store::audit::AuditEvent {
+                actor: format!("staff:{i}"),
+                role: "case-officer".into(),
+                action: "case.read".into(),
+                object_kind: "case".into(),
+                ..Default::default()
+            };
+            store::audit::append_now(&db, chrono::Utc::now(), &e)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut seqs = std::collections::HashSet::new();
+    for t in tasks {
+        assert!(seqs.insert(t.await.unwrap()), "each read gets its own row");
+    }
+    assert_eq!(seqs.len(), 200);
+    assert_eq!(
+        store::audit::verify(&app.db).await.unwrap(),
+        store::audit::Verdict::Intact { rows: 200 }
+    );
+    let rows = store::audit::rows_after(&app.db, 0, 500).await.unwrap();
+    let actors: std::collections::HashSet<_> = rows.iter().map(|r| r.event.actor.clone()).collect();
+    assert_eq!(actors.len(), 200);
+}

@@ -2,11 +2,12 @@
 //! the change. Each row carries a SHA-256 over its content and the previous row's hash, so an
 //! altered or removed row breaks the chain (`anhorigstod audit verify`).
 
-use crate::db::{Db, Tx};
+use crate::db::{Db, Pools, Tx};
 use crate::StoreError;
 use chrono::{DateTime, SubsecRound, Utc};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
+use tokio::sync::{mpsc, oneshot};
 
 /// Who is acting and from where, for audit rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -128,13 +129,82 @@ pub async fn append(tx: &mut Tx, at: DateTime<Utc>, e: &AuditEvent) -> Result<i6
     })
 }
 
-/// Appends one event in a transaction of its own and commits before returning: for reads,
-/// which are logged durably before their response is sent.
-pub async fn append_now(db: &Db, at: DateTime<Utc>, e: &AuditEvent) -> Result<i64, StoreError> {
-    let mut tx = db.begin().await?;
-    let seq = append(&mut tx, at, e).await?;
+type Job = (
+    DateTime<Utc>,
+    AuditEvent,
+    oneshot::Sender<Result<i64, String>>,
+);
+
+/// Writes logged reads in batches: every event waiting when a batch starts goes into one
+/// transaction, and each waiter hears back only after its commit (group commit). A read is
+/// thus durable before its response, without one disk flush per page view.
+pub struct AuditWriter {
+    jobs: mpsc::Sender<Job>,
+}
+
+/// The most events one commit carries.
+const BATCH: usize = 512;
+
+impl AuditWriter {
+    /// Starts the writer task. It holds only the pools, so it ends when the last `Db` goes.
+    fn start(pools: Pools) -> Self {
+        let (jobs, mut rx) = mpsc::channel::<Job>(4 * BATCH);
+        tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < BATCH {
+                    match rx.try_recv() {
+                        Ok(job) => batch.push(job),
+                        Err(_) => break,
+                    }
+                }
+                match write_batch(&pools, &batch).await {
+                    Ok(seqs) => {
+                        for ((_, _, reply), seq) in batch.into_iter().zip(seqs) {
+                            let _ = reply.send(Ok(seq));
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, events = batch.len(), "audit batch failed");
+                        let msg = e.to_string();
+                        for (_, _, reply) in batch {
+                            let _ = reply.send(Err(msg.clone()));
+                        }
+                    }
+                }
+            }
+        });
+        Self { jobs }
+    }
+}
+
+async fn write_batch(pools: &Pools, batch: &[Job]) -> Result<Vec<i64>, StoreError> {
+    let mut tx = pools.begin().await?;
+    let mut seqs = Vec::with_capacity(batch.len());
+    for (at, e, _) in batch {
+        seqs.push(append(&mut tx, *at, e).await?);
+    }
     tx.commit().await?;
-    Ok(seq)
+    Ok(seqs)
+}
+
+/// Logs one event durably before returning: for reads, which are logged before their
+/// response is sent. Concurrent callers share commits (see `AuditWriter`).
+pub async fn append_now(db: &Db, at: DateTime<Utc>, e: &AuditEvent) -> Result<i64, StoreError> {
+    let writer = db
+        .audit
+        .get_or_init(|| AuditWriter::start(db.pools.clone()));
+    let (reply, answer) = oneshot::channel();
+    writer
+        .jobs
+        .send((at, e.clone(), reply))
+        .await
+        .map_err(|_| StoreError::Audit("the audit writer has stopped".into()))?;
+    match answer.await {
+        Ok(Ok(seq)) => Ok(seq),
+        Ok(Err(m)) => Err(StoreError::Audit(m)),
+        Err(_) => Err(StoreError::Audit("the audit writer has stopped".into())),
+    }
 }
 
 fn split_persons(s: String) -> Vec<String> {

@@ -4,6 +4,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::StoreError;
@@ -22,10 +23,24 @@ pub struct SqlitePools {
     pub write: SqlitePool,
 }
 
+/// The two concrete pools; queries run on either through `with_pool!`.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub enum Pools {
     Sqlite(SqlitePools),
     Postgres(PgPool),
+}
+
+/// The database: its pools, and the audit writer that group-commits logged reads.
+#[derive(Clone)]
+pub struct Db {
+    pub pools: Pools,
+    pub(crate) audit: Arc<OnceLock<crate::audit::AuditWriter>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.pools.fmt(f)
+    }
 }
 
 pub enum Tx {
@@ -38,12 +53,12 @@ pub enum Tx {
 #[macro_export]
 macro_rules! with_pool {
     ($db:expr, $pool:ident => $body:expr) => {
-        match $db {
-            $crate::db::Db::Sqlite(s) => {
+        match &$db.pools {
+            $crate::db::Pools::Sqlite(s) => {
                 let $pool = &s.read;
                 $body
             }
-            $crate::db::Db::Postgres(p) => {
+            $crate::db::Pools::Postgres(p) => {
                 let $pool = p;
                 $body
             }
@@ -82,7 +97,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(opts)
                 .await?;
-            return Ok(Db::Postgres(pool));
+            return Ok(Db::new(Pools::Postgres(pool)));
         }
         let path = url
             .strip_prefix("sqlite://")
@@ -110,21 +125,25 @@ impl Db {
             .max_connections(8)
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(Db::Sqlite(SqlitePools { read, write }))
+        Ok(Db::new(Pools::Sqlite(SqlitePools { read, write })))
+    }
+
+    fn new(pools: Pools) -> Self {
+        Self {
+            pools,
+            audit: Arc::default(),
+        }
     }
 
     pub fn backend(&self) -> Backend {
-        match self {
-            Db::Sqlite(_) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+        match self.pools {
+            Pools::Sqlite(_) => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
         }
     }
 
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        Ok(match self {
-            Db::Sqlite(s) => Tx::Sqlite(s.write.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        self.pools.begin().await
     }
 
     /// A cheap round trip, for /healthz.
@@ -136,13 +155,22 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        match self {
-            Db::Sqlite(s) => {
+        match &self.pools {
+            Pools::Sqlite(s) => {
                 s.read.close().await;
                 s.write.close().await;
             }
-            Db::Postgres(p) => p.close().await,
+            Pools::Postgres(p) => p.close().await,
         }
+    }
+}
+
+impl Pools {
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match self {
+            Pools::Sqlite(s) => Tx::Sqlite(s.write.begin().await?),
+            Pools::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
     }
 }
 

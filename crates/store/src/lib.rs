@@ -14,7 +14,7 @@ pub mod sessions;
 pub mod staff;
 pub mod tokens;
 
-pub use db::{Backend, Db, Tx};
+pub use db::{Backend, Db, Pools, Tx};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -24,6 +24,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("configuration: {0}")]
     Config(String),
+    #[error("audit log: {0}")]
+    Audit(String),
 }
 
 /// Opens the database and brings its schema and reference data up to date.

@@ -154,14 +154,14 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
 
 /// Runs raw SQL against the test database, for tests that tamper with stored rows.
 pub async fn execute(db: &Db, sql: &str) {
-    match db {
-        Db::Sqlite(p) => {
+    match &db.pools {
+        store::Pools::Sqlite(p) => {
             sqlx::query(sql)
                 .execute(&p.write)
                 .await
                 .unwrap_or_else(|e| panic!("{sql}: {e}"));
         }
-        Db::Postgres(p) => {
+        store::Pools::Postgres(p) => {
             sqlx::query(sql)
                 .execute(p)
                 .await
