@@ -123,3 +123,11 @@ pub mod signin {
         }
     }
 }
+
+/// Log review rules.
+pub mod review {
+    /// Reading about more different persons than this within one hour is flagged as unusual.
+    pub const MANY_PERSONS_PER_HOUR: usize = 40;
+    /// The longest span one review may cover, in days.
+    pub const MAX_SPAN_DAYS: i64 = 366;
+}

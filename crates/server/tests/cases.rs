@@ -694,3 +694,102 @@ async fn the_staff_pages_open_a_case_from_a_request_and_keep_the_journal() {
         "no marking of another's entry"
     );
 }
+
+#[tokio::test]
+async fn a_unit_manager_reviews_who_read_a_person_and_exports_it() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let o = &w.colleague_other_unit;
+    let (status, _) = o
+        .call(
+            "GET",
+            &format!("/api/v1/cases/{}", w.case_id),
+            None,
+            &[(
+                "anhorigstod-emergency-reason",
+                "Akut samtal från anhörig, kollegan är borta.",
+            )],
+        )
+        .await;
+    assert_eq!(status, 200);
+    let mut boss = Browser::new(&app);
+    boss.sign_in(&app, "boss@kommun.example", PW).await;
+    let today = Utc::now().date_naive();
+    let span = format!(
+        "fran={}&till={}",
+        today - chrono::Duration::days(30),
+        today + chrono::Duration::days(1)
+    );
+    let p = boss
+        .get(&format!(
+            "/personal/logg?vy=person&person=19811218-9876&{span}"
+        ))
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(
+        p.body.contains("case.read") && p.body.contains("other@kommun.example"),
+        "the colleague's read shows"
+    );
+    assert!(p.body.contains("me@kommun.example"));
+    let csv = boss
+        .get(&format!(
+            "/personal/logg?vy=person&person=19811218-9876&{span}&format=csv"
+        ))
+        .await;
+    assert!(csv.body.starts_with("seq,at,actor,name,role,action"));
+    assert!(csv.body.contains("emergency: Akut samtal"));
+    let unusual = boss.get(&format!("/personal/logg?vy=monster&{span}")).await;
+    assert!(unusual.body.contains("case.emergency_access"));
+    let mine = boss
+        .get(&format!(
+            "/personal/logg?vy=anvandare&anvandare={}&{span}",
+            w.me_id
+        ))
+        .await;
+    assert!(mine.body.contains("journal.create"));
+    let bad = boss
+        .get("/personal/logg?vy=person&person=19811218-9876&fran=igår&till=2099-12-31")
+        .await;
+    assert_eq!(bad.status, 422);
+    // The review is logged; officers may not review.
+    let rows = store::audit::rows_after(&app.db, 0, 1000).await.unwrap();
+    assert!(
+        rows.iter()
+            .filter(|r| r.event.action == "audit.review")
+            .count()
+            >= 4
+    );
+    let mut me = Browser::new(&app);
+    me.sign_in(&app, "me@kommun.example", PW).await;
+    assert_eq!(me.get("/personal/logg").await.status, 403);
+}
+
+#[tokio::test]
+async fn reading_many_persons_in_an_hour_is_flagged() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    for i in 0..45 {
+        let (status, _) =
+            w.me.post(
+                "/api/v1/persons",
+                json!({"given_name": format!("P{i}"), "family_name": "Många"}),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (status, found) = w.me.get("/api/v1/persons?q=Många").await;
+    assert_eq!(status, 200);
+    assert_eq!(found["persons"].as_array().unwrap().len(), 45);
+    let heavy = store::audit::heavy_readers(
+        &app.db,
+        "0380",
+        Utc::now() - chrono::Duration::hours(2),
+        Utc::now() + chrono::Duration::hours(1),
+        40,
+    )
+    .await
+    .unwrap();
+    assert_eq!(heavy.len(), 1);
+    assert_eq!(heavy[0].actor, format!("staff:{}", w.me_id));
+    assert!(heavy[0].persons >= 45);
+}

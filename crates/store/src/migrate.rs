@@ -30,6 +30,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_cases.sql"),
         postgres: include_str!("../migrations/postgres/0003_cases.sql"),
     },
+    Migration {
+        version: 4,
+        name: "audit_review",
+        sqlite: include_str!("../migrations/sqlite/0004_audit_review.sql"),
+        postgres: include_str!("../migrations/postgres/0004_audit_review.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now. Each migration runs in its own

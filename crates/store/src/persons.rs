@@ -271,3 +271,21 @@ pub async fn search(
 pub fn hides_address(protection: &str) -> bool {
     Protection::parse(protection).is_some_and(Protection::hides_address)
 }
+
+/// Finds a person by personnummer (any accepted form) or internal reference, for a log
+/// review; not logged itself, as the review that uses it is.
+pub async fn find_by_number_or_ref(
+    db: &Db,
+    kommunkod: &str,
+    canonical_number: Option<&str>,
+    reference: &str,
+) -> Result<Option<i64>, StoreError> {
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_scalar("SELECT id FROM persons WHERE kommunkod = $1 AND (id_number = $2 OR internal_ref = $3) LIMIT 1")
+            .bind(kommunkod)
+            .bind(canonical_number)
+            .bind(reference.trim().to_uppercase())
+            .fetch_optional(pool)
+            .await?)
+    })
+}

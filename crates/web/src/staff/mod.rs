@@ -6,6 +6,7 @@ pub mod access;
 pub mod auth;
 mod cases;
 mod pages;
+mod review;
 
 use crate::AppState;
 use axum::routing::{get, post};
@@ -45,4 +46,5 @@ pub fn router() -> Router<AppState> {
         .route("/personal/arenden/{id}/utdrag", get(cases::extract))
         .route("/personal/personer", get(cases::persons))
         .route("/personal/personer/{id}", get(cases::person))
+        .route("/personal/logg", get(review::review))
 }
