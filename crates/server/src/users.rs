@@ -3,55 +3,9 @@
 use crate::{cli_origin, database_url, say, FileConfig, UserAction};
 use chrono::Utc;
 use domain::staff::Role;
-use rand::Rng;
 use std::io::BufRead;
 use std::process::ExitCode;
-use web::staff::auth::{hash_password, HashCost};
-
-/// Words for generated passwords: four of them make about 26 bits each way round; with the
-/// separators and digits they are long, easy to type, and pass the password rule.
-const WORDS: &[&str] = &[
-    "lingon",
-    "traktor",
-    "moln",
-    "kanel",
-    "fjäll",
-    "hallon",
-    "segel",
-    "granit",
-    "vante",
-    "plommon",
-    "kompass",
-    "ekorre",
-    "trumma",
-    "tulpan",
-    "skärgård",
-    "lykta",
-    "vulkan",
-    "korall",
-    "pumpa",
-    "tåg",
-    "sparris",
-    "fyrtorn",
-    "mossa",
-    "gitarr",
-    "harpa",
-    "kajak",
-    "björk",
-    "nyckel",
-    "paraply",
-    "snäcka",
-    "tvättbjörn",
-    "karusell",
-];
-
-fn generated_password() -> String {
-    let mut rng = rand::thread_rng();
-    let words: Vec<&str> = (0..4)
-        .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
-        .collect();
-    format!("{}-{}", words.join("-"), rng.gen_range(10..100))
-}
+use web::staff::auth::{generated_password, hash_password, HashCost};
 
 fn read_password(email: &str, from_stdin: bool) -> Result<(String, bool), String> {
     let password = if from_stdin {

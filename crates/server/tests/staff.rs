@@ -647,3 +647,151 @@ async fn the_cli_manages_accounts_and_tokens() {
     assert_eq!(users[0]["disabled"], true);
     assert!(!list.contains("password_hash") && !list.contains("$argon2"));
 }
+
+#[tokio::test]
+async fn a_municipal_admin_manages_the_municipalitys_accounts_only() {
+    let (app, clock) = app_at_fixed_time().await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "municipal-admin",
+        "admin@kommun.example",
+        PW,
+        true,
+        None,
+    )
+    .await;
+    let officer_id = officer(&app, "anna@kommun.example").await;
+    let stranger = create_staff(
+        &app,
+        Some("0180"),
+        "case-officer",
+        "x@stockholm.example",
+        PW,
+        true,
+        None,
+    )
+    .await;
+    let mut a = Browser::new(&app);
+    let p = a.password("admin@kommun.example", PW).await;
+    assert_eq!(p.location.as_deref(), Some("/personal/tvastegs"));
+    let p = a
+        .code(&testkit::totp_now(&app, testkit::TEST_TOTP_SECRET))
+        .await;
+    assert_eq!(
+        p.location.as_deref(),
+        Some("/personal/admin/anvandare"),
+        "administrators start among the accounts"
+    );
+    let page = a.get("/personal/admin/anvandare").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("anna@kommun.example") && !page.body.contains("x@stockholm.example")
+    );
+    assert!(
+        !page.body.contains("href=\"/personal/inkorg\""),
+        "no inbox in an administrator's menu"
+    );
+    let csrf = page.csrf();
+
+    // A new account: the password is shown once and works; a second factor is set up first.
+    let p = a
+        .post(
+            "/personal/admin/anvandare",
+            &[
+                ("_csrf", &csrf),
+                ("name", "Ny Handläggare"),
+                ("email", "ny@kommun.example"),
+                ("role", "case-officer"),
+                ("unit", "Mottagningen"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    let i = p.body.find("id=\"new-password\">").unwrap() + 18;
+    let password = p.body[i..i + p.body[i..].find('<').unwrap()].to_owned();
+    let mut n = Browser::new(&app);
+    assert_eq!(
+        n.password("ny@kommun.example", &password)
+            .await
+            .location
+            .as_deref(),
+        Some("/personal/tvastegs/aktivera")
+    );
+    let dup = a
+        .post(
+            "/personal/admin/anvandare",
+            &[
+                ("_csrf", &csrf),
+                ("name", "Igen"),
+                ("email", "ny@kommun.example"),
+                ("role", "case-officer"),
+            ],
+        )
+        .await;
+    assert_eq!(dup.status, 422);
+    let sys = a
+        .post(
+            "/personal/admin/anvandare",
+            &[
+                ("_csrf", &csrf),
+                ("name", "Drift"),
+                ("email", "d@kommun.example"),
+                ("role", "system-admin"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        sys.status, 403,
+        "only system administrators make system administrators"
+    );
+
+    // Disabling ends the colleague's session at once; another municipality's account is not there.
+    clock.advance(chrono::Duration::seconds(30));
+    let mut anna = Browser::new(&app);
+    anna.sign_in(&app, "anna@kommun.example", PW).await;
+    let p = a
+        .post(
+            &format!("/personal/admin/anvandare/{officer_id}/inaktivera"),
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, 200);
+    assert_eq!(
+        anna.get("/personal/inkorg").await.location.as_deref(),
+        Some("/personal/logga-in")
+    );
+    let p = a
+        .post(
+            &format!("/personal/admin/anvandare/{stranger}/inaktivera"),
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, 404);
+    let p = a
+        .post(
+            &format!("/personal/admin/anvandare/{officer_id}/nollstall-tvastegs"),
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, 200);
+    let u = store::staff::by_id(&app.db, officer_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(u.disabled && !u.has_totp);
+    let rows = store::audit::rows_after(&app.db, 0, 500).await.unwrap();
+    for action in ["staff.create", "staff.disable", "staff.totp_removed"] {
+        assert!(
+            rows.iter()
+                .any(|r| r.event.action == action && r.event.role == "municipal-admin"),
+            "{action}"
+        );
+    }
+    // Case readers have no account administration.
+    clock.advance(chrono::Duration::seconds(30));
+    officer(&app, "bo@kommun.example").await;
+    let mut bo = Browser::new(&app);
+    bo.sign_in(&app, "bo@kommun.example", PW).await;
+    assert_eq!(bo.get("/personal/admin/anvandare").await.status, 403);
+}

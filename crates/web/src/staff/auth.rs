@@ -571,3 +571,50 @@ pub async fn sign_out(
     .await?;
     Ok(())
 }
+
+/// Words for generated passwords: four of them make about 26 bits each way round; with the
+/// separators and digits they are long, easy to type, and pass the password rule.
+const WORDS: &[&str] = &[
+    "lingon",
+    "traktor",
+    "moln",
+    "kanel",
+    "fjäll",
+    "hallon",
+    "segel",
+    "granit",
+    "vante",
+    "plommon",
+    "kompass",
+    "ekorre",
+    "trumma",
+    "tulpan",
+    "skärgård",
+    "lykta",
+    "vulkan",
+    "korall",
+    "pumpa",
+    "tåg",
+    "sparris",
+    "fyrtorn",
+    "mossa",
+    "gitarr",
+    "harpa",
+    "kajak",
+    "björk",
+    "nyckel",
+    "paraply",
+    "snäcka",
+    "tvättbjörn",
+    "karusell",
+];
+
+/// A strong password that is easy to type and read aloud, for new accounts and resets.
+pub fn generated_password() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    let words: Vec<&str> = (0..4)
+        .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
+        .collect();
+    format!("{}-{}", words.join("-"), rng.gen_range(10..100))
+}

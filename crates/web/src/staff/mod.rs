@@ -3,6 +3,7 @@
 //! the store, which logs the read.
 
 pub mod access;
+mod admin;
 pub mod auth;
 mod cases;
 mod pages;
@@ -47,4 +48,9 @@ pub fn router() -> Router<AppState> {
         .route("/personal/personer", get(cases::persons))
         .route("/personal/personer/{id}", get(cases::person))
         .route("/personal/logg", get(review::review))
+        .route(
+            "/personal/admin/anvandare",
+            get(admin::list).post(admin::add),
+        )
+        .route("/personal/admin/anvandare/{id}/{what}", post(admin::change))
 }

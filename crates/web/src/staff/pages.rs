@@ -26,6 +26,10 @@ pub struct StaffLayout<'a> {
     /// (display name, role label, CSRF token) when signed in.
     pub who: Option<(String, String, String)>,
     pub current: &'static str,
+    /// Which parts of the workspace the role uses (the pages check again).
+    pub reads_cases: bool,
+    pub reviews: bool,
+    pub administers: bool,
 }
 
 impl<'a> StaffLayout<'a> {
@@ -35,6 +39,9 @@ impl<'a> StaffLayout<'a> {
             title,
             who: None,
             current: "",
+            reads_cases: false,
+            reviews: false,
+            administers: false,
         }
     }
 
@@ -54,6 +61,9 @@ impl<'a> StaffLayout<'a> {
                 staff.session.csrf_token.clone(),
             )),
             current,
+            reads_cases: staff.actor.role.reads_cases(),
+            reviews: staff.actor.role == Role::UnitManager,
+            administers: matches!(staff.actor.role, Role::MunicipalAdmin | Role::SystemAdmin),
         }
     }
 }
@@ -162,9 +172,33 @@ pub(super) fn message(
     page(status, p.render().unwrap_or_default())
 }
 
+/// Where a role starts: case readers in the inbox, administrators among the accounts.
+pub(super) fn start_page(role: &str) -> &'static str {
+    if Role::parse(role).is_some_and(Role::reads_cases) {
+        "/personal/inkorg"
+    } else {
+        "/personal/admin/anvandare"
+    }
+}
+
+/// The start page of the session's user.
+async fn landing(state: &AppState, raw: &str) -> &'static str {
+    let idle = chrono::Duration::minutes(domain::staff::signin::IDLE_MINUTES);
+    match store::sessions::lookup(&state.db, raw, state.clock.now(), idle).await {
+        Ok(Some(s)) => match store::staff::by_id(&state.db, s.user_id).await {
+            Ok(Some(u)) => start_page(&u.role),
+            _ => "/personal",
+        },
+        _ => "/personal",
+    }
+}
+
 pub async fn home(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match auth::current(&state, &headers).await {
-        Ok(Some(_)) => Redirect::to("/personal/inkorg").into_response(),
+        Ok(Some(s)) if !s.actor.role.reads_cases() => {
+            Redirect::to("/personal/admin/anvandare").into_response()
+        }
+        Ok(Some(s)) => Redirect::to(start_page(&s.user.role)).into_response(),
         Ok(None) => to_sign_in(),
         Err(e) => or_error(&state, Err(e)),
     }
@@ -268,7 +302,7 @@ pub async fn sign_in(
     let o = origin(&request_id, addr);
     match auth::sign_in(&state, &email, password, &o).await {
         Ok(SignIn::Done(raw)) => with_cookie(
-            Redirect::to("/personal/inkorg").into_response(),
+            Redirect::to(landing(&state, &raw).await).into_response(),
             auth::session_cookie(&state, &raw),
         ),
         Ok(SignIn::NeedsCode(raw)) => with_cookie(
@@ -369,7 +403,7 @@ pub async fn code(
         .await?
         {
             SecondFactor::Done(new_raw) => Ok(with_cookie(
-                Redirect::to("/personal/inkorg").into_response(),
+                Redirect::to(landing(&state, &new_raw).await).into_response(),
                 auth::session_cookie(&state, &new_raw),
             )),
             SecondFactor::Wrong => retry(StatusCode::UNAUTHORIZED, t.get("code-error-wrong")),

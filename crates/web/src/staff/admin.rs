@@ -1,0 +1,377 @@
+//! Account administration for municipal administrators (their municipality) and system
+//! administrators (the installation): list, add, disable, enable, new password, and reset of
+//! the second factor. Every change is audited; nobody here reads a case.
+
+use super::auth::{self, Staff};
+use super::pages::{field, form, message, or_error, render, staff_origin, to_sign_in, StaffLayout};
+use crate::error::WebError;
+use crate::middleware::RequestId;
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use domain::policy::{can, Action, Decision, Resource};
+use domain::staff::Role;
+use domain::Kommunkod;
+use std::net::SocketAddr;
+use store::staff::StaffUser;
+
+type Rid = Option<Extension<RequestId>>;
+
+/// The municipality whose accounts are shown: the admin's own, or the one a system
+/// administrator picked.
+fn scope(staff: &Staff, asked: &str) -> Option<Kommunkod> {
+    match staff.actor.role {
+        Role::SystemAdmin => Kommunkod::parse(asked).ok(),
+        _ => staff.actor.kommunkod,
+    }
+}
+
+fn may_manage(staff: &Staff, kommun: Option<Kommunkod>) -> bool {
+    match kommun {
+        Some(k) => {
+            can(
+                &staff.actor,
+                Action::ManageStaff,
+                &Resource::Municipality(k),
+            ) == Decision::Allow
+        }
+        // Only the installation's administrators manage accounts outside municipalities.
+        None => staff.actor.role == Role::SystemAdmin,
+    }
+}
+
+pub struct Account {
+    pub u: StaffUser,
+    pub role: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/admin.html")]
+struct AdminPage<'a> {
+    l: StaffLayout<'a>,
+    csrf: String,
+    kommun: String,
+    system_admin: bool,
+    accounts: Vec<Account>,
+    roles: Vec<(&'static str, String)>,
+    errors: Vec<(&'static str, String)>,
+    notice: Option<String>,
+    shown_password: Option<(String, String)>,
+    email: String,
+    name: String,
+}
+
+struct Outcome {
+    errors: Vec<(&'static str, String)>,
+    notice: Option<String>,
+    shown_password: Option<(String, String)>,
+    email: String,
+    name: String,
+}
+
+async fn admin_page(
+    state: &AppState,
+    staff: &Staff,
+    kommun: Option<Kommunkod>,
+    o: Outcome,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let t = &state.t;
+    let system_admin = staff.actor.role == Role::SystemAdmin;
+    let accounts = match kommun {
+        Some(k) => store::staff::list(&state.db, Some(k.as_str())).await?,
+        None => store::staff::list(&state.db, None)
+            .await?
+            .into_iter()
+            .filter(|u| u.kommunkod.is_none())
+            .collect(),
+    };
+    let roles = Role::ALL
+        .iter()
+        .filter(|r| system_admin || **r != Role::SystemAdmin)
+        .map(|r| (r.as_str(), t.get(&format!("role-{}", r.as_str()))))
+        .collect();
+    let p = AdminPage {
+        l: StaffLayout::signed_in(t, t.get("admin-title"), staff, "admin"),
+        csrf: staff.session.csrf_token.clone(),
+        kommun: kommun.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+        system_admin,
+        accounts: accounts
+            .into_iter()
+            .map(|u| Account {
+                role: t.get(&format!("role-{}", u.role)),
+                u,
+            })
+            .collect(),
+        roles,
+        errors: o.errors,
+        notice: o.notice,
+        shown_password: o.shown_password,
+        email: o.email,
+        name: o.name,
+    };
+    render(status, &p)
+}
+
+fn empty() -> Outcome {
+    Outcome {
+        errors: Vec::new(),
+        notice: None,
+        shown_password: None,
+        email: String::new(),
+        name: String::new(),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let r = async {
+        let Some(staff) = auth::current(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let asked = q
+            .as_deref()
+            .and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "kommun")
+                    .map(|(_, v)| v.into_owned())
+            })
+            .unwrap_or_default();
+        let kommun = scope(&staff, &asked);
+        if !may_manage(&staff, kommun) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "forbidden-title",
+                "forbidden-text",
+                Some(&staff),
+            ));
+        }
+        admin_page(&state, &staff, kommun, empty(), StatusCode::OK).await
+    }
+    .await;
+    or_error(&state, r)
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let Some(staff) = auth::current(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let f = form(&body);
+        if !auth::same_secret(&staff.session.csrf_token, field(&f, "_csrf")) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "error-csrf-title",
+                "error-csrf",
+                Some(&staff),
+            ));
+        }
+        let t = &state.t;
+        let role = Role::parse(field(&f, "role"));
+        let kommun = if role == Some(Role::SystemAdmin) {
+            None
+        } else {
+            scope(&staff, field(&f, "kommun"))
+        };
+        if !may_manage(&staff, kommun)
+            || (role == Some(Role::SystemAdmin) && staff.actor.role != Role::SystemAdmin)
+        {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "forbidden-title",
+                "forbidden-text",
+                Some(&staff),
+            ));
+        }
+        let email = field(&f, "email").trim().to_owned();
+        let name = field(&f, "name").trim().to_owned();
+        let mut errors = Vec::new();
+        if !domain::contact::is_plausible_email(&email) {
+            errors.push(("email", t.get("error-email")));
+        }
+        if name.is_empty() || name.chars().count() > 100 {
+            errors.push(("name", t.get("admin-error-name")));
+        }
+        let Some(role) = role else {
+            errors.push(("role", t.get("error-unknown-choice")));
+            return admin_page(
+                &state,
+                &staff,
+                kommun,
+                Outcome {
+                    errors,
+                    email,
+                    name,
+                    ..empty()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        };
+        if role != Role::SystemAdmin && kommun.is_none() {
+            errors.push(("kommun", t.get("admin-error-kommun")));
+        }
+        if !errors.is_empty() {
+            return admin_page(
+                &state,
+                &staff,
+                kommun,
+                Outcome {
+                    errors,
+                    email,
+                    name,
+                    ..empty()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        let password = auth::generated_password();
+        let hash = auth::hash_password(state.config.hash_cost, &password)?;
+        let origin = staff_origin(&staff, &rid, addr);
+        let k = kommun.map(|k| k.as_str().to_owned());
+        let created = store::staff::create(
+            &state.db,
+            k.as_deref(),
+            &email,
+            &name,
+            role.as_str(),
+            &hash,
+            false,
+            state.clock.now(),
+            &origin,
+        )
+        .await?;
+        let Some(id) = created else {
+            let errors = vec![("email", t.get("admin-error-exists"))];
+            return admin_page(
+                &state,
+                &staff,
+                kommun,
+                Outcome {
+                    errors,
+                    email,
+                    name,
+                    ..empty()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        };
+        let unit = field(&f, "unit").trim();
+        if let (false, Some(k)) = (unit.is_empty(), &k) {
+            let unit_id = store::staff::ensure_unit(&state.db, k, unit).await?;
+            store::staff::add_to_unit(&state.db, id, unit_id).await?;
+        }
+        let o = Outcome {
+            shown_password: Some((email.clone(), password)),
+            notice: Some(t.get1("admin-created", "email", &email)),
+            ..empty()
+        };
+        admin_page(&state, &staff, kommun, o, StatusCode::OK).await
+    }
+    .await;
+    or_error(&state, r)
+}
+
+/// One change to an existing account: disable, enable, new password or reset second factor.
+pub async fn change(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path((id, what)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let Some(staff) = auth::current(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let f = form(&body);
+        if !auth::same_secret(&staff.session.csrf_token, field(&f, "_csrf")) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "error-csrf-title",
+                "error-csrf",
+                Some(&staff),
+            ));
+        }
+        let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+        let target = store::staff::by_id(&state.db, id)
+            .await?
+            .ok_or(WebError::NotFound)?;
+        let kommun = target
+            .kommunkod
+            .as_deref()
+            .and_then(|k| Kommunkod::parse(k).ok());
+        // Another municipality's account does not exist for a municipal admin.
+        if !may_manage(&staff, kommun) {
+            return Err(WebError::NotFound);
+        }
+        if target.id == staff.user.id && what != "nytt-losenord" {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "forbidden-title",
+                "admin-error-self",
+                Some(&staff),
+            ));
+        }
+        let t = &state.t;
+        let now = state.clock.now();
+        let origin = staff_origin(&staff, &rid, addr);
+        let mut o = empty();
+        match what.as_str() {
+            "inaktivera" => {
+                store::staff::set_disabled(&state.db, id, true, now, &origin).await?;
+                o.notice = Some(t.get1("admin-disabled", "email", &target.email));
+            }
+            "aktivera" => {
+                store::staff::set_disabled(&state.db, id, false, now, &origin).await?;
+                o.notice = Some(t.get1("admin-enabled", "email", &target.email));
+            }
+            "nytt-losenord" => {
+                let password = auth::generated_password();
+                store::staff::set_password(
+                    &state.db,
+                    id,
+                    &auth::hash_password(state.config.hash_cost, &password)?,
+                    now,
+                    &origin,
+                )
+                .await?;
+                store::sessions::revoke_all(&state.db, id, now).await?;
+                o.shown_password = Some((target.email.clone(), password));
+            }
+            "nollstall-tvastegs" => {
+                store::staff::set_totp(&state.db, id, None, now, &origin).await?;
+                store::sessions::revoke_all(&state.db, id, now).await?;
+                o.notice = Some(t.get1("admin-totp-reset", "email", &target.email));
+            }
+            _ => return Err(WebError::NotFound),
+        }
+        if what == "nytt-losenord" && target.id == staff.user.id {
+            return Ok(Redirect::to("/personal/logga-in").into_response());
+        }
+        admin_page(&state, &staff, kommun, o, StatusCode::OK).await
+    }
+    .await;
+    or_error(&state, r)
+}
