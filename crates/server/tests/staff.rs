@@ -795,3 +795,33 @@ async fn a_municipal_admin_manages_the_municipalitys_accounts_only() {
     bo.sign_in(&app, "bo@kommun.example", PW).await;
     assert_eq!(bo.get("/personal/admin/anvandare").await.status, 403);
 }
+
+#[tokio::test]
+async fn the_workspace_is_available_in_english() {
+    let (app, _) = app_at_fixed_time().await;
+    officer(&app, "anna@kommun.example").await;
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "anna@kommun.example", PW).await;
+    let sv = b.get("/personal/inkorg").await;
+    assert!(sv.body.contains("<html lang=\"sv\">") && sv.body.contains("<h1>Inkorg</h1>"));
+    let p = b
+        .post("/personal/sprak", &[("_csrf", &sv.csrf()), ("lang", "en")])
+        .await;
+    assert_eq!(p.location.as_deref(), Some("/personal/inkorg"));
+    let en = b.get("/personal/inkorg").await;
+    assert!(
+        en.body.contains("<html lang=\"en\">") && en.body.contains("<h1>Inbox</h1>"),
+        "{}",
+        en.body
+    );
+    assert!(en.body.contains("lang=\"sv\">På svenska</button>"));
+    let p = b
+        .post("/personal/sprak", &[("_csrf", &en.csrf()), ("lang", "sv")])
+        .await;
+    assert_eq!(p.status, 303);
+    assert!(b
+        .get("/personal/arenden")
+        .await
+        .body
+        .contains("<h1>Ärenden</h1>"));
+}

@@ -36,6 +36,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_audit_review.sql"),
         postgres: include_str!("../migrations/postgres/0004_audit_review.sql"),
     },
+    Migration {
+        version: 5,
+        name: "staff_language",
+        sqlite: include_str!("../migrations/sqlite/0005_staff_language.sql"),
+        postgres: include_str!("../migrations/postgres/0005_staff_language.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now. Each migration runs in its own

@@ -17,6 +17,8 @@ pub struct StaffUser {
     pub disabled: bool,
     pub is_demo: bool,
     pub has_totp: bool,
+    /// The workspace language: "sv" or "en".
+    pub language: String,
 }
 
 /// What sign-in needs to know about an account.
@@ -36,7 +38,7 @@ impl std::fmt::Debug for Credentials {
 }
 
 const USER_COLUMNS: &str =
-    "id, kommunkod, email, display_name, role, disabled, is_demo, totp_secret, totp_last_step, password_hash";
+    "id, kommunkod, email, display_name, role, disabled, is_demo, totp_secret, totp_last_step, password_hash, language";
 
 macro_rules! user {
     ($r:expr) => {
@@ -49,6 +51,7 @@ macro_rules! user {
             disabled: $r.try_get("disabled")?,
             is_demo: $r.try_get("is_demo")?,
             has_totp: $r.try_get::<Option<String>, _>("totp_secret")?.is_some(),
+            language: $r.try_get("language")?,
         }
     };
 }
@@ -368,4 +371,17 @@ pub async fn units(db: &Db, kommunkod: &str) -> Result<Vec<Unit>, StoreError> {
             .await?;
         rows.iter().map(|r| Ok(Unit { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
     })
+}
+
+/// Sets the workspace language of an account ("sv" or "en").
+pub async fn set_language(db: &Db, user_id: i64, language: &str) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    crate::with_tx!(&mut tx, c => {
+        sqlx::query("UPDATE staff_users SET language = $1 WHERE id = $2")
+            .bind(language)
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?;
+    });
+    tx.commit().await
 }

@@ -9,6 +9,8 @@ pub const EN_FTL: &str = include_str!("../locales/en/main.ftl");
 
 pub struct I18n {
     bundle: FluentBundle<FluentResource>,
+    /// The language's tag for `<html lang>`: "sv" or "en".
+    pub lang: &'static str,
 }
 
 #[derive(Debug)]
@@ -18,6 +20,13 @@ impl std::fmt::Display for I18nError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+fn lang_is_english(bundle: &FluentBundle<FluentResource>) -> bool {
+    bundle
+        .locales
+        .first()
+        .is_some_and(|l| l.language.as_str() == "en")
 }
 
 impl I18n {
@@ -30,7 +39,8 @@ impl I18n {
         bundle
             .add_resource(resource)
             .map_err(|errs| I18nError(format!("{errs:?}")))?;
-        Ok(Self { bundle })
+        let lang = if lang_is_english(&bundle) { "en" } else { "sv" };
+        Ok(Self { bundle, lang })
     }
 
     pub fn swedish() -> Result<Self, I18nError> {

@@ -107,6 +107,7 @@ pub struct AppState {
     pub db: store::Db,
     pub clock: Arc<dyn Clock>,
     pub t: Arc<i18n::I18n>,
+    pub t_en: Arc<i18n::I18n>,
     pub config: Arc<WebConfig>,
     pub kommuner: Arc<Kommuner>,
     pub law: Arc<LawTable>,
@@ -124,6 +125,17 @@ pub struct AppState {
 pub struct Fixed {
     pub start_page: std::sync::OnceLock<axum::body::Bytes>,
     pub municipalities_json: std::sync::OnceLock<axum::body::Bytes>,
+}
+
+impl AppState {
+    /// The texts in a language ("en" or, by default, Swedish).
+    pub fn texts(&self, lang: &str) -> &i18n::I18n {
+        if lang == "en" {
+            &self.t_en
+        } else {
+            &self.t
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -159,6 +171,7 @@ impl AppState {
             db,
             clock,
             t: Arc::new(t),
+            t_en: Arc::new(i18n::I18n::english().map_err(|e| err(&e))?),
             national_index: Arc::new(national_index),
             config: Arc::new(config),
             kommuner: Arc::new(Kommuner::new(list)),

@@ -494,3 +494,4 @@ admin-error-name = Write the name, at most 100 characters.
 admin-error-kommun = Give the account's municipality code.
 admin-error-exists = There is already an account with that e-mail address.
 admin-error-self = You cannot change your own account here.
+switch-language = På svenska

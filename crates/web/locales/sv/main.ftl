@@ -494,3 +494,4 @@ admin-error-name = Skriv namnet, högst 100 tecken.
 admin-error-kommun = Ange kommunkoden för kontot.
 admin-error-exists = Det finns redan ett konto med den e-postadressen.
 admin-error-self = Du kan inte ändra ditt eget konto här.
+switch-language = In English

@@ -80,7 +80,7 @@ async fn admin_page(
     o: Outcome,
     status: StatusCode,
 ) -> Result<Response, WebError> {
-    let t = &state.t;
+    let t = state.texts(&staff.user.language);
     let system_admin = staff.actor.role == Role::SystemAdmin;
     let accounts = match kommun {
         Some(k) => store::staff::list(&state.db, Some(k.as_str())).await?,
@@ -181,7 +181,7 @@ pub async fn add(
                 Some(&staff),
             ));
         }
-        let t = &state.t;
+        let t = state.texts(&staff.user.language);
         let role = Role::parse(field(&f, "role"));
         let kommun = if role == Some(Role::SystemAdmin) {
             None
@@ -334,7 +334,7 @@ pub async fn change(
                 Some(&staff),
             ));
         }
-        let t = &state.t;
+        let t = state.texts(&staff.user.language);
         let now = state.clock.now();
         let origin = staff_origin(&staff, &rid, addr);
         let mut o = empty();

@@ -69,7 +69,7 @@ pub async fn list(
                 Some(&staff),
             ));
         }
-        let t = &state.t;
+        let t = state.texts(&staff.user.language);
         let rows = store::cases::list_for(
             &state.db,
             kommun.as_str(),
@@ -118,7 +118,7 @@ fn new_page<'a>(
     reference: String,
     errors: Vec<(&'static str, String)>,
 ) -> NewCasePage<'a> {
-    let t = &state.t;
+    let t = state.texts(&staff.user.language);
     NewCasePage {
         l: StaffLayout::signed_in(t, t.get("case-new-title"), staff, "cases"),
         csrf: staff.session.csrf_token.clone(),
@@ -255,7 +255,7 @@ pub async fn create(
                 Some(&staff),
             ));
         }
-        let t = &state.t;
+        let t = state.texts(&staff.user.language);
         let reference = field(&f, "contact_request").trim().to_owned();
         let Some(kind) = CaseKind::parse(field(&f, "kind")) else {
             let page = new_page(
@@ -361,7 +361,7 @@ async fn case_page(
     draft: Draft,
     status_code: StatusCode,
 ) -> Result<Response, WebError> {
-    let t = &state.t;
+    let t = state.texts(&staff.user.language);
     let kommun = municipality_of(staff)?;
     let (access, case_ref) =
         access::case(state, &staff.actor, Action::ReadCase, id, None, origin).await?;
@@ -546,7 +546,7 @@ pub async fn emergency(
             }
             Access::Hidden => Err(WebError::NotFound),
             Access::NeedsReason => {
-                let t = &state.t;
+                let t = state.texts(&staff.user.language);
                 let p = EmergencyPage {
                     l: StaffLayout::signed_in(
                         t,
@@ -618,7 +618,7 @@ pub async fn add_entry(
                 Ok(Redirect::to(&format!("/personal/arenden/{id}#journal")).into_response())
             }
             Err(errors) => {
-                let t = &state.t;
+                let t = state.texts(&staff.user.language);
                 let draft = Draft {
                     kind: field(&f, "kind").to_owned(),
                     text: field(&f, "text").to_owned(),
@@ -715,7 +715,7 @@ pub async fn mark_wrong(
                 Ok(Redirect::to(&format!("/personal/arenden/{id}#post-{entry}")).into_response())
             }
             Err(_) => {
-                let t = &state.t;
+                let t = state.texts(&staff.user.language);
                 let draft = Draft {
                     kind: "note".into(),
                     text: String::new(),
@@ -794,7 +794,7 @@ pub async fn extract(
             &origin,
         )
         .await?;
-        let t = &state.t;
+        let t = state.texts(&staff.user.language);
         let p = ExtractPage {
             l: StaffLayout::signed_in(
                 t,
@@ -875,7 +875,7 @@ pub async fn persons(
                 Some(&staff),
             ));
         }
-        let t = &state.t;
+        let t = state.texts(&staff.user.language);
         let query: String = q
             .as_deref()
             .and_then(|q| {
@@ -983,7 +983,7 @@ pub async fn person(
         )
         .await?
         .ok_or(WebError::NotFound)?;
-        let t = &state.t;
+        let t = state.texts(&staff.user.language);
         let page = PersonPage {
             l: StaffLayout::signed_in(
                 t,

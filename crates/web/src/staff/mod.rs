@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
             get(pages::enrol_form).post(pages::enrol),
         )
         .route("/personal/logga-ut", post(pages::sign_out))
+        .route("/personal/sprak", post(pages::set_language))
         .route("/personal/inkorg", get(pages::inbox))
         .route("/personal/inkorg/{id}", get(pages::inbox_item))
         .route("/personal/inkorg/{id}/tilldela", post(pages::assign))

@@ -159,7 +159,7 @@ pub(super) fn message(
     text: &str,
     staff: Option<&Staff>,
 ) -> Response {
-    let t = &state.t;
+    let t = staff.map_or(&*state.t, |s| state.texts(&s.user.language));
     let l = match staff {
         Some(s) => StaffLayout::signed_in(t, t.get(heading), s, ""),
         None => StaffLayout::anonymous(t, t.get(heading)),
@@ -669,7 +669,7 @@ pub async fn inbox(
         let Some(staff) = auth::current(&state, &headers).await? else {
             return Ok(to_sign_in());
         };
-        let t = &state.t;
+        let t = state.texts(&staff.user.language);
         let Some(kommun) = staff.actor.kommunkod else {
             return Ok(message(
                 &state,
@@ -834,7 +834,7 @@ pub async fn inbox_item(
         )
         .await?
         .ok_or(WebError::NotFound)?;
-        let t = &state.t;
+        let t = state.texts(&staff.user.language);
         let r = &item.request;
         let p = ItemPage {
             l: StaffLayout::signed_in(
@@ -927,6 +927,38 @@ pub async fn assign(
             return Err(WebError::NotFound);
         }
         Ok(Redirect::to(&format!("/personal/inkorg/{id}")).into_response())
+    }
+    .await;
+    or_error(&state, r)
+}
+
+/// Switches the workspace language of the signed-in account (Swedish or English).
+pub async fn set_language(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let Some(staff) = auth::current(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let f = form(&body);
+        if !auth::same_secret(&staff.session.csrf_token, field(&f, "_csrf")) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "error-csrf-title",
+                "error-csrf",
+                Some(&staff),
+            ));
+        }
+        let lang = if field(&f, "lang") == "en" {
+            "en"
+        } else {
+            "sv"
+        };
+        store::staff::set_language(&state.db, staff.user.id, lang).await?;
+        Ok(Redirect::to(start_page(&staff.user.role)).into_response())
     }
     .await;
     or_error(&state, r)

@@ -80,7 +80,7 @@ pub async fn review(
                 Some(&staff),
             ));
         }
-        let t = &state.t;
+        let t = state.texts(&staff.user.language);
         let pairs: Vec<(String, String)> = q
             .as_deref()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
