@@ -90,6 +90,21 @@ wire_enum!(
     }
 );
 
+impl CaseStatus {
+    /// The moves a case may make: forward through the investigation, closed from anywhere,
+    /// and reopened after closing. A decided case goes on to closing.
+    pub fn may_move_to(self, to: CaseStatus) -> bool {
+        use CaseStatus::*;
+        matches!(
+            (self, to),
+            (Open, Investigating)
+                | (Investigating, Decided)
+                | (Open | Investigating | Decided, Closed)
+                | (Closed, Open)
+        )
+    }
+}
+
 pub const MAX_NAME: usize = 100;
 pub const MAX_JOURNAL_TEXT: usize = 20_000;
 pub const MAX_REASON: usize = 2_000;
@@ -315,6 +330,26 @@ mod tests {
             validate_reason("reason", "").unwrap_err()["reason"],
             vec!["error-required"]
         );
+    }
+
+    #[test]
+    fn status_moves() {
+        use CaseStatus::*;
+        assert!(
+            Open.may_move_to(Investigating)
+                && Investigating.may_move_to(Decided)
+                && Decided.may_move_to(Closed)
+        );
+        assert!(Open.may_move_to(Closed) && Closed.may_move_to(Open));
+        for (from, to) in [
+            (Open, Decided),
+            (Decided, Open),
+            (Closed, Decided),
+            (Open, Open),
+            (Investigating, Open),
+        ] {
+            assert!(!from.may_move_to(to), "{from:?} -> {to:?}");
+        }
     }
 
     #[test]

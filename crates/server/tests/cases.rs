@@ -793,3 +793,71 @@ async fn reading_many_persons_in_an_hour_is_flagged() {
     assert_eq!(heavy[0].actor, format!("staff:{}", w.me_id));
     assert!(heavy[0].persons >= 45);
 }
+
+#[tokio::test]
+async fn status_moves_and_relations_are_recorded() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let (status, body) =
+        w.me.post(
+            "/api/v1/persons",
+            json!({"given_name": "Närstående", "family_name": "Demo"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let recipient = body["id"].as_i64().unwrap();
+    let (status, body) =
+        w.me.post(
+            &format!("/api/v1/persons/{}/relations", w.person_id),
+            json!({"recipient": recipient, "kind": "partner", "lives_together": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, _) =
+        w.me.post(
+            &format!("/api/v1/persons/{}/relations", w.person_id),
+            json!({"recipient": 999999, "kind": "partner"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "me@kommun.example", PW).await;
+    let person = b.get(&format!("/personal/personer/{}", w.person_id)).await;
+    assert!(person.body.contains("Närstående Demo") && person.body.contains("bor tillsammans"));
+    let case_path = format!("/personal/arenden/{}", w.case_id);
+    let page = b.get(&case_path).await;
+    let csrf = page.csrf();
+    assert_eq!(
+        b.post(
+            &format!("{case_path}/status"),
+            &[("_csrf", &csrf), ("status", "decided")]
+        )
+        .await
+        .status,
+        422,
+        "open cannot jump to decided"
+    );
+    assert_eq!(
+        b.post(
+            &format!("{case_path}/status"),
+            &[("_csrf", &csrf), ("status", "investigating")]
+        )
+        .await
+        .status,
+        303
+    );
+    let (_, case) = w.me.get(&format!("/api/v1/cases/{}", w.case_id)).await;
+    assert_eq!(case["status"], "investigating");
+    assert_eq!(case["events"][1]["kind"], "status");
+    let rows = store::audit::rows_after(&app.db, 0, 1000).await.unwrap();
+    assert!(rows.iter().any(|r| r.event.action == "case.status"
+        && r.event.reason.as_deref() == Some("open -> investigating")));
+    let rel = rows
+        .iter()
+        .find(|r| r.event.action == "person.relations_read")
+        .unwrap();
+    assert!(
+        rel.event.persons.contains(&format!("person:{recipient}")),
+        "reading the relation names the related person"
+    );
+}

@@ -594,3 +594,61 @@ pub async fn emergency_reason(
         .await?)
     })
 }
+
+/// Moves a case to a new status if the move is allowed; the timeline and the log record it.
+/// Returns false when the case is not in the municipality or the move is not allowed.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_status(
+    db: &Db,
+    kommunkod: &str,
+    case_id: i64,
+    to: CaseStatus,
+    by: i64,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let moved: Option<(String, Vec<i64>)> = crate::with_tx!(&mut tx, c => {
+        let from: Option<String> = sqlx::query_scalar("SELECT status FROM cases WHERE id = $1 AND kommunkod = $2")
+            .bind(case_id)
+            .bind(kommunkod)
+            .fetch_optional(&mut *c)
+            .await?;
+        match from.as_deref().and_then(CaseStatus::parse) {
+            Some(f) if f.may_move_to(to) => {
+                sqlx::query("UPDATE cases SET status = $1 WHERE id = $2")
+                    .bind(to.as_str())
+                    .bind(case_id)
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query("INSERT INTO case_events (case_id, at, by_user, kind, detail) VALUES ($1, $2, $3, 'status', $4)")
+                    .bind(case_id)
+                    .bind(now)
+                    .bind(by)
+                    .bind(format!("{} -> {}", f.as_str(), to.as_str()))
+                    .execute(&mut *c)
+                    .await?;
+                let persons: Vec<i64> = sqlx::query_scalar("SELECT person_id FROM case_persons WHERE case_id = $1")
+                    .bind(case_id)
+                    .fetch_all(&mut *c)
+                    .await?;
+                Some((f.as_str().to_owned(), persons))
+            }
+            _ => None,
+        }
+    });
+    let Some((from, persons)) = moved else {
+        return Ok(false);
+    };
+    let mut e = origin.event(
+        Some(kommunkod),
+        "case.status",
+        "case",
+        Some(case_id.to_string()),
+    );
+    e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
+    e.reason = Some(format!("{from} -> {}", to.as_str()));
+    audit::append(&mut tx, now, &e).await?;
+    tx.commit().await?;
+    Ok(true)
+}

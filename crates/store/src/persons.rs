@@ -289,3 +289,104 @@ pub async fn find_by_number_or_ref(
             .await?)
     })
 }
+
+/// A relation as a person's page shows it: the other person and how they are related.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Relation {
+    pub carer: PersonSummary,
+    pub recipient: PersonSummary,
+    pub kind: String,
+    pub lives_together: bool,
+}
+
+/// Records that `carer` cares for `recipient`; both must be in the municipality. Returns
+/// false if either is not (or the relation exists already).
+#[allow(clippy::too_many_arguments)]
+pub async fn add_relation(
+    db: &Db,
+    kommunkod: &str,
+    carer: i64,
+    recipient: i64,
+    kind: domain::case::RelationKind,
+    lives_together: bool,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    if carer == recipient {
+        return Ok(false);
+    }
+    let mut tx = db.begin().await?;
+    let n = crate::with_tx!(&mut tx, c => {
+        sqlx::query(
+            "INSERT INTO person_relations (kommunkod, carer_id, recipient_id, kind, lives_together, created_at) \
+             SELECT $1, a.id, b.id, $2, $3, $4 FROM persons a, persons b \
+             WHERE a.id = $5 AND b.id = $6 AND a.kommunkod = $1 AND b.kommunkod = $1 ON CONFLICT DO NOTHING",
+        )
+        .bind(kommunkod)
+        .bind(kind.as_str())
+        .bind(lives_together)
+        .bind(now)
+        .bind(carer)
+        .bind(recipient)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    if n == 0 {
+        return Ok(false);
+    }
+    let mut e = origin.event(
+        Some(kommunkod),
+        "person.relation_add",
+        "person",
+        Some(carer.to_string()),
+    );
+    e.persons = vec![format!("person:{carer}"), format!("person:{recipient}")];
+    audit::append(&mut tx, now, &e).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The relations a person is part of, either side. Not logged here: the caller logs the read
+/// of the page it belongs to, naming the related persons.
+pub async fn relations(db: &Db, kommunkod: &str, person: i64) -> Result<Vec<Relation>, StoreError> {
+    crate::with_pool!(db, pool => {
+        let rows = sqlx::query(
+            "SELECT r.kind, r.lives_together, \
+               a.id AS a_id, a.internal_ref AS a_ref, a.id_number AS a_num, a.given_name AS a_given, a.family_name AS a_family, a.protection AS a_prot, a.is_demo AS a_demo, \
+               b.id AS b_id, b.internal_ref AS b_ref, b.id_number AS b_num, b.given_name AS b_given, b.family_name AS b_family, b.protection AS b_prot, b.is_demo AS b_demo \
+             FROM person_relations r JOIN persons a ON a.id = r.carer_id JOIN persons b ON b.id = r.recipient_id \
+             WHERE r.kommunkod = $1 AND (r.carer_id = $2 OR r.recipient_id = $2) ORDER BY r.id",
+        )
+        .bind(kommunkod)
+        .bind(person)
+        .fetch_all(pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Relation {
+                    carer: PersonSummary {
+                        id: r.try_get("a_id")?,
+                        internal_ref: r.try_get("a_ref")?,
+                        id_number: r.try_get("a_num")?,
+                        given_name: r.try_get("a_given")?,
+                        family_name: r.try_get("a_family")?,
+                        protection: r.try_get("a_prot")?,
+                        is_demo: r.try_get("a_demo")?,
+                    },
+                    recipient: PersonSummary {
+                        id: r.try_get("b_id")?,
+                        internal_ref: r.try_get("b_ref")?,
+                        id_number: r.try_get("b_num")?,
+                        given_name: r.try_get("b_given")?,
+                        family_name: r.try_get("b_family")?,
+                        protection: r.try_get("b_prot")?,
+                        is_demo: r.try_get("b_demo")?,
+                    },
+                    kind: r.try_get("kind")?,
+                    lives_together: r.try_get("lives_together")?,
+                })
+            })
+            .collect()
+    })
+}

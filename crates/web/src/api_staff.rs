@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/persons", get(search_persons).post(create_person))
         .route("/api/v1/persons/{id}", get(get_person))
+        .route("/api/v1/persons/{id}/relations", post(add_relation))
 }
 
 /// Header carrying the reason for emergency access to a case outside one's own.
@@ -609,4 +610,74 @@ async fn create_person(
         )
     })?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+}
+
+/// Records that the person in the path cares for `recipient` (both in the caller's
+/// municipality, the person reachable for the caller).
+async fn add_relation(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    request_id: Option<Extension<RequestId>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = caller(&state, &headers, &request_id, addr).await?;
+    need_write(&state, &c)?;
+    let id = parse_id(&state, &id)?;
+    match access::person(&state, &c.actor, id, emergency_reason(&headers).as_deref()).await? {
+        Access::Granted(_) => {}
+        Access::NeedsReason => {
+            return Err(ApiError::Forbidden(state.t.get("api-emergency-reason")))
+        }
+        Access::Hidden => return Err(not_found(&state)),
+    }
+    let m = json_body(&state, &headers, &body)?;
+    let mut errors: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
+    let recipient = m.get("recipient").and_then(Value::as_i64);
+    if recipient.is_none() {
+        errors
+            .entry("recipient")
+            .or_default()
+            .push("error-unknown-person");
+    }
+    let kind = m
+        .get("kind")
+        .and_then(Value::as_str)
+        .and_then(domain::case::RelationKind::parse);
+    if kind.is_none() {
+        errors
+            .entry("kind")
+            .or_default()
+            .push("error-unknown-choice");
+    }
+    let lives_together = m
+        .get("lives_together")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let (Some(recipient), Some(kind)) = (recipient, kind) else {
+        return Err(field_errors(&state, errors));
+    };
+    if !store::persons::add_relation(
+        &state.db,
+        &c.kommun,
+        id,
+        recipient,
+        kind,
+        lives_together,
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?
+    {
+        return Err(field_errors(
+            &state,
+            BTreeMap::from([("recipient", vec!["error-unknown-person"])]),
+        ));
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "carer": id, "recipient": recipient })),
+    )
+        .into_response())
 }

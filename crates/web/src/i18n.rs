@@ -216,7 +216,79 @@ mod tests {
                 .iter()
                 .map(|k| format!("contact-kind-{}", k.replace('_', "-"))),
         );
+        ids.extend(
+            domain::staff::Role::ALL
+                .iter()
+                .map(|r| format!("role-{}", r.as_str())),
+        );
+        for e in [
+            domain::password::PasswordError::TooShort,
+            domain::password::PasswordError::TooLong,
+            domain::password::PasswordError::Common,
+            domain::password::PasswordError::ContainsEmail,
+        ] {
+            ids.push(e.message_id().to_owned());
+        }
+        use domain::case::{
+            CaseKind, CaseStatus, JournalKind, PersonRole, Protection, RelationKind,
+        };
+        ids.extend(
+            CaseKind::ALL
+                .iter()
+                .map(|x| format!("case-kind-{}", x.as_str())),
+        );
+        ids.extend(
+            CaseStatus::ALL
+                .iter()
+                .map(|x| format!("case-status-{}", x.as_str())),
+        );
+        ids.extend(
+            JournalKind::ALL
+                .iter()
+                .map(|x| format!("journal-kind-{}", x.as_str())),
+        );
+        ids.extend(
+            PersonRole::ALL
+                .iter()
+                .map(|x| format!("person-role-{}", x.as_str())),
+        );
+        ids.extend(
+            Protection::ALL
+                .iter()
+                .map(|x| format!("protection-{}", x.as_str())),
+        );
+        ids.extend(
+            RelationKind::ALL
+                .iter()
+                .map(|x| format!("relation-{}", x.as_str())),
+        );
+        ids.extend(["case-event-opened", "case-event-status"].map(str::to_owned));
+        // Ids handed to the staff message page as plain arguments.
+        ids.extend(
+            [
+                "forbidden-title",
+                "forbidden-text",
+                "error-csrf-title",
+                "error-csrf",
+                "person-not-yours",
+                "api-mark-own",
+                "relation-error-title",
+                "relation-error",
+                "admin-error-self",
+                "error-not-found-title",
+                "error-not-found-text",
+                "error-internal-title",
+                "staff-error-internal-text",
+            ]
+            .map(str::to_owned),
+        );
         let missing: Vec<_> = ids.iter().filter(|id| !sv.has(id)).collect();
         assert!(missing.is_empty(), "missing Fluent messages: {missing:?}");
+        let en = I18n::english().unwrap();
+        let missing_en: Vec<_> = ids.iter().filter(|id| !en.has(id)).collect();
+        assert!(
+            missing_en.is_empty(),
+            "missing English messages: {missing_en:?}"
+        );
     }
 }

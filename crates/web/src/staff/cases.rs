@@ -336,6 +336,8 @@ struct CasePage<'a> {
     entry_kind: String,
     entry_text: String,
     errors: Vec<(&'static str, String)>,
+    /// The statuses the case may move to now.
+    moves: Vec<(&'static str, String)>,
 }
 
 #[derive(Template)]
@@ -465,6 +467,15 @@ async fn case_page(
         persons,
         events,
         entries,
+        moves: domain::case::CaseStatus::parse(&v.case.status)
+            .map(|from| {
+                domain::case::CaseStatus::ALL
+                    .iter()
+                    .filter(|to| from.may_move_to(**to))
+                    .map(|to| (to.as_str(), t.get(&format!("case-status-{}", to.as_str()))))
+                    .collect()
+            })
+            .unwrap_or_default(),
         journal_kinds: JournalKind::ALL
             .iter()
             .map(|k| (k.as_str(), t.get(&format!("journal-kind-{}", k.as_str()))))
@@ -945,6 +956,10 @@ struct PersonPage<'a> {
     p: store::persons::PersonRecord,
     protection: String,
     emergency: Option<String>,
+    csrf: String,
+    /// (other person's id, name, how related, lives together)
+    relations: Vec<(i64, String, String, bool)>,
+    relation_kinds: Vec<(&'static str, String)>,
 }
 
 pub async fn person(
@@ -984,7 +999,65 @@ pub async fn person(
         .await?
         .ok_or(WebError::NotFound)?;
         let t = state.texts(&staff.user.language);
+        let rels = store::persons::relations(&state.db, kommun.as_str(), id).await?;
+        if !rels.is_empty() {
+            // The related persons are read too: one row names them.
+            let mut e = staff_origin(&staff, &rid, addr).event(
+                Some(kommun.as_str()),
+                "person.relations_read",
+                "person",
+                Some(id.to_string()),
+            );
+            e.persons = rels
+                .iter()
+                .flat_map(|r| {
+                    [
+                        format!("person:{}", r.carer.id),
+                        format!("person:{}", r.recipient.id),
+                    ]
+                })
+                .collect();
+            e.persons.dedup();
+            e.reason.clone_from(&reason);
+            store::audit::append_now(&state.db, state.clock.now(), &e).await?;
+        }
+        let relations = rels
+            .iter()
+            .map(|r| {
+                let (other, how) = if r.carer.id == id {
+                    (
+                        &r.recipient,
+                        t.get1(
+                            "relation-cares-for",
+                            "kind",
+                            &t.get(&format!("relation-{}", r.kind)),
+                        ),
+                    )
+                } else {
+                    (
+                        &r.carer,
+                        t.get1(
+                            "relation-cared-for-by",
+                            "kind",
+                            &t.get(&format!("relation-{}", r.kind)),
+                        ),
+                    )
+                };
+                (
+                    other.id,
+                    format!("{} {}", other.given_name, other.family_name),
+                    how,
+                    r.lives_together,
+                )
+            })
+            .collect();
         let page = PersonPage {
+            csrf: staff.session.csrf_token.clone(),
+            relations,
+            relation_kinds: domain::case::RelationKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), t.get(&format!("relation-{}", k.as_str()))))
+                .collect(),
             l: StaffLayout::signed_in(
                 t,
                 format!("{} {}", p.summary.given_name, p.summary.family_name),
@@ -996,6 +1069,166 @@ pub async fn person(
             p,
         };
         render(StatusCode::OK, &page)
+    }
+    .await;
+    or_error(&state, r)
+}
+
+pub async fn set_status(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let f = form(&body);
+        if !csrf_ok(&staff, &f) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "error-csrf-title",
+                "error-csrf",
+                Some(&staff),
+            ));
+        }
+        let id = id_of(&id)?;
+        let origin = staff_origin(&staff, &rid, addr);
+        match access::case(&state, &staff.actor, Action::WriteCase, id, None, &origin)
+            .await?
+            .0
+        {
+            Access::Granted(_) => {}
+            Access::Hidden => return Err(WebError::NotFound),
+            Access::NeedsReason => {
+                return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
+            }
+        }
+        let kommun = municipality_of(&staff)?;
+        let t = state.texts(&staff.user.language);
+        let moved = match domain::case::CaseStatus::parse(field(&f, "status")) {
+            Some(to) => {
+                store::cases::set_status(
+                    &state.db,
+                    kommun.as_str(),
+                    id,
+                    to,
+                    staff.user.id,
+                    state.clock.now(),
+                    &origin,
+                )
+                .await?
+            }
+            None => false,
+        };
+        if moved {
+            return Ok(Redirect::to(&format!("/personal/arenden/{id}#handelser")).into_response());
+        }
+        let draft = Draft {
+            kind: "note".into(),
+            text: String::new(),
+            errors: vec![("status", t.get("case-status-error"))],
+        };
+        case_page(
+            &state,
+            &staff,
+            id,
+            &origin,
+            draft,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await
+    }
+    .await;
+    or_error(&state, r)
+}
+
+pub async fn add_relation(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let f = form(&body);
+        if !csrf_ok(&staff, &f) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "error-csrf-title",
+                "error-csrf",
+                Some(&staff),
+            ));
+        }
+        let id = id_of(&id)?;
+        let kommun = municipality_of(&staff)?;
+        match access::person(&state, &staff.actor, id, None).await? {
+            Access::Granted(_) => {}
+            Access::Hidden => return Err(WebError::NotFound),
+            Access::NeedsReason => {
+                return Ok(message(
+                    &state,
+                    StatusCode::FORBIDDEN,
+                    "forbidden-title",
+                    "person-not-yours",
+                    Some(&staff),
+                ))
+            }
+        }
+        let today = state.clock.today();
+        let other_text = field(&f, "other");
+        let number = domain::Personnummer::parse(other_text, today)
+            .ok()
+            .map(|p| p.canonical());
+        let other = store::persons::find_by_number_or_ref(
+            &state.db,
+            kommun.as_str(),
+            number.as_deref(),
+            other_text,
+        )
+        .await?;
+        let kind = domain::case::RelationKind::parse(field(&f, "kind"));
+        let origin = staff_origin(&staff, &rid, addr);
+        let added = match (other, kind) {
+            (Some(other), Some(kind)) => {
+                let (carer, recipient) = if field(&f, "direction") == "cared-for-by" {
+                    (other, id)
+                } else {
+                    (id, other)
+                };
+                store::persons::add_relation(
+                    &state.db,
+                    kommun.as_str(),
+                    carer,
+                    recipient,
+                    kind,
+                    field(&f, "lives_together") == "yes",
+                    state.clock.now(),
+                    &origin,
+                )
+                .await?
+            }
+            _ => false,
+        };
+        if added {
+            return Ok(Redirect::to(&format!("/personal/personer/{id}")).into_response());
+        }
+        Ok(message(
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "relation-error-title",
+            "relation-error",
+            Some(&staff),
+        ))
     }
     .await;
     or_error(&state, r)

@@ -46,6 +46,11 @@ pub fn router() -> Router<AppState> {
             post(cases::mark_wrong),
         )
         .route("/personal/arenden/{id}/utdrag", get(cases::extract))
+        .route("/personal/arenden/{id}/status", post(cases::set_status))
+        .route(
+            "/personal/personer/{id}/relationer",
+            post(cases::add_relation),
+        )
         .route("/personal/personer", get(cases::persons))
         .route("/personal/personer/{id}", get(cases::person))
         .route("/personal/logg", get(review::review))
