@@ -313,6 +313,7 @@ pub async fn seed(db: &Db) -> Result<(), DemoError> {
                 .await?;
         }
     }
+    seed_cases(db).await?;
     Ok(())
 }
 
@@ -332,4 +333,197 @@ mod tests {
             assert!((980..=999).contains(&serial));
         }
     }
+}
+
+/// Demo persons, relations, cases and journal entries, so the workspace has something to
+/// show: both units, a protected identity, a correction (felmarkering). Added once.
+async fn seed_cases(db: &Db) -> Result<(), DemoError> {
+    use domain::case::{
+        validate_journal, validate_person, CaseKind, CaseStatus, PersonRole, RawPerson,
+        RelationKind,
+    };
+    use store::cases::NewCase;
+    let origin = Origin {
+        actor: "demo-seed".into(),
+        role: "system".into(),
+        ..Origin::default()
+    };
+    let staff = store::staff::list(db, Some(DEMO_KOMMUNKOD)).await?;
+    let id_of = |email: &str| staff.iter().find(|s| s.email == email).map(|s| s.id);
+    let (Some(officer), Some(consultant)) = (
+        id_of("handlaggare@demo.example"),
+        id_of("konsulent@demo.example"),
+    ) else {
+        return Ok(());
+    };
+    let units = store::staff::units(db, DEMO_KOMMUNKOD).await?;
+    let unit = |name: &str| units.iter().find(|u| u.name == name).map(|u| u.id);
+    let case_unit = unit("Myndighetsutövning äldreomsorg");
+    let support_unit = unit("Anhörigstödet");
+    // Only once: the first demo case has number -00001 this year.
+    let mut rng = StdRng::seed_from_u64(7);
+    let today = Utc::now().date_naive();
+    let mut person = |given: &str, family: &str, protection: &str, address: &str| RawPerson {
+        id_number: fake_personnummer(&mut rng, today),
+        given_name: given.into(),
+        family_name: family.into(),
+        phone: "070-174 06 90".into(),
+        address_line: address.into(),
+        city: "Demostad".into(),
+        protection: protection.into(),
+        ..RawPerson::default()
+    };
+    let people = [
+        person("Demo-Karin", "Anhörigsson", "none", "Demogatan 3"),
+        person("Demo-Gustav", "Anhörigsson", "none", "Demogatan 3"),
+        person("Demo-Fatima", "Exempeldotter", "none", "Provvägen 12"),
+        person(
+            "Demo-Olle",
+            "Exempelsson",
+            "sekretessmarkering",
+            "Provvägen 14",
+        ),
+        person(
+            "Demo-Skyddad",
+            "Person",
+            "skyddad_folkbokforing",
+            "Påhittad adress som aldrig visas",
+        ),
+    ];
+    let now = Utc::now();
+    let mut ids = Vec::new();
+    for raw in &people {
+        let Ok(new) = validate_person(raw, today) else {
+            continue;
+        };
+        match store::persons::create(db, DEMO_KOMMUNKOD, &new, None, true, now, &origin).await? {
+            Some(id) => ids.push(id),
+            // Seeded before: the persons are there already, and so is the rest.
+            None => return Ok(()),
+        }
+    }
+    let [karin, gustav, fatima, olle, skyddad] = ids[..] else {
+        return Ok(());
+    };
+    store::persons::add_relation(
+        db,
+        DEMO_KOMMUNKOD,
+        karin,
+        gustav,
+        RelationKind::Partner,
+        true,
+        now,
+        &origin,
+    )
+    .await?;
+    store::persons::add_relation(
+        db,
+        DEMO_KOMMUNKOD,
+        fatima,
+        olle,
+        RelationKind::Parent,
+        false,
+        now,
+        &origin,
+    )
+    .await?;
+    let cases = [
+        (
+            CaseKind::Application,
+            case_unit,
+            officer,
+            vec![
+                (karin, PersonRole::Carer),
+                (gustav, PersonRole::CareRecipient),
+            ],
+            "investigating",
+        ),
+        (
+            CaseKind::OpenSupport,
+            support_unit,
+            consultant,
+            vec![
+                (fatima, PersonRole::Carer),
+                (olle, PersonRole::CareRecipient),
+            ],
+            "open",
+        ),
+        (
+            CaseKind::OpenSupport,
+            support_unit,
+            consultant,
+            vec![(skyddad, PersonRole::Carer)],
+            "open",
+        ),
+        (
+            CaseKind::Other,
+            case_unit,
+            officer,
+            vec![(fatima, PersonRole::Carer)],
+            "open",
+        ),
+    ];
+    let notes = [
+        ("phone_call", "Demo: Karin ringde och berättade att Gustav behöver tillsyn dygnet runt. Hon sover dåligt."),
+        ("meeting", "Demo: Hembesök. Vi gick igenom vad avlösning i hemmet och växelvård innebär."),
+        ("information_given", "Demo: Informerade om rätten att ansöka om stöd för egen del och om stödgrupperna."),
+        ("note", "Demo: Anteckning som skrevs i fel ärende."),
+    ];
+    for (i, (kind, unit_id, assignee, persons, status)) in cases.into_iter().enumerate() {
+        let new = NewCase {
+            kind,
+            unit_id,
+            assigned_to: Some(assignee),
+            contact_request_reference: None,
+            persons,
+        };
+        let Ok((case_id, _)) =
+            store::cases::open(db, DEMO_KOMMUNKOD, &new, assignee, true, now, &origin).await?
+        else {
+            continue;
+        };
+        if status == "investigating" {
+            store::cases::set_status(
+                db,
+                DEMO_KOMMUNKOD,
+                case_id,
+                CaseStatus::Investigating,
+                assignee,
+                now,
+                &origin,
+            )
+            .await?;
+        }
+        let count = if i == 0 { notes.len() } else { 2 };
+        for (kind, text) in notes.iter().take(count) {
+            let Ok((kind, text)) = validate_journal(kind, text) else {
+                continue;
+            };
+            let entry = store::cases::add_entry(
+                db,
+                DEMO_KOMMUNKOD,
+                case_id,
+                assignee,
+                kind,
+                &text,
+                now,
+                &origin,
+            )
+            .await?;
+            if let (Some(entry), true) = (entry, text.contains("fel ärende")) {
+                store::cases::mark_wrong(
+                    db,
+                    DEMO_KOMMUNKOD,
+                    case_id,
+                    entry,
+                    assignee,
+                    "Demo: skrevs i fel ärende, hör till ett annat.",
+                    now,
+                    &origin,
+                )
+                .await?;
+            }
+        }
+    }
+    Ok(())
 }
