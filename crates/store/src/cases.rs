@@ -260,14 +260,7 @@ pub async fn case_ref(db: &Db, kommunkod: &str, id: i64) -> Result<Option<CaseRe
 }
 
 /// A case with its persons and timeline, logged as read.
-pub async fn get(
-    db: &Db,
-    kommunkod: &str,
-    id: i64,
-    reason: Option<&str>,
-    now: DateTime<Utc>,
-    origin: &Origin,
-) -> Result<Option<CaseView>, StoreError> {
+async fn load_case(db: &Db, kommunkod: &str, id: i64) -> Result<Option<CaseView>, StoreError> {
     let view: Option<CaseView> = crate::with_pool!(db, pool => {
         let r = sqlx::query(&format!("SELECT {CASE_COLUMNS} WHERE c.kommunkod = $1 AND c.id = $2"))
             .bind(kommunkod)
@@ -315,17 +308,80 @@ pub async fn get(
             }
         }
     });
+    Ok(view)
+}
+
+/// Logs one read of a case (by `action`), naming its persons.
+async fn log_read(
+    db: &Db,
+    kommunkod: &str,
+    id: i64,
+    action: &str,
+    persons: &[i64],
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<(), StoreError> {
+    let mut e = origin.event(Some(kommunkod), action, "case", Some(id.to_string()));
+    e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
+    e.reason = reason.map(str::to_owned);
+    audit::append_now(db, now, &e).await?;
+    Ok(())
+}
+
+/// A case with its persons and timeline, logged as read.
+pub async fn get(
+    db: &Db,
+    kommunkod: &str,
+    id: i64,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Option<CaseView>, StoreError> {
+    let view = load_case(db, kommunkod, id).await?;
     if let Some(v) = &view {
-        let mut e = origin.event(Some(kommunkod), "case.read", "case", Some(id.to_string()));
-        e.persons = v
-            .persons
-            .iter()
-            .map(|p| format!("person:{}", p.person.id))
-            .collect();
-        e.reason = reason.map(str::to_owned);
-        audit::append_now(db, now, &e).await?;
+        let persons: Vec<i64> = v.persons.iter().map(|p| p.person.id).collect();
+        log_read(
+            db,
+            kommunkod,
+            id,
+            "case.read",
+            &persons,
+            reason,
+            now,
+            origin,
+        )
+        .await?;
     }
     Ok(view)
+}
+
+/// The case page's whole read (the case and its journal) as one logged read.
+pub async fn page(
+    db: &Db,
+    kommunkod: &str,
+    id: i64,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Option<(CaseView, Vec<JournalEntry>)>, StoreError> {
+    let Some(view) = load_case(db, kommunkod, id).await? else {
+        return Ok(None);
+    };
+    let (entries, _) = load_journal(db, kommunkod, id).await?;
+    let persons: Vec<i64> = view.persons.iter().map(|p| p.person.id).collect();
+    log_read(
+        db,
+        kommunkod,
+        id,
+        "case.read",
+        &persons,
+        reason,
+        now,
+        origin,
+    )
+    .await?;
+    Ok(Some((view, entries)))
 }
 
 /// The journal of a case, oldest first, with its corrections; logged as read.
@@ -337,6 +393,26 @@ pub async fn journal(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Vec<JournalEntry>, StoreError> {
+    let (entries, persons) = load_journal(db, kommunkod, case_id).await?;
+    log_read(
+        db,
+        kommunkod,
+        case_id,
+        "journal.read",
+        &persons,
+        reason,
+        now,
+        origin,
+    )
+    .await?;
+    Ok(entries)
+}
+
+async fn load_journal(
+    db: &Db,
+    kommunkod: &str,
+    case_id: i64,
+) -> Result<(Vec<JournalEntry>, Vec<i64>), StoreError> {
     let (entries, persons): (Vec<JournalEntry>, Vec<i64>) = crate::with_pool!(db, pool => {
         let rows = sqlx::query(
             "SELECT j.id, j.at, j.author, s.display_name, j.kind, j.text FROM journal_entries j JOIN staff_users s ON s.id = j.author \
@@ -379,16 +455,7 @@ pub async fn journal(
             .await?;
         (entries, persons)
     });
-    let mut e = origin.event(
-        Some(kommunkod),
-        "journal.read",
-        "case",
-        Some(case_id.to_string()),
-    );
-    e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
-    e.reason = reason.map(str::to_owned);
-    audit::append_now(db, now, &e).await?;
-    Ok(entries)
+    Ok((entries, persons))
 }
 
 /// Cases assigned to the user or held by their units, newest first; logged as read.

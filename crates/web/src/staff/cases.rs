@@ -381,7 +381,8 @@ async fn case_page(
         }
     };
     let now = state.clock.now();
-    let v = store::cases::get(
+    // One read, one audit row: the case and its journal together.
+    let (v, journal) = store::cases::page(
         &state.db,
         kommun.as_str(),
         id,
@@ -391,15 +392,6 @@ async fn case_page(
     )
     .await?
     .ok_or(WebError::NotFound)?;
-    let journal = store::cases::journal(
-        &state.db,
-        kommun.as_str(),
-        id,
-        reason.as_deref(),
-        now,
-        origin,
-    )
-    .await?;
     let case_ref = case_ref.ok_or(WebError::NotFound)?;
     let entries = journal
         .into_iter()
@@ -786,7 +778,8 @@ pub async fn extract(
         };
         let kommun = municipality_of(&staff)?;
         let now = state.clock.now();
-        let v = store::cases::get(
+        // One read, one audit row: the case and its journal together.
+        let (v, journal) = store::cases::page(
             &state.db,
             kommun.as_str(),
             id,
@@ -796,15 +789,6 @@ pub async fn extract(
         )
         .await?
         .ok_or(WebError::NotFound)?;
-        let journal = store::cases::journal(
-            &state.db,
-            kommun.as_str(),
-            id,
-            reason.as_deref(),
-            now,
-            &origin,
-        )
-        .await?;
         let t = state.texts(&staff.user.language);
         let p = ExtractPage {
             l: StaffLayout::signed_in(
