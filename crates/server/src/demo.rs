@@ -317,24 +317,6 @@ pub async fn seed(db: &Db) -> Result<(), DemoError> {
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fake_numbers_pass_our_own_check() {
-        let mut rng = StdRng::seed_from_u64(1);
-        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        for _ in 0..200 {
-            let n = fake_personnummer(&mut rng, today);
-            let p = domain::Personnummer::parse(&n, today).unwrap();
-            assert!(p.canonical().ends_with(&n[9..]));
-            let serial: u32 = n[9..12].parse().unwrap();
-            assert!((980..=999).contains(&serial));
-        }
-    }
-}
-
 /// Demo persons, relations, cases and journal entries, so the workspace has something to
 /// show: both units, a protected identity, a correction (felmarkering). Added once.
 async fn seed_cases(db: &Db) -> Result<(), DemoError> {
@@ -526,4 +508,22 @@ async fn seed_cases(db: &Db) -> Result<(), DemoError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fake_numbers_pass_our_own_check() {
+        let mut rng = StdRng::seed_from_u64(1);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        for _ in 0..200 {
+            let n = fake_personnummer(&mut rng, today);
+            let p = domain::Personnummer::parse(&n, today).unwrap();
+            assert!(p.canonical().ends_with(&n[9..]));
+            let serial: u32 = n[9..12].parse().unwrap();
+            assert!((980..=999).contains(&serial));
+        }
+    }
 }

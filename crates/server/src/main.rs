@@ -3,6 +3,7 @@
 
 mod config;
 mod demo;
+mod generate;
 mod users;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -65,6 +66,14 @@ enum Command {
     Demo {
         #[command(subcommand)]
         action: Option<DemoAction>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Fill the database with fake but consistent demo data (national or one municipality)
+    /// for load tests; refuses municipalities that already hold persons or cases.
+    Generate {
+        #[command(flatten)]
+        args: generate::GenerateArgs,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -388,6 +397,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 _ => Err(format!("{email} is not a demo account")),
             }
         }
+        Command::Generate { args, db } => generate::run(&database_url(&db, &file), args).await,
         Command::User { action } => users::run(action, &file).await,
         Command::Token {
             action: TokenAction::Create { email, scopes, db },

@@ -312,6 +312,7 @@ async fn load_case(db: &Db, kommunkod: &str, id: i64) -> Result<Option<CaseView>
 }
 
 /// Logs one read of a case (by `action`), naming its persons.
+#[allow(clippy::too_many_arguments)]
 async fn log_read(
     db: &Db,
     kommunkod: &str,

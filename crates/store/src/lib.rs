@@ -3,6 +3,7 @@
 //! on either pool. Every change to personal data writes its audit row in the same transaction.
 
 pub mod audit;
+pub mod bulk;
 pub mod cases;
 pub mod catalogue;
 pub mod contact_requests;
