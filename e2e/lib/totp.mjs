@@ -133,6 +133,18 @@ export function totpTracker() {
     used(account, step) {
       last.set(account, Math.max(step, last.get(account) ?? -Infinity));
     },
+    /**
+     * Waits until every step handed out for `accounts` (default: every account) is in the
+     * past. A tracker that starts afresh (another test file's, on a shared database) hands
+     * out the current step first; after this it cannot be one that was used here. Waits at
+     * most two steps (60 s), and not at all if the codes were handed out long enough ago.
+     * @param {string[]} [accounts]
+     */
+    async settle(accounts = [...last.keys()]) {
+      const latest = Math.max(-Infinity, ...accounts.map((a) => last.get(a) ?? -Infinity));
+      const wait = (latest + 1) * STEP_SECONDS * 1000 - Date.now() + 50;
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    },
   };
 }
 

@@ -15,6 +15,7 @@ import { axeViolations, formatViolations } from '../lib/axe.mjs';
 import { launchBrowser, newContext } from '../lib/browser.mjs';
 import { startServer } from '../lib/server.mjs';
 import {
+  ADMIN,
   CODE,
   DEMO_STAFF,
   DEMO_TOTP_SECRET,
@@ -122,7 +123,7 @@ describe('axe-core: no accessibility violations in the staff workspace', () => {
   /** The municipal admin, signed in with its password alone (its role reads no cases). */
   const admin = () =>
     signedInAs('admin', async (context) => {
-      const page = await passwordStep(context, ACCOUNTS.admin, INBOX);
+      const page = await passwordStep(context, ACCOUNTS.admin, ADMIN);
       await page.close();
     });
 

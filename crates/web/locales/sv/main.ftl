@@ -513,3 +513,4 @@ relation-cared-for-by = får hjälp av ({ $kind })
 relation-together = bor tillsammans
 relation-error-title = Relationen kunde inte läggas till
 relation-error = Kontrollera den andra personens nummer. Båda måste finnas i kommunen, och relationen får inte redan finnas.
+admin-kommun-hint = Fyra siffror. Lämnas tomt för en systemadministratör.

@@ -335,7 +335,8 @@ struct CasePage<'a> {
     journal_kinds: Vec<(&'static str, String)>,
     entry_kind: String,
     entry_text: String,
-    errors: Vec<(&'static str, String)>,
+    errors: Vec<(String, String)>,
+    open_entry: Option<i64>,
     /// The statuses the case may move to now.
     moves: Vec<(&'static str, String)>,
 }
@@ -352,7 +353,10 @@ struct EmergencyPage<'a> {
 struct Draft {
     kind: String,
     text: String,
-    errors: Vec<(&'static str, String)>,
+    /// (field id, message): the field id is what the error summary links to.
+    errors: Vec<(String, String)>,
+    /// The entry whose correction form comes back open (with its error).
+    open_entry: Option<i64>,
 }
 
 async fn case_page(
@@ -455,7 +459,9 @@ async fn case_page(
         kind: t.get(&format!("case-kind-{}", v.case.kind)),
         status: t.get(&format!("case-status-{}", v.case.status)),
         opened: local_time(v.case.opened_at),
-        emergency: reason,
+        emergency: reason
+            .as_deref()
+            .map(|r| r.trim_start_matches("emergency: ").to_owned()),
         persons,
         events,
         entries,
@@ -475,6 +481,7 @@ async fn case_page(
         entry_kind: draft.kind,
         entry_text: draft.text,
         errors: draft.errors,
+        open_entry: draft.open_entry,
         v,
     };
     render(status_code, &p)
@@ -495,6 +502,7 @@ pub async fn show(
             kind: "note".into(),
             text: String::new(),
             errors: Vec::new(),
+            open_entry: None,
         };
         case_page(
             &state,
@@ -628,8 +636,9 @@ pub async fn add_entry(
                     errors: errors
                         .into_iter()
                         .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
-                        .map(|(k, i)| (k, t.get(i)))
+                        .map(|(k, i)| (k.to_owned(), t.get(i)))
                         .collect(),
+                    open_entry: None,
                 };
                 case_page(
                     &state,
@@ -722,7 +731,8 @@ pub async fn mark_wrong(
                 let draft = Draft {
                     kind: "note".into(),
                     text: String::new(),
-                    errors: vec![("reason", t.get("error-mark-reason"))],
+                    errors: vec![(format!("reason-{entry}"), t.get("error-mark-reason"))],
+                    open_entry: Some(entry),
                 };
                 case_page(
                     &state,
@@ -1049,7 +1059,9 @@ pub async fn person(
                 "persons",
             ),
             protection: t.get(&format!("protection-{}", p.summary.protection)),
-            emergency: reason,
+            emergency: reason
+                .as_deref()
+                .map(|r| r.trim_start_matches("emergency: ").to_owned()),
             p,
         };
         render(StatusCode::OK, &page)
@@ -1115,7 +1127,8 @@ pub async fn set_status(
         let draft = Draft {
             kind: "note".into(),
             text: String::new(),
-            errors: vec![("status", t.get("case-status-error"))],
+            errors: vec![("status".to_owned(), t.get("case-status-error"))],
+            open_entry: None,
         };
         case_page(
             &state,

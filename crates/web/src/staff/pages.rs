@@ -252,8 +252,8 @@ pub async fn sign_in_form(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    if let Ok(Some(_)) = auth::current(&state, &headers).await {
-        return Redirect::to("/personal/inkorg").into_response();
+    if let Ok(Some(staff)) = auth::current(&state, &headers).await {
+        return Redirect::to(start_page(&staff.user.role)).into_response();
     }
     let notice = q
         .as_deref()
@@ -347,7 +347,7 @@ pub async fn code_form(State(state): State<AppState>, headers: HeaderMap) -> Res
             return Ok(to_sign_in());
         };
         if session.mfa_done {
-            return Ok(Redirect::to("/personal/inkorg").into_response());
+            return Ok(Redirect::to("/personal").into_response());
         }
         let t = &state.t;
         render(
@@ -391,7 +391,7 @@ pub async fn code(
             return retry(StatusCode::FORBIDDEN, t.get("error-csrf"));
         }
         if session.mfa_done {
-            return Ok(Redirect::to("/personal/inkorg").into_response());
+            return Ok(Redirect::to("/personal").into_response());
         }
         match auth::verify_second_factor(
             &state,
@@ -476,7 +476,7 @@ pub async fn enrol_form(State(state): State<AppState>, headers: HeaderMap) -> Re
             return Ok(to_sign_in());
         };
         if session.mfa_done {
-            return Ok(Redirect::to("/personal/inkorg").into_response());
+            return Ok(Redirect::to("/personal").into_response());
         }
         enrol_page(&state, &session, &raw, StatusCode::OK, Vec::new()).await
     }
@@ -515,7 +515,7 @@ pub async fn enrol(
             .await;
         }
         if session.mfa_done {
-            return Ok(Redirect::to("/personal/inkorg").into_response());
+            return Ok(Redirect::to("/personal").into_response());
         }
         match auth::confirm_enrolment(
             &state,

@@ -44,7 +44,7 @@ struct ReviewPage<'a> {
     heavy: Vec<(String, String, usize)>,
     searched: bool,
     csv_link: Option<String>,
-    errors: Vec<(&'static str, String)>,
+    errors: Vec<(String, String)>,
     threshold: usize,
 }
 
@@ -102,16 +102,23 @@ pub async fn review(
             s if s.is_empty() => today.to_string(),
             s => s,
         };
-        let mut errors = Vec::new();
+        let mut errors: Vec<(String, String)> = Vec::new();
+        // Each form has its own date fields; errors link to the ones of the form used.
+        let suffix = match view.as_str() {
+            "person" => "p",
+            "anvandare" => "u",
+            _ => "m",
+        };
+        let (fran_id, till_id) = (format!("fran-{suffix}"), format!("till-{suffix}"));
         let from = NaiveDate::parse_from_str(&from_s, "%Y-%m-%d")
-            .map_err(|_| errors.push(("fran", t.get("review-error-date"))))
+            .map_err(|_| errors.push((fran_id.clone(), t.get("review-error-date"))))
             .ok();
         let to = NaiveDate::parse_from_str(&to_s, "%Y-%m-%d")
-            .map_err(|_| errors.push(("till", t.get("review-error-date"))))
+            .map_err(|_| errors.push((till_id.clone(), t.get("review-error-date"))))
             .ok();
         if let (Some(f), Some(u)) = (from, to) {
             if u < f || (u - f).num_days() > MAX_SPAN_DAYS {
-                errors.push(("till", t.get("review-error-span")));
+                errors.push((till_id.clone(), t.get("review-error-span")));
             }
         }
         let colleagues = store::staff::list(&state.db, Some(kommun.as_str())).await?;
@@ -159,7 +166,7 @@ pub async fn review(
                             query.person = Some(format!("person:{id}"));
                             review_event.persons = vec![format!("person:{id}")];
                         }
-                        None => errors.push(("person", t.get("review-error-person"))),
+                        None => errors.push(("person".to_owned(), t.get("review-error-person"))),
                     }
                 }
                 "anvandare" => match user
@@ -168,7 +175,7 @@ pub async fn review(
                     .filter(|id| names.contains_key(&format!("staff:{id}")))
                 {
                     Some(id) => query.actor = Some(format!("staff:{id}")),
-                    None => errors.push(("anvandare", t.get("review-error-user"))),
+                    None => errors.push(("anvandare".to_owned(), t.get("review-error-user"))),
                 },
                 _ => {
                     query.actions = Some(vec!["case.emergency_access".into()]);
