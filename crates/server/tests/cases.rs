@@ -861,3 +861,36 @@ async fn status_moves_and_relations_are_recorded() {
         "reading the relation names the related person"
     );
 }
+
+#[tokio::test]
+async fn persons_are_found_by_whole_number_part_of_a_number_and_name_prefix() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    for q in [
+        "19811218-9876",
+        "811218-9876",
+        "8112189876",
+        "811218",
+        "skydd",
+        "Test Skydd",
+        "SKYDDAD",
+    ] {
+        let (status, found) =
+            w.me.get(&format!("/api/v1/persons?q={}", q.replace(' ', "%20")))
+                .await;
+        assert_eq!(status, 200, "{q}");
+        let ids: Vec<i64> = found["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![w.person_id], "{q}");
+    }
+    for q in ["19811218-9877", "Skyddadx", "Test Annan"] {
+        let (_, found) =
+            w.me.get(&format!("/api/v1/persons?q={}", q.replace(' ', "%20")))
+                .await;
+        assert_eq!(found["persons"].as_array().unwrap().len(), 0, "{q}");
+    }
+}

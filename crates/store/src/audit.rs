@@ -93,39 +93,73 @@ pub fn row_hash(seq: i64, at: DateTime<Utc>, e: &AuditEvent, prev_hash: &str) ->
 /// Appends one event inside the caller's transaction. Taking the head row's lock first
 /// serialises appends, so the chain has no forks.
 pub async fn append(tx: &mut Tx, at: DateTime<Utc>, e: &AuditEvent) -> Result<i64, StoreError> {
-    let at = at.trunc_subsecs(6);
+    let seqs = append_many(tx, &[(at, e)]).await?;
+    seqs.first()
+        .copied()
+        .ok_or_else(|| StoreError::Audit("no row appended".into()))
+}
+
+/// Appends several events in order with one head update and one insert: the chain's hashes
+/// are computed here, so a batch costs three statements whatever its size.
+pub async fn append_many(
+    tx: &mut Tx,
+    events: &[(DateTime<Utc>, &AuditEvent)],
+) -> Result<Vec<i64>, StoreError> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let n = events.len() as i64;
+    const COLUMNS: usize = 14;
+    let placeholders: Vec<String> = (0..events.len())
+        .map(|i| {
+            let cols: Vec<String> = (1..=COLUMNS)
+                .map(|c| format!("${}", i * COLUMNS + c))
+                .collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO audit_log (seq, at, actor, role, kommunkod, action, object_kind, object_id, persons, reason, request_id, client_addr, prev_hash, hash) VALUES {}",
+        placeholders.join(", ")
+    );
     crate::with_tx!(tx, c => {
-        let head = sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+        let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+            .bind(n)
             .fetch_one(&mut *c)
             .await?;
-        let seq: i64 = head.try_get("seq")?;
-        let prev: String = head.try_get("hash")?;
-        let hash = row_hash(seq, at, e, &prev);
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, role, kommunkod, action, object_kind, object_id, persons, reason, request_id, client_addr, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(seq)
-        .bind(at)
-        .bind(&e.actor)
-        .bind(&e.role)
-        .bind(&e.kommunkod)
-        .bind(&e.action)
-        .bind(&e.object_kind)
-        .bind(&e.object_id)
-        .bind(e.persons.join(","))
-        .bind(&e.reason)
-        .bind(&e.request_id)
-        .bind(&e.client_addr)
-        .bind(&prev)
-        .bind(&hash)
-        .execute(&mut *c)
-        .await?;
+        let last: i64 = head.try_get("seq")?;
+        let mut prev: String = head.try_get("hash")?;
+        let mut rows = Vec::with_capacity(events.len());
+        for (i, (at, e)) in events.iter().enumerate() {
+            let seq = last - n + 1 + i as i64;
+            let at = at.trunc_subsecs(6);
+            let hash = row_hash(seq, at, e, &prev);
+            rows.push((seq, at, *e, std::mem::replace(&mut prev, hash.clone()), hash));
+        }
+        let mut q = sqlx::query(&sql);
+        for (seq, at, e, prev_hash, hash) in &rows {
+            q = q
+                .bind(*seq)
+                .bind(*at)
+                .bind(&e.actor)
+                .bind(&e.role)
+                .bind(&e.kommunkod)
+                .bind(&e.action)
+                .bind(&e.object_kind)
+                .bind(&e.object_id)
+                .bind(e.persons.join(","))
+                .bind(&e.reason)
+                .bind(&e.request_id)
+                .bind(&e.client_addr)
+                .bind(prev_hash)
+                .bind(hash);
+        }
+        q.execute(&mut *c).await?;
         sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
-            .bind(&hash)
+            .bind(&prev)
             .execute(&mut *c)
             .await?;
-        Ok(seq)
+        Ok(rows.iter().map(|r| r.0).collect())
     })
 }
 
@@ -142,7 +176,8 @@ pub struct AuditWriter {
     jobs: mpsc::Sender<Job>,
 }
 
-/// The most events one commit carries.
+/// The most events one commit carries (512 rows of 14 values stay under SQLite's 32 766
+/// and PostgreSQL's 65 535 bound parameters).
 const BATCH: usize = 512;
 
 impl AuditWriter {
@@ -180,10 +215,9 @@ impl AuditWriter {
 
 async fn write_batch(pools: &Pools, batch: &[Job]) -> Result<Vec<i64>, StoreError> {
     let mut tx = pools.begin().await?;
-    let mut seqs = Vec::with_capacity(batch.len());
-    for (at, e, _) in batch {
-        seqs.push(append(&mut tx, *at, e).await?);
-    }
+    let events: Vec<(DateTime<Utc>, &AuditEvent)> =
+        batch.iter().map(|(at, e, _)| (*at, e)).collect();
+    let seqs = append_many(&mut tx, &events).await?;
     tx.commit().await?;
     Ok(seqs)
 }

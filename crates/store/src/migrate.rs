@@ -42,6 +42,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_staff_language.sql"),
         postgres: include_str!("../migrations/postgres/0005_staff_language.sql"),
     },
+    Migration {
+        version: 6,
+        name: "person_search",
+        sqlite: include_str!("../migrations/sqlite/0006_person_search.sql"),
+        postgres: include_str!("../migrations/postgres/0006_person_search.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now. Each migration runs in its own

@@ -225,38 +225,46 @@ pub async fn search(
 ) -> Result<Vec<PersonSummary>, StoreError> {
     let q = query.trim();
     let digits: String = q.chars().filter(char::is_ascii_digit).collect();
-    let by_number = digits.len() >= 6;
-    let words: Vec<String> = q
-        .split_whitespace()
-        .map(|w| format!("{}%", w.to_lowercase()))
-        .collect();
-    let (w1, w2) = (
-        words.first().cloned().unwrap_or_default(),
-        words.get(1).cloned().unwrap_or_default(),
-    );
-    let sql = format!(
-        "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND ( \
-           ($2 <> '' AND REPLACE(id_number, '-', '') LIKE $2) \
-           OR ($3 <> '' AND (LOWER(family_name) LIKE $3 OR LOWER(given_name) LIKE $3) \
-               AND ($4 = '' OR LOWER(family_name) LIKE $4 OR LOWER(given_name) LIKE $4)) \
-         ) ORDER BY family_name, given_name, id LIMIT 50"
-    );
-    let number_pattern = if by_number {
-        format!("%{digits}%")
-    } else {
-        String::new()
+    let today = domain::clock::stockholm_date(now);
+    // Three ways to search: a whole number (exact, indexed), part of a number (a scan of the
+    // municipality's numbers), or names (indexed prefix ranges on the lower-cased names).
+    let collate = match db.backend() {
+        crate::Backend::Postgres => " COLLATE \"C\"",
+        crate::Backend::Sqlite => "",
     };
-    let (w1, w2) = if by_number {
-        (String::new(), String::new())
+    let (sql, a, b, c) = if let Ok(p) = domain::Personnummer::parse(q, today) {
+        (format!("SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND id_number = $2 AND $3 = $3 AND $4 = $4 LIMIT 50"), p.canonical(), String::new(), String::new())
+    } else if digits.len() >= 6 {
+        (
+            format!("SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND REPLACE(id_number, '-', '') LIKE $2 AND $3 = $3 AND $4 = $4 ORDER BY family_name, given_name, id LIMIT 50"),
+            format!("%{digits}%"),
+            String::new(),
+            String::new(),
+        )
     } else {
-        (w1, w2)
+        let mut words = q.split_whitespace().map(str::to_lowercase);
+        let first = words.next().unwrap_or_default();
+        let second = words.next().map(|w| format!("{w}%")).unwrap_or_default();
+        let upper = format!("{first}\u{10FFFF}");
+        (
+            format!(
+                "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND ( \
+                   (lower(family_name){collate} >= $2 AND lower(family_name){collate} < $3) \
+                   OR (lower(given_name){collate} >= $2 AND lower(given_name){collate} < $3)) \
+                 AND ($4 = '' OR lower(family_name) LIKE $4 OR lower(given_name) LIKE $4) \
+                 ORDER BY family_name, given_name, id LIMIT 50"
+            ),
+            first,
+            upper,
+            second,
+        )
     };
     let found: Vec<PersonSummary> = crate::with_pool!(db, pool => {
         let rows = sqlx::query(&sql)
             .bind(kommunkod)
-            .bind(&number_pattern)
-            .bind(&w1)
-            .bind(&w2)
+            .bind(&a)
+            .bind(&b)
+            .bind(&c)
             .fetch_all(pool)
             .await?;
         rows.iter().map(|r| Ok(summary!(r))).collect::<Result<_, StoreError>>()?

@@ -385,3 +385,26 @@ pub async fn set_language(db: &Db, user_id: i64, language: &str) -> Result<(), S
     });
     tx.commit().await
 }
+
+/// An account and its units in one round trip, for every request of a signed-in user.
+pub async fn with_units(db: &Db, id: i64) -> Result<Option<(StaffUser, Vec<i64>)>, StoreError> {
+    let units_sql = match db.backend() {
+        crate::Backend::Sqlite => "(SELECT group_concat(unit_id) FROM staff_units WHERE user_id = staff_users.id)",
+        crate::Backend::Postgres => "(SELECT string_agg(unit_id::text, ',') FROM staff_units WHERE user_id = staff_users.id)",
+    };
+    let sql = format!("SELECT {USER_COLUMNS}, {units_sql} AS units FROM staff_users WHERE id = $1");
+    crate::with_pool!(db, pool => {
+        let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
+        row.map(|r| {
+            let units: Option<String> = r.try_get("units")?;
+            let mut units: Vec<i64> = units
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(|u| u.parse().ok())
+                .collect();
+            units.sort_unstable();
+            Ok((user!(r), units))
+        })
+        .transpose()
+    })
+}

@@ -62,29 +62,28 @@ async fn caller(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim);
-    let (user, can_write) = match bearer {
+    let (user, units, can_write) = match bearer {
         Some(token) => {
             let owner = store::tokens::lookup(&state.db, token, state.clock.now())
                 .await?
                 .ok_or_else(unauthorized)?;
-            let user = store::staff::by_id(&state.db, owner.user_id)
+            let (user, units) = store::staff::with_units(&state.db, owner.user_id)
                 .await?
                 .ok_or_else(unauthorized)?;
             let write = owner.scopes.iter().any(|s| s == "write");
-            (user, write)
+            (user, units, write)
         }
         None => {
             let staff = auth::current(state, headers)
                 .await
                 .map_err(ApiError::from)?
                 .ok_or_else(unauthorized)?;
-            (staff.user, true)
+            (staff.user, staff.actor.units, true)
         }
     };
     if user.disabled {
         return Err(unauthorized());
     }
-    let units = store::staff::units_of(&state.db, user.id).await?;
     let actor = auth::actor_of(&user, units).ok_or_else(unauthorized)?;
     let origin = Origin {
         actor: format!("staff:{}", user.id),

@@ -175,13 +175,12 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Sta
     if !session.mfa_done {
         return Ok(None);
     }
-    let Some(user) = store::staff::by_id(&state.db, session.user_id).await? else {
+    let Some((user, units)) = store::staff::with_units(&state.db, session.user_id).await? else {
         return Ok(None);
     };
     if user.disabled {
         return Ok(None);
     }
-    let units = store::staff::units_of(&state.db, user.id).await?;
     let Some(actor) = actor_of(&user, units) else {
         return Ok(None);
     };
