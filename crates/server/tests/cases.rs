@@ -894,3 +894,37 @@ async fn persons_are_found_by_whole_number_part_of_a_number_and_name_prefix() {
         assert_eq!(found["persons"].as_array().unwrap().len(), 0, "{q}");
     }
 }
+
+#[tokio::test]
+async fn swedish_letters_are_found_whatever_the_case_typed() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let (status, body) =
+        w.me.post(
+            "/api/v1/persons",
+            json!({"given_name": "Åsa", "family_name": "Öberg"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let id = body["id"].as_i64().unwrap();
+    for q in [
+        "öberg",
+        "Öberg",
+        "ÖBERG",
+        "öb",
+        "åsa",
+        "Åsa öberg",
+        "öberg åsa",
+    ] {
+        let (_, found) =
+            w.me.get(&format!("/api/v1/persons?q={}", q.replace(' ', "%20")))
+                .await;
+        let ids: Vec<i64> = found["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![id], "{q}");
+    }
+}

@@ -232,31 +232,67 @@ pub async fn search(
         crate::Backend::Postgres => " COLLATE \"C\"",
         crate::Backend::Sqlite => "",
     };
-    let (sql, a, b, c) = if let Ok(p) = domain::Personnummer::parse(q, today) {
-        (format!("SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND id_number = $2 AND $3 = $3 AND $4 = $4 LIMIT 50"), p.canonical(), String::new(), String::new())
+    // SQLite's lower() folds only A-Z, so "Öberg" stays "Öberg": names are also looked up
+    // with each word capitalised, as they are normally written.
+    let capitalised = |w: &str| {
+        let mut cs = w.chars();
+        cs.next()
+            .map(|f| f.to_uppercase().chain(cs).collect::<String>())
+            .unwrap_or_default()
+    };
+    let (sql, a, b, c, d, e2, f) = if let Ok(p) = domain::Personnummer::parse(q, today) {
+        (
+            format!("SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND id_number = $2 AND $3 = $3 AND $4 = $4 AND $5 = $5 AND $6 = $6 AND $7 = $7 LIMIT 50"),
+            p.canonical(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+        )
     } else if digits.len() >= 6 {
         (
-            format!("SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND REPLACE(id_number, '-', '') LIKE $2 AND $3 = $3 AND $4 = $4 ORDER BY family_name, given_name, id LIMIT 50"),
+            format!("SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND REPLACE(id_number, '-', '') LIKE $2 AND $3 = $3 AND $4 = $4 AND $5 = $5 AND $6 = $6 AND $7 = $7 ORDER BY family_name, given_name, id LIMIT 50"),
             format!("%{digits}%"),
+            String::new(),
+            String::new(),
+            String::new(),
             String::new(),
             String::new(),
         )
     } else {
         let mut words = q.split_whitespace().map(str::to_lowercase);
         let first = words.next().unwrap_or_default();
-        let second = words.next().map(|w| format!("{w}%")).unwrap_or_default();
-        let upper = format!("{first}\u{10FFFF}");
+        let second_word = words.next().unwrap_or_default();
+        let cap = capitalised(&first);
+        let (upper, cap_upper) = (format!("{first}\u{10FFFF}"), format!("{cap}\u{10FFFF}"));
+        let (second, second_cap) = if second_word.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (
+                format!("{second_word}%"),
+                format!("{}%", capitalised(&second_word)),
+            )
+        };
+        let range = |col: &str, lo: &str, hi: &str| {
+            format!("(lower({col}){collate} >= {lo} AND lower({col}){collate} < {hi})")
+        };
         (
             format!(
-                "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND ( \
-                   (lower(family_name){collate} >= $2 AND lower(family_name){collate} < $3) \
-                   OR (lower(given_name){collate} >= $2 AND lower(given_name){collate} < $3)) \
-                 AND ($4 = '' OR lower(family_name) LIKE $4 OR lower(given_name) LIKE $4) \
-                 ORDER BY family_name, given_name, id LIMIT 50"
+                "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND ({} OR {} OR {} OR {}) \
+                 AND ($6 = '' OR lower(family_name) LIKE $6 OR lower(given_name) LIKE $6 OR family_name LIKE $7 OR given_name LIKE $7) \
+                 ORDER BY family_name, given_name, id LIMIT 50",
+                range("family_name", "$2", "$3"),
+                range("given_name", "$2", "$3"),
+                range("family_name", "$4", "$5"),
+                range("given_name", "$4", "$5"),
             ),
             first,
             upper,
+            cap,
+            cap_upper,
             second,
+            second_cap,
         )
     };
     let found: Vec<PersonSummary> = crate::with_pool!(db, pool => {
@@ -265,6 +301,9 @@ pub async fn search(
             .bind(&a)
             .bind(&b)
             .bind(&c)
+            .bind(&d)
+            .bind(&e2)
+            .bind(&f)
             .fetch_all(pool)
             .await?;
         rows.iter().map(|r| Ok(summary!(r))).collect::<Result<_, StoreError>>()?
