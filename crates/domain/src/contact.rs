@@ -3,29 +3,9 @@
 
 use crate::personnummer::Personnummer;
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Declares a closed set of values with their wire names, for the form and the API alike.
-macro_rules! choice {
-    ($(#[$m:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $(#[serde(rename = $wire)] $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $wire),+ }
-            }
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($wire => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-
-choice!(
+wire_enum!(
     /// The carer's relation to the care recipient.
     Relation {
         Partner = "partner",
@@ -39,7 +19,7 @@ choice!(
     }
 );
 
-choice!(
+wire_enum!(
     AgeGroup {
         Under18 = "under-18",
         From18To64 = "18-64",
@@ -48,7 +28,7 @@ choice!(
     }
 );
 
-choice!(
+wire_enum!(
     /// What the care recipient lives with.
     Condition {
         LongTermIllness = "long-term-illness",
@@ -61,7 +41,7 @@ choice!(
     }
 );
 
-choice!(
+wire_enum!(
     /// What the carer would like.
     Want {
         Talk = "talk",
@@ -72,7 +52,7 @@ choice!(
     }
 );
 
-choice!(
+wire_enum!(
     PreferredTime {
         Morning = "morning",
         Afternoon = "afternoon",

@@ -99,6 +99,12 @@ pub async fn append(tx: &mut Tx, at: DateTime<Utc>, e: &AuditEvent) -> Result<i6
         .ok_or_else(|| StoreError::Audit("no row appended".into()))
 }
 
+/// Appends the event that belongs to a change and commits the change with it.
+pub async fn commit_with(mut tx: Tx, at: DateTime<Utc>, e: &AuditEvent) -> Result<(), StoreError> {
+    append(&mut tx, at, e).await?;
+    tx.commit().await
+}
+
 /// Appends several events in order with one head update and one insert: the chain's hashes
 /// are computed here, so a batch costs three statements whatever its size.
 pub async fn append_many(

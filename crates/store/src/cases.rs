@@ -239,8 +239,7 @@ async fn try_open(
     if let Some(r) = &new.contact_request_reference {
         e.reason = Some(format!("from contact request {r}"));
     }
-    audit::append(&mut tx, now, &e).await?;
-    tx.commit().await?;
+    audit::commit_with(tx, now, &e).await?;
     Ok(Ok((id, number)))
 }
 
@@ -536,8 +535,7 @@ pub async fn add_entry(
         Some(id.to_string()),
     );
     e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
-    audit::append(&mut tx, now, &e).await?;
-    tx.commit().await?;
+    audit::commit_with(tx, now, &e).await?;
     Ok(Some(id))
 }
 
@@ -596,8 +594,7 @@ pub async fn mark_wrong(
         Some(entry_id.to_string()),
     );
     e.reason = Some(reason.to_owned());
-    audit::append(&mut tx, now, &e).await?;
-    tx.commit().await?;
+    audit::commit_with(tx, now, &e).await?;
     Ok(true)
 }
 
@@ -639,8 +636,7 @@ pub async fn grant_emergency(
         Some(case_id.to_string()),
     );
     e.reason = Some(format!("emergency: {reason}"));
-    audit::append(&mut tx, now, &e).await?;
-    tx.commit().await?;
+    audit::commit_with(tx, now, &e).await?;
     Ok(true)
 }
 
@@ -716,7 +712,6 @@ pub async fn set_status(
     );
     e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
     e.reason = Some(format!("{from} -> {}", to.as_str()));
-    audit::append(&mut tx, now, &e).await?;
-    tx.commit().await?;
+    audit::commit_with(tx, now, &e).await?;
     Ok(true)
 }

@@ -399,7 +399,6 @@ pub async fn assign(
         Some(u) => format!("to staff:{u}"),
         None => "unassigned".into(),
     });
-    audit::append(&mut tx, now, &e).await?;
-    tx.commit().await?;
+    audit::commit_with(tx, now, &e).await?;
     Ok(true)
 }

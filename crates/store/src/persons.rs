@@ -129,8 +129,7 @@ pub async fn create(
         Some(id.to_string()),
     );
     e.persons = vec![format!("person:{id}")];
-    audit::append(&mut tx, now, &e).await?;
-    tx.commit().await?;
+    audit::commit_with(tx, now, &e).await?;
     Ok(Some(id))
 }
 
@@ -389,8 +388,7 @@ pub async fn add_relation(
         Some(carer.to_string()),
     );
     e.persons = vec![format!("person:{carer}"), format!("person:{recipient}")];
-    audit::append(&mut tx, now, &e).await?;
-    tx.commit().await?;
+    audit::commit_with(tx, now, &e).await?;
     Ok(true)
 }
 

@@ -95,8 +95,7 @@ pub async fn create(
         Some(id.to_string()),
     );
     e.persons = vec![format!("staff:{id}")];
-    audit::append(&mut tx, now, &e).await?;
-    tx.commit().await?;
+    audit::commit_with(tx, now, &e).await?;
     Ok(Some(id))
 }
 
@@ -177,8 +176,7 @@ async fn update(
         Some(user_id.to_string()),
     );
     e.persons = vec![format!("staff:{user_id}")];
-    audit::append(&mut tx, now, &e).await?;
-    tx.commit().await?;
+    audit::commit_with(tx, now, &e).await?;
     Ok(true)
 }
 

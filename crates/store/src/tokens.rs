@@ -50,8 +50,7 @@ pub async fn create(
         Some(id.to_string()),
     );
     e.persons = vec![format!("staff:{user_id}")];
-    audit::append(&mut tx, now, &e).await?;
-    tx.commit().await?;
+    audit::commit_with(tx, now, &e).await?;
     Ok(raw)
 }
 

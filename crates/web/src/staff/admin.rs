@@ -3,7 +3,9 @@
 //! the second factor. Every change is audited; nobody here reads a case.
 
 use super::auth::{self, Staff};
-use super::pages::{field, form, message, or_error, render, staff_origin, to_sign_in, StaffLayout};
+use super::pages::{
+    field, message, or_error, posted, render, staff_origin, to_sign_in, StaffLayout,
+};
 use crate::error::WebError;
 use crate::middleware::RequestId;
 use crate::AppState;
@@ -168,19 +170,10 @@ pub async fn add(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let Some(staff) = auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
+        let (staff, f) = match posted(&state, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(answer) => return Ok(answer),
         };
-        let f = form(&body);
-        if !auth::same_secret(&staff.session.csrf_token, field(&f, "_csrf")) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "error-csrf-title",
-                "error-csrf",
-                Some(&staff),
-            ));
-        }
         let t = state.texts(&staff.user.language);
         let role = Role::parse(field(&f, "role"));
         let kommun = if role == Some(Role::SystemAdmin) {
@@ -300,19 +293,10 @@ pub async fn change(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let Some(staff) = auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
+        let (staff, _) = match posted(&state, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(answer) => return Ok(answer),
         };
-        let f = form(&body);
-        if !auth::same_secret(&staff.session.csrf_token, field(&f, "_csrf")) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "error-csrf-title",
-                "error-csrf",
-                Some(&staff),
-            ));
-        }
         let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
         let target = store::staff::by_id(&state.db, id)
             .await?

@@ -4,8 +4,8 @@
 use super::access::{self, Access};
 use super::auth::{self, Staff};
 use super::pages::{
-    field, form, local_time, message, municipality_of, or_error, render, staff_origin, to_sign_in,
-    StaffLayout,
+    field, local_time, message, municipality_of, or_error, posted, render, staff_origin,
+    to_sign_in, StaffLayout,
 };
 use crate::error::WebError;
 use crate::middleware::RequestId;
@@ -23,12 +23,28 @@ use store::cases::{CaseRow, CaseView, JournalEntry, NewCase};
 
 type Rid = Option<Extension<RequestId>>;
 
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Staff>, WebError> {
-    auth::current(state, headers).await
+/// Whether the member of staff may write to the case: `None` to go ahead, or the answer to
+/// give (back to the case page to state a reason); a case they may not see is not found.
+async fn may_write(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    origin: &store::audit::Origin,
+) -> Result<Option<Response>, WebError> {
+    match access::case(state, &staff.actor, Action::WriteCase, id, None, origin)
+        .await?
+        .0
+    {
+        Access::Granted(_) => Ok(None),
+        Access::Hidden => Err(WebError::NotFound),
+        Access::NeedsReason => Ok(Some(
+            Redirect::to(&format!("/personal/arenden/{id}")).into_response(),
+        )),
+    }
 }
 
-fn csrf_ok(staff: &Staff, f: &[(String, String)]) -> bool {
-    auth::same_secret(&staff.session.csrf_token, field(f, "_csrf"))
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Staff>, WebError> {
+    auth::current(state, headers).await
 }
 
 fn id_of(s: &str) -> Result<i64, WebError> {
@@ -227,19 +243,10 @@ pub async fn create(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
+        let (staff, f) = match posted(&state, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(answer) => return Ok(answer),
         };
-        let f = form(&body);
-        if !csrf_ok(&staff, &f) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "error-csrf-title",
-                "error-csrf",
-                Some(&staff),
-            ));
-        }
         let kommun = municipality_of(&staff)?;
         if can(
             &staff.actor,
@@ -527,19 +534,10 @@ pub async fn emergency(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
+        let (staff, f) = match posted(&state, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(answer) => return Ok(answer),
         };
-        let f = form(&body);
-        if !csrf_ok(&staff, &f) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "error-csrf-title",
-                "error-csrf",
-                Some(&staff),
-            ));
-        }
         let id = id_of(&id)?;
         let origin = staff_origin(&staff, &rid, addr);
         let (access, _) = access::case(
@@ -586,30 +584,14 @@ pub async fn add_entry(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
+        let (staff, f) = match posted(&state, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(answer) => return Ok(answer),
         };
-        let f = form(&body);
-        if !csrf_ok(&staff, &f) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "error-csrf-title",
-                "error-csrf",
-                Some(&staff),
-            ));
-        }
         let id = id_of(&id)?;
         let origin = staff_origin(&staff, &rid, addr);
-        match access::case(&state, &staff.actor, Action::WriteCase, id, None, &origin)
-            .await?
-            .0
-        {
-            Access::Granted(_) => {}
-            Access::Hidden => return Err(WebError::NotFound),
-            Access::NeedsReason => {
-                return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
-            }
+        if let Some(answer) = may_write(&state, &staff, id, &origin).await? {
+            return Ok(answer);
         }
         let kommun = municipality_of(&staff)?;
         match domain::case::validate_journal(field(&f, "kind"), field(&f, "text")) {
@@ -665,19 +647,10 @@ pub async fn mark_wrong(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
+        let (staff, f) = match posted(&state, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(answer) => return Ok(answer),
         };
-        let f = form(&body);
-        if !csrf_ok(&staff, &f) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "error-csrf-title",
-                "error-csrf",
-                Some(&staff),
-            ));
-        }
         let (id, entry) = (id_of(&id)?, id_of(&entry)?);
         let kommun = municipality_of(&staff)?;
         let origin = staff_origin(&staff, &rid, addr);
@@ -1079,30 +1052,14 @@ pub async fn set_status(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
+        let (staff, f) = match posted(&state, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(answer) => return Ok(answer),
         };
-        let f = form(&body);
-        if !csrf_ok(&staff, &f) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "error-csrf-title",
-                "error-csrf",
-                Some(&staff),
-            ));
-        }
         let id = id_of(&id)?;
         let origin = staff_origin(&staff, &rid, addr);
-        match access::case(&state, &staff.actor, Action::WriteCase, id, None, &origin)
-            .await?
-            .0
-        {
-            Access::Granted(_) => {}
-            Access::Hidden => return Err(WebError::NotFound),
-            Access::NeedsReason => {
-                return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
-            }
+        if let Some(answer) = may_write(&state, &staff, id, &origin).await? {
+            return Ok(answer);
         }
         let kommun = municipality_of(&staff)?;
         let t = state.texts(&staff.user.language);
@@ -1153,19 +1110,10 @@ pub async fn add_relation(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
+        let (staff, f) = match posted(&state, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(answer) => return Ok(answer),
         };
-        let f = form(&body);
-        if !csrf_ok(&staff, &f) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "error-csrf-title",
-                "error-csrf",
-                Some(&staff),
-            ));
-        }
         let id = id_of(&id)?;
         let kommun = municipality_of(&staff)?;
         match access::person(&state, &staff.actor, id, None).await? {

@@ -886,19 +886,10 @@ pub async fn assign(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let Some(staff) = auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
+        let (staff, f) = match posted(&state, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(answer) => return Ok(answer),
         };
-        let f = form(&body);
-        if !auth::same_secret(&staff.session.csrf_token, field(&f, "_csrf")) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "error-csrf-title",
-                "error-csrf",
-                Some(&staff),
-            ));
-        }
         let kommun = municipality_of(&staff)?;
         if can(
             &staff.actor,
@@ -939,19 +930,10 @@ pub async fn set_language(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let Some(staff) = auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
+        let (staff, f) = match posted(&state, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(answer) => return Ok(answer),
         };
-        let f = form(&body);
-        if !auth::same_secret(&staff.session.csrf_token, field(&f, "_csrf")) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "error-csrf-title",
-                "error-csrf",
-                Some(&staff),
-            ));
-        }
         let lang = if field(&f, "lang") == "en" {
             "en"
         } else {
@@ -962,4 +944,28 @@ pub async fn set_language(
     }
     .await;
     or_error(&state, r)
+}
+
+/// The start of every signed-in form post: the member of staff and the form, or the answer
+/// to give instead (to sign-in when not signed in, the expired-form page when the CSRF token
+/// does not match).
+pub(super) async fn posted(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Result<(Staff, Vec<(String, String)>), Response>, WebError> {
+    let Some(staff) = auth::current(state, headers).await? else {
+        return Ok(Err(to_sign_in()));
+    };
+    let f = form(body);
+    if !auth::same_secret(&staff.session.csrf_token, field(&f, "_csrf")) {
+        return Ok(Err(message(
+            state,
+            StatusCode::FORBIDDEN,
+            "error-csrf-title",
+            "error-csrf",
+            Some(&staff),
+        )));
+    }
+    Ok(Ok((staff, f)))
 }
