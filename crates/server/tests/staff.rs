@@ -825,3 +825,67 @@ async fn the_workspace_is_available_in_english() {
         .body
         .contains("<h1>Ärenden</h1>"));
 }
+
+#[tokio::test]
+async fn the_inbox_filters_by_the_unit_of_whoever_holds_an_item() {
+    let (app, _) = app_at_fixed_time().await;
+    officer(&app, "anna@kommun.example").await;
+    let other = create_staff(
+        &app,
+        Some("0380"),
+        "case-officer",
+        "bo@kommun.example",
+        PW,
+        true,
+        Some("Mottagningen"),
+    )
+    .await;
+    for _ in 0..3 {
+        let (status, _) =
+            post_json(&app, "0380", &json!({"consent": true, "anonymous": true})).await;
+        assert_eq!(status, 201);
+    }
+    let ids =
+        store::contact_requests::queue(&app.db, "0380", None, 10, Utc::now(), &Default::default())
+            .await
+            .unwrap();
+    store::contact_requests::assign(
+        &app.db,
+        "0380",
+        ids[0].id,
+        Some(other),
+        Utc::now(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let units = store::staff::units(&app.db, "0380").await.unwrap();
+    let reception = units.iter().find(|u| u.name == "Mottagningen").unwrap().id;
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "anna@kommun.example", PW).await;
+    let all = b.get("/personal/inkorg").await;
+    assert_eq!(
+        all.body.matches("<td><a href=\"/personal/inkorg/").count(),
+        3
+    );
+    let filtered = b.get(&format!("/personal/inkorg?enhet={reception}")).await;
+    assert_eq!(
+        filtered
+            .body
+            .matches("<td><a href=\"/personal/inkorg/")
+            .count(),
+        1
+    );
+    assert!(filtered
+        .body
+        .contains(&format!("value=\"{reception}\" selected")));
+    // A unit of another municipality (or nonsense) is ignored, not an error.
+    assert_eq!(
+        b.get("/personal/inkorg?enhet=999999")
+            .await
+            .body
+            .matches("<td><a href=\"/personal/inkorg/")
+            .count(),
+        3
+    );
+}

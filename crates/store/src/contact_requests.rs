@@ -246,6 +246,8 @@ pub struct InboxQuery {
     /// Keyset cursor: the last row of the previous page.
     pub after: Option<(DateTime<Utc>, i64)>,
     pub limit: i64,
+    /// Only items held by someone in this unit (requests have no unit of their own).
+    pub unit: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -280,6 +282,7 @@ pub async fn inbox(
          AND ($2 = 'anyone' OR ($2 = 'me' AND cr.assigned_to = $3) OR ($2 = 'nobody' AND cr.assigned_to IS NULL)) \
          AND ($4 = FALSE OR cr.young_carer = TRUE) \
          AND ($5 = FALSE OR cr.received_at {cmp} $6 OR (cr.received_at = $6 AND cr.id {cmp} $7)) \
+         AND ($9 = 0 OR cr.assigned_to IN (SELECT user_id FROM staff_units WHERE unit_id = $9)) \
          ORDER BY cr.received_at {dir}, cr.id {dir} LIMIT $8"
     );
     let (has_after, after_at, after_id) = match q.after {
@@ -296,6 +299,7 @@ pub async fn inbox(
             .bind(after_at)
             .bind(after_id)
             .bind(q.limit)
+            .bind(q.unit.unwrap_or(0))
             .fetch_all(pool)
             .await?;
         rows.iter()

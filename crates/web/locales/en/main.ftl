@@ -514,3 +514,5 @@ relation-together = live together
 relation-error-title = The relation could not be added
 relation-error = Check the other person's number. Both must exist in the municipality, and the relation must not exist already.
 admin-kommun-hint = Four digits. Leave empty for a system administrator.
+inbox-unit = Handled by unit
+inbox-unit-any = All units

@@ -514,3 +514,5 @@ relation-together = bor tillsammans
 relation-error-title = Relationen kunde inte läggas till
 relation-error = Kontrollera den andra personens nummer. Båda måste finnas i kommunen, och relationen får inte redan finnas.
 admin-kommun-hint = Fyra siffror. Lämnas tomt för en systemadministratör.
+inbox-unit = Hanteras av enhet
+inbox-unit-any = Alla enheter

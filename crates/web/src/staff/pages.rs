@@ -617,6 +617,15 @@ struct InboxPage<'a> {
     oldest_first: bool,
     next: Option<String>,
     filters_query: String,
+    /// The municipality's units, and the one filtered on.
+    units: Vec<(i64, String)>,
+    unit: Option<i64>,
+}
+
+impl InboxPage<'_> {
+    fn is_unit(&self, id: &i64) -> bool {
+        self.unit == Some(*id)
+    }
 }
 
 pub(super) fn local_time(t: DateTime<Utc>) -> String {
@@ -717,12 +726,22 @@ pub async fn inbox(
                     id.parse().ok()?,
                 ))
             });
+        let units: Vec<(i64, String)> = store::staff::units(&state.db, kommun.as_str())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let unit = field(&pairs, "enhet")
+            .parse::<i64>()
+            .ok()
+            .filter(|u| units.iter().any(|(id, _)| id == u));
         let query = InboxQuery {
             holder,
             young_carers_only: young,
             oldest_first,
             after,
             limit: PAGE_SIZE,
+            unit,
         };
         let now = state.clock.now();
         let items = store::contact_requests::inbox(
@@ -737,7 +756,7 @@ pub async fn inbox(
             "visa={holder_name}{}{}",
             if young { "&unga=1" } else { "" },
             if oldest_first { "" } else { "&ordning=nyast" }
-        );
+        ) + &unit.map(|u| format!("&enhet={u}")).unwrap_or_default();
         let next = (items.len() as i64 == PAGE_SIZE)
             .then(|| {
                 items.last().map(|i| {
@@ -757,6 +776,8 @@ pub async fn inbox(
             oldest_first,
             next,
             filters_query,
+            units,
+            unit,
         };
         render(StatusCode::OK, &p)
     }
