@@ -368,7 +368,7 @@ pub async fn page(
     let Some(view) = load_case(db, kommunkod, id).await? else {
         return Ok(None);
     };
-    let (entries, _) = load_journal(db, kommunkod, id).await?;
+    let (entries, _) = load_journal(db, kommunkod, id, false).await?;
     let persons: Vec<i64> = view.persons.iter().map(|p| p.person.id).collect();
     log_read(
         db,
@@ -393,7 +393,7 @@ pub async fn journal(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Vec<JournalEntry>, StoreError> {
-    let (entries, persons) = load_journal(db, kommunkod, case_id).await?;
+    let (entries, persons) = load_journal(db, kommunkod, case_id, true).await?;
     log_read(
         db,
         kommunkod,
@@ -412,47 +412,52 @@ async fn load_journal(
     db: &Db,
     kommunkod: &str,
     case_id: i64,
+    with_persons: bool,
 ) -> Result<(Vec<JournalEntry>, Vec<i64>), StoreError> {
     let (entries, persons): (Vec<JournalEntry>, Vec<i64>) = crate::with_pool!(db, pool => {
+        // Entries with their corrections in one query: one row per (entry, mark), in order.
         let rows = sqlx::query(
-            "SELECT j.id, j.at, j.author, s.display_name, j.kind, j.text FROM journal_entries j JOIN staff_users s ON s.id = j.author \
-             WHERE j.kommunkod = $1 AND j.case_id = $2 ORDER BY j.id",
+            "SELECT j.id, j.at, j.author, s.display_name, j.kind, j.text, \
+                    m.at AS mark_at, ms.display_name AS mark_by, m.reason AS mark_reason \
+             FROM journal_entries j JOIN staff_users s ON s.id = j.author \
+             LEFT JOIN journal_marks m ON m.entry_id = j.id LEFT JOIN staff_users ms ON ms.id = m.by_user \
+             WHERE j.kommunkod = $1 AND j.case_id = $2 ORDER BY j.id, m.id",
         )
         .bind(kommunkod)
         .bind(case_id)
         .fetch_all(pool)
         .await?;
-        let marks = sqlx::query(
-            "SELECT m.entry_id, m.at, s.display_name, m.reason FROM journal_marks m JOIN journal_entries j ON j.id = m.entry_id \
-             JOIN staff_users s ON s.id = m.by_user WHERE j.case_id = $1 ORDER BY m.id",
-        )
-        .bind(case_id)
-        .fetch_all(pool)
-        .await?;
-        let mut entries: Vec<JournalEntry> = rows
-            .iter()
-            .map(|r| {
-                Ok(JournalEntry {
-                    id: r.try_get("id")?,
+        let mut entries: Vec<JournalEntry> = Vec::new();
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            if entries.last().is_none_or(|e| e.id != id) {
+                entries.push(JournalEntry {
+                    id,
                     at: r.try_get("at")?,
                     author: r.try_get("author")?,
                     author_name: r.try_get("display_name")?,
                     kind: r.try_get("kind")?,
                     text: r.try_get("text")?,
                     marks: Vec::new(),
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
-        for m in &marks {
-            let entry_id: i64 = m.try_get("entry_id")?;
-            if let Some(e) = entries.iter_mut().find(|e| e.id == entry_id) {
-                e.marks.push(Mark { at: m.try_get("at")?, by_name: m.try_get("display_name")?, reason: m.try_get("reason")? });
+                });
+            }
+            let mark_at: Option<DateTime<Utc>> = r.try_get("mark_at")?;
+            if let (Some(at), Some(entry)) = (mark_at, entries.last_mut()) {
+                entry.marks.push(Mark {
+                    at,
+                    by_name: r.try_get::<Option<String>, _>("mark_by")?.unwrap_or_default(),
+                    reason: r.try_get::<Option<String>, _>("mark_reason")?.unwrap_or_default(),
+                });
             }
         }
-        let persons: Vec<i64> = sqlx::query_scalar("SELECT person_id FROM case_persons WHERE case_id = $1")
-            .bind(case_id)
-            .fetch_all(pool)
-            .await?;
+        let persons: Vec<i64> = if with_persons {
+            sqlx::query_scalar("SELECT person_id FROM case_persons WHERE case_id = $1")
+                .bind(case_id)
+                .fetch_all(pool)
+                .await?
+        } else {
+            Vec::new()
+        };
         (entries, persons)
     });
     Ok((entries, persons))

@@ -238,3 +238,33 @@ pub async fn recent_failures(
         Ok((by_account, by_addr))
     })
 }
+
+/// The live session for a cookie with its account and units, in one query; the same limits
+/// as `lookup` (revoked, absolute end, idle), touching `last_seen_at` at most once a minute.
+pub async fn lookup_user(
+    db: &Db,
+    raw: &str,
+    now: DateTime<Utc>,
+    idle: Duration,
+) -> Result<Option<(Session, crate::staff::StaffUser, Vec<i64>)>, StoreError> {
+    let hash = hash_token(raw);
+    let Some((session, last_seen, user, units)) = crate::staff::session_user(db, &hash).await?
+    else {
+        return Ok(None);
+    };
+    if now >= session.expires_at || now - last_seen >= idle {
+        return Ok(None);
+    }
+    if now - last_seen >= Duration::seconds(60) {
+        let mut tx = db.begin().await?;
+        crate::with_tx!(&mut tx, c => {
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+                .bind(now)
+                .bind(&hash)
+                .execute(&mut *c)
+                .await?;
+        });
+        tx.commit().await?;
+    }
+    Ok(Some((session, user, units)))
+}

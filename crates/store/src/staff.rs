@@ -384,24 +384,64 @@ pub async fn set_language(db: &Db, user_id: i64, language: &str) -> Result<(), S
     tx.commit().await
 }
 
-/// An account and its units in one round trip, for every request of a signed-in user.
+/// The units of an account as one comma list, in the dialect's own words.
+fn units_sql(db: &Db, user_id_column: &str) -> String {
+    match db.backend() {
+        crate::Backend::Sqlite => format!("(SELECT group_concat(unit_id) FROM staff_units WHERE user_id = {user_id_column})"),
+        crate::Backend::Postgres => format!("(SELECT string_agg(unit_id::text, ',') FROM staff_units WHERE user_id = {user_id_column})"),
+    }
+}
+
+fn parse_units(list: Option<String>) -> Vec<i64> {
+    let mut units: Vec<i64> = list
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|u| u.parse().ok())
+        .collect();
+    units.sort_unstable();
+    units
+}
+
+/// An account and its units in one round trip, for every request with a token.
 pub async fn with_units(db: &Db, id: i64) -> Result<Option<(StaffUser, Vec<i64>)>, StoreError> {
-    let units_sql = match db.backend() {
-        crate::Backend::Sqlite => "(SELECT group_concat(unit_id) FROM staff_units WHERE user_id = staff_users.id)",
-        crate::Backend::Postgres => "(SELECT string_agg(unit_id::text, ',') FROM staff_units WHERE user_id = staff_users.id)",
-    };
-    let sql = format!("SELECT {USER_COLUMNS}, {units_sql} AS units FROM staff_users WHERE id = $1");
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, {} AS units FROM staff_users WHERE id = $1",
+        units_sql(db, "staff_users.id")
+    );
     crate::with_pool!(db, pool => {
         let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
+        row.map(|r| Ok((user!(r), parse_units(r.try_get("units")?)))).transpose()
+    })
+}
+
+/// A live session's row with its account and units, in one round trip: what every signed-in
+/// page needs first. The caller checks the session's time limits.
+pub async fn session_user(
+    db: &Db,
+    id_hash: &str,
+) -> Result<Option<(crate::sessions::Session, DateTime<Utc>, StaffUser, Vec<i64>)>, StoreError> {
+    let cols: String = USER_COLUMNS
+        .split(", ")
+        .map(|c| format!("u.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "SELECT s.user_id, s.csrf_token, s.mfa_done, s.pending_totp, s.created_at, s.expires_at, s.last_seen_at, {cols}, {} AS units \
+         FROM sessions s JOIN staff_users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.revoked_at IS NULL",
+        units_sql(db, "u.id")
+    );
+    crate::with_pool!(db, pool => {
+        let row = sqlx::query(&sql).bind(id_hash).fetch_optional(pool).await?;
         row.map(|r| {
-            let units: Option<String> = r.try_get("units")?;
-            let mut units: Vec<i64> = units
-                .unwrap_or_default()
-                .split(',')
-                .filter_map(|u| u.parse().ok())
-                .collect();
-            units.sort_unstable();
-            Ok((user!(r), units))
+            let session = crate::sessions::Session {
+                user_id: r.try_get("user_id")?,
+                csrf_token: r.try_get("csrf_token")?,
+                mfa_done: r.try_get("mfa_done")?,
+                pending_totp: r.try_get("pending_totp")?,
+                created_at: r.try_get("created_at")?,
+                expires_at: r.try_get("expires_at")?,
+            };
+            Ok((session, r.try_get("last_seen_at")?, user!(r), parse_units(r.try_get("units")?)))
         })
         .transpose()
     })

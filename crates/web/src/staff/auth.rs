@@ -169,16 +169,17 @@ pub async fn session_of(
 
 /// The signed-in staff member, if the session is complete and the account still active.
 pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Staff>, WebError> {
-    let Some((session, raw)) = session_of(state, headers).await? else {
+    let Some(raw) = cookie_value(headers, SESSION_COOKIE).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
-    if !session.mfa_done {
-        return Ok(None);
-    }
-    let Some((user, units)) = store::staff::with_units(&state.db, session.user_id).await? else {
+    let idle = Duration::minutes(signin::IDLE_MINUTES);
+    // One query: the session, its account and units.
+    let Some((session, user, units)) =
+        store::sessions::lookup_user(&state.db, &raw, state.clock.now(), idle).await?
+    else {
         return Ok(None);
     };
-    if user.disabled {
+    if !session.mfa_done || user.disabled {
         return Ok(None);
     }
     let Some(actor) = actor_of(&user, units) else {
