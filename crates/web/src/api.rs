@@ -8,26 +8,158 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+
+use axum::{Extension, Json};
 use domain::contact::{RawContactRequest, FIELD_ORDER};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/municipalities", get(list_municipalities))
-        .route("/api/v1/municipalities/{kommunkod}", get(get_municipality))
-        .route(
-            "/api/v1/municipalities/{kommunkod}/catalogue",
-            get(get_catalogue),
-        )
-        .route(
-            "/api/v1/municipalities/{kommunkod}/contact-requests",
-            post(create_contact_request),
-        )
-        .route("/api/v1/openapi.json", get(openapi))
+// Each route is registered with its OpenAPI documentation; the document served at
+// /api/v1/openapi.json is built from these, so the two cannot drift apart.
+crate::api_routes! {
+    get "/api/v1/municipalities" => list_municipalities
+    {
+        "summary": "All 290 municipalities",
+        "responses": {
+            "200": {
+                "description": "The list",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "array",
+                            "items": {
+                                "$ref": "#/components/schemas/Municipality"
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    get "/api/v1/municipalities/{kommunkod}" => get_municipality
+    {
+        "summary": "One municipality with its settings and contacts",
+        "parameters": [
+            {
+                "$ref": "#/components/parameters/Kommunkod"
+            }
+        ],
+        "responses": {
+            "200": {
+                "description": "Found"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            }
+        }
+    };
+    get "/api/v1/municipalities/{kommunkod}/catalogue" => get_catalogue
+    {
+        "summary": "The municipality's support catalogue with the national entries",
+        "parameters": [
+            {
+                "$ref": "#/components/parameters/Kommunkod"
+            }
+        ],
+        "responses": {
+            "200": {
+                "description": "Found"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            }
+        }
+    };
+    post "/api/v1/municipalities/{kommunkod}/contact-requests" => create_contact_request
+    {
+        "summary": "Ask for a conversation with the carer support officer",
+        "parameters": [
+            {
+                "$ref": "#/components/parameters/Kommunkod"
+            }
+        ],
+        "requestBody": {
+            "required": true,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "$ref": "#/components/schemas/ContactRequest"
+                    }
+                }
+            }
+        },
+        "responses": {
+            "201": {
+                "description": "Stored and committed",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": [
+                                "reference"
+                            ],
+                            "properties": {
+                                "reference": {
+                                    "type": "string",
+                                    "example": "K7F-3QXM",
+                                    "description": "Unique in the municipality; the carer quotes it when calling."
+                                },
+                                "kommunkod": {
+                                    "type": "string"
+                                },
+                                "young_carer": {
+                                    "type": "boolean"
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "400": {
+                "$ref": "#/components/responses/Error"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            },
+            "413": {
+                "$ref": "#/components/responses/Error"
+            },
+            "415": {
+                "$ref": "#/components/responses/Error"
+            },
+            "422": {
+                "description": "Field errors, in Swedish",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "errors": {
+                                    "type": "object",
+                                    "additionalProperties": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "string"
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    get "/api/v1/openapi.json" => openapi
+    {
+        "summary": "This document",
+        "responses": {
+            "200": {
+                "description": "OpenAPI 3.1"
+            }
+        }
+    };
 }
 
 async fn list_municipalities(State(state): State<AppState>) -> Response {
@@ -238,6 +370,6 @@ async fn create_contact_request(
 async fn openapi() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        include_str!("../openapi.json"),
+        crate::openapi::json(),
     )
 }

@@ -11,8 +11,8 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+
+use axum::{Extension, Json};
 use domain::case::{CaseKind, PersonRole, RawPerson};
 use domain::policy::{can, Action, Decision, Resource};
 use domain::staff::Actor;
@@ -22,21 +22,728 @@ use std::net::SocketAddr;
 use store::audit::Origin;
 use store::cases::{NewCase, OpenError};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/cases", get(list_cases).post(open_case))
-        .route("/api/v1/cases/{id}", get(get_case))
-        .route(
-            "/api/v1/cases/{id}/journal",
-            get(get_journal).post(add_entry),
-        )
-        .route(
-            "/api/v1/cases/{id}/journal/{entry}/mark-wrong",
-            post(mark_wrong),
-        )
-        .route("/api/v1/persons", get(search_persons).post(create_person))
-        .route("/api/v1/persons/{id}", get(get_person))
-        .route("/api/v1/persons/{id}/relations", post(add_relation))
+// Each route is registered with its OpenAPI documentation; the document served at
+// /api/v1/openapi.json is built from these, so the two cannot drift apart.
+crate::api_routes! {
+    get "/api/v1/cases" => list_cases
+    {
+        "summary": "The caller's cases (assigned to them or their units), newest first",
+        "responses": {
+            "200": {
+                "description": "cases and next_before"
+            },
+            "403": {
+                "$ref": "#/components/responses/Error"
+            },
+            "401": {
+                "$ref": "#/components/responses/Error"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            }
+        },
+        "parameters": [
+            {
+                "name": "before",
+                "in": "query",
+                "required": false,
+                "schema": {
+                    "type": "integer"
+                }
+            }
+        ],
+        "security": [
+            {
+                "bearer": []
+            }
+        ]
+    };
+    post "/api/v1/cases" => open_case
+    {
+        "summary": "Open a case",
+        "responses": {
+            "201": {
+                "description": "Opened",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": [
+                                "id"
+                            ],
+                            "properties": {
+                                "id": {
+                                    "type": "integer"
+                                },
+                                "case_number": {
+                                    "type": "string"
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "403": {
+                "$ref": "#/components/responses/Error"
+            },
+            "415": {
+                "$ref": "#/components/responses/Error"
+            },
+            "422": {
+                "description": "Field errors, in Swedish",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "errors": {
+                                    "type": "object",
+                                    "additionalProperties": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "string"
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "401": {
+                "$ref": "#/components/responses/Error"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            }
+        },
+        "requestBody": {
+            "required": true,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": [
+                            "kind"
+                        ],
+                        "properties": {
+                            "kind": {
+                                "enum": [
+                                    "open-support",
+                                    "application",
+                                    "other"
+                                ]
+                            },
+                            "contact_request": {
+                                "type": "string",
+                                "description": "A contact request's reference"
+                            },
+                            "persons": {
+                                "type": "array",
+                                "items": {
+                                    "oneOf": [
+                                        {
+                                            "type": "integer"
+                                        },
+                                        {
+                                            "type": "object",
+                                            "properties": {
+                                                "id": {
+                                                    "type": "integer"
+                                                },
+                                                "role": {
+                                                    "enum": [
+                                                        "carer",
+                                                        "care_recipient",
+                                                        "other"
+                                                    ]
+                                                }
+                                            }
+                                        }
+                                    ]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        "security": [
+            {
+                "bearer": []
+            }
+        ]
+    };
+    get "/api/v1/cases/{id}" => get_case
+    {
+        "summary": "A case with its persons and timeline",
+        "responses": {
+            "200": {
+                "description": "The case"
+            },
+            "403": {
+                "$ref": "#/components/responses/Error"
+            },
+            "401": {
+                "$ref": "#/components/responses/Error"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            }
+        },
+        "parameters": [
+            {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "schema": {
+                    "type": "integer"
+                }
+            },
+            {
+                "name": "Anhorigstod-Emergency-Reason",
+                "in": "header",
+                "required": false,
+                "schema": {
+                    "type": "string",
+                    "minLength": 10
+                },
+                "description": "The reason for emergency access to a case outside one's own units and assignments (logged and reviewed)."
+            }
+        ],
+        "security": [
+            {
+                "bearer": []
+            }
+        ]
+    };
+    get "/api/v1/cases/{id}/journal" => get_journal
+    {
+        "summary": "The journal, oldest first, with corrections",
+        "responses": {
+            "200": {
+                "description": "entries"
+            },
+            "403": {
+                "$ref": "#/components/responses/Error"
+            },
+            "401": {
+                "$ref": "#/components/responses/Error"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            }
+        },
+        "parameters": [
+            {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "schema": {
+                    "type": "integer"
+                }
+            },
+            {
+                "name": "Anhorigstod-Emergency-Reason",
+                "in": "header",
+                "required": false,
+                "schema": {
+                    "type": "string",
+                    "minLength": 10
+                },
+                "description": "The reason for emergency access to a case outside one's own units and assignments (logged and reviewed)."
+            }
+        ],
+        "security": [
+            {
+                "bearer": []
+            }
+        ]
+    };
+    post "/api/v1/cases/{id}/journal" => add_entry
+    {
+        "summary": "Add a journal entry (append-only)",
+        "responses": {
+            "201": {
+                "description": "Added",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": [
+                                "id"
+                            ],
+                            "properties": {
+                                "id": {
+                                    "type": "integer"
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "403": {
+                "$ref": "#/components/responses/Error"
+            },
+            "415": {
+                "$ref": "#/components/responses/Error"
+            },
+            "422": {
+                "description": "Field errors, in Swedish",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "errors": {
+                                    "type": "object",
+                                    "additionalProperties": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "string"
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "401": {
+                "$ref": "#/components/responses/Error"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            }
+        },
+        "parameters": [
+            {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "schema": {
+                    "type": "integer"
+                }
+            }
+        ],
+        "requestBody": {
+            "required": true,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": [
+                            "text"
+                        ],
+                        "properties": {
+                            "text": {
+                                "type": "string",
+                                "maxLength": 20000
+                            },
+                            "kind": {
+                                "enum": [
+                                    "note",
+                                    "phone_call",
+                                    "meeting",
+                                    "information_given",
+                                    "consent_recorded",
+                                    "letter"
+                                ]
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        "security": [
+            {
+                "bearer": []
+            }
+        ]
+    };
+    post "/api/v1/cases/{id}/journal/{entry}/mark-wrong" => mark_wrong
+    {
+        "summary": "Mark an entry wrong (felmarkering); the entry stays",
+        "responses": {
+            "201": {
+                "description": "Marked"
+            },
+            "403": {
+                "$ref": "#/components/responses/Error"
+            },
+            "415": {
+                "$ref": "#/components/responses/Error"
+            },
+            "422": {
+                "description": "Field errors, in Swedish",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "errors": {
+                                    "type": "object",
+                                    "additionalProperties": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "string"
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "401": {
+                "$ref": "#/components/responses/Error"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            }
+        },
+        "parameters": [
+            {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "schema": {
+                    "type": "integer"
+                }
+            },
+            {
+                "name": "entry",
+                "in": "path",
+                "required": true,
+                "schema": {
+                    "type": "integer"
+                }
+            }
+        ],
+        "requestBody": {
+            "required": true,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": [
+                            "reason"
+                        ],
+                        "properties": {
+                            "reason": {
+                                "type": "string",
+                                "minLength": 10,
+                                "maxLength": 2000
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        "security": [
+            {
+                "bearer": []
+            }
+        ]
+    };
+    get "/api/v1/persons" => search_persons
+    {
+        "summary": "Search persons by name or number in the caller's municipality (logged)",
+        "responses": {
+            "200": {
+                "description": "persons (never an address)"
+            },
+            "403": {
+                "$ref": "#/components/responses/Error"
+            },
+            "422": {
+                "description": "Field errors, in Swedish",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "errors": {
+                                    "type": "object",
+                                    "additionalProperties": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "string"
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "401": {
+                "$ref": "#/components/responses/Error"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            }
+        },
+        "parameters": [
+            {
+                "name": "q",
+                "in": "query",
+                "required": true,
+                "schema": {
+                    "type": "string",
+                    "minLength": 2
+                }
+            }
+        ],
+        "security": [
+            {
+                "bearer": []
+            }
+        ]
+    };
+    post "/api/v1/persons" => create_person
+    {
+        "summary": "Register a person",
+        "responses": {
+            "201": {
+                "description": "Registered",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "id": {
+                                    "type": "integer"
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "403": {
+                "$ref": "#/components/responses/Error"
+            },
+            "415": {
+                "$ref": "#/components/responses/Error"
+            },
+            "422": {
+                "description": "Field errors, in Swedish",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "errors": {
+                                    "type": "object",
+                                    "additionalProperties": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "string"
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "401": {
+                "$ref": "#/components/responses/Error"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            }
+        },
+        "requestBody": {
+            "required": true,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": [
+                            "given_name",
+                            "family_name"
+                        ],
+                        "properties": {
+                            "given_name": {
+                                "type": "string"
+                            },
+                            "family_name": {
+                                "type": "string"
+                            },
+                            "personnummer": {
+                                "type": "string"
+                            },
+                            "phone": {
+                                "type": "string"
+                            },
+                            "email": {
+                                "type": "string"
+                            },
+                            "address_line": {
+                                "type": "string"
+                            },
+                            "postal_code": {
+                                "type": "string"
+                            },
+                            "city": {
+                                "type": "string"
+                            },
+                            "protection": {
+                                "enum": [
+                                    "none",
+                                    "sekretessmarkering",
+                                    "skyddad_folkbokforing"
+                                ]
+                            },
+                            "children_in_household": {
+                                "type": "boolean"
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        "security": [
+            {
+                "bearer": []
+            }
+        ]
+    };
+    get "/api/v1/persons/{id}" => get_person
+    {
+        "summary": "A person (a protected address is never returned)",
+        "responses": {
+            "200": {
+                "description": "The person"
+            },
+            "403": {
+                "$ref": "#/components/responses/Error"
+            },
+            "401": {
+                "$ref": "#/components/responses/Error"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            }
+        },
+        "parameters": [
+            {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "schema": {
+                    "type": "integer"
+                }
+            },
+            {
+                "name": "Anhorigstod-Emergency-Reason",
+                "in": "header",
+                "required": false,
+                "schema": {
+                    "type": "string",
+                    "minLength": 10
+                },
+                "description": "The reason for emergency access to a case outside one's own units and assignments (logged and reviewed)."
+            }
+        ],
+        "security": [
+            {
+                "bearer": []
+            }
+        ]
+    };
+    post "/api/v1/persons/{id}/relations" => add_relation
+    {
+        "summary": "Record that this person cares for another",
+        "security": [
+            {
+                "bearer": []
+            }
+        ],
+        "parameters": [
+            {
+                "name": "id",
+                "in": "path",
+                "required": true,
+                "schema": {
+                    "type": "integer"
+                }
+            }
+        ],
+        "requestBody": {
+            "required": true,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": [
+                            "recipient",
+                            "kind"
+                        ],
+                        "properties": {
+                            "recipient": {
+                                "type": "integer"
+                            },
+                            "kind": {
+                                "enum": [
+                                    "partner",
+                                    "parent",
+                                    "child",
+                                    "sibling",
+                                    "relative",
+                                    "friend",
+                                    "neighbour",
+                                    "other"
+                                ]
+                            },
+                            "lives_together": {
+                                "type": "boolean"
+                            }
+                        }
+                    }
+                }
+            }
+        },
+        "responses": {
+            "201": {
+                "description": "Recorded"
+            },
+            "401": {
+                "$ref": "#/components/responses/Error"
+            },
+            "403": {
+                "$ref": "#/components/responses/Error"
+            },
+            "404": {
+                "$ref": "#/components/responses/Error"
+            },
+            "415": {
+                "$ref": "#/components/responses/Error"
+            },
+            "422": {
+                "description": "Field errors, in Swedish",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "errors": {
+                                    "type": "object",
+                                    "additionalProperties": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "string"
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
 }
 
 /// Header carrying the reason for emergency access to a case outside one's own.

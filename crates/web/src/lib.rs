@@ -11,6 +11,7 @@ pub mod i18n;
 mod markdown;
 pub mod metrics;
 pub mod middleware;
+pub mod openapi;
 pub mod portal;
 pub mod staff;
 
