@@ -1140,6 +1140,7 @@ async fn mark_wrong(
     let case = store::cases::case_ref(&state.db, &c.kommun, id)
         .await?
         .ok_or_else(|| not_found(&state))?;
+    let case_for_read = case.clone();
     let author = store::cases::entry_author(&state.db, &c.kommun, id, entry)
         .await?
         .ok_or_else(|| not_found(&state))?;
@@ -1163,6 +1164,16 @@ async fn mark_wrong(
             {
                 return Err(ApiError::Forbidden(state.t.get("api-emergency-reason")));
             }
+        }
+        // Someone who may not even read the case is not told it exists.
+        Decision::Deny
+            if can(
+                &c.actor,
+                Action::ReadCase,
+                &Resource::Case(case_for_read.clone()),
+            ) == Decision::Deny =>
+        {
+            return Err(not_found(&state))
         }
         Decision::Deny => return Err(ApiError::Forbidden(state.t.get("api-mark-own"))),
     }

@@ -657,6 +657,7 @@ pub async fn mark_wrong(
         let case = store::cases::case_ref(&state.db, kommun.as_str(), id)
             .await?
             .ok_or(WebError::NotFound)?;
+        let case_for_read = case.clone();
         let author = store::cases::entry_author(&state.db, kommun.as_str(), id, entry)
             .await?
             .ok_or(WebError::NotFound)?;
@@ -673,6 +674,15 @@ pub async fn mark_wrong(
                 {
                     return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response());
                 }
+            }
+            Decision::Deny
+                if can(
+                    &staff.actor,
+                    Action::ReadCase,
+                    &Resource::Case(case_for_read.clone()),
+                ) == Decision::Deny =>
+            {
+                return Err(WebError::NotFound)
             }
             Decision::Deny => {
                 return Ok(message(
