@@ -24,6 +24,14 @@ impl Protection {
 }
 
 wire_enum!(
+    /// What an inbox item is. Applications arrive with assessed support (issue 4).
+    InboxKind {
+        ContactRequest = "samtal",
+        Application = "ansokan",
+    }
+);
+
+wire_enum!(
     CaseKind {
         OpenSupport = "open-support",
         Application = "application",

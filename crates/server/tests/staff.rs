@@ -879,6 +879,16 @@ async fn the_inbox_filters_by_the_unit_of_whoever_holds_an_item() {
     assert!(filtered
         .body
         .contains(&format!("value=\"{reception}\" selected")));
+    let kind = b.get("/personal/inkorg?slag=samtal").await;
+    assert_eq!(
+        kind.body.matches("<td><a href=\"/personal/inkorg/").count(),
+        3
+    );
+    let applications = b.get("/personal/inkorg?slag=ansokan").await;
+    assert!(
+        applications.body.contains("Inkorgen är tom."),
+        "no applications exist yet"
+    );
     // A unit of another municipality (or nonsense) is ignored, not an error.
     assert_eq!(
         b.get("/personal/inkorg?enhet=999999")

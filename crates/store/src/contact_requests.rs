@@ -248,6 +248,8 @@ pub struct InboxQuery {
     pub limit: i64,
     /// Only items held by someone in this unit (requests have no unit of their own).
     pub unit: Option<i64>,
+    /// Only items of this kind; contact requests are the only kind stored so far.
+    pub kind: Option<domain::case::InboxKind>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -285,6 +287,19 @@ pub async fn inbox(
          AND ($9 = 0 OR cr.assigned_to IN (SELECT user_id FROM staff_units WHERE unit_id = $9)) \
          ORDER BY cr.received_at {dir}, cr.id {dir} LIMIT $8"
     );
+    if q.kind
+        .is_some_and(|k| k != domain::case::InboxKind::ContactRequest)
+    {
+        let mut e = origin.event(
+            Some(kommunkod),
+            "contact_request.list",
+            "contact_request",
+            None,
+        );
+        e.reason = Some("no items of that kind".into());
+        audit::append_now(db, now, &e).await?;
+        return Ok(Vec::new());
+    }
     let (has_after, after_at, after_id) = match q.after {
         Some((at, id)) => (true, at, id),
         None => (false, now, 0),

@@ -263,6 +263,11 @@ mod tests {
                 .map(|x| format!("relation-{}", x.as_str())),
         );
         ids.extend(["case-event-opened", "case-event-status"].map(str::to_owned));
+        ids.extend(
+            domain::case::InboxKind::ALL
+                .iter()
+                .map(|x| format!("inbox-kind-{}", x.as_str())),
+        );
         // Ids handed to the staff message page as plain arguments.
         ids.extend(
             [

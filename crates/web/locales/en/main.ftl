@@ -516,3 +516,7 @@ relation-error = Check the other person's number. Both must exist in the municip
 admin-kommun-hint = Four digits. Leave empty for a system administrator.
 inbox-unit = Handled by unit
 inbox-unit-any = All units
+inbox-kind = Kind
+inbox-kind-any = All kinds
+inbox-kind-samtal = Request for a conversation
+inbox-kind-ansokan = Application

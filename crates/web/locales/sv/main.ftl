@@ -516,3 +516,7 @@ relation-error = Kontrollera den andra personens nummer. Båda måste finnas i k
 admin-kommun-hint = Fyra siffror. Lämnas tomt för en systemadministratör.
 inbox-unit = Hanteras av enhet
 inbox-unit-any = Alla enheter
+inbox-kind = Slag
+inbox-kind-any = Alla slag
+inbox-kind-samtal = Förfrågan om samtal
+inbox-kind-ansokan = Ansökan

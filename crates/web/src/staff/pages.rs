@@ -620,6 +620,8 @@ struct InboxPage<'a> {
     /// The municipality's units, and the one filtered on.
     units: Vec<(i64, String)>,
     unit: Option<i64>,
+    kind: &'static str,
+    kinds: Vec<(&'static str, String)>,
 }
 
 impl InboxPage<'_> {
@@ -742,6 +744,7 @@ pub async fn inbox(
             after,
             limit: PAGE_SIZE,
             unit,
+            kind: domain::case::InboxKind::parse(field(&pairs, "slag")),
         };
         let now = state.clock.now();
         let items = store::contact_requests::inbox(
@@ -756,7 +759,11 @@ pub async fn inbox(
             "visa={holder_name}{}{}",
             if young { "&unga=1" } else { "" },
             if oldest_first { "" } else { "&ordning=nyast" }
-        ) + &unit.map(|u| format!("&enhet={u}")).unwrap_or_default();
+        ) + &unit.map(|u| format!("&enhet={u}")).unwrap_or_default()
+            + &query
+                .kind
+                .map(|k| format!("&slag={}", k.as_str()))
+                .unwrap_or_default();
         let next = (items.len() as i64 == PAGE_SIZE)
             .then(|| {
                 items.last().map(|i| {
@@ -778,6 +785,11 @@ pub async fn inbox(
             filters_query,
             units,
             unit,
+            kind: query.kind.map(|k| k.as_str()).unwrap_or(""),
+            kinds: domain::case::InboxKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), t.get(&format!("inbox-kind-{}", k.as_str()))))
+                .collect(),
         };
         render(StatusCode::OK, &p)
     }
