@@ -631,6 +631,18 @@ describe('cases, the journal, persons, the log review and accounts', () => {
       });
     });
 
+    it(`${PERSONS}/ny (register a person, empty and with errors)`, () =>
+      withPage('reader', async (page) => {
+        await visit(page, `${PERSONS}/ny`);
+        await assertNoViolations(page, `${PERSONS}/ny`);
+        await page.fill('#f-family_name', 'Utan Förnamn');
+        await page.fill('#f-id_number', '811218-9877');
+        await submit(page, `${SUBMIT}:text-is("Registrera")`, 422);
+        const links = (await errorSummary(page, { targets: false })).map(([href]) => href);
+        assert.ok(links.includes('#f-given_name') && links.includes('#f-id_number'), links.join(' '));
+        await assertNoViolations(page, `${PERSONS}/ny (422)`);
+      }));
+
     it(`${PERSONS}?q=a (too short, 422)`, () =>
       withPage('reader', async (page) => {
         await visit(page, `${PERSONS}?q=a`, 422);

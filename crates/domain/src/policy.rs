@@ -66,10 +66,11 @@ pub enum Resource {
         case: CaseRef,
         author: i64,
     },
-    /// A person and the cases they are linked to.
+    /// A person, the cases they are linked to, and who registered them.
     Person {
         kommunkod: Kommunkod,
         cases: Vec<CaseRef>,
+        created_by: Option<i64>,
     },
 }
 
@@ -136,8 +137,16 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
                         Decision::Deny
                     }
                 }
-                (ReadPerson | EditPerson, Resource::Person { cases, .. }) => {
-                    if cases.iter().any(|c| works_on(actor, c)) {
+                // Whoever registered a person may reach them before any case links them.
+                (
+                    ReadPerson | EditPerson,
+                    Resource::Person {
+                        cases, created_by, ..
+                    },
+                ) => {
+                    if cases.iter().any(|c| works_on(actor, c))
+                        || *created_by == Some(actor.user_id)
+                    {
                         Decision::Allow
                     } else {
                         Decision::EmergencyOnly
@@ -231,6 +240,7 @@ mod tests {
                 Resource::Person {
                     kommunkod: k("0380"),
                     cases: vec![case("0380", MY_UNIT, None)],
+                    created_by: None,
                 },
             ),
             (
@@ -238,6 +248,15 @@ mod tests {
                 Resource::Person {
                     kommunkod: k("0380"),
                     cases: vec![case("0380", OTHER_UNIT, None)],
+                    created_by: Some(COLLEAGUE),
+                },
+            ),
+            (
+                "person I registered, in no case",
+                Resource::Person {
+                    kommunkod: k("0380"),
+                    cases: vec![],
+                    created_by: Some(ME),
                 },
             ),
             (
@@ -245,6 +264,7 @@ mod tests {
                 Resource::Person {
                     kommunkod: k("0180"),
                     cases: vec![case("0180", MY_UNIT, Some(ME))],
+                    created_by: Some(ME),
                 },
             ),
         ]
@@ -297,7 +317,9 @@ mod tests {
                     Deny
                 }
             }
-            (ReadPerson | EditPerson, "person in my case") => Allow,
+            (ReadPerson | EditPerson, "person in my case" | "person I registered, in no case") => {
+                Allow
+            }
             (ReadPerson | EditPerson, "person in no case of mine") => EmergencyOnly,
             _ => Deny,
         }
@@ -318,7 +340,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 5 * 12 * 12);
+        assert_eq!(checked, 5 * 12 * 13);
     }
 
     #[test]

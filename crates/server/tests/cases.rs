@@ -928,3 +928,77 @@ async fn swedish_letters_are_found_whatever_the_case_typed() {
         assert_eq!(ids, vec![id], "{q}");
     }
 }
+
+#[tokio::test]
+async fn staff_register_a_person_by_hand_and_a_protected_address_stays_hidden() {
+    let app = spawn_app().await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "case-officer",
+        "me@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "me@kommun.example", PW).await;
+    let form = b.get("/personal/personer/ny").await;
+    assert_eq!(form.status, 200);
+    let csrf = form.csrf();
+    let bad = b
+        .post(
+            "/personal/personer/ny",
+            &[
+                ("_csrf", &csrf),
+                ("given_name", ""),
+                ("family_name", "Utan"),
+                ("id_number", "811218-9877"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("href=\"#f-given_name\"") && bad.body.contains("href=\"#f-id_number\"")
+    );
+    assert!(
+        bad.body.contains("value=\"Utan\""),
+        "what was typed is kept"
+    );
+    let ok = b
+        .post(
+            "/personal/personer/ny",
+            &[
+                ("_csrf", &csrf),
+                ("given_name", "Hand"),
+                ("family_name", "Registrerad"),
+                ("id_number", "811218-9876"),
+                ("protection", "skyddad_folkbokforing"),
+                ("address_line", SECRET_STREET),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    let page = b.get(ok.location.as_deref().unwrap()).await;
+    assert!(
+        page.body.contains("Hand Registrerad") && page.body.contains("Skyddad adress. Visas inte.")
+    );
+    assert!(!page.body.contains("Hemliga"));
+    let dup = b
+        .post(
+            "/personal/personer/ny",
+            &[
+                ("_csrf", &csrf),
+                ("given_name", "Igen"),
+                ("family_name", "Samma"),
+                ("id_number", "19811218-9876"),
+            ],
+        )
+        .await;
+    assert_eq!(dup.status, 422);
+    let rows = store::audit::rows_after(&app.db, 0, 200).await.unwrap();
+    assert!(rows
+        .iter()
+        .any(|r| r.event.action == "person.create" && r.event.role == "case-officer"));
+}

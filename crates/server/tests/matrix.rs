@@ -173,6 +173,7 @@ async fn every_role_endpoint_and_case_answers_as_the_policy_says() {
             let person_resource = Resource::Person {
                 kommunkod: k(case_kommun),
                 cases: vec![case.clone()],
+                created_by: Some(*author),
             };
             let cells: Vec<(&str, String, Option<Value>, Decision)> = vec![
                 (

@@ -139,18 +139,19 @@ pub async fn case_refs(
     db: &Db,
     kommunkod: &str,
     person_id: i64,
-) -> Result<Option<Vec<CaseRef>>, StoreError> {
+) -> Result<Option<(Vec<CaseRef>, Option<i64>)>, StoreError> {
     let k =
         domain::Kommunkod::parse(kommunkod).map_err(|_| StoreError::Corrupt(kommunkod.into()))?;
     crate::with_pool!(db, pool => {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE kommunkod = $1 AND id = $2")
+        // The outer Option: the person exists here; the inner: who registered them.
+        let created_by: Option<Option<i64>> = sqlx::query_scalar("SELECT created_by FROM persons WHERE kommunkod = $1 AND id = $2")
             .bind(kommunkod)
             .bind(person_id)
             .fetch_optional(pool)
             .await?;
-        if exists.is_none() {
+        let Some(created_by) = created_by else {
             return Ok(None);
-        }
+        };
         let rows = sqlx::query(
             "SELECT c.unit_id, c.assigned_to FROM case_persons cp JOIN cases c ON c.id = cp.case_id WHERE cp.person_id = $1 AND c.kommunkod = $2",
         )
@@ -161,7 +162,7 @@ pub async fn case_refs(
         rows.iter()
             .map(|r| Ok(CaseRef { kommunkod: k, unit_id: r.try_get("unit_id")?, assigned_to: r.try_get("assigned_to")? }))
             .collect::<Result<Vec<_>, StoreError>>()
-            .map(Some)
+            .map(|cases| Some((cases, created_by)))
     })
 }
 

@@ -89,7 +89,8 @@ pub async fn person(
     let Some(kommun) = actor.kommunkod else {
         return Ok(Access::Hidden);
     };
-    let Some(cases) = store::persons::case_refs(&state.db, kommun.as_str(), person_id).await?
+    let Some((cases, created_by)) =
+        store::persons::case_refs(&state.db, kommun.as_str(), person_id).await?
     else {
         return Ok(Access::Hidden);
     };
@@ -100,6 +101,7 @@ pub async fn person(
             &Resource::Person {
                 kommunkod: kommun,
                 cases,
+                created_by,
             },
         ) {
             Decision::Allow => Access::Granted(None),

@@ -1188,3 +1188,149 @@ pub async fn add_relation(
     .await;
     or_error(&state, r)
 }
+
+#[derive(Template)]
+#[template(path = "staff/person_new.html")]
+struct NewPersonPage<'a> {
+    l: StaffLayout<'a>,
+    csrf: String,
+    v: RawPerson,
+    protections: Vec<(&'static str, String)>,
+    errors: Vec<(&'static str, String)>,
+}
+
+fn new_person_page<'a>(
+    state: &'a AppState,
+    staff: &Staff,
+    v: RawPerson,
+    errors: Vec<(&'static str, String)>,
+) -> NewPersonPage<'a> {
+    let t = state.texts(&staff.user.language);
+    let title = if errors.is_empty() {
+        t.get("person-new-title")
+    } else {
+        t.get1(
+            "form-title-with-errors",
+            "title",
+            &t.get("person-new-title"),
+        )
+    };
+    NewPersonPage {
+        l: StaffLayout::signed_in(t, title, staff, "persons"),
+        csrf: staff.session.csrf_token.clone(),
+        protections: domain::case::Protection::ALL
+            .iter()
+            .map(|p| (p.as_str(), t.get(&format!("protection-{}", p.as_str()))))
+            .collect(),
+        v,
+        errors,
+    }
+}
+
+fn may_register(staff: &Staff) -> Result<bool, WebError> {
+    let kommun = municipality_of(staff)?;
+    Ok(can(
+        &staff.actor,
+        Action::OpenCase,
+        &Resource::Municipality(kommun),
+    ) == Decision::Allow)
+}
+
+pub async fn new_person_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let r = async {
+        let Some(staff) = signed_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        if !may_register(&staff)? {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "forbidden-title",
+                "forbidden-text",
+                Some(&staff),
+            ));
+        }
+        render(
+            StatusCode::OK,
+            &new_person_page(&state, &staff, RawPerson::default(), Vec::new()),
+        )
+    }
+    .await;
+    or_error(&state, r)
+}
+
+pub async fn create_person(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let (staff, f) = match posted(&state, &headers, &body).await? {
+            Ok(posted) => posted,
+            Err(answer) => return Ok(answer),
+        };
+        if !may_register(&staff)? {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "forbidden-title",
+                "forbidden-text",
+                Some(&staff),
+            ));
+        }
+        let raw = RawPerson {
+            id_number: field(&f, "id_number").to_owned(),
+            given_name: field(&f, "given_name").to_owned(),
+            family_name: field(&f, "family_name").to_owned(),
+            phone: field(&f, "phone").to_owned(),
+            email: field(&f, "email").to_owned(),
+            address_line: field(&f, "address_line").to_owned(),
+            postal_code: field(&f, "postal_code").to_owned(),
+            city: field(&f, "city").to_owned(),
+            protection: field(&f, "protection").to_owned(),
+            children_in_household: field(&f, "children_in_household") == "yes",
+        };
+        let t = state.texts(&staff.user.language);
+        let errors_of = |e: domain::case::Errors| -> Vec<(&'static str, String)> {
+            e.into_iter()
+                .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
+                .map(|(k, i)| (k, t.get(i)))
+                .collect()
+        };
+        let new = match domain::case::validate_person(&raw, state.clock.today()) {
+            Ok(n) => n,
+            Err(e) => {
+                return render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &new_person_page(&state, &staff, raw, errors_of(e)),
+                )
+            }
+        };
+        let kommun = municipality_of(&staff)?;
+        let origin = staff_origin(&staff, &rid, addr);
+        match store::persons::create(
+            &state.db,
+            kommun.as_str(),
+            &new,
+            Some(staff.user.id),
+            false,
+            state.clock.now(),
+            &origin,
+        )
+        .await?
+        {
+            Some(id) => Ok(Redirect::to(&format!("/personal/personer/{id}")).into_response()),
+            None => {
+                let errors = vec![("id_number", t.get("error-person-exists"))];
+                render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &new_person_page(&state, &staff, raw, errors),
+                )
+            }
+        }
+    }
+    .await;
+    or_error(&state, r)
+}

@@ -52,6 +52,10 @@ pub fn router() -> Router<AppState> {
             post(cases::add_relation),
         )
         .route("/personal/personer", get(cases::persons))
+        .route(
+            "/personal/personer/ny",
+            get(cases::new_person_form).post(cases::create_person),
+        )
         .route("/personal/personer/{id}", get(cases::person))
         .route("/personal/logg", get(review::review))
         .route(
