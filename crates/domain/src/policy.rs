@@ -8,6 +8,9 @@
 use crate::staff::{Actor, Role};
 use crate::Kommunkod;
 
+/// How long an emergency access lasts once its reason is given.
+pub const EMERGENCY_ACCESS_MINUTES: i64 = 60;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     /// See the municipality's inbox of contact requests and applications.

@@ -602,6 +602,12 @@ async fn the_staff_pages_open_a_case_from_a_request_and_keep_the_journal() {
         .get(&format!("/personal/arenden/nytt?fran={reference}"))
         .await;
     assert!(form.body.contains(&format!("value=\"{reference}\"")));
+    let lists_before = store::audit::rows_after(&app.db, 0, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.event.action == "contact_request.list")
+        .count();
     let p = b
         .post(
             "/personal/arenden",
@@ -614,6 +620,17 @@ async fn the_staff_pages_open_a_case_from_a_request_and_keep_the_journal() {
         .await;
     assert_eq!(p.status, 303, "{}", p.body);
     let case_path = p.location.unwrap();
+    // Opening the case read the named request only, not the municipality's whole queue.
+    let rows = store::audit::rows_after(&app.db, 0, 1000).await.unwrap();
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.event.action == "contact_request.list")
+            .count(),
+        lists_before
+    );
+    assert!(rows
+        .iter()
+        .any(|r| r.event.action == "contact_request.read"));
     let case = b.get(&case_path).await;
     assert!(
         case.body.contains("Karin Demosson"),

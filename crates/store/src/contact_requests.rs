@@ -421,3 +421,27 @@ pub async fn assign(
     audit::commit_with(tx, now, &e).await?;
     Ok(true)
 }
+
+/// One request by its reference, logged as read (through `get`); `None` if the municipality
+/// has no request with that reference.
+pub async fn by_reference(
+    db: &Db,
+    kommunkod: &str,
+    reference: &str,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Option<StoredContactRequest>, StoreError> {
+    let id: Option<i64> = crate::with_pool!(db, pool => {
+        sqlx::query_scalar("SELECT id FROM contact_requests WHERE kommunkod = $1 AND reference = $2")
+            .bind(kommunkod)
+            .bind(reference)
+            .fetch_optional(pool)
+            .await?
+    });
+    match id {
+        Some(id) => Ok(get(db, kommunkod, id, now, origin)
+            .await?
+            .map(|item| item.request)),
+        None => Ok(None),
+    }
+}

@@ -129,25 +129,7 @@ crate::api_routes! {
                 "$ref": "#/components/responses/Error"
             },
             "422": {
-                "description": "Field errors, in Swedish",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "errors": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "string"
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                "$ref": "#/components/responses/FieldErrors"
             }
         }
     };

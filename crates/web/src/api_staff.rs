@@ -90,25 +90,7 @@ crate::api_routes! {
                 "$ref": "#/components/responses/Error"
             },
             "422": {
-                "description": "Field errors, in Swedish",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "errors": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "string"
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                "$ref": "#/components/responses/FieldErrors"
             },
             "401": {
                 "$ref": "#/components/responses/Error"
@@ -289,25 +271,7 @@ crate::api_routes! {
                 "$ref": "#/components/responses/Error"
             },
             "422": {
-                "description": "Field errors, in Swedish",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "errors": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "string"
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                "$ref": "#/components/responses/FieldErrors"
             },
             "401": {
                 "$ref": "#/components/responses/Error"
@@ -375,25 +339,7 @@ crate::api_routes! {
                 "$ref": "#/components/responses/Error"
             },
             "422": {
-                "description": "Field errors, in Swedish",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "errors": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "string"
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                "$ref": "#/components/responses/FieldErrors"
             },
             "401": {
                 "$ref": "#/components/responses/Error"
@@ -457,25 +403,7 @@ crate::api_routes! {
                 "$ref": "#/components/responses/Error"
             },
             "422": {
-                "description": "Field errors, in Swedish",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "errors": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "string"
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                "$ref": "#/components/responses/FieldErrors"
             },
             "401": {
                 "$ref": "#/components/responses/Error"
@@ -527,25 +455,7 @@ crate::api_routes! {
                 "$ref": "#/components/responses/Error"
             },
             "422": {
-                "description": "Field errors, in Swedish",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "errors": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "string"
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                "$ref": "#/components/responses/FieldErrors"
             },
             "401": {
                 "$ref": "#/components/responses/Error"
@@ -722,25 +632,7 @@ crate::api_routes! {
                 "$ref": "#/components/responses/Error"
             },
             "422": {
-                "description": "Field errors, in Swedish",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "properties": {
-                                "errors": {
-                                    "type": "object",
-                                    "additionalProperties": {
-                                        "type": "array",
-                                        "items": {
-                                            "type": "string"
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                "$ref": "#/components/responses/FieldErrors"
             }
         }
     };

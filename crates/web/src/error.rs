@@ -55,7 +55,7 @@ pub enum ApiError {
 impl From<WebError> for ApiError {
     fn from(e: WebError) -> Self {
         match e {
-            WebError::NotFound => ApiError::NotFound("Finns inte.".into()),
+            WebError::NotFound => ApiError::NotFound(crate::i18n::swedish("api-not-found")),
             WebError::Internal(m) => ApiError::Internal(m),
         }
     }
@@ -93,7 +93,7 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = %detail, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
-                    json!({ "error": "Något gick fel hos oss. Försök igen om en stund." }),
+                    json!({ "error": crate::i18n::swedish("api-internal") }),
                 )
             }
         };

@@ -7,6 +7,16 @@ use unic_langid::{langid, LanguageIdentifier};
 pub const SV_FTL: &str = include_str!("../locales/sv/main.ftl");
 pub const EN_FTL: &str = include_str!("../locales/en/main.ftl");
 
+/// A Swedish message where no app state is at hand (error conversions), from a bundle
+/// loaded once.
+pub fn swedish(id: &str) -> String {
+    static SV: std::sync::OnceLock<Option<I18n>> = std::sync::OnceLock::new();
+    match SV.get_or_init(|| I18n::swedish().ok()) {
+        Some(t) => t.get(id),
+        None => format!("[{id}]"),
+    }
+}
+
 pub struct I18n {
     bundle: FluentBundle<FluentResource>,
     /// The language's tag for `<html lang>`: "sv" or "en".
@@ -149,6 +159,7 @@ mod tests {
                 .split("t.get(\"")
                 .skip(1)
                 .chain(src.split("t.get1(\"").skip(1))
+                .chain(src.split("swedish(\"").skip(1))
             {
                 let id = part.split('"').next().unwrap();
                 if !sv.has(id) {

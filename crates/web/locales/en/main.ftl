@@ -527,3 +527,4 @@ person-family-name = Family name
 person-postal-code = Postcode
 person-city = Town
 person-protection-hint = With protected registration the address is stored apart and never shown in lists, searches or letters.
+api-internal = Something went wrong on our side. Please try again shortly.

@@ -527,3 +527,4 @@ person-family-name = Efternamn
 person-postal-code = Postnummer
 person-city = Ort
 person-protection-hint = Vid skyddad folkbokföring sparas adressen för sig och visas aldrig i listor, sökningar eller brev.
+api-internal = Något gick fel hos oss. Försök igen om en stund.

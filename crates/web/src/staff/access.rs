@@ -8,9 +8,6 @@ use domain::policy::{can, Action, CaseRef, Decision, Resource};
 use domain::staff::Actor;
 use store::audit::Origin;
 
-/// How long an emergency access lasts once its reason is given.
-pub const EMERGENCY_MINUTES: i64 = 60;
-
 pub enum Access {
     /// Go ahead; the reason (emergency access) goes on every audit row of the read.
     Granted(Option<String>),
@@ -64,7 +61,7 @@ pub async fn emergency(
     let Ok(reason) = domain::case::validate_reason("reason", reason) else {
         return Ok(Access::NeedsReason);
     };
-    let until = now + chrono::Duration::minutes(EMERGENCY_MINUTES);
+    let until = now + chrono::Duration::minutes(domain::policy::EMERGENCY_ACCESS_MINUTES);
     store::cases::grant_emergency(
         &state.db,
         kommun,

@@ -181,17 +181,16 @@ async fn person_from_request(
     reference: &str,
     origin: &store::audit::Origin,
 ) -> Result<Option<i64>, WebError> {
-    let Some(req) = store::contact_requests::queue(
+    // Only the named request is read (and logged), not the municipality's whole queue.
+    let Some(req) = store::contact_requests::by_reference(
         &state.db,
         kommun,
-        None,
-        i64::MAX,
+        reference,
         state.clock.now(),
         origin,
     )
     .await?
-    .into_iter()
-    .find(|r| r.reference == reference) else {
+    else {
         return Ok(None);
     };
     let Some(name) = req.name.filter(|_| !req.anonymous) else {
@@ -366,6 +365,27 @@ struct Draft {
     open_entry: Option<i64>,
 }
 
+impl Draft {
+    /// A fresh page: an empty new-entry form, no errors.
+    fn empty() -> Self {
+        Self {
+            kind: "note".into(),
+            text: String::new(),
+            errors: Vec::new(),
+            open_entry: None,
+        }
+    }
+
+    /// The page again with one error, linked to its field.
+    fn error(field: String, message: String, open_entry: Option<i64>) -> Self {
+        Self {
+            errors: vec![(field, message)],
+            open_entry,
+            ..Self::empty()
+        }
+    }
+}
+
 async fn case_page(
     state: &AppState,
     staff: &Staff,
@@ -505,12 +525,7 @@ pub async fn show(
         let Some(staff) = signed_in(&state, &headers).await? else {
             return Ok(to_sign_in());
         };
-        let draft = Draft {
-            kind: "note".into(),
-            text: String::new(),
-            errors: Vec::new(),
-            open_entry: None,
-        };
+        let draft = Draft::empty();
         case_page(
             &state,
             &staff,
@@ -711,12 +726,11 @@ pub async fn mark_wrong(
             }
             Err(_) => {
                 let t = state.texts(&staff.user.language);
-                let draft = Draft {
-                    kind: "note".into(),
-                    text: String::new(),
-                    errors: vec![(format!("reason-{entry}"), t.get("error-mark-reason"))],
-                    open_entry: Some(entry),
-                };
+                let draft = Draft::error(
+                    format!("reason-{entry}"),
+                    t.get("error-mark-reason"),
+                    Some(entry),
+                );
                 case_page(
                     &state,
                     &staff,
@@ -1091,12 +1105,7 @@ pub async fn set_status(
         if moved {
             return Ok(Redirect::to(&format!("/personal/arenden/{id}#handelser")).into_response());
         }
-        let draft = Draft {
-            kind: "note".into(),
-            text: String::new(),
-            errors: vec![("status".to_owned(), t.get("case-status-error"))],
-            open_entry: None,
-        };
+        let draft = Draft::error("status".to_owned(), t.get("case-status-error"), None);
         case_page(
             &state,
             &staff,
