@@ -38,6 +38,29 @@ pub struct BenefitRule {
     pub share_of_base_amount: Option<f64>,
 }
 
+wire_enum!(
+    /// The unit a period is counted in.
+    PeriodUnit {
+        Days = "days",
+        Weeks = "weeks",
+        Months = "months",
+    }
+);
+
+/// A time limit or default interval (the appeal time, the three months before a decision not
+/// carried out is reported, ...). See `calendar::add_period` and `calendar::statutory_deadline`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Period {
+    pub code: String,
+    pub title: String,
+    pub amount: u32,
+    pub unit: PeriodUnit,
+    /// A reference code in this table, or a citation where no reference row fits (e.g. practice).
+    pub reference: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct LawTable {
     #[serde(default, rename = "reference")]
@@ -46,6 +69,8 @@ pub struct LawTable {
     pub amounts: Vec<Amount>,
     #[serde(default, rename = "benefit_rule")]
     pub benefit_rules: Vec<BenefitRule>,
+    #[serde(default, rename = "period")]
+    pub periods: Vec<Period>,
 }
 
 fn in_force(from: NaiveDate, to: Option<NaiveDate>, on: NaiveDate) -> bool {
@@ -71,6 +96,12 @@ impl LawTable {
         self.amounts
             .iter()
             .find(|a| a.code == code && in_force(a.valid_from, a.valid_to, on))
+    }
+
+    pub fn period(&self, code: &str, on: NaiveDate) -> Option<&Period> {
+        self.periods
+            .iter()
+            .find(|p| p.code == code && in_force(p.valid_from, p.valid_to, on))
     }
 
     /// The rules of one benefit in force on a date, each with its yearly amount in kronor
@@ -126,6 +157,97 @@ mod tests {
             .filter_map(|(_, kr)| *kr)
             .collect();
         assert_eq!(kr, vec![17_760, 23_680, 29_600, 35_520, 41_440]);
+    }
+
+    #[test]
+    fn shipped_periods_and_references_resolve() {
+        let t = LawTable::shipped().unwrap();
+        let appeal = t.period("appeal", d(2026, 11, 25)).unwrap();
+        assert_eq!((appeal.amount, appeal.unit), (3, PeriodUnit::Weeks));
+        assert!(appeal.reference.contains("44 §"));
+        assert!(t.period("appeal", d(2018, 6, 30)).is_none());
+
+        let old = t.period("not-executed", d(2025, 6, 30)).unwrap();
+        let new = t.period("not-executed", d(2025, 7, 1)).unwrap();
+        assert_eq!((old.amount, old.unit), (3, PeriodUnit::Months));
+        assert_eq!((new.amount, new.unit), (3, PeriodUnit::Months));
+        assert!(old.reference.contains("2001:453"));
+        assert!(new.reference.contains("2025:400"));
+
+        let ivo_old = t.reference("ivo-not-executed", d(2025, 6, 30)).unwrap();
+        let ivo_new = t.reference("ivo-not-executed", d(2025, 7, 1)).unwrap();
+        assert!(ivo_old.citation.contains("16 kap. 6 f §"));
+        assert!(ivo_new.citation.contains("2025:400"));
+
+        let on = d(2026, 6, 1);
+        for code in [
+            "appeal",
+            "not-executed",
+            "decision-request-after",
+            "decision-request-answer",
+            "appeal-forward-warning",
+            "kommunicering-answer",
+            "follow-up",
+            "delay-warning",
+        ] {
+            let p = t.period(code, on).unwrap();
+            assert!(p.amount > 0, "{code}");
+        }
+        for code in [
+            "fl-kommunicering",
+            "fl-reasons",
+            "fl-notice",
+            "fl-appeal",
+            "fl-timeliness",
+            "fl-reconsideration",
+            "fl-delay",
+            "fl-decision-request",
+            "ivo-not-executed",
+            "lss-not-executed",
+        ] {
+            assert!(t.reference(code, on).is_some(), "{code}");
+        }
+    }
+
+    #[test]
+    fn shipped_rows_of_one_code_never_overlap() {
+        // Overlapping rows would make the chosen row depend on file order.
+        let t = LawTable::shipped().unwrap();
+        let overlaps = |a: (NaiveDate, Option<NaiveDate>), b: (NaiveDate, Option<NaiveDate>)| {
+            a.0 <= b.1.unwrap_or(NaiveDate::MAX) && b.0 <= a.1.unwrap_or(NaiveDate::MAX)
+        };
+        let refs: Vec<_> = t
+            .references
+            .iter()
+            .map(|r| (&r.code, (r.valid_from, r.valid_to)))
+            .collect();
+        let periods: Vec<_> = t
+            .periods
+            .iter()
+            .map(|p| (&p.code, (p.valid_from, p.valid_to)))
+            .collect();
+        for rows in [refs, periods] {
+            for (i, (ca, a)) in rows.iter().enumerate() {
+                for (cb, b) in &rows[i + 1..] {
+                    assert!(ca != cb || !overlaps(*a, *b), "{ca} overlaps");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn period_units_parse_in_lower_case_only() {
+        let row = |unit: &str| {
+            LawTable::parse(&format!(
+                "[[period]]\ncode = \"p\"\ntitle = \"t\"\namount = 2\nunit = \"{unit}\"\n\
+                 reference = \"r\"\nvalid_from = \"2018-07-01\"\n"
+            ))
+        };
+        assert_eq!(row("days").unwrap().periods[0].unit, PeriodUnit::Days);
+        assert_eq!(row("weeks").unwrap().periods[0].unit, PeriodUnit::Weeks);
+        assert_eq!(row("months").unwrap().periods[0].unit, PeriodUnit::Months);
+        assert!(row("Weeks").is_err());
+        assert!(row("years").is_err());
     }
 
     #[test]

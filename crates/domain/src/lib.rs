@@ -19,6 +19,8 @@ macro_rules! wire_enum {
     };
 }
 
+pub mod assessed;
+pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod clock;

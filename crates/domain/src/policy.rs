@@ -32,10 +32,15 @@ pub enum Action {
     ReviewAudit,
     ManageStaff,
     ConfigureMunicipality,
+    /// Register a decision on assessed support: only roles with delegation to decide.
+    Decide,
+    /// The municipality's reports on assessed support: decisions not carried out (IVO),
+    /// statistics for the council, every officer's deadlines.
+    ReadReports,
 }
 
 impl Action {
-    pub const ALL: [Action; 12] = [
+    pub const ALL: [Action; 14] = [
         Action::ReadInbox,
         Action::AssignInbox,
         Action::OpenCase,
@@ -48,6 +53,8 @@ impl Action {
         Action::ReviewAudit,
         Action::ManageStaff,
         Action::ConfigureMunicipality,
+        Action::Decide,
+        Action::ReadReports,
     ];
 }
 
@@ -129,8 +136,15 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
                 (ReadInbox | AssignInbox | OpenCase | SearchPersons, Resource::Municipality(_)) => {
                     Decision::Allow
                 }
-                (ReviewAudit, Resource::Municipality(_)) if manager => Decision::Allow,
+                (ReviewAudit | ReadReports, Resource::Municipality(_)) if manager => {
+                    Decision::Allow
+                }
                 (ReadCase | WriteCase, Resource::Case(case)) => case_access(actor, case),
+                // Carer support officers run the open support; they hold no delegation to
+                // decide on bistånd.
+                (Decide, Resource::Case(case)) if actor.role != Role::CarerSupportOfficer => {
+                    case_access(actor, case)
+                }
                 // Only the author or a unit manager corrects an entry; emergency access
                 // gives no more than that.
                 (MarkJournalWrong, Resource::JournalEntry { case, author }) => {
@@ -302,9 +316,12 @@ mod tests {
         assert!(reads_cases);
         match (action, name) {
             (ReadInbox | AssignInbox | OpenCase | SearchPersons, "own municipality") => Allow,
-            (ReviewAudit, "own municipality") if role == Role::UnitManager => Allow,
+            (ReviewAudit | ReadReports, "own municipality") if role == Role::UnitManager => Allow,
             (ReadCase | WriteCase, "case in my unit" | "case assigned to me") => Allow,
             (ReadCase | WriteCase, "case elsewhere in my municipality") => EmergencyOnly,
+            (Decide, _) if role == Role::CarerSupportOfficer => Deny,
+            (Decide, "case in my unit" | "case assigned to me") => Allow,
+            (Decide, "case elsewhere in my municipality") => EmergencyOnly,
             (MarkJournalWrong, "my entry in my unit's case") => Allow,
             (MarkJournalWrong, "colleague's entry in my unit's case") => {
                 if role == Role::UnitManager {
@@ -343,7 +360,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 5 * 12 * 13);
+        assert_eq!(checked, 5 * 14 * 13);
     }
 
     #[test]

@@ -107,7 +107,7 @@ macro_rules! case_row {
     };
 }
 
-fn is_unique_violation(e: &StoreError) -> bool {
+pub(crate) fn is_unique_violation(e: &StoreError) -> bool {
     matches!(e, StoreError::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
 }
 
@@ -141,7 +141,7 @@ async fn try_open(
     origin: &Origin,
 ) -> Result<Result<(i64, String), OpenError>, StoreError> {
     let mut tx = db.begin().await?;
-    let opened: Result<(i64, String), OpenError> = crate::with_tx!(&mut tx, c => {
+    let opened: Result<Option<i64>, OpenError> = crate::with_tx!(&mut tx, c => {
         let request_id: Option<i64> = match &new.contact_request_reference {
             None => None,
             Some(reference) => {
@@ -186,29 +186,21 @@ async fn try_open(
                 return Ok(Err(OpenError::UnknownPerson(*person)));
             }
         }
-        let year = now.year();
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE kommunkod = $1 AND case_number LIKE $2")
-            .bind(kommunkod)
-            .bind(format!("{year}-%"))
-            .fetch_one(&mut *c)
-            .await?;
-        let number = format!("{year}-{:05}", count + 1);
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO cases (kommunkod, case_number, kind, status, unit_id, assigned_to, contact_request_id, opened_at, opened_by, is_demo) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-        )
-        .bind(kommunkod)
-        .bind(&number)
-        .bind(new.kind.as_str())
-        .bind(CaseStatus::Open.as_str())
-        .bind(new.unit_id)
-        .bind(new.assigned_to)
-        .bind(request_id)
-        .bind(now)
-        .bind(by)
-        .bind(is_demo)
-        .fetch_one(&mut *c)
-        .await?;
+        Ok(request_id)
+    });
+    let request_id = match opened {
+        Ok(x) => x,
+        Err(e) => return Ok(Err(e)),
+    };
+    let fresh = FreshCase {
+        kind: new.kind,
+        unit_id: new.unit_id,
+        assigned_to: new.assigned_to,
+        contact_request_id: request_id,
+        received_on: None,
+    };
+    let (id, number) = insert_case(&mut tx, kommunkod, &fresh, Some(by), is_demo, now).await?;
+    crate::with_tx!(&mut tx, c => {
         for (person, role) in &new.persons {
             sqlx::query("INSERT INTO case_persons (case_id, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(id)
@@ -217,19 +209,7 @@ async fn try_open(
                 .execute(&mut *c)
                 .await?;
         }
-        sqlx::query("INSERT INTO case_events (case_id, at, by_user, kind, detail) VALUES ($1, $2, $3, 'opened', $4)")
-            .bind(id)
-            .bind(now)
-            .bind(by)
-            .bind(new.kind.as_str())
-            .execute(&mut *c)
-            .await?;
-        Ok((id, number))
     });
-    let (id, number) = match opened {
-        Ok(x) => x,
-        Err(e) => return Ok(Err(e)),
-    };
     let mut e = origin.event(Some(kommunkod), "case.open", "case", Some(id.to_string()));
     e.persons = new
         .persons
@@ -241,6 +221,62 @@ async fn try_open(
     }
     audit::commit_with(tx, now, &e).await?;
     Ok(Ok((id, number)))
+}
+
+/// What a new case row holds besides its number.
+pub(crate) struct FreshCase {
+    pub kind: CaseKind,
+    pub unit_id: Option<i64>,
+    pub assigned_to: Option<i64>,
+    pub contact_request_id: Option<i64>,
+    pub received_on: Option<chrono::NaiveDate>,
+}
+
+/// Inserts a case with the next number of the year and its 'opened' event, inside the
+/// caller's transaction. A number taken by a concurrent insert fails the unique constraint;
+/// callers retry the whole transaction.
+pub(crate) async fn insert_case(
+    tx: &mut crate::Tx,
+    kommunkod: &str,
+    fresh: &FreshCase,
+    by: Option<i64>,
+    is_demo: bool,
+    now: DateTime<Utc>,
+) -> Result<(i64, String), StoreError> {
+    crate::with_tx!(tx, c => {
+        let year = now.year();
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE kommunkod = $1 AND case_number LIKE $2")
+            .bind(kommunkod)
+            .bind(format!("{year}-%"))
+            .fetch_one(&mut *c)
+            .await?;
+        let number = format!("{year}-{:05}", count + 1);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO cases (kommunkod, case_number, kind, status, unit_id, assigned_to, contact_request_id, opened_at, opened_by, is_demo, received_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(kommunkod)
+        .bind(&number)
+        .bind(fresh.kind.as_str())
+        .bind(CaseStatus::Open.as_str())
+        .bind(fresh.unit_id)
+        .bind(fresh.assigned_to)
+        .bind(fresh.contact_request_id)
+        .bind(now)
+        .bind(by)
+        .bind(is_demo)
+        .bind(fresh.received_on)
+        .fetch_one(&mut *c)
+        .await?;
+        sqlx::query("INSERT INTO case_events (case_id, at, by_user, kind, detail) VALUES ($1, $2, $3, 'opened', $4)")
+            .bind(id)
+            .bind(now)
+            .bind(by)
+            .bind(fresh.kind.as_str())
+            .execute(&mut *c)
+            .await?;
+        Ok((id, number))
+    })
 }
 
 /// What the policy needs to know about a case; `None` if it is not in the municipality.

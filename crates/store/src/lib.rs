@@ -2,6 +2,7 @@
 //! Queries use `$1` placeholders, which both accept; `with_pool!`/`with_tx!` run the same code
 //! on either pool. Every change to personal data writes its audit row in the same transaction.
 
+pub mod assessed;
 pub mod audit;
 pub mod bulk;
 pub mod cases;

@@ -48,6 +48,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_person_search.sql"),
         postgres: include_str!("../migrations/postgres/0006_person_search.sql"),
     },
+    Migration {
+        version: 7,
+        name: "assessed",
+        sqlite: include_str!("../migrations/sqlite/0007_assessed.sql"),
+        postgres: include_str!("../migrations/postgres/0007_assessed.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now. Each migration runs in its own

@@ -2,7 +2,7 @@
 //! apart (`protected_addresses`) and no query here ever returns it.
 
 use crate::audit::{self, Origin};
-use crate::db::Db;
+use crate::db::{Db, Tx};
 use crate::StoreError;
 use chrono::{DateTime, Utc};
 use domain::case::{NewPerson, Protection};
@@ -72,13 +72,36 @@ pub async fn create(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Option<i64>, StoreError> {
+    let mut tx = db.begin().await?;
+    let Some(id) = insert(&mut tx, kommunkod, p, created_by, is_demo, now).await? else {
+        return Ok(None);
+    };
+    let mut e = origin.event(
+        Some(kommunkod),
+        "person.create",
+        "person",
+        Some(id.to_string()),
+    );
+    e.persons = vec![format!("person:{id}")];
+    audit::commit_with(tx, now, &e).await?;
+    Ok(Some(id))
+}
+
+/// The insert of [`create`] inside a caller's transaction (which writes the audit row).
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    kommunkod: &str,
+    p: &NewPerson,
+    created_by: Option<i64>,
+    is_demo: bool,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
     let hidden = p.protection.hides_address();
     let (line, postal, city) = match (&p.address, hidden) {
         (Some((l, pc, c)), false) => (Some(l.clone()), pc.clone(), c.clone()),
         _ => (None, None, None),
     };
-    let mut tx = db.begin().await?;
-    let id: Option<i64> = crate::with_tx!(&mut tx, c => {
+    let id: Option<i64> = crate::with_tx!(tx, c => {
         sqlx::query_scalar(
             "INSERT INTO persons (kommunkod, id_kind, id_number, internal_ref, given_name, family_name, phone, email, \
              address_line, postal_code, city, protection, children_in_household, created_at, created_by, is_demo) \
@@ -111,7 +134,7 @@ pub async fn create(
         return Ok(None);
     };
     if let (Some((l, pc, c)), true) = (&p.address, hidden) {
-        crate::with_tx!(&mut tx, conn => {
+        crate::with_tx!(tx, conn => {
             sqlx::query("INSERT INTO protected_addresses (person_id, address_line, postal_code, city, recorded_at) VALUES ($1, $2, $3, $4, $5)")
                 .bind(id)
                 .bind(l)
@@ -122,14 +145,6 @@ pub async fn create(
                 .await?;
         });
     }
-    let mut e = origin.event(
-        Some(kommunkod),
-        "person.create",
-        "person",
-        Some(id.to_string()),
-    );
-    e.persons = vec![format!("person:{id}")];
-    audit::commit_with(tx, now, &e).await?;
     Ok(Some(id))
 }
 

@@ -641,14 +641,14 @@ crate::api_routes! {
 /// Header carrying the reason for emergency access to a case outside one's own.
 pub const EMERGENCY_HEADER: &str = "anhorigstod-emergency-reason";
 
-struct Caller {
-    actor: Actor,
-    kommun: String,
-    can_write: bool,
-    origin: Origin,
+pub(crate) struct Caller {
+    pub actor: Actor,
+    pub kommun: String,
+    pub can_write: bool,
+    pub origin: Origin,
 }
 
-async fn caller(
+pub(crate) async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     request_id: &Option<Extension<RequestId>>,
@@ -703,7 +703,7 @@ async fn caller(
     })
 }
 
-fn need_write(state: &AppState, c: &Caller) -> Result<(), ApiError> {
+pub(crate) fn need_write(state: &AppState, c: &Caller) -> Result<(), ApiError> {
     if c.can_write {
         Ok(())
     } else {
@@ -711,11 +711,11 @@ fn need_write(state: &AppState, c: &Caller) -> Result<(), ApiError> {
     }
 }
 
-fn not_found(state: &AppState) -> ApiError {
+pub(crate) fn not_found(state: &AppState) -> ApiError {
     ApiError::NotFound(state.t.get("api-not-found"))
 }
 
-fn parse_id(state: &AppState, s: &str) -> Result<i64, ApiError> {
+pub(crate) fn parse_id(state: &AppState, s: &str) -> Result<i64, ApiError> {
     s.parse().map_err(|_| not_found(state))
 }
 
@@ -728,7 +728,7 @@ fn emergency_reason(headers: &HeaderMap) -> Option<String> {
 }
 
 /// A JSON object body, with the same errors as the public API.
-fn json_body(
+pub(crate) fn json_body(
     state: &AppState,
     headers: &HeaderMap,
     body: &Bytes,
@@ -756,7 +756,10 @@ fn json_body(
     }
 }
 
-fn field_errors(state: &AppState, errors: BTreeMap<&'static str, Vec<&'static str>>) -> ApiError {
+pub(crate) fn field_errors(
+    state: &AppState,
+    errors: BTreeMap<&'static str, Vec<&'static str>>,
+) -> ApiError {
     ApiError::Validation(
         errors
             .into_iter()
@@ -765,7 +768,7 @@ fn field_errors(state: &AppState, errors: BTreeMap<&'static str, Vec<&'static st
     )
 }
 
-fn str_field(m: &Map<String, Value>, k: &str) -> Result<String, &'static str> {
+pub(crate) fn str_field(m: &Map<String, Value>, k: &str) -> Result<String, &'static str> {
     match m.get(k) {
         None | Some(Value::Null) => Ok(String::new()),
         Some(Value::String(s)) => Ok(s.clone()),
@@ -774,7 +777,7 @@ fn str_field(m: &Map<String, Value>, k: &str) -> Result<String, &'static str> {
 }
 
 /// Resolves access to a case or answers 404 (or 403 asking for a reason, for emergency access).
-async fn case_access(
+pub(crate) async fn case_access(
     state: &AppState,
     c: &Caller,
     action: Action,

@@ -179,6 +179,19 @@ mod tests {
                 missing.push(e.message_id().to_owned());
             }
         }
+        // Message ids the domain and the store hand up as string literals.
+        for rel in ["../domain/src/assessed.rs", "../store/src/assessed.rs"] {
+            let src =
+                std::fs::read_to_string(format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            for prefix in ["\"error-", "\"refusal-"] {
+                for part in src.split(prefix).skip(1) {
+                    let id = format!("{}{}", &prefix[1..], part.split('"').next().unwrap());
+                    if !sv.has(&id) {
+                        missing.push(id);
+                    }
+                }
+            }
+        }
         assert!(missing.is_empty(), "missing Fluent messages: {missing:?}");
     }
 
@@ -298,6 +311,8 @@ mod tests {
             ]
             .map(str::to_owned),
         );
+        ids.extend(["not_started", "interrupted"].map(|w| format!("report-waiting-{w}")));
+        ids.extend(["woman", "man", "unknown"].map(|w| format!("report-sex-{w}")));
         let missing: Vec<_> = ids.iter().filter(|id| !sv.has(id)).collect();
         assert!(missing.is_empty(), "missing Fluent messages: {missing:?}");
         let en = I18n::english().unwrap();

@@ -3,7 +3,9 @@
 //! action, and render; no business rule lives here.
 
 pub mod api;
+pub mod api_assessed;
 pub mod api_staff;
+pub mod assessed;
 pub mod contact;
 pub mod content;
 pub mod error;
@@ -13,6 +15,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod portal;
+pub mod reports;
 pub mod staff;
 
 use axum::extract::DefaultBodyLimit;
@@ -193,6 +196,7 @@ pub fn app(state: AppState) -> Router {
         .merge(portal::router())
         .merge(api::router())
         .merge(api_staff::router())
+        .merge(api_assessed::router())
         .merge(staff::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(

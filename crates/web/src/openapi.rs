@@ -39,6 +39,7 @@ pub fn document() -> Value {
     for op in crate::api::operations()
         .into_iter()
         .chain(crate::api_staff::operations())
+        .chain(crate::api_assessed::operations())
     {
         let item = paths
             .entry(op.path)

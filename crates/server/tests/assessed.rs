@@ -1,0 +1,791 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Assessed support through the API, on both databases: the application, decisions with their
+//! rules (reasons, delegation, kommunicering, dates), the notice and the appeal clock, appeals
+//! on the last day and the day after, and the quarterly report of decisions not carried out.
+
+mod common;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use common::*;
+use serde_json::{json, Value};
+use store::audit::Origin;
+use testkit::{create_staff, spawn_app_with, Options, TestApp, TestClock};
+
+const PW: &str = "korv med bröd och senap";
+
+async fn app_on_2026_11_25() -> TestApp {
+    let clock = TestClock::new(Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap());
+    spawn_app_with(Options {
+        clock,
+        ..Options::default()
+    })
+    .await
+}
+
+async fn token(app: &TestApp, user: i64) -> String {
+    store::tokens::create(
+        &app.db,
+        user,
+        &["write".to_owned()],
+        Utc::now(),
+        &Origin::default(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn call(
+    app: &TestApp,
+    method: &str,
+    token: Option<&str>,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let c = client();
+    let mut req = match method {
+        "GET" => c.get(app.url(path)),
+        _ => c.post(app.url(path)),
+    };
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    let text = res.text().await.unwrap();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    )
+}
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    match &app.db.pools {
+        store::Pools::Sqlite(p) => sqlx::query_scalar(&sql).fetch_one(&p.read).await.unwrap(),
+        store::Pools::Postgres(p) => sqlx::query_scalar(&sql).fetch_one(p).await.unwrap(),
+    }
+}
+
+async fn audit_actions(app: &TestApp) -> Vec<String> {
+    let sql = "SELECT action FROM audit_log ORDER BY seq";
+    match &app.db.pools {
+        store::Pools::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(&p.read).await.unwrap(),
+        store::Pools::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+fn application(received_on: &str) -> Value {
+    json!({
+        "applicant": {"name": "Demo Anhörigsson", "personnummer": "19121212-1212"},
+        "requested": ["avlosning-i-hemmet", "Hjälp att ta hand om trädgården"],
+        "received_on": received_on,
+        "consent": true
+    })
+}
+
+#[tokio::test]
+async fn an_application_is_validated_and_stored_whole_or_not_at_all() {
+    let app = app_on_2026_11_25().await;
+    let path = "/api/v1/municipalities/0380/applications";
+    let bad = [
+        (
+            json!({"applicant": {"name": "Demo Anhörigsson", "personnummer": "19121212-1212"}, "requested": ["avlosning-i-hemmet"]}),
+            "consent",
+        ),
+        (
+            json!({"applicant": {"name": "Demo", "personnummer": "19121212-1212"}, "requested": ["x"], "consent": true}),
+            "name",
+        ),
+        (
+            json!({"applicant": {"name": "Demo Anhörigsson", "personnummer": "19121212-1213"}, "requested": ["x"], "consent": true}),
+            "personnummer",
+        ),
+        (
+            json!({"applicant": {"name": "Demo Anhörigsson", "personnummer": "19121212-1212"}, "requested": [], "consent": true}),
+            "requested",
+        ),
+        (
+            json!({"applicant": {"name": "Demo Anhörigsson", "personnummer": "19121212-1212"}, "requested": ["x"], "received_on": "2026-11-26", "consent": true}),
+            "received_on",
+        ),
+    ];
+    for (body, field) in bad {
+        let (status, answer) = call(&app, "POST", None, path, Some(body)).await;
+        assert_eq!(status, 422, "{answer}");
+        assert!(answer["errors"][field].is_array(), "{field}: {answer}");
+    }
+    assert_eq!(count(&app, "applications").await, 0);
+    assert_eq!(count(&app, "persons").await, 0);
+    assert_eq!(count(&app, "cases").await, 0);
+
+    let (status, answer) = call(&app, "POST", None, path, Some(application("2026-10-01"))).await;
+    assert_eq!(status, 201, "{answer}");
+    let case_id = answer["case_id"].as_i64().unwrap();
+    let a = store::assessed::of_case(&app.db, "0380", case_id)
+        .await
+        .unwrap();
+    assert_eq!(a.received_on, Some(d("2026-10-01")));
+    assert_eq!(a.applied.len(), 2);
+    assert_eq!(
+        a.applied[0].catalogue_slug.as_deref(),
+        Some("avlosning-i-hemmet")
+    );
+    assert_eq!(a.applied[0].track, "assessed_sol");
+    assert_eq!(a.applied[1].catalogue_slug, None);
+    assert_eq!(a.applied[1].track, "free");
+    assert_eq!(a.application.unwrap().channel, "online");
+    assert!(audit_actions(&app)
+        .await
+        .contains(&"application.create".to_owned()));
+
+    // A second application from the same person links the same person record.
+    let (status, _) = call(&app, "POST", None, path, Some(application("2026-11-02"))).await;
+    assert_eq!(status, 201);
+    assert_eq!(count(&app, "persons").await, 1);
+
+    // The inbox lists both, oldest first, until someone takes one.
+    let origin = Origin::default();
+    let now = app.state.clock.now();
+    let inbox = store::assessed::inbox(&app.db, "0380", 50, d("2026-11-25"), now, &origin)
+        .await
+        .unwrap();
+    assert_eq!(inbox.len(), 2);
+    assert_eq!(inbox[0].case_id, case_id);
+    let officer = create_staff(
+        &app,
+        Some("0380"),
+        "case-officer",
+        "h@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    assert!(
+        store::assessed::take(&app.db, "0380", case_id, officer, None, now, &origin)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store::assessed::take(&app.db, "0380", case_id, officer, None, now, &origin)
+            .await
+            .unwrap()
+    );
+    let inbox = store::assessed::inbox(&app.db, "0380", 50, d("2026-11-25"), now, &origin)
+        .await
+        .unwrap();
+    assert_eq!(inbox.len(), 1);
+
+    // Unknown municipality.
+    let (status, _) = call(
+        &app,
+        "POST",
+        None,
+        "/api/v1/municipalities/9999/applications",
+        Some(application("2026-10-01")),
+    )
+    .await;
+    assert_eq!(status, 404);
+}
+
+struct Staffed {
+    officer: String,
+    support: String,
+    manager: String,
+    case_id: i64,
+}
+
+/// An application registered by an officer on the phone, taken at once.
+async fn staffed(app: &TestApp, received_on: &str) -> Staffed {
+    let officer_id = create_staff(
+        app,
+        Some("0380"),
+        "case-officer",
+        "h@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let support_id = create_staff(
+        app,
+        Some("0380"),
+        "carer-support-officer",
+        "k@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let manager_id = create_staff(
+        app,
+        Some("0380"),
+        "unit-manager",
+        "c@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let officer = token(app, officer_id).await;
+    let mut body = application(received_on);
+    body["channel"] = json!("phone");
+    body["assign_to_me"] = json!(true);
+    let (status, answer) = call(
+        app,
+        "POST",
+        Some(&officer),
+        "/api/v1/municipalities/0380/applications",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    Staffed {
+        officer,
+        support: token(app, support_id).await,
+        manager: token(app, manager_id).await,
+        case_id: answer["case_id"].as_i64().unwrap(),
+    }
+}
+
+fn decision(outcome: &str, decided_on: &str) -> Value {
+    json!({
+        "insats": "avlosning-i-hemmet",
+        "outcome": outcome,
+        "scope": {"hours_per_month": 16, "from": "2026-12-01", "to": "2027-05-31"},
+        "reasons": "Behovet av avlösning är styrkt i utredningen, men i mindre omfattning än den sökta.",
+        "decided_on": decided_on
+    })
+}
+
+#[tokio::test]
+async fn decisions_notice_and_the_appeal_clock() {
+    let app = app_on_2026_11_25().await;
+    let s = staffed(&app, "2026-10-01").await;
+    let decisions = format!("/api/v1/cases/{}/decisions", s.case_id);
+
+    // Bad decisions: a clear error each, nothing stored.
+    let mut no_reasons = decision("granted", "2026-10-15");
+    no_reasons["reasons"] = json!("");
+    let mut backwards = decision("granted", "2026-10-15");
+    backwards["scope"]["to"] = json!("2026-11-01");
+    let mut unknown_basis = decision("granted", "2026-10-15");
+    unknown_basis["legal_basis"] = json!("no-such-law");
+    for (body, field) in [
+        (no_reasons, "reasons"),
+        (backwards, "period_to"),
+        (decision("granted", "2026-11-26"), "decided_on"),
+        (decision("granted", "2026-09-30"), "decided_on"),
+        (decision("maybe", "2026-10-15"), "outcome"),
+        (unknown_basis, "legal_basis"),
+        // Not fully favourable, and no kommunicering: refused until it is held or waived.
+        (
+            decision("partly_granted", "2026-10-15"),
+            "communication_waiver",
+        ),
+    ] {
+        let (status, answer) = call(&app, "POST", Some(&s.officer), &decisions, Some(body)).await;
+        assert_eq!(status, 422, "{field}: {answer}");
+        assert!(answer["errors"][field].is_array(), "{field}: {answer}");
+    }
+    // A carer support officer has no delegation to decide.
+    let (status, _) = call(
+        &app,
+        "POST",
+        Some(&s.support),
+        &decisions,
+        Some(decision("granted", "2026-10-15")),
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(count(&app, "decisions").await, 0);
+
+    // Kommunicering still open on the decision date: refused; after the deadline: allowed.
+    let origin = Origin::default();
+    let now = app.state.clock.now();
+    let officer_id: i64 = 1;
+    store::assessed::add_communication(
+        &app.db,
+        "0380",
+        s.case_id,
+        &store::assessed::NewCommunication {
+            material: "Läkarintyg från vårdcentralen".into(),
+            method: domain::assessed::CommunicationMethod::Letter,
+            sent_on: d("2026-10-05"),
+            answer_by: d("2026-10-19"),
+        },
+        officer_id,
+        now,
+        &origin,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let (status, answer) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &decisions,
+        Some(decision("partly_granted", "2026-10-19")),
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer["errors"]["communication_waiver"].is_array());
+    let (status, answer) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &decisions,
+        Some(decision("partly_granted", "2026-10-20")),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    let id = answer["id"].as_i64().unwrap();
+
+    let (status, got) = call(
+        &app,
+        "GET",
+        Some(&s.officer),
+        &format!("/api/v1/decisions/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["outcome"], "partly_granted");
+    assert_eq!(got["legal_basis"], "sol-bistand");
+    assert!(got["legal_citation"].as_str().unwrap().contains("2025:400"));
+    assert_eq!(got["received_on"], Value::Null);
+    assert_eq!(got["appeal_deadline"], Value::Null);
+    // Someone in another municipality does not see it.
+    let stranger = create_staff(
+        &app,
+        Some("0180"),
+        "case-officer",
+        "x@sthlm.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let stranger = token(&app, stranger).await;
+    let (status, _) = call(
+        &app,
+        "GET",
+        Some(&stranger),
+        &format!("/api/v1/decisions/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // An appeal before the notice is recorded has no clock to be measured against.
+    let appeals = format!("/api/v1/decisions/{id}/appeals");
+    let (status, answer) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &appeals,
+        Some(json!({"received_on": "2026-11-02"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+
+    // The notice: bad dates refused; a Saturday receipt gives a deadline on the Monday.
+    let notice = format!("/api/v1/decisions/{id}/notice");
+    for (body, field) in [
+        (
+            json!({"method": "post", "sent_on": "2026-10-16", "received_on": "2026-11-26"}),
+            "received_on",
+        ),
+        (
+            json!({"method": "post", "sent_on": "2026-10-16", "received_on": "2026-10-15"}),
+            "received_on",
+        ),
+        (
+            json!({"method": "post", "sent_on": "2026-10-19", "received_on": "2026-10-19"}),
+            "sent_on",
+        ),
+        (
+            json!({"method": "dove", "sent_on": "2026-10-20", "received_on": "2026-10-21"}),
+            "method",
+        ),
+    ] {
+        let (status, answer) = call(&app, "POST", Some(&s.officer), &notice, Some(body)).await;
+        assert_eq!(status, 422, "{field}: {answer}");
+        assert!(answer["errors"][field].is_array(), "{field}: {answer}");
+    }
+    let (status, got) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &notice,
+        Some(json!({"method": "in_person", "sent_on": "2026-10-24", "received_on": "2026-10-24"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{got}");
+    // 2026-10-24 is a Saturday; three weeks later is Saturday 2026-11-14: Monday 2026-11-16.
+    assert_eq!(got["received_on"], "2026-10-24");
+    assert_eq!(got["appeal_deadline"], "2026-11-16");
+    let (status, _) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &notice,
+        Some(json!({"method": "post", "sent_on": "2026-10-24", "received_on": "2026-10-26"})),
+    )
+    .await;
+    assert_eq!(status, 422, "the notice is recorded once");
+
+    // Appeals: before receipt refused; on the Monday timely; the Tuesday late.
+    let (status, answer) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &appeals,
+        Some(json!({"received_on": "2026-10-23"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer["errors"]["received_on"].is_array());
+    let (status, on_time) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &appeals,
+        Some(json!({"received_on": "2026-11-16"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{on_time}");
+    assert_eq!(on_time["timely"], true);
+    assert_eq!(on_time["deadline"], "2026-11-16");
+    let (status, late) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &appeals,
+        Some(json!({"received_on": "2026-11-17"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{late}");
+    assert_eq!(late["timely"], false);
+    let late_id = late["id"].as_i64().unwrap();
+    let (status, got) = call(
+        &app,
+        "GET",
+        Some(&s.officer),
+        &format!("/api/v1/appeals/{late_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(got["timely"], false);
+    assert_eq!(got["deadline"], "2026-11-16");
+    assert_eq!(got["status"], "waiting");
+
+    // The late one is dismissed by its own decision; the timely one cannot be.
+    use store::assessed::{appeal_step, AppealStep, Refusal};
+    let dismiss = AppealStep::Dismiss(
+        d("2026-11-18"),
+        "Överklagandet kom in efter tre veckor.".into(),
+    );
+    let on_time_id = on_time["id"].as_i64().unwrap();
+    assert_eq!(
+        appeal_step(&app.db, "0380", on_time_id, &dismiss, officer_id, now, &origin)
+            .await
+            .unwrap(),
+        Err(Refusal::AppealNotLate)
+    );
+    appeal_step(&app.db, "0380", late_id, &dismiss, officer_id, now, &origin)
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, got) = call(
+        &app,
+        "GET",
+        Some(&s.officer),
+        &format!("/api/v1/appeals/{late_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(got["status"], "dismissed");
+    // The timely one is reconsidered, forwarded, and the court's outcome recorded, in order.
+    let court = AppealStep::Court(
+        domain::assessed::CourtOutcome::Rejected,
+        d("2026-11-24"),
+        String::new(),
+    );
+    assert_eq!(
+        appeal_step(&app.db, "0380", on_time_id, &court, officer_id, now, &origin)
+            .await
+            .unwrap(),
+        Err(Refusal::NotForwarded)
+    );
+    for step in [
+        AppealStep::Reconsider(
+            domain::assessed::Reconsideration::Unchanged,
+            d("2026-11-17"),
+            "Inga nya omständigheter.".into(),
+        ),
+        AppealStep::Forward(d("2026-11-18")),
+        court,
+    ] {
+        appeal_step(&app.db, "0380", on_time_id, &step, officer_id, now, &origin)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let (_, got) = call(
+        &app,
+        "GET",
+        Some(&s.officer),
+        &format!("/api/v1/appeals/{on_time_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(got["status"], "settled");
+    assert_eq!(got["court_outcome"], "rejected");
+
+    let actions = audit_actions(&app).await;
+    for a in [
+        "decision.create",
+        "decision.read",
+        "decision.notice",
+        "appeal.create",
+        "appeal.read",
+        "appeal.dismissed",
+        "appeal.forwarded",
+    ] {
+        assert!(
+            actions.contains(&a.to_owned()),
+            "{a} missing from {actions:?}"
+        );
+    }
+    let _ = s.manager;
+}
+
+#[tokio::test]
+async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
+    let app = app_on_2026_11_25().await;
+    let s = staffed(&app, "2026-03-01").await;
+    let decisions = format!("/api/v1/cases/{}/decisions", s.case_id);
+    let origin = Origin::default();
+    let now = app.state.clock.now();
+    let officer_id: i64 = 1;
+    let mut ids = Vec::new();
+    for decided in [
+        "2026-06-29",
+        "2026-06-30",
+        "2026-04-15",
+        "2026-04-15",
+        "2026-03-10",
+    ] {
+        let (status, answer) = call(
+            &app,
+            "POST",
+            Some(&s.officer),
+            &decisions,
+            Some(decision("granted", decided)),
+        )
+        .await;
+        assert_eq!(status, 201, "{answer}");
+        ids.push(answer["id"].as_i64().unwrap());
+    }
+    // A refusal is never reported.
+    let mut refused = decision("refused", "2026-03-20");
+    refused["communication_waiver"] = json!("Uppgifterna kommer från den sökande själv.");
+    let (status, answer) = call(&app, "POST", Some(&s.officer), &decisions, Some(refused)).await;
+    assert_eq!(status, 201, "{answer}");
+    use domain::assessed::ExecutionEvent::*;
+    for id in &ids {
+        store::assessed::order_execution(
+            &app.db,
+            "0380",
+            *id,
+            "Hemtjänsten Centrum",
+            true,
+            None,
+            officer_id,
+            now,
+            &origin,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    }
+    // Started on the last day of its three months: in time.
+    store::assessed::execution_event(
+        &app.db,
+        "0380",
+        ids[2],
+        Started,
+        d("2026-07-15"),
+        None,
+        officer_id,
+        now,
+        &origin,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    // Started the day after: late, reported as carried out in the quarter.
+    store::assessed::execution_event(
+        &app.db,
+        "0380",
+        ids[3],
+        Started,
+        d("2026-07-16"),
+        None,
+        officer_id,
+        now,
+        &origin,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    // Started in time, interrupted 2026-05-01 and not resumed: reported as interrupted.
+    store::assessed::execution_event(
+        &app.db,
+        "0380",
+        ids[4],
+        Started,
+        d("2026-04-01"),
+        None,
+        officer_id,
+        now,
+        &origin,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    store::assessed::execution_event(
+        &app.db,
+        "0380",
+        ids[4],
+        Interrupted,
+        d("2026-05-01"),
+        None,
+        officer_id,
+        now,
+        &origin,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    // Events out of order are refused.
+    assert!(store::assessed::execution_event(
+        &app.db,
+        "0380",
+        ids[4],
+        Started,
+        d("2026-05-02"),
+        None,
+        officer_id,
+        now,
+        &origin
+    )
+    .await
+    .unwrap()
+    .is_err());
+    assert!(store::assessed::execution_event(
+        &app.db,
+        "0380",
+        ids[0],
+        Resumed,
+        d("2026-07-02"),
+        None,
+        officer_id,
+        now,
+        &origin
+    )
+    .await
+    .unwrap()
+    .is_err());
+    store::assessed::explain_delay(
+        &app.db,
+        "0380",
+        ids[0],
+        "Ingen ledig avlösare.",
+        "Anhörig har fått mindre vila.",
+        "Dagverksamhet två dagar i veckan.",
+        officer_id,
+        now,
+        &origin,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+
+    let path = "/api/v1/municipalities/0380/reports/not-executed?quarter=2026Q3";
+    let (status, _) = call(&app, "GET", Some(&s.officer), path, None).await;
+    assert_eq!(
+        status, 403,
+        "case officers do not read the municipality's reports"
+    );
+    let (status, _) = call(
+        &app,
+        "GET",
+        Some(&s.manager),
+        "/api/v1/municipalities/0180/reports/not-executed?quarter=2026Q3",
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, answer) = call(
+        &app,
+        "GET",
+        Some(&s.manager),
+        "/api/v1/municipalities/0380/reports/not-executed?quarter=2026Q5",
+        None,
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+
+    let (status, report) = call(&app, "GET", Some(&s.manager), path, None).await;
+    assert_eq!(status, 200, "{report}");
+    let lines = report["lines"].as_array().unwrap();
+    let listed: Vec<(i64, String)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["decision_id"].as_i64().unwrap(),
+                l["waiting"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (ids[4], "interrupted".to_owned()),
+            (ids[3], "not_started".to_owned()),
+            (ids[0], "not_started".to_owned()),
+        ]
+    );
+    let first = lines.iter().find(|l| l["decision_id"] == ids[0]).unwrap();
+    assert_eq!(first["days_waited"], 93);
+    assert_eq!(first["sex"], "man");
+    assert_eq!(first["protected_identity"], false);
+    assert_eq!(first["reason"], "Ingen ledig avlösare.");
+    let late = lines.iter().find(|l| l["decision_id"] == ids[3]).unwrap();
+    assert_eq!(late["carried_out_on"], "2026-07-16");
+
+    let res = client()
+        .get(app.url(&format!("{path}&format=csv")))
+        .header("authorization", format!("Bearer {}", s.manager))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let csv = res.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(csv.starts_with("Ärende;Insats;"), "{csv}");
+    assert!(audit_actions(&app)
+        .await
+        .contains(&"report.not_executed".to_owned()));
+}

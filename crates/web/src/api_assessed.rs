@@ -1,0 +1,553 @@
+//! The JSON API of assessed support: applications, decisions, their notice, appeals, and the
+//! report of decisions not carried out. The same functions and rules as the staff pages
+//! (`crate::assessed`); the same access answers as the case API (`api_staff`).
+
+use crate::api_staff::{
+    caller, case_access, field_errors, json_body, need_write, not_found, parse_id, Caller,
+};
+use crate::error::ApiError;
+use crate::middleware::RequestId;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use domain::assessed::{RawApplication, RawDecision};
+use domain::case::Errors;
+use domain::policy::{can, Action, Decision, Resource};
+use serde_json::{json, Map, Value};
+use std::net::SocketAddr;
+
+type Rid = Option<Extension<RequestId>>;
+
+crate::api_routes! {
+    post "/api/v1/municipalities/{kommunkod}/applications" => create_application
+    {
+        "summary": "Apply for assessed support (the carer in their own right, or the care recipient or a guardian)",
+        "description": "Without a token this is the public e-service (channel online); with a staff token it registers an application received by phone, letter or in person.",
+        "parameters": [{ "$ref": "#/components/parameters/Kommunkod" }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+            "type": "object",
+            "required": ["applicant", "requested", "consent"],
+            "properties": {
+                "applicant": { "type": "object", "required": ["name", "personnummer"], "properties": {
+                    "name": { "type": "string" }, "personnummer": { "type": "string" },
+                    "phone": { "type": "string" }, "email": { "type": "string" },
+                    "role": { "enum": ["carer", "care_recipient", "guardian"] } } },
+                "requested": { "type": "array", "items": { "type": "string" }, "description": "Catalogue entry ids (slugs) or free texts" },
+                "received_on": { "type": "string", "format": "date" },
+                "recipient_name": { "type": "string" },
+                "message": { "type": "string" },
+                "channel": { "enum": ["online", "phone", "letter", "in_person", "api"] },
+                "assign_to_me": { "type": "boolean", "description": "Staff only: take the case at once" },
+                "consent": { "const": true }
+            } } } } },
+        "responses": {
+            "201": { "description": "Stored and committed", "content": { "application/json": { "schema": {
+                "type": "object", "required": ["case_id"],
+                "properties": { "case_id": { "type": "integer" }, "case_number": { "type": "string" }, "reference": { "type": "string" } } } } } },
+            "400": { "$ref": "#/components/responses/Error" },
+            "404": { "$ref": "#/components/responses/Error" },
+            "413": { "$ref": "#/components/responses/Error" },
+            "415": { "$ref": "#/components/responses/Error" },
+            "422": { "$ref": "#/components/responses/FieldErrors" }
+        }
+    };
+    post "/api/v1/cases/{id}/decisions" => create_decision
+    {
+        "summary": "Register a decision on one applied insats (roles with delegation only)",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+            "type": "object",
+            "required": ["insats", "outcome", "reasons", "decided_on"],
+            "properties": {
+                "insats": { "description": "The applied insats' id, its catalogue entry id (slug), or a free text" },
+                "outcome": { "enum": ["granted", "partly_granted", "refused"] },
+                "scope": { "type": "object", "properties": {
+                    "hours_per_month": { "type": "number" }, "days_per_week": { "type": "number" },
+                    "text": { "type": "string" },
+                    "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" } } },
+                "legal_basis": { "type": "string", "description": "A law-table code; the catalogue entry's by default" },
+                "reasons": { "type": "string" },
+                "decided_on": { "type": "string", "format": "date" },
+                "communication_waiver": { "type": "string", "description": "Why kommunicering was not needed (FL 25 §)" }
+            } } } } },
+        "responses": {
+            "201": { "description": "Registered", "content": { "application/json": { "schema": {
+                "type": "object", "required": ["id"], "properties": { "id": { "type": "integer" } } } } } },
+            "401": { "$ref": "#/components/responses/Error" },
+            "403": { "$ref": "#/components/responses/Error" },
+            "404": { "$ref": "#/components/responses/Error" },
+            "415": { "$ref": "#/components/responses/Error" },
+            "422": { "$ref": "#/components/responses/FieldErrors" }
+        },
+        "security": [{ "bearer": [] }]
+    };
+    get "/api/v1/decisions/{id}" => get_decision
+    {
+        "summary": "A decision with its notice, appeal deadline and appeals",
+        "responses": {
+            "200": { "description": "The decision", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Decision" } } } },
+            "401": { "$ref": "#/components/responses/Error" },
+            "403": { "$ref": "#/components/responses/Error" },
+            "404": { "$ref": "#/components/responses/Error" }
+        },
+        "security": [{ "bearer": [] }]
+    };
+    post "/api/v1/decisions/{id}/notice" => record_notice
+    {
+        "summary": "Record how the decision was made known and when the party received it (FL 33 §); sets the appeal deadline",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+            "type": "object", "required": ["method", "sent_on", "received_on"],
+            "properties": {
+                "method": { "enum": ["post", "portal", "in_person"] },
+                "sent_on": { "type": "string", "format": "date" },
+                "received_on": { "type": "string", "format": "date" } } } } } },
+        "responses": {
+            "200": { "description": "Recorded; the decision", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Decision" } } } },
+            "401": { "$ref": "#/components/responses/Error" },
+            "403": { "$ref": "#/components/responses/Error" },
+            "404": { "$ref": "#/components/responses/Error" },
+            "415": { "$ref": "#/components/responses/Error" },
+            "422": { "$ref": "#/components/responses/FieldErrors" }
+        },
+        "security": [{ "bearer": [] }]
+    };
+    post "/api/v1/decisions/{id}/appeals" => create_appeal
+    {
+        "summary": "Register an appeal with the day it reached the board; its timeliness is checked (FL 45 §)",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+            "type": "object", "required": ["received_on"],
+            "properties": { "received_on": { "type": "string", "format": "date" }, "note": { "type": "string" } } } } } },
+        "responses": {
+            "201": { "description": "Registered", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Appeal" } } } },
+            "401": { "$ref": "#/components/responses/Error" },
+            "403": { "$ref": "#/components/responses/Error" },
+            "404": { "$ref": "#/components/responses/Error" },
+            "415": { "$ref": "#/components/responses/Error" },
+            "422": { "$ref": "#/components/responses/FieldErrors" }
+        },
+        "security": [{ "bearer": [] }]
+    };
+    get "/api/v1/appeals/{id}" => get_appeal
+    {
+        "summary": "An appeal: timeliness, the deadline it was measured against, and its handling",
+        "responses": {
+            "200": { "description": "The appeal", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Appeal" } } } },
+            "401": { "$ref": "#/components/responses/Error" },
+            "404": { "$ref": "#/components/responses/Error" }
+        },
+        "security": [{ "bearer": [] }]
+    };
+    get "/api/v1/municipalities/{kommunkod}/reports/not-executed" => not_executed
+    {
+        "summary": "Granted decisions not carried out within three months, for the quarterly individual report to IVO",
+        "parameters": [
+            { "$ref": "#/components/parameters/Kommunkod" },
+            { "name": "quarter", "in": "query", "required": true, "schema": { "type": "string", "example": "2026Q3" } },
+            { "name": "format", "in": "query", "required": false, "schema": { "enum": ["json", "csv"] } }
+        ],
+        "responses": {
+            "200": { "description": "The report lines (JSON, or CSV with format=csv)" },
+            "401": { "$ref": "#/components/responses/Error" },
+            "403": { "$ref": "#/components/responses/Error" },
+            "404": { "$ref": "#/components/responses/Error" },
+            "422": { "$ref": "#/components/responses/FieldErrors" }
+        },
+        "security": [{ "bearer": [] }]
+    };
+}
+
+fn text_of(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn type_error(state: &AppState, field: &'static str) -> ApiError {
+    let mut e = Errors::new();
+    e.entry(field).or_default().push("error-type-string");
+    field_errors(state, e)
+}
+
+/// The staff caller when a bearer token or session is given; `None` for the public.
+async fn optional_caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    rid: &Rid,
+    addr: SocketAddr,
+) -> Result<Option<Caller>, ApiError> {
+    let has_credentials = headers.contains_key(header::AUTHORIZATION)
+        || headers.contains_key(header::COOKIE)
+            && crate::staff::auth::current(state, headers)
+                .await
+                .map_err(ApiError::from)?
+                .is_some();
+    if has_credentials {
+        Ok(Some(caller(state, headers, rid, addr).await?))
+    } else {
+        Ok(None)
+    }
+}
+
+async fn create_application(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let t = &state.t;
+    if crate::content::load(&state, &kommunkod).await?.is_none() {
+        return Err(ApiError::NotFound(t.get("api-unknown-municipality")));
+    }
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(t.get("api-too-large"))
+        } else {
+            ApiError::BadRequest(t.get("api-bad-body"))
+        }
+    })?;
+    let m = json_body(&state, &headers, &body)?;
+    let staff = optional_caller(&state, &headers, &rid, addr).await?;
+    if let Some(c) = &staff {
+        need_write(&state, c)?;
+        // Staff register applications for their own municipality only.
+        if c.kommun != kommunkod {
+            return Err(ApiError::NotFound(t.get("api-unknown-municipality")));
+        }
+    }
+    let person = match m.get("applicant") {
+        Some(Value::Object(a)) => a.clone(),
+        None | Some(Value::Null) => Map::new(),
+        Some(_) => return Err(type_error(&state, "applicant")),
+    };
+    let requested = match m.get("requested") {
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                Value::Object(o) => Ok(text_of(o.get("entry").or(o.get("text")))),
+                _ => Err(type_error(&state, "requested")),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None | Some(Value::Null) => Vec::new(),
+        Some(_) => return Err(type_error(&state, "requested")),
+    };
+    let channel = match &staff {
+        None => "online".to_owned(),
+        Some(_) => Some(text_of(m.get("channel")))
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "api".into()),
+    };
+    let raw = RawApplication {
+        name: text_of(person.get("name")),
+        personnummer: text_of(person.get("personnummer")),
+        phone: text_of(person.get("phone")),
+        email: text_of(person.get("email")),
+        role: text_of(person.get("role")),
+        recipient_name: text_of(m.get("recipient_name")),
+        requested,
+        free_text: String::new(),
+        received_on: text_of(m.get("received_on")),
+        channel,
+        message: text_of(m.get("message")),
+        consent: m.get("consent") == Some(&Value::Bool(true)),
+    };
+    let (origin, by) = match &staff {
+        Some(c) => (c.origin.clone(), Some(c.actor.user_id)),
+        None => (
+            crate::contact::public_origin(rid.as_ref().map(|e| &e.0), Some(addr.ip().to_string())),
+            None,
+        ),
+    };
+    match crate::assessed::submit_application(&state, &kommunkod, &raw, by, &origin).await? {
+        Ok(s) => {
+            // Staff who take the call may take the case at once.
+            if let (Some(c), Some(Value::Bool(true))) = (&staff, m.get("assign_to_me")) {
+                store::assessed::take(
+                    &state.db,
+                    &kommunkod,
+                    s.case_id,
+                    c.actor.user_id,
+                    c.actor.units.first().copied(),
+                    state.clock.now(),
+                    &c.origin,
+                )
+                .await?;
+            }
+            Ok((
+            StatusCode::CREATED,
+            Json(json!({ "case_id": s.case_id, "case_number": s.case_number, "reference": s.reference })),
+        )
+            .into_response())
+        }
+        Err(e) => Err(field_errors(&state, e)),
+    }
+}
+
+/// The case a decision belongs to, if the caller may take `action` on it; 404 otherwise.
+async fn decision_access(
+    state: &AppState,
+    c: &Caller,
+    action: Action,
+    decision_id: i64,
+    headers: &HeaderMap,
+) -> Result<i64, ApiError> {
+    let case_id = store::assessed::decision_case(&state.db, &c.kommun, decision_id)
+        .await?
+        .ok_or_else(|| not_found(state))?;
+    case_access(state, c, action, case_id, headers).await?;
+    Ok(case_id)
+}
+
+async fn create_decision(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = caller(&state, &headers, &rid, addr).await?;
+    let case_id = parse_id(&state, &id)?;
+    case_access(&state, &c, Action::ReadCase, case_id, &headers).await?;
+    need_write(&state, &c)?;
+    // A role without delegation learns that it may not decide, not that the case is hidden.
+    let case = store::cases::case_ref(&state.db, &c.kommun, case_id)
+        .await?
+        .ok_or_else(|| not_found(&state))?;
+    if can(&c.actor, Action::Decide, &Resource::Case(case)) == Decision::Deny {
+        return Err(ApiError::Forbidden(state.t.get("api-no-delegation")));
+    }
+    case_access(&state, &c, Action::Decide, case_id, &headers).await?;
+    let m = json_body(&state, &headers, &body)?;
+    let scope = match m.get("scope") {
+        Some(Value::Object(s)) => s.clone(),
+        Some(Value::String(s)) => {
+            let mut o = Map::new();
+            o.insert("text".into(), Value::String(s.clone()));
+            o
+        }
+        None | Some(Value::Null) => Map::new(),
+        Some(_) => return Err(type_error(&state, "scope")),
+    };
+    let mut form = crate::assessed::DecisionForm {
+        raw: RawDecision {
+            outcome: text_of(m.get("outcome")),
+            hours_per_month: text_of(scope.get("hours_per_month")),
+            days_per_week: text_of(scope.get("days_per_week")),
+            scope_text: text_of(scope.get("text")),
+            period_from: text_of(scope.get("from")),
+            period_to: text_of(scope.get("to")),
+            reasons: text_of(m.get("reasons")),
+            decided_on: text_of(m.get("decided_on")),
+        },
+        legal_basis: text_of(m.get("legal_basis")),
+        communication_waiver: text_of(m.get("communication_waiver")),
+        ..Default::default()
+    };
+    // The insats: an applied insats by id, by catalogue entry id or title, or a free text.
+    let applied = store::assessed::of_case(&state.db, &c.kommun, case_id)
+        .await?
+        .applied;
+    match m.get("insats") {
+        Some(Value::Number(n)) => match applied.iter().find(|a| Some(a.id) == n.as_i64()) {
+            Some(a) => form.applied_id = Some(a.id),
+            None => {
+                let mut e = Errors::new();
+                e.entry("insats")
+                    .or_default()
+                    .push("refusal-unknown-insats");
+                return Err(field_errors(&state, e));
+            }
+        },
+        Some(Value::String(s)) => {
+            match applied
+                .iter()
+                .find(|a| a.catalogue_slug.as_deref() == Some(s.as_str()) || a.title == *s)
+            {
+                Some(a) => form.applied_id = Some(a.id),
+                None => form.insats = s.clone(),
+            }
+        }
+        None | Some(Value::Null) => {}
+        Some(_) => return Err(type_error(&state, "insats")),
+    }
+    match crate::assessed::decide(
+        &state,
+        &c.kommun,
+        case_id,
+        &form,
+        c.actor.user_id,
+        &c.origin,
+    )
+    .await?
+    {
+        Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response()),
+        Err(e) => Err(field_errors(&state, e)),
+    }
+}
+
+async fn decision_json(state: &AppState, c: &Caller, decision_id: i64) -> Result<Value, ApiError> {
+    let now = state.clock.now();
+    let d = store::assessed::decision(&state.db, &c.kommun, decision_id, now, &c.origin)
+        .await?
+        .ok_or_else(|| not_found(state))?;
+    let full = store::assessed::of_case(&state.db, &c.kommun, d.case_id).await?;
+    let appeals: Vec<&store::assessed::AppealRow> = full
+        .decisions
+        .iter()
+        .filter(|f| f.decision.id == decision_id)
+        .flat_map(|f| f.appeals.iter())
+        .collect();
+    let mut v = serde_json::to_value(&d).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Value::Object(o) = &mut v {
+        o.insert("appeals".into(), json!(appeals));
+    }
+    Ok(v)
+}
+
+async fn get_decision(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let c = caller(&state, &headers, &rid, addr).await?;
+    let id = parse_id(&state, &id)?;
+    decision_access(&state, &c, Action::ReadCase, id, &headers).await?;
+    Ok(Json(decision_json(&state, &c, id).await?).into_response())
+}
+
+async fn record_notice(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = caller(&state, &headers, &rid, addr).await?;
+    let id = parse_id(&state, &id)?;
+    decision_access(&state, &c, Action::WriteCase, id, &headers).await?;
+    need_write(&state, &c)?;
+    let m = json_body(&state, &headers, &body)?;
+    match crate::assessed::record_notice(
+        &state,
+        &c.kommun,
+        id,
+        &text_of(m.get("method")),
+        &text_of(m.get("sent_on")),
+        &text_of(m.get("received_on")),
+        c.actor.user_id,
+        &c.origin,
+    )
+    .await?
+    {
+        Ok(_) => Ok(Json(decision_json(&state, &c, id).await?).into_response()),
+        Err(e) => Err(field_errors(&state, e)),
+    }
+}
+
+async fn create_appeal(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let c = caller(&state, &headers, &rid, addr).await?;
+    let id = parse_id(&state, &id)?;
+    decision_access(&state, &c, Action::WriteCase, id, &headers).await?;
+    need_write(&state, &c)?;
+    let m = json_body(&state, &headers, &body)?;
+    match crate::assessed::register_appeal(
+        &state,
+        &c.kommun,
+        id,
+        &text_of(m.get("received_on")),
+        &text_of(m.get("note")),
+        c.actor.user_id,
+        &c.origin,
+    )
+    .await?
+    {
+        Ok(a) => Ok((StatusCode::CREATED, Json(a)).into_response()),
+        Err(e) => Err(field_errors(&state, e)),
+    }
+}
+
+async fn get_appeal(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let c = caller(&state, &headers, &rid, addr).await?;
+    let id = parse_id(&state, &id)?;
+    let case_id = store::assessed::appeal_case(&state.db, &c.kommun, id)
+        .await?
+        .ok_or_else(|| not_found(&state))?;
+    case_access(&state, &c, Action::ReadCase, case_id, &headers).await?;
+    let a = store::assessed::appeal(&state.db, &c.kommun, id, state.clock.now(), &c.origin)
+        .await?
+        .ok_or_else(|| not_found(&state))?;
+    Ok(Json(a).into_response())
+}
+
+async fn not_executed(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(kommunkod): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let c = caller(&state, &headers, &rid, addr).await?;
+    let Ok(k) = domain::Kommunkod::parse(&kommunkod) else {
+        return Err(not_found(&state));
+    };
+    if c.kommun != kommunkod {
+        return Err(not_found(&state));
+    }
+    if can(&c.actor, Action::ReadReports, &Resource::Municipality(k)) != Decision::Allow {
+        return Err(ApiError::Forbidden(state.t.get("api-no-reports")));
+    }
+    let params: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect();
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let Some((first, last)) = domain::calendar::quarter(&get("quarter")) else {
+        let mut e = Errors::new();
+        e.entry("quarter").or_default().push("error-quarter");
+        return Err(field_errors(&state, e));
+    };
+    let report = crate::reports::not_executed(&state, &c.kommun, first, last, &c.origin).await?;
+    if get("format") == "csv" {
+        return Ok((
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+            crate::reports::not_executed_csv(&state, &report),
+        )
+            .into_response());
+    }
+    Ok(Json(json!({
+        "quarter": get("quarter").to_uppercase(),
+        "from": first,
+        "to": last,
+        "lines": report.lines,
+    }))
+    .into_response())
+}

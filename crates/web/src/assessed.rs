@@ -1,0 +1,276 @@
+//! One function per step of assessed support, shared by the portal, the staff pages and the
+//! JSON API: each validates with `domain::assessed`, takes its periods and legal references
+//! from the law table, and calls the store. Access is checked by the caller, which knows how
+//! to answer a refusal (a page or a 404).
+
+use crate::error::WebError;
+use crate::AppState;
+use chrono::NaiveDate;
+use domain::assessed::{self, Applicable, RawApplication, RawDecision};
+use domain::case::Errors;
+use domain::catalogue::Track;
+use store::assessed::{DecisionInput, Refusal, Submitted};
+use store::audit::Origin;
+
+/// A refusal from the store as a field error, as validation errors are.
+pub fn refusal(r: Refusal) -> Errors {
+    let mut e = Errors::new();
+    e.entry(r.field()).or_default().push(r.message_id());
+    e
+}
+
+fn one(field: &'static str, id: &'static str) -> Errors {
+    let mut e = Errors::new();
+    e.entry(field).or_default().push(id);
+    e
+}
+
+/// The municipality's entries that are decided after an individual assessment.
+pub async fn applicable(state: &AppState, kommunkod: &str) -> Result<Vec<Applicable>, WebError> {
+    let c = crate::content::load(state, kommunkod)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(c.entries
+        .iter()
+        .map(|e| &e.item)
+        .filter(|e| matches!(e.track, Track::AssessedSol | Track::AssessedLss))
+        .map(|e| Applicable {
+            slug: e.slug.clone(),
+            title: e.title.clone(),
+            track: e.track.as_str().to_owned(),
+            legal_ref: e.legal_ref.clone(),
+            consent_required: e.consent_required,
+        })
+        .collect())
+}
+
+/// Validates and stores an application; the answer comes after the commit.
+pub async fn submit_application(
+    state: &AppState,
+    kommunkod: &str,
+    raw: &RawApplication,
+    by: Option<i64>,
+    origin: &Origin,
+) -> Result<Result<Submitted, Errors>, WebError> {
+    let catalogue = applicable(state, kommunkod).await?;
+    let today = state.clock.today();
+    let valid = match assessed::validate_application(raw, &catalogue, today) {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
+    let app = store::assessed::NewApplication {
+        applicant: valid.applicant,
+        applicant_role: valid.role,
+        recipient_name: valid.recipient_name,
+        requested: valid
+            .requested
+            .into_iter()
+            .map(|a| store::assessed::Requested {
+                catalogue_slug: Some(a.slug).filter(|s| !s.is_empty()),
+                title: a.title,
+                track: a.track,
+                legal_ref: a.legal_ref,
+                consent_required: a.consent_required,
+            })
+            .collect(),
+        received_on: valid.received_on,
+        channel: valid.channel,
+        message: valid.message,
+        consent: raw.consent,
+    };
+    let submitted = store::assessed::submit(
+        &state.db,
+        kommunkod,
+        &app,
+        by,
+        false,
+        state.clock.now(),
+        origin,
+    )
+    .await?;
+    Ok(Ok(submitted))
+}
+
+fn period(state: &AppState, code: &str, on: NaiveDate) -> Result<domain::law::Period, WebError> {
+    state
+        .law
+        .period(code, on)
+        .cloned()
+        .ok_or_else(|| WebError::Internal(format!("law table has no period {code} on {on}")))
+}
+
+/// A decision as entered, for [`decide`].
+#[derive(Debug, Clone, Default)]
+pub struct DecisionForm {
+    pub applied_id: Option<i64>,
+    pub insats: String,
+    pub raw: RawDecision,
+    pub legal_basis: String,
+    pub communication_waiver: String,
+}
+
+/// Registers a decision on a case the caller may decide on.
+pub async fn decide(
+    state: &AppState,
+    kommunkod: &str,
+    case_id: i64,
+    form: &DecisionForm,
+    by: i64,
+    origin: &Origin,
+) -> Result<Result<i64, Errors>, WebError> {
+    let today = state.clock.today();
+    let assessed = store::assessed::of_case(&state.db, kommunkod, case_id).await?;
+    let received = assessed.received_on.unwrap_or(NaiveDate::MIN);
+    let decision = match assessed::validate_decision(&form.raw, received, today) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(e)),
+    };
+    let insats = form.insats.trim();
+    if form.applied_id.is_none() && insats.is_empty() {
+        return Ok(Err(one("insats", "error-insats-required")));
+    }
+    if insats.chars().count() > assessed::MAX_TITLE {
+        return Ok(Err(one("insats", "error-too-long")));
+    }
+    let legal_basis = form.legal_basis.trim();
+    if !legal_basis.is_empty()
+        && state
+            .law
+            .reference(legal_basis, decision.decided_on)
+            .is_none()
+    {
+        return Ok(Err(one("legal_basis", "error-legal-basis")));
+    }
+    let waiver = form.communication_waiver.trim();
+    let waiver = if waiver.is_empty() {
+        None
+    } else {
+        match assessed::validate_text("communication_waiver", waiver, assessed::MIN_REASONS) {
+            Ok(w) => Some(w),
+            Err(e) => return Ok(Err(e)),
+        }
+    };
+    let follow_up = period(state, "follow-up", decision.decided_on)?;
+    let follow_up_on = Some(domain::calendar::add_period(
+        decision
+            .scope
+            .period_from
+            .unwrap_or(decision.decided_on)
+            .max(decision.decided_on),
+        &follow_up,
+    ));
+    let input = DecisionInput {
+        applied_id: form.applied_id,
+        insats: Some(insats.to_owned()).filter(|s| !s.is_empty()),
+        decision,
+        legal_ref: Some(legal_basis.to_owned()).filter(|s| !s.is_empty()),
+        communication_waiver: waiver,
+    };
+    let law = state.law.clone();
+    let cite = move |code: &str, on: NaiveDate| law.reference(code, on).map(|r| r.citation.clone());
+    let r = store::assessed::decide(
+        &state.db,
+        kommunkod,
+        case_id,
+        &input,
+        cite,
+        follow_up_on,
+        by,
+        false,
+        state.clock.now(),
+        origin,
+    )
+    .await?;
+    Ok(r.map_err(refusal))
+}
+
+/// Records the notice of a decision and sets its appeal deadline from the law table.
+pub async fn record_notice(
+    state: &AppState,
+    kommunkod: &str,
+    decision_id: i64,
+    method: &str,
+    sent_on: &str,
+    received_on: &str,
+    by: i64,
+    origin: &Origin,
+) -> Result<Result<NaiveDate, Errors>, WebError> {
+    let now = state.clock.now();
+    let Some(d) = store::assessed::decision(&state.db, kommunkod, decision_id, now, origin).await?
+    else {
+        return Err(WebError::NotFound);
+    };
+    let notice = match assessed::validate_notice(
+        method,
+        sent_on,
+        received_on,
+        d.decided_on,
+        state.clock.today(),
+    ) {
+        Ok(n) => n,
+        Err(e) => return Ok(Err(e)),
+    };
+    let deadline = assessed::appeal_deadline(
+        notice.received_on,
+        &period(state, "appeal", notice.received_on)?,
+    );
+    let r = store::assessed::record_notice(
+        &state.db,
+        kommunkod,
+        decision_id,
+        &notice,
+        deadline,
+        by,
+        now,
+        origin,
+    )
+    .await?;
+    Ok(r.map(|_| deadline).map_err(refusal))
+}
+
+/// Registers an appeal against a decision whose notice is recorded.
+pub async fn register_appeal(
+    state: &AppState,
+    kommunkod: &str,
+    decision_id: i64,
+    received_on: &str,
+    note: &str,
+    by: i64,
+    origin: &Origin,
+) -> Result<Result<store::assessed::AppealRow, Errors>, WebError> {
+    let now = state.clock.now();
+    let Some(d) = store::assessed::decision(&state.db, kommunkod, decision_id, now, origin).await?
+    else {
+        return Err(WebError::NotFound);
+    };
+    let Some(notice_received) = d.received_on else {
+        return Ok(Err(refusal(Refusal::NoNotice)));
+    };
+    let date =
+        match assessed::validate_appeal_date(received_on, notice_received, state.clock.today()) {
+            Ok(d) => d,
+            Err(e) => return Ok(Err(e)),
+        };
+    let note = Some(note.trim()).filter(|n| !n.is_empty());
+    let r = store::assessed::register_appeal(
+        &state.db,
+        kommunkod,
+        decision_id,
+        date,
+        note,
+        by,
+        now,
+        origin,
+    )
+    .await?;
+    Ok(r.map_err(refusal))
+}
+
+/// The legal reference of a code on a date, as letters cite it.
+pub fn citation(state: &AppState, code: &str, on: NaiveDate) -> String {
+    state
+        .law
+        .reference(code, on)
+        .map(|r| r.citation.clone())
+        .unwrap_or_default()
+}
