@@ -27,6 +27,7 @@ pub mod clock;
 pub mod contact;
 pub mod kommun;
 pub mod law;
+pub mod letter_text;
 pub mod password;
 pub mod personnummer;
 pub mod policy;

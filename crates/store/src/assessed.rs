@@ -4,6 +4,10 @@
 //! the rules of the law are in `domain::assessed`, the order of the steps is checked here,
 //! inside the transaction, so that two officers cannot race past a rule.
 
+// Every step takes the same context (database, municipality, object, input, who, when, from
+// where); bundling it would only hide what each step needs.
+#![allow(clippy::too_many_arguments)]
+
 use crate::audit::{self, Origin};
 use crate::cases::{insert_case, is_unique_violation, FreshCase};
 use crate::db::{Db, Tx};
@@ -2323,18 +2327,18 @@ pub async fn granted_decisions(
     })
 }
 
-/// Logs a report that names persons (the IVO report) as one read.
+/// Logs a report that names persons or cases (`person:1`, `case:2`) as one read.
 pub async fn log_report(
     db: &Db,
     kommunkod: &str,
     action: &str,
-    persons: &[i64],
+    subjects: Vec<String>,
     reason: &str,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<(), StoreError> {
     let mut e = origin.event(Some(kommunkod), action, "report", None);
-    e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
+    e.persons = subjects;
     e.reason = Some(reason.to_owned());
     audit::append_now(db, now, &e).await?;
     Ok(())
@@ -2456,4 +2460,87 @@ pub async fn watch(db: &Db, kommunkod: &str) -> Result<Vec<WatchItem>, StoreErro
     out.extend(not_started);
     out.sort_by(|a, b| a.since.cmp(&b.since).then(a.case_id.cmp(&b.case_id)));
     Ok(out)
+}
+
+/// Each person of a case: (role, id number, children in the household), for the flags a case
+/// shows about children. Read with the case page, whose read is logged.
+pub async fn household(
+    db: &Db,
+    case_id: i64,
+) -> Result<Vec<(String, Option<String>, bool)>, StoreError> {
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_as(
+            "SELECT cp.role, p.id_number, p.children_in_household FROM case_persons cp JOIN persons p ON p.id = cp.person_id WHERE cp.case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_all(pool)
+        .await?)
+    })
+}
+
+// ---- The municipality's own wording of letter blocks ----
+
+/// The municipality's wording of a block valid on a date, if it has one.
+pub async fn letter_block(
+    db: &Db,
+    kommunkod: &str,
+    code: &str,
+    on: NaiveDate,
+) -> Result<Option<String>, StoreError> {
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_scalar(
+            "SELECT body FROM letter_blocks WHERE kommunkod = $1 AND code = $2 AND valid_from <= $3 ORDER BY valid_from DESC, id DESC LIMIT 1",
+        )
+        .bind(kommunkod)
+        .bind(code)
+        .bind(on)
+        .fetch_optional(pool)
+        .await?)
+    })
+}
+
+/// Every wording the municipality stored, newest first: (code, body, valid from).
+pub async fn letter_blocks(
+    db: &Db,
+    kommunkod: &str,
+) -> Result<Vec<(String, String, NaiveDate)>, StoreError> {
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_as("SELECT code, body, valid_from FROM letter_blocks WHERE kommunkod = $1 ORDER BY valid_from DESC, id DESC")
+            .bind(kommunkod)
+            .fetch_all(pool)
+            .await?)
+    })
+}
+
+/// Adds a wording valid from a date; earlier ones stay, for letters already written.
+#[allow(clippy::too_many_arguments)]
+pub async fn set_letter_block(
+    db: &Db,
+    kommunkod: &str,
+    code: &str,
+    body: &str,
+    valid_from: NaiveDate,
+    by: i64,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let id: i64 = crate::with_tx!(&mut tx, c => {
+        sqlx::query_scalar("INSERT INTO letter_blocks (kommunkod, code, body, valid_from, by_user, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id")
+            .bind(kommunkod)
+            .bind(code)
+            .bind(body)
+            .bind(valid_from)
+            .bind(by)
+            .bind(now)
+            .fetch_one(&mut *c)
+            .await?
+    });
+    let e = origin.event(
+        Some(kommunkod),
+        "letter_block.set",
+        "letter_block",
+        Some(id.to_string()),
+    );
+    audit::commit_with(tx, now, &e).await
 }

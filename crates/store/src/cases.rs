@@ -64,6 +64,8 @@ pub struct JournalEntry {
     pub author_name: String,
     pub kind: String,
     pub text: String,
+    /// The investigation area an entry documents (assessed support), if any.
+    pub area: Option<String>,
     /// Felmarkeringar: the entry stays, marked wrong.
     pub marks: Vec<Mark>,
 }
@@ -453,7 +455,7 @@ async fn load_journal(
     let (entries, persons): (Vec<JournalEntry>, Vec<i64>) = crate::with_pool!(db, pool => {
         // Entries with their corrections in one query: one row per (entry, mark), in order.
         let rows = sqlx::query(
-            "SELECT j.id, j.at, j.author, s.display_name, j.kind, j.text, \
+            "SELECT j.id, j.at, j.author, s.display_name, j.kind, j.text, j.area, \
                     m.at AS mark_at, ms.display_name AS mark_by, m.reason AS mark_reason \
              FROM journal_entries j JOIN staff_users s ON s.id = j.author \
              LEFT JOIN journal_marks m ON m.entry_id = j.id LEFT JOIN staff_users ms ON ms.id = m.by_user \
@@ -474,6 +476,7 @@ async fn load_journal(
                     author_name: r.try_get("display_name")?,
                     kind: r.try_get("kind")?,
                     text: r.try_get("text")?,
+                    area: r.try_get("area")?,
                     marks: Vec::new(),
                 });
             }

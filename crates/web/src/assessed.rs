@@ -185,6 +185,7 @@ pub async fn decide(
 }
 
 /// Records the notice of a decision and sets its appeal deadline from the law table.
+#[allow(clippy::too_many_arguments)]
 pub async fn record_notice(
     state: &AppState,
     kommunkod: &str,

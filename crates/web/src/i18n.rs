@@ -4,8 +4,17 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::{langid, LanguageIdentifier};
 
-pub const SV_FTL: &str = include_str!("../locales/sv/main.ftl");
-pub const EN_FTL: &str = include_str!("../locales/en/main.ftl");
+/// Each language's Fluent files, one per part of the system; the same file names in both.
+pub const SV_FTL: &[&str] = &[
+    include_str!("../locales/sv/main.ftl"),
+    include_str!("../locales/sv/assessed.ftl"),
+    include_str!("../locales/sv/apply.ftl"),
+];
+pub const EN_FTL: &[&str] = &[
+    include_str!("../locales/en/main.ftl"),
+    include_str!("../locales/en/assessed.ftl"),
+    include_str!("../locales/en/apply.ftl"),
+];
 
 /// A Swedish message where no app state is at hand (error conversions), from a bundle
 /// loaded once.
@@ -40,15 +49,18 @@ fn lang_is_english(bundle: &FluentBundle<FluentResource>) -> bool {
 }
 
 impl I18n {
-    pub fn new(lang: LanguageIdentifier, source: &str) -> Result<Self, I18nError> {
-        let resource = FluentResource::try_new(source.to_owned())
-            .map_err(|(_, errs)| I18nError(format!("{lang}: {errs:?}")))?;
-        let mut bundle = FluentBundle::new_concurrent(vec![lang]);
+    pub fn new(lang: LanguageIdentifier, sources: &[&str]) -> Result<Self, I18nError> {
+        let mut bundle = FluentBundle::new_concurrent(vec![lang.clone()]);
         // Isolation marks would end up inside attribute values and titles.
         bundle.set_use_isolating(false);
-        bundle
-            .add_resource(resource)
-            .map_err(|errs| I18nError(format!("{errs:?}")))?;
+        for source in sources {
+            let resource = FluentResource::try_new((*source).to_owned())
+                .map_err(|(_, errs)| I18nError(format!("{lang}: {errs:?}")))?;
+            // A message defined twice is an error, not a silent override.
+            bundle
+                .add_resource(resource)
+                .map_err(|errs| I18nError(format!("{errs:?}")))?;
+        }
         let lang = if lang_is_english(&bundle) { "en" } else { "sv" };
         Ok(Self { bundle, lang })
     }
@@ -88,9 +100,10 @@ impl I18n {
     }
 
     /// Every message id in a Fluent source, for the completeness tests.
-    pub fn ids(source: &str) -> Vec<String> {
-        source
-            .lines()
+    pub fn ids(sources: &[&str]) -> Vec<String> {
+        sources
+            .iter()
+            .flat_map(|s| s.lines())
             .filter_map(|l| {
                 let (id, _) = l.split_once(" =")?;
                 (!id.starts_with(['#', ' ', '.', '-']) && !id.is_empty())
@@ -313,6 +326,127 @@ mod tests {
         );
         ids.extend(["not_started", "interrupted"].map(|w| format!("report-waiting-{w}")));
         ids.extend(["woman", "man", "unknown"].map(|w| format!("report-sex-{w}")));
+        {
+            use domain::assessed::*;
+            fn all<T: Copy>(
+                ids: &mut Vec<String>,
+                prefix: &str,
+                xs: &[T],
+                name: fn(T) -> &'static str,
+            ) {
+                ids.extend(xs.iter().map(|x| format!("{prefix}-{}", name(*x))));
+            }
+            all(&mut ids, "area", Area::ALL, Area::as_str);
+            ids.extend(
+                Area::ALL
+                    .iter()
+                    .map(|a| format!("area-group-{}", a.group())),
+            );
+            all(&mut ids, "outcome", Outcome::ALL, Outcome::as_str);
+            all(
+                &mut ids,
+                "notice-method",
+                NoticeMethod::ALL,
+                NoticeMethod::as_str,
+            );
+            all(
+                &mut ids,
+                "communication-method",
+                CommunicationMethod::ALL,
+                CommunicationMethod::as_str,
+            );
+            all(
+                &mut ids,
+                "consent-scope",
+                ConsentScope::ALL,
+                ConsentScope::as_str,
+            );
+            all(
+                &mut ids,
+                "execution-event",
+                ExecutionEvent::ALL,
+                ExecutionEvent::as_str,
+            );
+            all(
+                &mut ids,
+                "appeal-exception",
+                AppealException::ALL,
+                AppealException::as_str,
+            );
+            all(
+                &mut ids,
+                "reconsideration",
+                Reconsideration::ALL,
+                Reconsideration::as_str,
+            );
+            all(
+                &mut ids,
+                "court-outcome",
+                CourtOutcome::ALL,
+                CourtOutcome::as_str,
+            );
+            all(&mut ids, "channel", Channel::ALL, Channel::as_str);
+            all(
+                &mut ids,
+                "applicant-role",
+                ApplicantRole::ALL,
+                ApplicantRole::as_str,
+            );
+            ids.extend(
+                ExecutionEvent::ALL
+                    .iter()
+                    .map(|e| format!("case-event-execution-{}", e.as_str())),
+            );
+        }
+        ids.extend(
+            ["ordered", "running", "interrupted", "ended"].map(|w| format!("execution-state-{w}")),
+        );
+        ids.extend(
+            ["waiting", "dismissed", "lapsed", "forwarded", "settled"]
+                .map(|w| format!("appeal-status-{w}")),
+        );
+        ids.extend(["delay_notice", "decision_request"].map(|w| format!("delay-kind-{w}")));
+        ids.extend(
+            [
+                "case-age",
+                "decision-request",
+                "communication",
+                "notice",
+                "appeal-waiting",
+                "appeal-late",
+                "follow-up",
+                "not-started",
+            ]
+            .map(|w| format!("watch-what-{w}")),
+        );
+        ids.extend(["journal-kind-investigation", "track-free"].map(str::to_owned));
+        // The case events the assessed steps write (store::assessed).
+        ids.extend(
+            [
+                "application",
+                "assigned",
+                "consent",
+                "consent-withdrawn",
+                "concern-report",
+                "sip",
+                "communication",
+                "communication-answered",
+                "decision",
+                "notice",
+                "appeal",
+                "appeal-exception",
+                "appeal-dismissed",
+                "appeal-reconsidered",
+                "appeal-forwarded",
+                "appeal-court",
+                "execution-ordered",
+                "delay-explained",
+                "follow-up",
+                "delay_notice",
+                "decision_request",
+            ]
+            .map(|k| format!("case-event-{k}")),
+        );
         let missing: Vec<_> = ids.iter().filter(|id| !sv.has(id)).collect();
         assert!(missing.is_empty(), "missing Fluent messages: {missing:?}");
         let en = I18n::english().unwrap();

@@ -5,9 +5,11 @@
 pub mod api;
 pub mod api_assessed;
 pub mod api_staff;
+pub mod apply;
 pub mod assessed;
 pub mod contact;
 pub mod content;
+pub mod documents;
 pub mod error;
 pub mod i18n;
 mod markdown;
@@ -194,6 +196,7 @@ pub fn app(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
     Router::new()
         .merge(portal::router())
+        .merge(apply::router())
         .merge(api::router())
         .merge(api_staff::router())
         .merge(api_assessed::router())

@@ -62,7 +62,7 @@ pub struct Layout<'a> {
 }
 
 impl<'a> Layout<'a> {
-    fn new(t: &'a I18n, title: String, kommun: Option<&'a Municipality>) -> Self {
+    pub(crate) fn new(t: &'a I18n, title: String, kommun: Option<&'a Municipality>) -> Self {
         let mut crumbs = Vec::new();
         if let Some(m) = kommun {
             crumbs.push((m.name.clone(), format!("/kommun/{}", m.kommunkod)));
@@ -75,7 +75,7 @@ impl<'a> Layout<'a> {
         }
     }
 
-    fn crumb(mut self, label: String, href: String) -> Self {
+    pub(crate) fn crumb(mut self, label: String, href: String) -> Self {
         self.crumbs.push((label, href));
         self
     }
@@ -99,7 +99,7 @@ fn render(t: &impl Template) -> Result<Response, WebError> {
 }
 
 /// Renders a page, or the not-found page; internal errors are logged and shown plainly.
-fn page_or_error(state: &AppState, result: Result<Response, WebError>) -> Response {
+pub(crate) fn page_or_error(state: &AppState, result: Result<Response, WebError>) -> Response {
     match result {
         Ok(r) => r,
         Err(WebError::NotFound) => not_found_page(state),
@@ -149,7 +149,7 @@ async fn fallback(State(state): State<AppState>) -> Response {
     not_found_page(&state)
 }
 
-async fn municipality(
+pub(crate) async fn municipality(
     state: &AppState,
     kommunkod: &str,
 ) -> Result<Arc<MunicipalityContent>, WebError> {
@@ -159,7 +159,7 @@ async fn municipality(
 }
 
 /// Query pairs, repeated keys kept (`del=a&del=b`).
-fn query_pairs(q: &Option<String>) -> Vec<(String, String)> {
+pub(crate) fn query_pairs(q: &Option<String>) -> Vec<(String, String)> {
     q.as_deref()
         .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
         .unwrap_or_default()

@@ -90,12 +90,16 @@ pub async fn not_executed(
             });
         }
     }
-    let persons: Vec<i64> = lines.iter().filter_map(|l| l.person_id).collect();
+    let persons: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l.person_id)
+        .map(|p| format!("person:{p}"))
+        .collect();
     store::assessed::log_report(
         &state.db,
         kommunkod,
         "report.not_executed",
-        &persons,
+        persons,
         &format!("{first}..{last}"),
         state.clock.now(),
         origin,
@@ -284,4 +288,105 @@ mod tests {
         assert_eq!(csv_field("säger \"nej\""), "\"säger \"\"nej\"\"\"");
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
     }
+}
+
+/// One line of an officer's deadline watch.
+#[derive(Debug, Clone, Serialize)]
+pub struct WatchLine {
+    pub case_id: i64,
+    pub case_number: String,
+    pub what: String,
+    pub about: String,
+    pub since: NaiveDate,
+    pub due: Option<NaiveDate>,
+    pub late: bool,
+}
+
+/// The deadlines of the cases an officer works on (or, for a manager, of the municipality):
+/// cases by age with the delay notice due (FL 11 §), requests for a decision (FL 12 §),
+/// kommunicering, notices not recorded, appeals waiting, late appeals to dismiss, follow-ups
+/// and granted decisions not started. Logged as one read naming the cases.
+pub async fn watch(
+    state: &AppState,
+    kommunkod: &str,
+    only: Option<(i64, Vec<i64>)>,
+    origin: &Origin,
+) -> Result<Vec<WatchLine>, WebError> {
+    let today = state.clock.today();
+    let items = store::assessed::watch(&state.db, kommunkod).await?;
+    let period = |code: &str| state.law.period(code, today).cloned();
+    let (delay, forward, not_executed) = (
+        period("delay-warning"),
+        period("appeal-forward-warning"),
+        period("not-executed"),
+    );
+    let add = |d: NaiveDate, p: &Option<domain::law::Period>| {
+        p.as_ref().map(|p| domain::calendar::add_period(d, p))
+    };
+    let soon = today + chrono::Duration::days(30);
+    let mut lines = Vec::new();
+    for i in items {
+        if let Some((me, units)) = &only {
+            let mine = i.assigned_to == Some(*me) || i.unit_id.is_some_and(|u| units.contains(&u));
+            if !mine {
+                continue;
+            }
+        }
+        let (due, late) = match i.what.as_str() {
+            // `due` holds the last delay notice for this kind: late if none was sent in time.
+            "case-age" => {
+                let warn = add(i.since, &delay);
+                let noticed = i.due.is_some();
+                (warn, !noticed && warn.is_some_and(|w| today > w))
+            }
+            "appeal-waiting" => {
+                let by = add(i.since, &forward);
+                (by, by.is_some_and(|b| today > b))
+            }
+            "not-started" => {
+                let by = add(i.since, &not_executed);
+                (by, by.is_some_and(|b| today > b))
+            }
+            "follow-up" => {
+                if i.due.is_some_and(|d| d > soon) {
+                    continue;
+                }
+                (i.due, i.due.is_some_and(|d| today > d))
+            }
+            "appeal-late" => (None, true),
+            _ => (i.due, i.due.is_some_and(|d| today > d)),
+        };
+        lines.push(WatchLine {
+            case_id: i.case_id,
+            case_number: i.case_number,
+            what: i.what,
+            about: i.about,
+            since: i.since,
+            due,
+            late,
+        });
+    }
+    // What is late first, then by the date it is due.
+    lines.sort_by(|a, b| {
+        b.late
+            .cmp(&a.late)
+            .then(a.due.cmp(&b.due))
+            .then(a.since.cmp(&b.since))
+    });
+    let mut cases: Vec<String> = lines
+        .iter()
+        .map(|l| format!("case:{}", l.case_id))
+        .collect();
+    cases.dedup();
+    store::assessed::log_report(
+        &state.db,
+        kommunkod,
+        "report.watch",
+        cases,
+        "deadline watch",
+        state.clock.now(),
+        origin,
+    )
+    .await?;
+    Ok(lines)
 }

@@ -4,9 +4,11 @@
 
 pub mod access;
 mod admin;
+mod assessed;
 pub mod auth;
 mod cases;
 mod pages;
+mod reports;
 mod review;
 
 use crate::AppState;
@@ -46,6 +48,28 @@ pub fn router() -> Router<AppState> {
             post(cases::mark_wrong),
         )
         .route("/personal/arenden/{id}/utdrag", get(cases::extract))
+        .route("/personal/arenden/{id}/bistand", get(assessed::show))
+        .route(
+            "/personal/arenden/{id}/bistand/{action}",
+            post(assessed::post_case),
+        )
+        .route(
+            "/personal/beslut/{id}/{action}",
+            post(assessed::post_decision),
+        )
+        .route(
+            "/personal/overklaganden/{id}/{action}",
+            post(assessed::post_appeal),
+        )
+        .route("/personal/ansokningar/{id}/ta", post(assessed::take))
+        .route("/personal/bevakning", get(reports::watch))
+        .route("/personal/rapporter", get(reports::reports))
+        .route("/personal/rapporter/{file}", get(reports::download))
+        .route("/personal/beslut/{id}/beslut.pdf", get(assessed::letter))
+        .route(
+            "/personal/overklaganden/{id}/akt.pdf",
+            get(assessed::package),
+        )
         .route("/personal/arenden/{id}/status", post(cases::set_status))
         .route(
             "/personal/personer/{id}/relationer",

@@ -622,6 +622,9 @@ struct InboxPage<'a> {
     unit: Option<i64>,
     kind: &'static str,
     kinds: Vec<(&'static str, String)>,
+    /// Applications nobody has taken yet (assessed support), oldest first.
+    applications: Vec<store::assessed::InboxApplication>,
+    csrf: String,
 }
 
 impl InboxPage<'_> {
@@ -755,6 +758,27 @@ pub async fn inbox(
             &staff_origin(&staff, &request_id, addr),
         )
         .await?;
+        // Applications wait for someone to take them; they have no holder to filter on.
+        let show_applications = query
+            .kind
+            .is_none_or(|k| k == domain::case::InboxKind::Application)
+            && holder_name != "mina"
+            && after.is_none();
+        let applications = if show_applications {
+            let mut list = store::assessed::inbox(
+                &state.db,
+                kommun.as_str(),
+                PAGE_SIZE,
+                state.clock.today(),
+                now,
+                &staff_origin(&staff, &request_id, addr),
+            )
+            .await?;
+            list.retain(|a| !young || a.young_carer);
+            list
+        } else {
+            Vec::new()
+        };
         let filters_query = format!(
             "visa={holder_name}{}{}",
             if young { "&unga=1" } else { "" },
@@ -790,6 +814,8 @@ pub async fn inbox(
                 .iter()
                 .map(|k| (k.as_str(), t.get(&format!("inbox-kind-{}", k.as_str()))))
                 .collect(),
+            applications,
+            csrf: staff.session.csrf_token.clone(),
         };
         render(StatusCode::OK, &p)
     }

@@ -1,0 +1,465 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Assessed support through the staff pages, as a browser without JavaScript would use them,
+//! on both databases: taking an application from the inbox, investigating, kommunicering,
+//! deciding, the letter as PDF (without the address of a protected person), the notice, an
+//! appeal on the last day and one the day after, the deadline watch and the reports.
+
+mod common;
+
+use chrono::{TimeZone, Utc};
+use common::*;
+use serde_json::json;
+use store::audit::Origin;
+use testkit::{create_staff, spawn_app_with, Options, TestApp, TestClock};
+
+const PW: &str = "korv med bröd och senap";
+
+async fn app() -> TestApp {
+    let clock = TestClock::new(Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap());
+    spawn_app_with(Options {
+        clock,
+        ..Options::default()
+    })
+    .await
+}
+
+async fn apply(app: &TestApp, personnummer: &str) -> (i64, String) {
+    let (status, body) = {
+        let res = client()
+            .post(app.url("/api/v1/municipalities/0380/applications"))
+            .json(&json!({
+                "applicant": {"name": "Demo Anhörigsson", "personnummer": personnummer},
+                "requested": ["avlosning-i-hemmet"],
+                "received_on": "2026-10-01",
+                "consent": true
+            }))
+            .send()
+            .await
+            .unwrap();
+        (
+            res.status().as_u16(),
+            res.json::<serde_json::Value>().await.unwrap(),
+        )
+    };
+    assert_eq!(status, 201, "{body}");
+    (
+        body["case_id"].as_i64().unwrap(),
+        body["reference"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Posts a form of the assessed page with the page's CSRF token.
+async fn post(b: &mut Browser, case_id: i64, path: &str, form: &[(&str, &str)]) -> Page {
+    let page = b.get(&format!("/personal/arenden/{case_id}/bistand")).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = page.csrf();
+    let mut all = vec![("_csrf", csrf.as_str())];
+    all.extend_from_slice(form);
+    b.post(path, &all).await
+}
+
+fn ok(p: &Page) {
+    assert_eq!(p.status, 303, "{}", p.body);
+}
+
+#[tokio::test]
+async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
+    let app = app().await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "case-officer",
+        "h@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "carer-support-officer",
+        "k@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "unit-manager",
+        "c@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let (case_id, reference) = apply(&app, "19121212-1212").await;
+
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "h@kommun.example", PW).await;
+    let inbox = b.get("/personal/inkorg").await;
+    assert!(inbox.body.contains(&reference), "{}", inbox.body);
+    let csrf = inbox.csrf();
+    let taken = b
+        .post(
+            &format!("/personal/ansokningar/{case_id}/ta"),
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(
+        taken.location.as_deref(),
+        Some(format!("/personal/arenden/{case_id}/bistand").as_str())
+    );
+    assert!(!b.get("/personal/inkorg").await.body.contains(&reference));
+
+    let r = post(
+        &mut b,
+        case_id,
+        &format!("/personal/arenden/{case_id}/bistand/utredning"),
+        &[
+            ("_form", "investigation"),
+            ("area", "carer_rest"),
+            (
+                "text",
+                "Anhörig sover dåligt och har inte haft en ledig dag på ett halvår.",
+            ),
+        ],
+    )
+    .await;
+    ok(&r);
+    let r = post(
+        &mut b,
+        case_id,
+        &format!("/personal/arenden/{case_id}/bistand/samtycke"),
+        &[
+            ("_form", "consent"),
+            ("scope", "respite"),
+            ("given_by", "Den närstående själv"),
+            ("given_on", "2026-10-02"),
+        ],
+    )
+    .await;
+    ok(&r);
+    let page = b.get(&format!("/personal/arenden/{case_id}/bistand")).await;
+    assert!(page.body.contains("inte haft en ledig dag"));
+    assert!(page.body.contains("Den närstående själv"));
+
+    // Partly granted without kommunicering: refused, with the reason next to the field.
+    let decision = |decided_on: &'static str| {
+        vec![
+            ("_form", "decision"),
+            ("applied_id", "1"),
+            ("outcome", "partly_granted"),
+            ("hours_per_month", "16"),
+            ("period_from", "2026-12-01"),
+            ("period_to", "2027-05-31"),
+            ("reasons", "Behovet av avlösning är styrkt i utredningen, men i mindre omfattning än den sökta."),
+            ("decided_on", decided_on),
+        ]
+    };
+    let r = post(
+        &mut b,
+        case_id,
+        &format!("/personal/arenden/{case_id}/bistand/beslut"),
+        &decision("2026-10-20"),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("error-summary") && r.body.contains("kommunicering"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body.contains("i mindre omfattning än den sökta"),
+        "the reasons typed are kept"
+    );
+    // A carer support officer may not decide: the case is not theirs to decide on.
+    let mut k = Browser::new(&app);
+    k.sign_in(&app, "k@kommun.example", PW).await;
+    let csrf = k.get("/personal/inkorg").await.csrf();
+    let mut form = decision("2026-10-20");
+    form.insert(0, ("_csrf", csrf.as_str()));
+    assert_eq!(
+        k.post(
+            &format!("/personal/arenden/{case_id}/bistand/beslut"),
+            &form
+        )
+        .await
+        .status,
+        404
+    );
+
+    let r = post(
+        &mut b,
+        case_id,
+        &format!("/personal/arenden/{case_id}/bistand/kommunicering"),
+        &[
+            ("_form", "communication"),
+            ("material", "Intyg från vårdcentralen"),
+            ("method", "letter"),
+            ("sent_on", "2026-10-05"),
+            ("answer_by", "2026-10-19"),
+        ],
+    )
+    .await;
+    ok(&r);
+    let r = post(
+        &mut b,
+        case_id,
+        &format!("/personal/arenden/{case_id}/bistand/beslut"),
+        &decision("2026-10-20"),
+    )
+    .await;
+    ok(&r);
+    let page = b.get(&format!("/personal/arenden/{case_id}/bistand")).await;
+    assert!(page.body.contains("Delvis bifall"), "{}", page.body);
+    let decision_id: i64 = 1;
+
+    // The letter, as PDF.
+    let res = client()
+        .get(app.url(&format!("/personal/beslut/{decision_id}/beslut.pdf")))
+        .header(
+            "cookie",
+            b.cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+
+    // The notice: received on a Saturday, so the appeal deadline is the Monday three weeks on.
+    let r = post(
+        &mut b,
+        case_id,
+        &format!("/personal/beslut/{decision_id}/delgivning"),
+        &[
+            ("_form", "notice-1"),
+            ("method", "in_person"),
+            ("sent_on", "2026-10-24"),
+            ("received_on", "2026-10-23"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422, "received before sent");
+    let r = post(
+        &mut b,
+        case_id,
+        &format!("/personal/beslut/{decision_id}/delgivning"),
+        &[
+            ("_form", "notice-1"),
+            ("method", "in_person"),
+            ("sent_on", "2026-10-24"),
+            ("received_on", "2026-10-24"),
+        ],
+    )
+    .await;
+    ok(&r);
+    assert!(b
+        .get(&format!("/personal/arenden/{case_id}/bistand"))
+        .await
+        .body
+        .contains("2026-11-16"));
+
+    let r = post(
+        &mut b,
+        case_id,
+        &format!("/personal/beslut/{decision_id}/overklagande"),
+        &[("_form", "appeal-1"), ("received_on", "2026-11-16")],
+    )
+    .await;
+    ok(&r);
+    let r = post(
+        &mut b,
+        case_id,
+        &format!("/personal/beslut/{decision_id}/overklagande"),
+        &[("_form", "appeal-1"), ("received_on", "2026-11-17")],
+    )
+    .await;
+    ok(&r);
+    let page = b.get(&format!("/personal/arenden/{case_id}/bistand")).await;
+    assert!(
+        page.body.contains("i rätt tid") && page.body.contains("för sent"),
+        "{}",
+        page.body
+    );
+    // The timely one cannot be dismissed; the late one is.
+    let r = post(
+        &mut b,
+        case_id,
+        "/personal/overklaganden/1/avvisa",
+        &[
+            ("_form", "dismiss-1"),
+            ("on_date", "2026-11-18"),
+            ("reasons", "Överklagandet kom in efter att tiden gått ut."),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let r = post(
+        &mut b,
+        case_id,
+        "/personal/overklaganden/2/avvisa",
+        &[
+            ("_form", "dismiss-2"),
+            ("on_date", "2026-11-18"),
+            ("reasons", "Överklagandet kom in efter att tiden gått ut."),
+        ],
+    )
+    .await;
+    ok(&r);
+    // The timely one waited more than seven days without being forwarded: a warning.
+    assert!(b
+        .get(&format!("/personal/arenden/{case_id}/bistand"))
+        .await
+        .body
+        .contains("utan att skickas"));
+    let r = post(
+        &mut b,
+        case_id,
+        "/personal/overklaganden/1/overlamna",
+        &[("_form", "forward-1"), ("on_date", "2026-11-25")],
+    )
+    .await;
+    ok(&r);
+    let res = client()
+        .get(app.url("/personal/overklaganden/1/akt.pdf"))
+        .header(
+            "cookie",
+            b.cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF-"));
+
+    // The watch shows the decision not yet started; the reports are for the manager.
+    let watch = b.get("/personal/bevakning").await;
+    assert_eq!(watch.status, 200);
+    assert!(watch.body.contains("inte påbörjat"), "{}", watch.body);
+    assert_eq!(b.get("/personal/rapporter").await.status, 403);
+    let mut m = Browser::new(&app);
+    m.sign_in(&app, "c@kommun.example", PW).await;
+    let reports = m.get("/personal/rapporter?kvartal=2026Q3").await;
+    assert_eq!(reports.status, 200, "{}", reports.body);
+    assert_eq!(
+        m.get("/personal/rapporter?kvartal=2026Q9").await.status,
+        422
+    );
+    assert_eq!(
+        m.get("/personal/rapporter/ej-verkstallda.pdf?kvartal=2026Q3")
+            .await
+            .status,
+        200
+    );
+    let csv = m
+        .get("/personal/rapporter/statistik.csv?kvartal=2026Q3")
+        .await;
+    assert!(csv.body.starts_with("Insats;Kvinnor;Män"), "{}", csv.body);
+}
+
+#[tokio::test]
+async fn the_letter_never_carries_a_protected_address() {
+    let app = app().await;
+    let officer = create_staff(
+        &app,
+        Some("0380"),
+        "case-officer",
+        "h@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let origin = Origin::default();
+    let now = app.state.clock.now();
+    let mut letters = Vec::new();
+    for (number, protection) in [
+        ("19121212-1212", "none"),
+        ("811218-9876", "skyddad_folkbokforing"),
+    ] {
+        let person = domain::case::validate_person(
+            &domain::case::RawPerson {
+                id_number: number.into(),
+                given_name: "Demo".into(),
+                family_name: "Anhörigsson".into(),
+                address_line: "Hemliga gatan 7".into(),
+                postal_code: "753 20".into(),
+                city: "Demostad".into(),
+                protection: protection.into(),
+                ..Default::default()
+            },
+            app.state.clock.today(),
+        )
+        .unwrap();
+        store::persons::create(&app.db, "0380", &person, Some(officer), false, now, &origin)
+            .await
+            .unwrap()
+            .unwrap();
+        let (case_id, _) = apply(&app, number).await;
+        assert!(
+            store::assessed::take(&app.db, "0380", case_id, officer, None, now, &origin)
+                .await
+                .unwrap()
+        );
+        let form = web::assessed::DecisionForm {
+            applied_id: store::assessed::of_case(&app.db, "0380", case_id)
+                .await
+                .unwrap()
+                .applied
+                .first()
+                .map(|a| a.id),
+            raw: domain::assessed::RawDecision {
+                outcome: "granted".into(),
+                reasons: "Behovet av avlösning är styrkt i utredningen.".into(),
+                decided_on: "2026-10-20".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let id = web::assessed::decide(&app.state, "0380", case_id, &form, officer, &origin)
+            .await
+            .unwrap()
+            .unwrap();
+        let d = store::assessed::decision(&app.db, "0380", id, now, &origin)
+            .await
+            .unwrap()
+            .unwrap();
+        let doc = web::documents::decision_letter(&app.state, "0380", &d, &origin)
+            .await
+            .unwrap();
+        letters.push(doc);
+    }
+    let open = &letters[0];
+    assert_eq!(open.recipient.as_ref().unwrap()[1], "Hemliga gatan 7");
+    let protected = &letters[1];
+    assert!(protected.recipient.is_none());
+    let everything = format!("{protected:?}");
+    assert!(!everything.contains("Hemliga"), "{everything}");
+    // The letter states the reasons, the legal basis and how to appeal within three weeks.
+    let text = format!("{open:?}");
+    for needle in [
+        "Behovet av avlösning",
+        "2025:400",
+        "tre veckor",
+        "förvaltningsrätten",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+    let pdf = web::documents::pdf(protected).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+}

@@ -1,0 +1,481 @@
+//! Letters and reports as documents for the `letters` crate (tagged PDF/A): the decision
+//! letter, the appeal package for the administrative court, and the quarterly reports. The
+//! wording comes from the letter blocks (shipped in `data/letters.toml`, or the
+//! municipality's own), legal references from the law table; an address is printed only when
+//! the person's identity is not protected.
+
+use crate::error::WebError;
+use crate::reports::{NotExecuted, StatisticsRow};
+use crate::AppState;
+use chrono::NaiveDate;
+use domain::letter_text::{fill, Blocks};
+use letters::{Block, Document};
+use store::assessed::{AppealRow, DecisionRow};
+use store::audit::Origin;
+
+/// The municipality's wording of a block on a date, else the shipped one.
+async fn block(
+    state: &AppState,
+    kommunkod: &str,
+    code: &str,
+    on: NaiveDate,
+) -> Result<String, WebError> {
+    if let Some(own) = store::assessed::letter_block(&state.db, kommunkod, code, on).await? {
+        return Ok(own);
+    }
+    let shipped = Blocks::shipped().map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(shipped.get(code, on).unwrap_or_default().to_owned())
+}
+
+pub fn pdf(doc: &Document) -> Result<Vec<u8>, WebError> {
+    letters::render(doc).map_err(|e| WebError::Internal(format!("pdf: {e}")))
+}
+
+struct Sender {
+    kommun: String,
+    board: String,
+    phone: String,
+    email: String,
+}
+
+async fn sender(state: &AppState, kommunkod: &str) -> Result<Sender, WebError> {
+    let c = crate::content::load(state, kommunkod)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    Ok(Sender {
+        kommun: format!("{} kommun", c.municipality.name),
+        board: c.settings.board_name.clone(),
+        phone: c.settings.switchboard_phone.clone().unwrap_or_default(),
+        email: c.settings.email.clone().unwrap_or_default(),
+    })
+}
+
+fn scope_line(d: &DecisionRow) -> String {
+    let mut parts = Vec::new();
+    if let Some(h) = d.hours_per_month {
+        parts.push(format!("{h} timmar per månad"));
+    }
+    if let Some(n) = d.days_per_week {
+        parts.push(format!("{n} dagar per vecka"));
+    }
+    if !d.scope_text.is_empty() {
+        parts.push(d.scope_text.clone());
+    }
+    parts.join(", ")
+}
+
+fn outcome_sv(outcome: &str) -> &'static str {
+    match outcome {
+        "granted" => "Bifall",
+        "partly_granted" => "Delvis bifall",
+        _ => "Avslag",
+    }
+}
+
+/// The person a decision concerns: the applicant, read (and logged) for the letter.
+async fn addressee(
+    state: &AppState,
+    kommunkod: &str,
+    case_id: i64,
+    origin: &Origin,
+) -> Result<(String, Option<Vec<String>>), WebError> {
+    let a = store::assessed::of_case(&state.db, kommunkod, case_id).await?;
+    let Some(app) = a.application else {
+        return Ok((String::new(), None));
+    };
+    let p = store::persons::get(
+        &state.db,
+        kommunkod,
+        app.applicant_id,
+        Some("decision letter"),
+        state.clock.now(),
+        origin,
+    )
+    .await?
+    .ok_or(WebError::NotFound)?;
+    let name = format!("{} {}", p.summary.given_name, p.summary.family_name);
+    // Skyddad folkbokföring: the address is never printed (the store never returns it).
+    let protected = store::persons::hides_address(&p.summary.protection);
+    let address = match (&p.address_line, protected) {
+        (Some(line), false) => {
+            let mut lines = vec![name.clone(), line.clone()];
+            let place = [p.postal_code.clone(), p.city.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !place.is_empty() {
+                lines.push(place);
+            }
+            Some(lines)
+        }
+        _ => None,
+    };
+    Ok((name, address))
+}
+
+/// The decision letter (FL 32–33 §§): the decision, its reasons, the legal basis, and how to
+/// appeal, in Swedish.
+pub async fn decision_letter(
+    state: &AppState,
+    kommunkod: &str,
+    d: &DecisionRow,
+    origin: &Origin,
+) -> Result<Document, WebError> {
+    let s = sender(state, kommunkod).await?;
+    let (name, recipient) = addressee(state, kommunkod, d.case_id, origin).await?;
+    let weeks = state
+        .law
+        .period("appeal", d.decided_on)
+        .map_or(3, |p| p.amount);
+    let weeks = match weeks {
+        3 => "tre".to_owned(),
+        n => n.to_string(),
+    };
+    let insats = d.insats.to_lowercase();
+    let values = [
+        ("kommun", s.kommun.as_str()),
+        ("board", s.board.as_str()),
+        ("weeks", weeks.as_str()),
+        ("insats", insats.as_str()),
+        ("phone", s.phone.as_str()),
+        ("email", s.email.as_str()),
+    ];
+    let on = d.decided_on;
+    let intro = fill(
+        &block(
+            state,
+            kommunkod,
+            &format!("decision-intro-{}", d.outcome),
+            on,
+        )
+        .await?,
+        &values,
+    );
+    let appeal = fill(
+        &block(state, kommunkod, "appeal-instructions", on).await?,
+        &values,
+    );
+    let contact = fill(&block(state, kommunkod, "contact", on).await?, &values);
+    let mut facts = vec![
+        ("Insats".to_owned(), d.insats.clone()),
+        ("Beslut".to_owned(), outcome_sv(&d.outcome).to_owned()),
+    ];
+    let scope = scope_line(d);
+    if !scope.is_empty() {
+        facts.push(("Omfattning".into(), scope));
+    }
+    match (d.period_from, d.period_to) {
+        (Some(f), Some(t)) => facts.push(("Gäller".into(), format!("{f} till och med {t}"))),
+        (Some(f), None) => facts.push(("Gäller från".into(), f.to_string())),
+        _ => {}
+    }
+    facts.push(("Lagrum".into(), d.legal_citation.clone()));
+    let reasons_rule = state
+        .law
+        .reference("fl-reasons", on)
+        .map(|r| format!(" ({})", r.citation))
+        .unwrap_or_default();
+    let mut blocks = vec![
+        Block::Paragraph(intro),
+        Block::Facts(facts),
+        Block::Heading(format!("Skäl för beslutet{reasons_rule}")),
+        Block::Paragraph(d.reasons.clone()),
+        Block::Heading("Så överklagar du".into()),
+        Block::Paragraph(appeal),
+        Block::Heading("Frågor".into()),
+        Block::Paragraph(contact),
+    ];
+    if d.is_demo {
+        blocks.insert(
+            0,
+            Block::Paragraph("DEMO – påhittade uppgifter, inte ett riktigt beslut.".into()),
+        );
+    }
+    Ok(Document {
+        title: format!("Beslut om {insats}"),
+        language: "sv".into(),
+        author: format!("{}, {}", s.board, s.kommun),
+        letterhead: vec![s.board.clone(), s.kommun.clone()],
+        recipient,
+        meta_lines: vec![
+            ("Datum".into(), d.decided_on.to_string()),
+            ("Diarienummer".into(), d.case_number.clone()),
+            ("Till".into(), name),
+            ("Beslutsfattare".into(), d.decided_by_name.clone()),
+        ],
+        blocks,
+    })
+}
+
+/// The package to the administrative court: a covering letter, the appeal, the decision, the
+/// investigation and the journal extract.
+pub async fn appeal_package(
+    state: &AppState,
+    kommunkod: &str,
+    appeal: &AppealRow,
+    d: &DecisionRow,
+    origin: &Origin,
+) -> Result<Document, WebError> {
+    let s = sender(state, kommunkod).await?;
+    let values = [("kommun", s.kommun.as_str()), ("board", s.board.as_str())];
+    let on = appeal.forwarded_on.unwrap_or(appeal.received_on);
+    let intro = fill(
+        &block(state, kommunkod, "appeal-package-intro", on).await?,
+        &values,
+    );
+    let (v, journal) = store::cases::page(
+        &state.db,
+        kommunkod,
+        d.case_id,
+        Some("appeal package"),
+        state.clock.now(),
+        origin,
+    )
+    .await?
+    .ok_or(WebError::NotFound)?;
+    let persons: Vec<(String, String)> = v
+        .persons
+        .iter()
+        .map(|p| {
+            (
+                format!("{} {}", p.person.given_name, p.person.family_name),
+                p.person.id_number.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let timeliness = if appeal.timely {
+        format!(
+            "Överklagandet kom in {} och sista dag var {}: det kom in i rätt tid.",
+            appeal.received_on, appeal.deadline
+        )
+    } else {
+        format!(
+            "Överklagandet kom in {} och sista dag var {}. {}",
+            appeal.received_on,
+            appeal.deadline,
+            appeal.exception_note.clone().unwrap_or_default()
+        )
+    };
+    let mut blocks = vec![
+        Block::Paragraph(intro),
+        Block::Facts(vec![
+            (
+                "Klagande".into(),
+                persons.first().map(|p| p.0.clone()).unwrap_or_default(),
+            ),
+            (
+                "Personnummer".into(),
+                persons.first().map(|p| p.1.clone()).unwrap_or_default(),
+            ),
+            (
+                "Överklagat beslut".into(),
+                format!("{} ({}) {}", d.insats, outcome_sv(&d.outcome), d.decided_on),
+            ),
+            (
+                "Delgivet".into(),
+                d.received_on.map(|r| r.to_string()).unwrap_or_default(),
+            ),
+            (
+                "Överklagandet kom in".into(),
+                appeal.received_on.to_string(),
+            ),
+        ]),
+        Block::Paragraph(timeliness),
+    ];
+    if let Some(note) = &appeal.reconsideration_note {
+        blocks.push(Block::Heading("Omprövning".into()));
+        blocks.push(Block::Paragraph(note.clone()));
+    }
+    blocks.push(Block::Heading("Bilagor".into()));
+    blocks.push(Block::Paragraph(
+        "1. Överklagandet. 2. Beslutet. 3. Utredningen. 4. Journalanteckningar.".into(),
+    ));
+    blocks.push(Block::PageBreak);
+    blocks.push(Block::Heading("Bilaga 1: Överklagandet".into()));
+    blocks.push(Block::Paragraph(
+        appeal
+            .note
+            .clone()
+            .unwrap_or_else(|| "Överklagandet bifogas i original.".into()),
+    ));
+    blocks.push(Block::PageBreak);
+    blocks.push(Block::Heading("Bilaga 2: Beslutet".into()));
+    let letter = decision_letter(state, kommunkod, d, origin).await?;
+    blocks.extend(
+        letter
+            .blocks
+            .into_iter()
+            .filter(|b| !matches!(b, Block::PageBreak)),
+    );
+    blocks.push(Block::PageBreak);
+    blocks.push(Block::Heading("Bilaga 3: Utredningen".into()));
+    let investigation: Vec<Vec<String>> = journal
+        .iter()
+        .filter(|e| e.kind == "investigation")
+        .map(|e| {
+            vec![
+                e.at.format("%Y-%m-%d").to_string(),
+                state
+                    .t
+                    .get(&format!("area-{}", e.area.clone().unwrap_or_default())),
+                e.text.clone(),
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table {
+        caption: "Utredningen per område".into(),
+        header: vec!["Datum".into(), "Område".into(), "Vad som framkommit".into()],
+        rows: investigation,
+    });
+    blocks.push(Block::PageBreak);
+    blocks.push(Block::Heading("Bilaga 4: Journalanteckningar".into()));
+    let entries: Vec<Vec<String>> = journal
+        .iter()
+        .filter(|e| e.kind != "investigation")
+        .map(|e| {
+            let mut text = e.text.clone();
+            for m in &e.marks {
+                text.push_str(&format!(
+                    " [Felmarkerad {}: {}]",
+                    m.at.format("%Y-%m-%d"),
+                    m.reason
+                ));
+            }
+            vec![
+                e.at.format("%Y-%m-%d").to_string(),
+                e.author_name.clone(),
+                text,
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table {
+        caption: "Journalanteckningar".into(),
+        header: vec!["Datum".into(), "Av".into(), "Anteckning".into()],
+        rows: entries,
+    });
+    Ok(Document {
+        title: format!("Överlämnande av överklagande, ärende {}", d.case_number),
+        language: "sv".into(),
+        author: format!("{}, {}", s.board, s.kommun),
+        letterhead: vec![s.board.clone(), s.kommun.clone()],
+        recipient: Some(vec!["Förvaltningsrätten".into()]),
+        meta_lines: vec![
+            ("Datum".into(), on.to_string()),
+            ("Diarienummer".into(), d.case_number.clone()),
+        ],
+        blocks,
+    })
+}
+
+/// The quarterly individual report of decisions not carried out, and the council's
+/// de-identified statistics, as one document.
+pub async fn not_executed_report(
+    state: &AppState,
+    kommunkod: &str,
+    r: &NotExecuted,
+    stats: &[StatisticsRow],
+) -> Result<Document, WebError> {
+    let s = sender(state, kommunkod).await?;
+    let t = &state.t;
+    let quarter = domain::calendar::quarter_of(r.first);
+    let cite = state
+        .law
+        .reference("ivo-not-executed", r.last)
+        .map(|x| x.citation.clone())
+        .unwrap_or_default();
+    let rows: Vec<Vec<String>> = r
+        .lines
+        .iter()
+        .map(|l| {
+            vec![
+                l.case_number.clone(),
+                l.insats.clone(),
+                l.law.to_uppercase(),
+                l.decided_on.to_string(),
+                t.get(&format!("report-waiting-{}", l.waiting)),
+                l.days_waited.to_string(),
+                t.get(&format!("report-sex-{}", l.sex)),
+                t.get(if l.protected_identity {
+                    "report-yes"
+                } else {
+                    "report-no"
+                }),
+                l.carried_out_on
+                    .or(l.ended_on)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                l.reason.clone(),
+            ]
+        })
+        .collect();
+    let stat_rows: Vec<Vec<String>> = stats
+        .iter()
+        .map(|s| {
+            vec![
+                s.insats.clone(),
+                s.women.to_string(),
+                s.men.to_string(),
+                s.unknown.to_string(),
+                s.total.to_string(),
+                s.max_days.to_string(),
+                s.mean_days.to_string(),
+            ]
+        })
+        .collect();
+    Ok(Document {
+        title: format!("Ej verkställda beslut {quarter}"),
+        language: "sv".into(),
+        author: format!("{}, {}", s.board, s.kommun),
+        letterhead: vec![s.board.clone(), s.kommun.clone()],
+        recipient: None,
+        meta_lines: vec![
+            ("Period".into(), format!("{} – {}", r.first, r.last)),
+            ("Grund".into(), cite),
+        ],
+        blocks: vec![
+            Block::Heading("Individrapport till IVO".into()),
+            Block::Table {
+                caption: format!("Beslut som inte verkställts inom tre månader, {quarter}"),
+                header: [
+                    "report-col-case",
+                    "report-col-insats",
+                    "report-col-law",
+                    "report-col-decided",
+                    "report-col-waiting",
+                    "report-col-days",
+                    "report-col-sex",
+                    "report-col-protected",
+                    "report-col-carried-out",
+                    "report-col-reason",
+                ]
+                .iter()
+                .map(|h| t.get(h))
+                .collect(),
+                rows,
+            },
+            Block::PageBreak,
+            Block::Heading("Statistik till kommunfullmäktige och revisorerna".into()),
+            Block::Paragraph(
+                "Avidentifierad: antal per insats, kvinnor och män, och dagar sedan beslutet."
+                    .into(),
+            ),
+            Block::Table {
+                caption: format!("Ej verkställda beslut per insats, {quarter}"),
+                header: [
+                    "report-col-insats",
+                    "report-col-women",
+                    "report-col-men",
+                    "report-col-unknown",
+                    "report-col-total",
+                    "report-col-max-days",
+                    "report-col-mean-days",
+                ]
+                .iter()
+                .map(|h| t.get(h))
+                .collect(),
+                rows: stat_rows,
+            },
+        ],
+    })
+}

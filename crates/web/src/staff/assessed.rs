@@ -1,0 +1,1234 @@
+//! The investigation and decision page of an application (`/personal/arenden/{id}/bistand`):
+//! the investigation by area, consents, children, kommunicering, decisions with their letter,
+//! notice and appeal clock, appeals, execution and follow-up, and the FL 11–12 §§ delay
+//! steps. Each form posts to one action; the rules are in `domain::assessed` and the store,
+//! shared with the API through `crate::assessed`.
+
+use super::access::{self, Access};
+use super::auth::{self, Staff};
+use super::pages::{field, or_error, posted, render, staff_origin, to_sign_in, StaffLayout};
+use crate::error::WebError;
+use crate::i18n::I18n;
+use crate::middleware::RequestId;
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Extension;
+use chrono::NaiveDate;
+use domain::assessed::{
+    self, AppealException, Area, CommunicationMethod, ConsentScope, CourtOutcome, ExecutionEvent,
+    NoticeMethod, Outcome, Reconsideration,
+};
+use domain::case::Errors;
+use domain::policy::{can, Action, Decision, Resource};
+use std::net::SocketAddr;
+use store::assessed::{AppealStep, Assessed};
+use store::audit::Origin;
+
+type Rid = Option<Extension<RequestId>>;
+
+/// One investigation entry as listed under its area: when, by whom, what.
+type AreaLine = (String, String, String);
+
+/// What was posted when it came back with errors: the form's name, its values, the errors.
+#[derive(Default)]
+pub struct Draft {
+    form: String,
+    values: Vec<(String, String)>,
+    errors: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/assessed.html")]
+struct AssessedPage<'a> {
+    l: StaffLayout<'a>,
+    csrf: String,
+    case_id: i64,
+    case_number: String,
+    status: String,
+    a: Assessed,
+    /// Days since the application arrived, and the day a delay notice is due (FL 11 §).
+    age_days: i64,
+    delay_warning_on: Option<NaiveDate>,
+    decision_request_from: Option<NaiveDate>,
+    children: bool,
+    young_carer: bool,
+    may_decide: bool,
+    today: NaiveDate,
+    areas: Vec<(&'static str, String, String)>,
+    entries_by_area: Vec<(String, Vec<AreaLine>)>,
+    decisions: Vec<DecisionView>,
+    legal_refs: Vec<(String, String)>,
+    draft: Draft,
+}
+
+struct DecisionView {
+    d: store::assessed::DecisionFull,
+    outcome: String,
+    scope: String,
+    overdue_notice: bool,
+    execution_state: String,
+    appeals: Vec<AppealView>,
+}
+
+struct AppealView {
+    a: store::assessed::AppealRow,
+    /// Days a timely appeal has waited unforwarded, and whether that is past the warning.
+    waiting_days: i64,
+    forward_warning: bool,
+}
+
+impl AssessedPage<'_> {
+    /// The posted value of a field when this form came back with errors, else `default`.
+    fn val(&self, form: &str, name: &str, default: &str) -> String {
+        if self.draft.form == form {
+            field(&self.draft.values, name).to_owned()
+        } else {
+            default.to_owned()
+        }
+    }
+
+    fn err(&self, form: &str, name: &str) -> String {
+        if self.draft.form != form {
+            return String::new();
+        }
+        self.draft
+            .errors
+            .iter()
+            .filter(|(f, _)| f == name)
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn label(&self, prefix: &str, value: &str) -> String {
+        self.l.t.get(&format!("{prefix}-{value}"))
+    }
+
+    fn opt_date(&self, d: &Option<NaiveDate>) -> String {
+        d.map(|d| d.to_string()).unwrap_or_else(|| "–".into())
+    }
+}
+
+fn scope_text(t: &I18n, d: &store::assessed::DecisionRow) -> String {
+    let mut parts = Vec::new();
+    if let Some(h) = d.hours_per_month {
+        parts.push(t.get1("scope-hours", "n", &h.to_string()));
+    }
+    if let Some(n) = d.days_per_week {
+        parts.push(t.get1("scope-days", "n", &n.to_string()));
+    }
+    if !d.scope_text.is_empty() {
+        parts.push(d.scope_text.clone());
+    }
+    match (d.period_from, d.period_to) {
+        (Some(f), Some(to)) => parts.push(format!("{f} – {to}")),
+        (Some(f), None) => parts.push(t.get1("scope-from", "date", &f.to_string())),
+        _ => {}
+    }
+    parts.join(", ")
+}
+
+async fn staff_or_sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Staff>, WebError> {
+    auth::current(state, headers).await
+}
+
+fn municipality(staff: &Staff) -> Result<String, WebError> {
+    staff.user.kommunkod.clone().ok_or(WebError::NotFound)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn page(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    origin: &Origin,
+    draft: Draft,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let t = state.texts(&staff.user.language);
+    let kommun = municipality(staff)?;
+    let (access, case_ref) =
+        access::case(state, &staff.actor, Action::ReadCase, id, None, origin).await?;
+    let reason = match access {
+        Access::Granted(r) => r,
+        Access::Hidden => return Err(WebError::NotFound),
+        // The case page asks for the reason of an emergency access.
+        Access::NeedsReason => {
+            return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
+        }
+    };
+    let now = state.clock.now();
+    let today = state.clock.today();
+    // One logged read of the case; the assessed part is read with it.
+    let (v, journal) = store::cases::page(&state.db, &kommun, id, reason.as_deref(), now, origin)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let a = store::assessed::of_case(&state.db, &kommun, id).await?;
+    let household = store::assessed::household(&state.db, id).await?;
+    let children = household.iter().any(|(_, _, c)| *c);
+    let young_carer = household.iter().any(|(role, number, _)| {
+        role == "carer"
+            && number
+                .as_deref()
+                .and_then(|n| domain::Personnummer::parse(n, today).ok())
+                .is_some_and(|p| p.age_on(today) < 18)
+    });
+    let may_decide = case_ref
+        .is_some_and(|c| can(&staff.actor, Action::Decide, &Resource::Case(c)) != Decision::Deny);
+    let received = a.received_on;
+    let age_days = received.map_or(0, |r| (today - r).num_days());
+    let delay_warning_on = match (received, state.law.period("delay-warning", today)) {
+        (Some(r), Some(p)) => Some(domain::calendar::add_period(r, p)),
+        _ => None,
+    };
+    let decision_request_from = match (received, state.law.period("decision-request-after", today))
+    {
+        (Some(r), Some(p)) => Some(domain::calendar::add_period(r, p)),
+        _ => None,
+    };
+    let warn_days = state
+        .law
+        .period("appeal-forward-warning", today)
+        .map_or(7, |p| i64::from(p.amount));
+    let areas: Vec<(&'static str, String, String)> = Area::ALL
+        .iter()
+        .map(|x| {
+            (
+                x.as_str(),
+                t.get(&format!("area-{}", x.as_str())),
+                t.get(&format!("area-group-{}", x.group())),
+            )
+        })
+        .collect();
+    let mut entries_by_area: Vec<(String, Vec<AreaLine>)> = Vec::new();
+    for e in journal.iter().filter(|e| e.kind == "investigation") {
+        let area = e.area.clone().unwrap_or_default();
+        let label = t.get(&format!("area-{area}"));
+        let line = (
+            super::pages::local_time(e.at),
+            e.author_name.clone(),
+            if e.marks.is_empty() {
+                e.text.clone()
+            } else {
+                format!("{} ({})", e.text, t.get("journal-marked-wrong"))
+            },
+        );
+        match entries_by_area.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, v)) => v.push(line),
+            None => entries_by_area.push((label, vec![line])),
+        }
+    }
+    let decisions = a
+        .decisions
+        .iter()
+        .map(|d| DecisionView {
+            outcome: t.get(&format!("outcome-{}", d.decision.outcome)),
+            scope: scope_text(t, &d.decision),
+            overdue_notice: d.decision.received_on.is_none(),
+            execution_state: d
+                .execution
+                .as_ref()
+                .map(|x| t.get(&format!("execution-state-{}", x.state())))
+                .unwrap_or_default(),
+            appeals: d
+                .appeals
+                .iter()
+                .map(|ap| {
+                    let waiting_days = (today - ap.received_on).num_days();
+                    AppealView {
+                        forward_warning: ap.status == "waiting"
+                            && ap.admissible()
+                            && waiting_days > warn_days,
+                        waiting_days,
+                        a: ap.clone(),
+                    }
+                })
+                .collect(),
+            d: d.clone(),
+        })
+        .collect();
+    let legal_refs = state
+        .law
+        .references
+        .iter()
+        .filter(|r| {
+            (r.code.starts_with("sol-bistand") || r.code.starts_with("lss-"))
+                && r.valid_from <= today
+                && r.valid_to.is_none_or(|to| today <= to)
+                && !r.code.ends_with("not-executed")
+        })
+        .map(|r| (r.code.clone(), format!("{} – {}", r.title, r.citation)))
+        .collect();
+    let p = AssessedPage {
+        l: StaffLayout::signed_in(
+            t,
+            t.get1("assessed-title", "number", &v.case.case_number),
+            staff,
+            "cases",
+        ),
+        csrf: staff.session.csrf_token.clone(),
+        case_id: id,
+        case_number: v.case.case_number.clone(),
+        status: t.get(&format!("case-status-{}", v.case.status)),
+        a,
+        age_days,
+        delay_warning_on,
+        decision_request_from,
+        children,
+        young_carer,
+        may_decide,
+        today,
+        areas,
+        entries_by_area,
+        decisions,
+        legal_refs,
+        draft,
+    };
+    render(status, &p)
+}
+
+fn id_of(s: &str) -> Result<i64, WebError> {
+    s.parse().map_err(|_| WebError::NotFound)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let r = async {
+        let Some(staff) = staff_or_sign_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let origin = staff_origin(&staff, &rid, addr);
+        page(
+            &state,
+            &staff,
+            id_of(&id)?,
+            &origin,
+            Draft::default(),
+            StatusCode::OK,
+        )
+        .await
+    }
+    .await;
+    or_error(&state, r)
+}
+
+/// A posted value that must be one of a closed set.
+fn choice<T>(
+    errors: &mut Errors,
+    field_name: &'static str,
+    raw: &str,
+    parse: fn(&str) -> Option<T>,
+) -> Option<T> {
+    let v = parse(raw.trim());
+    if v.is_none() {
+        errors
+            .entry(field_name)
+            .or_default()
+            .push("error-choose-one");
+    }
+    v
+}
+
+fn date(errors: &mut Errors, name: &'static str, raw: &str, today: NaiveDate) -> Option<NaiveDate> {
+    match assessed::validate_past_date(name, raw, today) {
+        Ok(d) => Some(d),
+        Err(e) => {
+            for (k, v) in e {
+                errors.entry(k).or_default().extend(v);
+            }
+            None
+        }
+    }
+}
+
+fn text(errors: &mut Errors, name: &'static str, raw: &str, min: usize) -> String {
+    match assessed::validate_text(name, raw, min) {
+        Ok(t) => t,
+        Err(e) => {
+            for (k, v) in e {
+                errors.entry(k).or_default().extend(v);
+            }
+            String::new()
+        }
+    }
+}
+
+fn optional(raw: &str) -> Option<String> {
+    Some(raw.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// Every action's outcome: done (back to the page), or errors for the form.
+enum Outcome2 {
+    Done(&'static str),
+    Invalid(Errors),
+}
+
+/// What an action needs: who, where, what was posted.
+struct Ctx<'a> {
+    state: &'a AppState,
+    staff: &'a Staff,
+    kommun: String,
+    origin: Origin,
+    f: Vec<(String, String)>,
+    today: NaiveDate,
+}
+
+impl Ctx<'_> {
+    fn get(&self, k: &str) -> &str {
+        field(&self.f, k)
+    }
+    fn by(&self) -> i64 {
+        self.staff.user.id
+    }
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state.clock.now()
+    }
+}
+
+fn refused(r: store::assessed::Refusal) -> Outcome2 {
+    Outcome2::Invalid(crate::assessed::refusal(r))
+}
+
+fn step<T>(r: Result<T, store::assessed::Refusal>, anchor: &'static str) -> Outcome2 {
+    match r {
+        Ok(_) => Outcome2::Done(anchor),
+        Err(e) => refused(e),
+    }
+}
+
+async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2, WebError> {
+    let (state, k) = (c.state, c.kommun.as_str());
+    let mut e = Errors::new();
+    Ok(match action {
+        "utredning" => {
+            let area = choice(&mut e, "area", c.get("area"), Area::parse);
+            let t = text(&mut e, "text", c.get("text"), 2);
+            match (area, e.is_empty()) {
+                (Some(area), true) => step(
+                    store::assessed::add_investigation_entry(
+                        &state.db,
+                        k,
+                        case_id,
+                        area,
+                        &t,
+                        c.by(),
+                        c.now(),
+                        &c.origin,
+                    )
+                    .await?,
+                    "utredning",
+                ),
+                _ => Outcome2::Invalid(e),
+            }
+        }
+        "samtycke" => {
+            let scope = choice(&mut e, "scope", c.get("scope"), ConsentScope::parse);
+            let given_by = text(&mut e, "given_by", c.get("given_by"), 2);
+            let given_on = date(&mut e, "given_on", c.get("given_on"), c.today);
+            match (scope, given_on, e.is_empty()) {
+                (Some(scope), Some(given_on), true) => step(
+                    store::assessed::add_consent(
+                        &state.db,
+                        k,
+                        case_id,
+                        &store::assessed::NewConsent {
+                            person_id: None,
+                            given_by,
+                            scope,
+                            given_on,
+                            note: optional(c.get("note")),
+                        },
+                        c.by(),
+                        c.now(),
+                        &c.origin,
+                    )
+                    .await?,
+                    "samtycken",
+                ),
+                _ => Outcome2::Invalid(e),
+            }
+        }
+        "aterkalla" => {
+            let on = date(&mut e, "withdrawn_on", c.get("withdrawn_on"), c.today);
+            let consent: i64 = c
+                .get("consent_id")
+                .parse()
+                .map_err(|_| WebError::NotFound)?;
+            match (on, e.is_empty()) {
+                (Some(on), true) => step(
+                    store::assessed::withdraw_consent(
+                        &state.db,
+                        k,
+                        case_id,
+                        consent,
+                        on,
+                        c.by(),
+                        c.now(),
+                        &c.origin,
+                    )
+                    .await?,
+                    "samtycken",
+                ),
+                _ => Outcome2::Invalid(e),
+            }
+        }
+        "orosanmalan" => {
+            let to = text(&mut e, "reported_to", c.get("reported_to"), 2);
+            let note = text(&mut e, "note", c.get("note"), assessed::MIN_REASONS);
+            if e.is_empty() {
+                step(
+                    store::assessed::report_concern(
+                        &state.db,
+                        k,
+                        case_id,
+                        &to,
+                        &note,
+                        c.by(),
+                        c.now(),
+                        &c.origin,
+                    )
+                    .await?,
+                    "barn",
+                )
+            } else {
+                Outcome2::Invalid(e)
+            }
+        }
+        "sip" => {
+            let mut errors = Errors::new();
+            let on = assessed::parse_date(&mut errors, "sip_on", c.get("sip_on"), true);
+            match (on, errors.is_empty()) {
+                (Some(on), true) => step(
+                    store::assessed::set_sip(&state.db, k, case_id, on, c.by(), c.now(), &c.origin)
+                        .await?,
+                    "samordning",
+                ),
+                _ => Outcome2::Invalid(errors),
+            }
+        }
+        "kommunicering" => {
+            let material = text(&mut e, "material", c.get("material"), 5);
+            let method = choice(
+                &mut e,
+                "method",
+                c.get("method"),
+                CommunicationMethod::parse,
+            );
+            let sent_on = date(&mut e, "sent_on", c.get("sent_on"), c.today);
+            let answer_by = assessed::parse_date(&mut e, "answer_by", c.get("answer_by"), false);
+            let answer_by = match (answer_by, sent_on) {
+                (Some(a), Some(s)) if a < s => {
+                    e.entry("answer_by").or_default().push("error-period-order");
+                    None
+                }
+                (Some(a), _) => Some(a),
+                (None, Some(s)) => state
+                    .law
+                    .period("kommunicering-answer", s)
+                    .map(|p| domain::calendar::add_period(s, p)),
+                (None, None) => None,
+            };
+            match (method, sent_on, answer_by, e.is_empty()) {
+                (Some(method), Some(sent_on), Some(answer_by), true) => step(
+                    store::assessed::add_communication(
+                        &state.db,
+                        k,
+                        case_id,
+                        &store::assessed::NewCommunication {
+                            material,
+                            method,
+                            sent_on,
+                            answer_by,
+                        },
+                        c.by(),
+                        c.now(),
+                        &c.origin,
+                    )
+                    .await?,
+                    "kommunicering",
+                ),
+                _ => Outcome2::Invalid(e),
+            }
+        }
+        "svar" => {
+            let id: i64 = c
+                .get("communication_id")
+                .parse()
+                .map_err(|_| WebError::NotFound)?;
+            let on = date(&mut e, "answered_on", c.get("answered_on"), c.today);
+            let answer = text(&mut e, "answer", c.get("answer"), 2);
+            match (on, e.is_empty()) {
+                (Some(on), true) => step(
+                    store::assessed::answer_communication(
+                        &state.db,
+                        k,
+                        case_id,
+                        id,
+                        on,
+                        &answer,
+                        c.by(),
+                        c.now(),
+                        &c.origin,
+                    )
+                    .await?,
+                    "kommunicering",
+                ),
+                _ => Outcome2::Invalid(e),
+            }
+        }
+        "beslut" => {
+            let form = crate::assessed::DecisionForm {
+                applied_id: c.get("applied_id").parse().ok(),
+                insats: c.get("insats").to_owned(),
+                raw: assessed::RawDecision {
+                    outcome: c.get("outcome").to_owned(),
+                    hours_per_month: c.get("hours_per_month").to_owned(),
+                    days_per_week: c.get("days_per_week").to_owned(),
+                    scope_text: c.get("scope_text").to_owned(),
+                    period_from: c.get("period_from").to_owned(),
+                    period_to: c.get("period_to").to_owned(),
+                    reasons: c.get("reasons").to_owned(),
+                    decided_on: c.get("decided_on").to_owned(),
+                },
+                legal_basis: c.get("legal_basis").to_owned(),
+                communication_waiver: c.get("communication_waiver").to_owned(),
+            };
+            match crate::assessed::decide(state, k, case_id, &form, c.by(), &c.origin).await? {
+                Ok(_) => Outcome2::Done("beslut"),
+                Err(e) => Outcome2::Invalid(e),
+            }
+        }
+        "drojsmal" => {
+            let request = c.get("kind") == "decision_request";
+            let on = date(&mut e, "on_date", c.get("on_date"), c.today);
+            let note = text(&mut e, "note", c.get("note"), 5);
+            let (after, answer) = (
+                state.law.period("decision-request-after", c.today).cloned(),
+                state
+                    .law
+                    .period("decision-request-answer", c.today)
+                    .cloned(),
+            );
+            match (on, after, answer, e.is_empty()) {
+                (Some(on), Some(after), Some(answer), true) => step(
+                    store::assessed::record_delay(
+                        &state.db,
+                        k,
+                        case_id,
+                        request,
+                        on,
+                        &note,
+                        |r| domain::calendar::add_period(r, &after),
+                        |d| domain::calendar::add_period(d, &answer),
+                        c.by(),
+                        c.now(),
+                        &c.origin,
+                    )
+                    .await?,
+                    "tider",
+                ),
+                _ => Outcome2::Invalid(e),
+            }
+        }
+        _ => return Err(WebError::NotFound),
+    })
+}
+
+async fn decision_action(
+    c: &Ctx<'_>,
+    decision_id: i64,
+    action: &str,
+) -> Result<Outcome2, WebError> {
+    let (state, k) = (c.state, c.kommun.as_str());
+    let mut e = Errors::new();
+    Ok(match action {
+        "delgivning" => match crate::assessed::record_notice(
+            state,
+            k,
+            decision_id,
+            c.get("method"),
+            c.get("sent_on"),
+            c.get("received_on"),
+            c.by(),
+            &c.origin,
+        )
+        .await?
+        {
+            Ok(_) => Outcome2::Done("beslut"),
+            Err(e) => Outcome2::Invalid(e),
+        },
+        "overklagande" => {
+            match crate::assessed::register_appeal(
+                state,
+                k,
+                decision_id,
+                c.get("received_on"),
+                c.get("note"),
+                c.by(),
+                &c.origin,
+            )
+            .await?
+            {
+                Ok(_) => Outcome2::Done("beslut"),
+                Err(e) => Outcome2::Invalid(e),
+            }
+        }
+        "bestall" => {
+            let provider = text(&mut e, "provider", c.get("provider"), 2);
+            let planned =
+                assessed::parse_date(&mut e, "planned_start", c.get("planned_start"), false);
+            if e.is_empty() {
+                step(
+                    store::assessed::order_execution(
+                        &state.db,
+                        k,
+                        decision_id,
+                        &provider,
+                        c.get("in_house") == "yes",
+                        planned,
+                        c.by(),
+                        c.now(),
+                        &c.origin,
+                    )
+                    .await?,
+                    "beslut",
+                )
+            } else {
+                Outcome2::Invalid(e)
+            }
+        }
+        "verkstallighet" => {
+            let kind = choice(&mut e, "kind", c.get("kind"), ExecutionEvent::parse);
+            let on = date(&mut e, "on_date", c.get("on_date"), c.today);
+            match (kind, on, e.is_empty()) {
+                (Some(kind), Some(on), true) => step(
+                    store::assessed::execution_event(
+                        &state.db,
+                        k,
+                        decision_id,
+                        kind,
+                        on,
+                        optional(c.get("note")).as_deref(),
+                        c.by(),
+                        c.now(),
+                        &c.origin,
+                    )
+                    .await?,
+                    "beslut",
+                ),
+                _ => Outcome2::Invalid(e),
+            }
+        }
+        "drojsmal" => {
+            let reason = text(&mut e, "reason", c.get("reason"), 5);
+            let consequences = text(&mut e, "consequences", c.get("consequences"), 5);
+            let interim = text(&mut e, "interim_support", c.get("interim_support"), 2);
+            if e.is_empty() {
+                step(
+                    store::assessed::explain_delay(
+                        &state.db,
+                        k,
+                        decision_id,
+                        &reason,
+                        &consequences,
+                        &interim,
+                        c.by(),
+                        c.now(),
+                        &c.origin,
+                    )
+                    .await?,
+                    "beslut",
+                )
+            } else {
+                Outcome2::Invalid(e)
+            }
+        }
+        "uppfoljning" => {
+            let held_on = date(&mut e, "held_on", c.get("held_on"), c.today);
+            let carer_view = text(&mut e, "carer_view", c.get("carer_view"), 2);
+            let recipient_view = text(&mut e, "recipient_view", c.get("recipient_view"), 2);
+            let fits = match c.get("still_fits") {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => {
+                    e.entry("still_fits").or_default().push("error-choose-one");
+                    None
+                }
+            };
+            let next_on = assessed::parse_date(&mut e, "next_on", c.get("next_on"), false);
+            match (held_on, fits, e.is_empty()) {
+                (Some(held_on), Some(still_fits), true) => step(
+                    store::assessed::follow_up(
+                        &state.db,
+                        k,
+                        decision_id,
+                        &store::assessed::NewFollowUp {
+                            held_on,
+                            carer_view,
+                            recipient_view,
+                            still_fits,
+                            note: optional(c.get("note")),
+                            next_on,
+                        },
+                        c.by(),
+                        c.now(),
+                        &c.origin,
+                    )
+                    .await?,
+                    "beslut",
+                ),
+                _ => Outcome2::Invalid(e),
+            }
+        }
+        _ => return Err(WebError::NotFound),
+    })
+}
+
+async fn appeal_action(c: &Ctx<'_>, appeal_id: i64, action: &str) -> Result<Outcome2, WebError> {
+    let mut e = Errors::new();
+    let s = match action {
+        "undantag" => {
+            let ex = choice(
+                &mut e,
+                "exception",
+                c.get("exception"),
+                AppealException::parse,
+            );
+            let note = text(&mut e, "note", c.get("note"), 5);
+            ex.map(|x| AppealStep::Exception(x, note))
+        }
+        "avvisa" => {
+            let on = date(&mut e, "on_date", c.get("on_date"), c.today);
+            let reasons = text(&mut e, "reasons", c.get("reasons"), assessed::MIN_REASONS);
+            on.map(|d| AppealStep::Dismiss(d, reasons))
+        }
+        "omprova" => {
+            let r = choice(
+                &mut e,
+                "reconsideration",
+                c.get("reconsideration"),
+                Reconsideration::parse,
+            );
+            let on = date(&mut e, "on_date", c.get("on_date"), c.today);
+            let note = text(&mut e, "note", c.get("note"), 5);
+            match (r, on) {
+                (Some(r), Some(on)) => Some(AppealStep::Reconsider(r, on, note)),
+                _ => None,
+            }
+        }
+        "overlamna" => date(&mut e, "on_date", c.get("on_date"), c.today).map(AppealStep::Forward),
+        "dom" => {
+            let o = choice(
+                &mut e,
+                "court_outcome",
+                c.get("court_outcome"),
+                CourtOutcome::parse,
+            );
+            let on = date(&mut e, "on_date", c.get("on_date"), c.today);
+            match (o, on) {
+                (Some(o), Some(on)) => {
+                    Some(AppealStep::Court(o, on, c.get("note").trim().to_owned()))
+                }
+                _ => None,
+            }
+        }
+        _ => return Err(WebError::NotFound),
+    };
+    match (s, e.is_empty()) {
+        (Some(s), true) => Ok(step(
+            store::assessed::appeal_step(
+                &c.state.db,
+                &c.kommun,
+                appeal_id,
+                &s,
+                c.by(),
+                c.now(),
+                &c.origin,
+            )
+            .await?,
+            "beslut",
+        )),
+        _ => Ok(Outcome2::Invalid(e)),
+    }
+}
+
+/// Which object a post is about.
+enum Target {
+    Case(i64),
+    Decision(i64),
+    Appeal(i64),
+}
+
+async fn handle(
+    state: AppState,
+    addr: SocketAddr,
+    rid: Rid,
+    headers: HeaderMap,
+    body: Bytes,
+    target: Target,
+    action: String,
+) -> Response {
+    let r = async {
+        let (staff, f) = match posted(&state, &headers, &body).await? {
+            Ok(p) => p,
+            Err(answer) => return Ok(answer),
+        };
+        let origin = staff_origin(&staff, &rid, addr);
+        let kommun = municipality(&staff)?;
+        let case_id = match target {
+            Target::Case(id) => id,
+            Target::Decision(id) => store::assessed::decision_case(&state.db, &kommun, id)
+                .await?
+                .ok_or(WebError::NotFound)?,
+            Target::Appeal(id) => store::assessed::appeal_case(&state.db, &kommun, id)
+                .await?
+                .ok_or(WebError::NotFound)?,
+        };
+        // Deciding needs delegation; every other step is writing to the case.
+        let needed = if action == "beslut" {
+            Action::Decide
+        } else {
+            Action::WriteCase
+        };
+        match access::case(&state, &staff.actor, needed, case_id, None, &origin)
+            .await?
+            .0
+        {
+            Access::Granted(_) => {}
+            Access::Hidden => return Err(WebError::NotFound),
+            Access::NeedsReason => {
+                return Ok(Redirect::to(&format!("/personal/arenden/{case_id}")).into_response())
+            }
+        }
+        let c = Ctx {
+            state: &state,
+            staff: &staff,
+            kommun,
+            origin: origin.clone(),
+            f,
+            today: state.clock.today(),
+        };
+        let outcome = match target {
+            Target::Case(id) => case_action(&c, id, &action).await?,
+            Target::Decision(id) => decision_action(&c, id, &action).await?,
+            Target::Appeal(id) => appeal_action(&c, id, &action).await?,
+        };
+        match outcome {
+            Outcome2::Done(anchor) => Ok(Redirect::to(&format!(
+                "/personal/arenden/{case_id}/bistand#{anchor}"
+            ))
+            .into_response()),
+            Outcome2::Invalid(errors) => {
+                let t = state.texts(&staff.user.language);
+                let form = field(&c.f, "_form").to_owned();
+                let draft = Draft {
+                    errors: errors
+                        .into_iter()
+                        .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
+                        .map(|(k, i)| (k.to_owned(), t.get(i)))
+                        .collect(),
+                    values: c.f.clone(),
+                    form,
+                };
+                page(
+                    &state,
+                    &staff,
+                    case_id,
+                    &origin,
+                    draft,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await
+            }
+        }
+    }
+    .await;
+    or_error(&state, r)
+}
+
+pub async fn post_case(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    match id.parse() {
+        Ok(id) => handle(state, addr, rid, headers, body, Target::Case(id), action).await,
+        Err(_) => or_error(&state, Err(WebError::NotFound)),
+    }
+}
+
+pub async fn post_decision(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    match id.parse() {
+        Ok(id) => {
+            handle(
+                state,
+                addr,
+                rid,
+                headers,
+                body,
+                Target::Decision(id),
+                action,
+            )
+            .await
+        }
+        Err(_) => or_error(&state, Err(WebError::NotFound)),
+    }
+}
+
+pub async fn post_appeal(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    match id.parse() {
+        Ok(id) => handle(state, addr, rid, headers, body, Target::Appeal(id), action).await,
+        Err(_) => or_error(&state, Err(WebError::NotFound)),
+    }
+}
+
+/// Takes an application from the inbox: it becomes the officer's case.
+pub async fn take(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let r = async {
+        let (staff, _) = match posted(&state, &headers, &body).await? {
+            Ok(p) => p,
+            Err(answer) => return Ok(answer),
+        };
+        let id = id_of(&id)?;
+        let kommun = municipality(&staff)?;
+        let k = domain::Kommunkod::parse(&kommun).map_err(|_| WebError::NotFound)?;
+        if can(
+            &staff.actor,
+            Action::AssignInbox,
+            &Resource::Municipality(k),
+        ) != Decision::Allow
+        {
+            return Err(WebError::NotFound);
+        }
+        let origin = staff_origin(&staff, &rid, addr);
+        let taken = store::assessed::take(
+            &state.db,
+            &kommun,
+            id,
+            staff.user.id,
+            staff.actor.units.first().copied(),
+            state.clock.now(),
+            &origin,
+        )
+        .await?;
+        Ok(if taken {
+            Redirect::to(&format!("/personal/arenden/{id}/bistand")).into_response()
+        } else {
+            // Someone else was quicker: back to the inbox, which no longer lists it.
+            Redirect::to("/personal/inkorg?kind=ansokan").into_response()
+        })
+    }
+    .await;
+    or_error(&state, r)
+}
+
+/// The choices the template offers, with their labels.
+impl AssessedPage<'_> {
+    fn outcomes(&self) -> Vec<(&'static str, String)> {
+        Outcome::ALL
+            .iter()
+            .map(|o| (o.as_str(), self.label("outcome", o.as_str())))
+            .collect()
+    }
+    fn notice_methods(&self) -> Vec<(&'static str, String)> {
+        NoticeMethod::ALL
+            .iter()
+            .map(|o| (o.as_str(), self.label("notice-method", o.as_str())))
+            .collect()
+    }
+    fn communication_methods(&self) -> Vec<(&'static str, String)> {
+        CommunicationMethod::ALL
+            .iter()
+            .map(|o| (o.as_str(), self.label("communication-method", o.as_str())))
+            .collect()
+    }
+    fn consent_scopes(&self) -> Vec<(&'static str, String)> {
+        ConsentScope::ALL
+            .iter()
+            .map(|o| (o.as_str(), self.label("consent-scope", o.as_str())))
+            .collect()
+    }
+    fn execution_events(&self) -> Vec<(&'static str, String)> {
+        ExecutionEvent::ALL
+            .iter()
+            .map(|o| (o.as_str(), self.label("execution-event", o.as_str())))
+            .collect()
+    }
+    fn exceptions(&self) -> Vec<(&'static str, String)> {
+        AppealException::ALL
+            .iter()
+            .map(|o| (o.as_str(), self.label("appeal-exception", o.as_str())))
+            .collect()
+    }
+    fn reconsiderations(&self) -> Vec<(&'static str, String)> {
+        Reconsideration::ALL
+            .iter()
+            .map(|o| (o.as_str(), self.label("reconsideration", o.as_str())))
+            .collect()
+    }
+    fn delay_kinds(&self) -> Vec<(&'static str, String)> {
+        ["delay_notice", "decision_request"]
+            .into_iter()
+            .map(|k| (k, self.label("delay-kind", k)))
+            .collect()
+    }
+    fn yes_no(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("yes", self.l.t.get("assessed-still-fits-yes")),
+            ("no", self.l.t.get("assessed-still-fits-no")),
+        ]
+    }
+    /// The name of a form about one decision or appeal: its kind and the object's id.
+    fn fname(&self, kind: &str, id: &i64) -> String {
+        format!("{kind}-{id}")
+    }
+    fn court_outcomes(&self) -> Vec<(&'static str, String)> {
+        CourtOutcome::ALL
+            .iter()
+            .map(|o| (o.as_str(), self.label("court-outcome", o.as_str())))
+            .collect()
+    }
+}
+
+/// A PDF answer: never cached, shown in the browser, with a file name.
+pub(super) fn pdf_response(bytes: Vec<u8>, file_name: &str) -> Response {
+    use axum::http::header;
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Resolves the case of a decision or appeal and checks that the caller may read it.
+async fn readable(
+    state: &AppState,
+    staff: &Staff,
+    case_id: Option<i64>,
+    origin: &Origin,
+) -> Result<Option<Response>, WebError> {
+    let case_id = case_id.ok_or(WebError::NotFound)?;
+    match access::case(state, &staff.actor, Action::ReadCase, case_id, None, origin)
+        .await?
+        .0
+    {
+        Access::Granted(_) => Ok(None),
+        Access::Hidden => Err(WebError::NotFound),
+        Access::NeedsReason => Ok(Some(
+            Redirect::to(&format!("/personal/arenden/{case_id}")).into_response(),
+        )),
+    }
+}
+
+/// The decision letter as PDF/A.
+pub async fn letter(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let r = async {
+        let Some(staff) = staff_or_sign_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let id = id_of(&id)?;
+        let kommun = municipality(&staff)?;
+        let origin = staff_origin(&staff, &rid, addr);
+        let case_id = store::assessed::decision_case(&state.db, &kommun, id).await?;
+        if let Some(answer) = readable(&state, &staff, case_id, &origin).await? {
+            return Ok(answer);
+        }
+        let d = store::assessed::decision(&state.db, &kommun, id, state.clock.now(), &origin)
+            .await?
+            .ok_or(WebError::NotFound)?;
+        let doc = crate::documents::decision_letter(&state, &kommun, &d, &origin).await?;
+        let bytes = crate::documents::pdf(&doc)?;
+        Ok(pdf_response(
+            bytes,
+            &format!("beslut-{}-{id}.pdf", d.case_number),
+        ))
+    }
+    .await;
+    or_error(&state, r)
+}
+
+/// The package for the administrative court as PDF/A.
+pub async fn package(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let r = async {
+        let Some(staff) = staff_or_sign_in(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let id = id_of(&id)?;
+        let kommun = municipality(&staff)?;
+        let origin = staff_origin(&staff, &rid, addr);
+        let case_id = store::assessed::appeal_case(&state.db, &kommun, id).await?;
+        if let Some(answer) = readable(&state, &staff, case_id, &origin).await? {
+            return Ok(answer);
+        }
+        let now = state.clock.now();
+        let a = store::assessed::appeal(&state.db, &kommun, id, now, &origin)
+            .await?
+            .ok_or(WebError::NotFound)?;
+        let d = store::assessed::decision(&state.db, &kommun, a.decision_id, now, &origin)
+            .await?
+            .ok_or(WebError::NotFound)?;
+        let doc = crate::documents::appeal_package(&state, &kommun, &a, &d, &origin).await?;
+        let bytes = crate::documents::pdf(&doc)?;
+        Ok(pdf_response(
+            bytes,
+            &format!("overklagande-{}-{id}.pdf", d.case_number),
+        ))
+    }
+    .await;
+    or_error(&state, r)
+}

@@ -1,0 +1,269 @@
+//! The deadline watch (`/personal/bevakning`) for officers and managers, and the reports on
+//! assessed support (`/personal/rapporter`) for managers: decisions not carried out (IVO)
+//! and the council's statistics, as tables, CSV and PDF.
+
+use super::assessed::pdf_response;
+use super::auth::{self, Staff};
+use super::pages::{field, message, or_error, render, staff_origin, to_sign_in, StaffLayout};
+use crate::error::WebError;
+use crate::middleware::RequestId;
+use crate::reports::{NotExecuted, StatisticsRow, WatchLine};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use domain::policy::{can, Action, Decision, Resource};
+use std::net::SocketAddr;
+
+type Rid = Option<Extension<RequestId>>;
+
+#[derive(Template)]
+#[template(path = "staff/watch.html")]
+struct WatchPage<'a> {
+    l: StaffLayout<'a>,
+    lines: Vec<WatchLine>,
+    everyone: bool,
+    may_see_all: bool,
+}
+
+impl WatchPage<'_> {
+    fn what(&self, w: &str) -> String {
+        self.l.t.get(&format!("watch-what-{w}"))
+    }
+}
+
+fn params(q: Option<String>) -> Vec<(String, String)> {
+    form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn reports_allowed(staff: &Staff) -> bool {
+    staff.actor.kommunkod.is_some_and(|k| {
+        can(
+            &staff.actor,
+            Action::ReadReports,
+            &Resource::Municipality(k),
+        ) == Decision::Allow
+    })
+}
+
+pub async fn watch(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let r = async {
+        let Some(staff) = auth::current(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        let (Some(kommun), true) = (staff.actor.kommunkod, staff.actor.role.reads_cases()) else {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "forbidden-title",
+                "forbidden-text",
+                Some(&staff),
+            ));
+        };
+        let t = state.texts(&staff.user.language);
+        let may_see_all = reports_allowed(&staff);
+        let everyone = may_see_all && field(&params(q), "visa") == "alla";
+        let only = (!everyone).then(|| (staff.user.id, staff.actor.units.clone()));
+        let lines = crate::reports::watch(
+            &state,
+            kommun.as_str(),
+            only,
+            &staff_origin(&staff, &rid, addr),
+        )
+        .await?;
+        let p = WatchPage {
+            l: StaffLayout::signed_in(t, t.get("watch-title"), &staff, "watch"),
+            lines,
+            everyone,
+            may_see_all,
+        };
+        render(StatusCode::OK, &p)
+    }
+    .await;
+    or_error(&state, r)
+}
+
+#[derive(Template)]
+#[template(path = "staff/reports.html")]
+struct ReportsPage<'a> {
+    l: StaffLayout<'a>,
+    quarter: String,
+    quarters: Vec<String>,
+    report: NotExecuted,
+    stats: Vec<StatisticsRow>,
+    error: Option<String>,
+}
+
+impl ReportsPage<'_> {
+    fn label(&self, prefix: &str, v: &str) -> String {
+        self.l.t.get(&format!("{prefix}-{v}"))
+    }
+}
+
+/// The last eight quarters, newest first, for the chooser.
+fn recent_quarters(today: chrono::NaiveDate) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut d = today;
+    for _ in 0..8 {
+        let q = domain::calendar::quarter_of(d);
+        if let Some((first, _)) = domain::calendar::quarter(&q) {
+            d = first - chrono::Duration::days(1);
+        }
+        out.push(q);
+    }
+    out
+}
+
+/// The report for the quarter asked for (the last full quarter by default), or why not.
+async fn report_for(
+    state: &AppState,
+    staff: &Staff,
+    q: Option<String>,
+    origin: &store::audit::Origin,
+) -> Result<Result<(String, NotExecuted, Vec<StatisticsRow>), String>, WebError> {
+    let kommun = staff.actor.kommunkod.ok_or(WebError::NotFound)?;
+    let today = state.clock.today();
+    let asked = field(&params(q), "kvartal").trim().to_uppercase();
+    let quarter = if asked.is_empty() {
+        recent_quarters(today).get(1).cloned().unwrap_or_default()
+    } else {
+        asked
+    };
+    let Some((first, last)) = domain::calendar::quarter(&quarter) else {
+        return Ok(Err(quarter));
+    };
+    let report = crate::reports::not_executed(state, kommun.as_str(), first, last, origin).await?;
+    let stats = crate::reports::statistics(&report);
+    Ok(Ok((quarter, report, stats)))
+}
+
+pub async fn reports(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let r = async {
+        let Some(staff) = auth::current(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        if !reports_allowed(&staff) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "forbidden-title",
+                "forbidden-text",
+                Some(&staff),
+            ));
+        }
+        let t = state.texts(&staff.user.language);
+        let origin = staff_origin(&staff, &rid, addr);
+        let quarters = recent_quarters(state.clock.today());
+        let (status, quarter, report, stats, error) =
+            match report_for(&state, &staff, q, &origin).await? {
+                Ok((quarter, report, stats)) => (StatusCode::OK, quarter, report, stats, None),
+                Err(bad) => {
+                    let d = state.clock.today();
+                    (
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        bad,
+                        NotExecuted {
+                            first: d,
+                            last: d,
+                            lines: Vec::new(),
+                        },
+                        Vec::new(),
+                        Some(t.get("error-quarter")),
+                    )
+                }
+            };
+        let p = ReportsPage {
+            l: StaffLayout::signed_in(t, t.get("reports-title"), &staff, "reports"),
+            quarter,
+            quarters,
+            report,
+            stats,
+            error,
+        };
+        render(status, &p)
+    }
+    .await;
+    or_error(&state, r)
+}
+
+/// `/personal/rapporter/{file}`: the report as CSV or PDF.
+pub async fn download(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let r = async {
+        let Some(staff) = auth::current(&state, &headers).await? else {
+            return Ok(to_sign_in());
+        };
+        if !reports_allowed(&staff) {
+            return Ok(message(
+                &state,
+                StatusCode::FORBIDDEN,
+                "forbidden-title",
+                "forbidden-text",
+                Some(&staff),
+            ));
+        }
+        let origin = staff_origin(&staff, &rid, addr);
+        let Ok((quarter, report, stats)) = report_for(&state, &staff, q, &origin).await? else {
+            return Err(WebError::NotFound);
+        };
+        let kommun = staff.actor.kommunkod.ok_or(WebError::NotFound)?;
+        let csv = |body: String, name: &str| {
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (header::CACHE_CONTROL, "no-store".to_owned()),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{name}\""),
+                    ),
+                ],
+                body,
+            )
+                .into_response()
+        };
+        Ok(match file.as_str() {
+            "ej-verkstallda.csv" => csv(
+                crate::reports::not_executed_csv(&state, &report),
+                &format!("ej-verkstallda-{quarter}.csv"),
+            ),
+            "statistik.csv" => csv(
+                crate::reports::statistics_csv(&state, &stats),
+                &format!("statistik-{quarter}.csv"),
+            ),
+            "ej-verkstallda.pdf" => {
+                let doc =
+                    crate::documents::not_executed_report(&state, kommun.as_str(), &report, &stats)
+                        .await?;
+                pdf_response(
+                    crate::documents::pdf(&doc)?,
+                    &format!("ej-verkstallda-{quarter}.pdf"),
+                )
+            }
+            _ => return Err(WebError::NotFound),
+        })
+    }
+    .await;
+    or_error(&state, r)
+}
