@@ -31,6 +31,26 @@ impl Clock for FixedClock {
     }
 }
 
+/// The real clock moved by a fixed amount: a demo or training installation can start on a
+/// chosen day and live through deadlines (the appeal clock, three months) in one session.
+/// Never used by a real installation: the CLI allows it only with `--demo`.
+#[derive(Debug, Clone, Copy)]
+pub struct ShiftedClock(pub Duration);
+
+impl ShiftedClock {
+    /// A clock whose today is `today`, at the real time of day.
+    pub fn starting(today: NaiveDate) -> Self {
+        let real = stockholm_date(Utc::now());
+        Self(Duration::days((today - real).num_days()))
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + self.0
+    }
+}
+
 fn last_sunday(year: i32, month: u32) -> NaiveDate {
     let mut d = NaiveDate::from_ymd_opt(year, month + 1, 1)
         .map(|d| d - Duration::days(1))

@@ -55,6 +55,10 @@ enum Command {
         /// Log format: json or pretty.
         #[arg(long, env = "ANHORIGSTOD_LOG_FORMAT")]
         log_format: Option<String>,
+        /// Demo and training only: let the clock say this date is today (YYYY-MM-DD), so a
+        /// session can live through deadlines. Refused without --demo.
+        #[arg(long, requires = "demo")]
+        today: Option<chrono::NaiveDate>,
     },
     /// Apply database migrations and load the municipality list, then exit.
     Migrate {
@@ -290,6 +294,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             demo,
             municipalities,
             log_format,
+            today,
         } => {
             let log_format = log_format
                 .or(file.log_format.clone())
@@ -316,7 +321,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     .map_or(web::content::DEFAULT_TTL, std::time::Duration::from_secs),
                 ..web::WebConfig::default()
             };
-            let state = web::AppState::new(store.clone(), Arc::new(SystemClock), config)
+            let clock: Arc<dyn domain::clock::Clock> = match today {
+                Some(d) => Arc::new(domain::clock::ShiftedClock::starting(d)),
+                None => Arc::new(SystemClock),
+            };
+            let state = web::AppState::new(store.clone(), clock, config)
                 .await
                 .map_err(|e| e.to_string())?;
             let bind = bind

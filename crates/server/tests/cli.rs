@@ -290,3 +290,15 @@ async fn the_demo_municipality_lists_its_own_allowance() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[tokio::test]
+async fn a_shifted_clock_is_for_demos_only() {
+    let (code, _, err) = run_cli("sqlite::memory:", &["serve", "--today", "2026-10-15"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--demo"), "{err}");
+    let (code, _, err) = run_cli(
+        "sqlite::memory:",
+        &["serve", "--demo", "--today", "15 oktober"],
+    );
+    assert_eq!(code, 2, "{err}");
+}

@@ -47,6 +47,17 @@ fn got(status: u16) -> &'static str {
     }
 }
 
+/// A granted decision dated today, valid for any case.
+fn decision_body() -> Value {
+    use domain::clock::Clock;
+    json!({
+        "insats": "Avlösning i hemmet",
+        "outcome": "granted",
+        "reasons": "Behovet är styrkt i utredningen av matrisen.",
+        "decided_on": domain::clock::SystemClock.today().to_string(),
+    })
+}
+
 #[tokio::test]
 async fn every_role_endpoint_and_case_answers_as_the_policy_says() {
     let app = spawn_app().await;
@@ -83,6 +94,7 @@ async fn every_role_endpoint_and_case_answers_as_the_policy_says() {
     )
     .await;
     let mut cases = Vec::new();
+    let mut decisions = Vec::new();
     for (kommun, who) in [("0380", owner), ("0380", other_owner), ("0180", far_owner)] {
         let token = store::tokens::create(
             &app.db,
@@ -129,6 +141,17 @@ async fn every_role_endpoint_and_case_answers_as_the_policy_says() {
             .await
             .unwrap()
             .unwrap();
+        let decision: Value = client()
+            .post(app.url(&format!("/api/v1/cases/{case_id}/decisions")))
+            .header("authorization", format!("Bearer {token}"))
+            .json(&decision_body())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        decisions.push(decision["id"].as_i64().unwrap());
         cases.push((
             kommun,
             case_id,
@@ -165,7 +188,9 @@ async fn every_role_endpoint_and_case_answers_as_the_policy_says() {
             kommunkod: kommun.map(k),
             units,
         };
-        for ((case_kommun, case_id, person, entry, author, refs), name) in cases.iter().zip(names) {
+        for (((case_kommun, case_id, person, entry, author, refs), name), decision_id) in
+            cases.iter().zip(names).zip(&decisions)
+        {
             let case = CaseRef {
                 kommunkod: k(case_kommun),
                 ..refs.clone()
@@ -213,14 +238,27 @@ async fn every_role_endpoint_and_case_answers_as_the_policy_says() {
                     None,
                     can(&actor, Action::ReadPerson, &person_resource),
                 ),
+                (
+                    "GET",
+                    format!("/api/v1/decisions/{decision_id}"),
+                    None,
+                    can(&actor, Action::ReadCase, &Resource::Case(case.clone())),
+                ),
+                (
+                    "POST",
+                    format!("/api/v1/cases/{case_id}/decisions"),
+                    Some(decision_body()),
+                    can(&actor, Action::Decide, &Resource::Case(case.clone())),
+                ),
             ];
             for (method, path, body, decision) in cells {
                 let status = call(&app, &token, method, &path, body).await;
                 let mut want = expected(decision);
                 // A refused correction is about the entry, not the case: where the case itself
                 // is not hidden from the caller, the answer is 403 ("only your own entries").
+                // So is a decision by a role without delegation on a case it may read.
                 if decision == Decision::Deny
-                    && path.ends_with("mark-wrong")
+                    && (path.ends_with("mark-wrong") || path.ends_with("/decisions"))
                     && can(&actor, Action::ReadCase, &Resource::Case(case.clone()))
                         != Decision::Deny
                 {
@@ -260,7 +298,7 @@ async fn every_role_endpoint_and_case_answers_as_the_policy_says() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 5 * (3 * 5 + 3));
+    assert_eq!(checked, 5 * (3 * 7 + 3));
     // Every allowed read left a row naming the reader.
     let rows = store::audit::rows_after(&app.db, 0, 5000).await.unwrap();
     assert!(rows
