@@ -238,10 +238,10 @@ describe('cases, the journal, persons, the log review and accounts', () => {
       await page.keyboard.type(await codes.code(email, DEMO_TOTP_SECRET));
       await pressAndWaitForURL(page, 'Enter', at(INBOX));
       assert.equal(await h1(page), 'Inkorg', 'a case reader starts in the inbox');
-      assert.deepEqual(await menu(page), ['Inkorg', 'Ärenden', 'Personer']);
+      assert.deepEqual(await menu(page), ['Inkorg', 'Ärenden', 'Personer', 'Bevakning']);
 
       // The first request of the inbox.
-      const firstLink = 'table.list tbody tr:first-child td:first-child a';
+      const firstLink = '#forfragningar tbody tr:first-child td:first-child a';
       const reference = (await page.locator(firstLink).innerText()).trim();
       await tabTo(page, { selector: firstLink });
       await pressAndWaitForURL(page, 'Enter', ITEM_URL);
@@ -378,7 +378,7 @@ describe('cases, the journal, persons, the log review and accounts', () => {
     const colleague = DEMO_STAFF.caseOfficer.name;
     await withPage('manager', async (page) => {
       assert.match(page.url(), at(INBOX), 'a unit manager starts in the inbox');
-      assert.deepEqual(await menu(page), ['Inkorg', 'Ärenden', 'Personer', 'Logg']);
+      assert.deepEqual(await menu(page), ['Inkorg', 'Ärenden', 'Personer', 'Bevakning', 'Rapporter', 'Logg']);
       await visit(page, LOG);
       assert.equal(await h1(page), 'Logg');
       assert.equal(await page.locator('#rv-result').count(), 0, 'no result before a search');

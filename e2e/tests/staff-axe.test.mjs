@@ -239,7 +239,7 @@ describe('axe-core: no accessibility violations in the staff workspace', () => {
       const response = await page.goto(server.url(`${INBOX}?visa=otilldelade&unga=1`));
       assert.equal(response?.status(), 200);
       if (!server.sharedDatabase) {
-        assert.ok((await page.locator('table.list tbody tr').count()) > 0, 'the demo has some');
+        assert.ok((await page.locator('#forfragningar tbody tr').count()) > 0, 'the demo has some');
       }
     }));
 
@@ -257,7 +257,7 @@ describe('axe-core: no accessibility violations in the staff workspace', () => {
     try {
       await page.goto(server.url(INBOX));
       // A request that involves a child, for its callout, if there is one; else the first.
-      const rows = page.locator('table.list tbody tr');
+      const rows = page.locator('#forfragningar tbody tr');
       const flagged = rows.filter({ hasText: 'Barn berörs' });
       const row = (await flagged.count()) > 0 ? flagged.first() : rows.first();
       href = await row.locator('td a').first().getAttribute('href');

@@ -113,7 +113,7 @@ describe('staff workspace', () => {
     const total = await requestCount(server);
     if (!server.sharedDatabase) assert.equal(total, DEMO_REQUESTS, 'the demo requests');
     assert.equal(
-      await page.locator('table.list tbody tr').count(),
+      await page.locator('#forfragningar tbody tr').count(),
       Math.min(total, INBOX_PAGE_SIZE),
       'a row for every request',
     );
@@ -171,14 +171,14 @@ describe('staff workspace', () => {
     // Open the first request (on a shared database, from an earlier run, the first one this
     // user does not already have).
     const row = await page
-      .locator('table.list tbody tr')
+      .locator('#forfragningar tbody tr')
       .evaluateAll(
         (trs, me) => trs.findIndex((tr) => tr.lastElementChild.textContent.trim() !== me),
         name,
       );
     if (!server.sharedDatabase) assert.equal(row, 0, 'nobody has taken the first request yet');
     assert.ok(row >= 0, 'a request this user has not taken');
-    const firstLink = `table.list tbody tr:nth-child(${row + 1}) td:first-child a`;
+    const firstLink = `#forfragningar tbody tr:nth-child(${row + 1}) td:first-child a`;
     const reference = (await page.locator(firstLink).innerText()).trim();
     await tabTo(page, { selector: firstLink });
     await pressAndWaitForURL(page, 'Enter', ITEM_URL);

@@ -507,6 +507,175 @@ async fn seed_cases(db: &Db) -> Result<(), DemoError> {
             }
         }
     }
+    seed_assessed(db, officer, case_unit, &mut rng, today).await
+}
+
+/// Assessed support in the demo: an application waiting in the inbox, and a decision granted
+/// four months ago that has not started (it shows in the deadline watch and the IVO report).
+async fn seed_assessed(
+    db: &Db,
+    officer: i64,
+    unit: Option<i64>,
+    rng: &mut StdRng,
+    today: NaiveDate,
+) -> Result<(), DemoError> {
+    use domain::assessed::{ApplicantRole, Channel, Outcome, RawDecision};
+    use domain::case::{validate_person, RawPerson};
+    let origin = Origin {
+        actor: "demo-seed".into(),
+        role: "system".into(),
+        ..Origin::default()
+    };
+    let now = Utc::now();
+    let law = domain::law::LawTable::shipped().map_err(|e| DemoError(e.to_string()))?;
+    let days_ago = |n: i64| today - chrono::Duration::days(n);
+    let applicant = |given: &str, family: &str, rng: &mut StdRng| {
+        validate_person(
+            &RawPerson {
+                id_number: fake_personnummer(rng, today),
+                given_name: given.into(),
+                family_name: family.into(),
+                phone: "070-174 06 91".into(),
+                ..RawPerson::default()
+            },
+            today,
+        )
+        .map_err(|e| DemoError(format!("demo person: {e:?}")))
+    };
+    let requested = |slug: &str, title: &str| store::assessed::Requested {
+        catalogue_slug: Some(slug.into()),
+        title: title.into(),
+        track: "assessed_sol".into(),
+        legal_ref: Some("sol-bistand".into()),
+        consent_required: true,
+    };
+    let waiting = store::assessed::NewApplication {
+        applicant: applicant("Demo-Maria", "Ansökansdotter", rng)?,
+        applicant_role: ApplicantRole::Carer,
+        recipient_name: Some("Demo-Erik Ansökansson".into()),
+        requested: vec![
+            requested("avlosning-i-hemmet", "Avlösning i hemmet"),
+            requested("vaxelvard", "Växelvård"),
+        ],
+        received_on: days_ago(10),
+        channel: Channel::Online,
+        message: Some("Demo: Jag orkar inte längre vara vaken varje natt.".into()),
+        consent: true,
+    };
+    store::assessed::submit(db, DEMO_KOMMUNKOD, &waiting, None, true, now, &origin).await?;
+
+    let granted = store::assessed::NewApplication {
+        applicant: applicant("Demo-Lars", "Beslutsson", rng)?,
+        applicant_role: ApplicantRole::Carer,
+        recipient_name: Some("Demo-Ingrid Beslutsson".into()),
+        requested: vec![requested("dagverksamhet", "Dagverksamhet")],
+        received_on: days_ago(160),
+        channel: Channel::Phone,
+        message: None,
+        consent: true,
+    };
+    let s = store::assessed::submit(
+        db,
+        DEMO_KOMMUNKOD,
+        &granted,
+        Some(officer),
+        true,
+        now,
+        &origin,
+    )
+    .await?;
+    store::assessed::take(db, DEMO_KOMMUNKOD, s.case_id, officer, unit, now, &origin).await?;
+    let applied = store::assessed::of_case(db, DEMO_KOMMUNKOD, s.case_id)
+        .await?
+        .applied
+        .first()
+        .map(|a| a.id);
+    let decided_on = days_ago(125);
+    let decision = domain::assessed::validate_decision(
+        &RawDecision {
+            outcome: Outcome::Granted.as_str().into(),
+            days_per_week: "2".into(),
+            reasons: "Demo: Ingrid behöver tillsyn dagtid och Lars behöver avlastning för att orka arbeta. Dagverksamhet två dagar i veckan tillgodoser behovet.".into(),
+            decided_on: decided_on.to_string(),
+            ..RawDecision::default()
+        },
+        granted.received_on,
+        today,
+    )
+    .map_err(|e| DemoError(format!("demo decision: {e:?}")))?;
+    let input = store::assessed::DecisionInput {
+        applied_id: applied,
+        insats: None,
+        decision,
+        legal_ref: None,
+        communication_waiver: None,
+    };
+    let cite = |code: &str, on: NaiveDate| law.reference(code, on).map(|r| r.citation.clone());
+    let follow_up = law
+        .period("follow-up", decided_on)
+        .map(|p| domain::calendar::add_period(decided_on, p));
+    let Ok(id) = store::assessed::decide(
+        db,
+        DEMO_KOMMUNKOD,
+        s.case_id,
+        &input,
+        cite,
+        follow_up,
+        officer,
+        true,
+        now,
+        &origin,
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    if let Some(p) = law.period("appeal", decided_on) {
+        let notice = domain::assessed::NewNotice {
+            method: domain::assessed::NoticeMethod::Post,
+            sent_on: decided_on,
+            received_on: decided_on + chrono::Duration::days(2),
+        };
+        let deadline = domain::assessed::appeal_deadline(notice.received_on, p);
+        store::assessed::record_notice(
+            db,
+            DEMO_KOMMUNKOD,
+            id,
+            &notice,
+            deadline,
+            officer,
+            now,
+            &origin,
+        )
+        .await?
+        .map_err(|r| DemoError(format!("demo: {r:?}")))?;
+    }
+    store::assessed::order_execution(
+        db,
+        DEMO_KOMMUNKOD,
+        id,
+        "Demo: Dagverksamheten Solrosen",
+        true,
+        Some(decided_on + chrono::Duration::days(14)),
+        officer,
+        now,
+        &origin,
+    )
+    .await?
+    .map_err(|r| DemoError(format!("demo: {r:?}")))?;
+    store::assessed::explain_delay(
+        db,
+        DEMO_KOMMUNKOD,
+        id,
+        "Demo: Ingen ledig plats på dagverksamheten.",
+        "Demo: Lars har fått gå ner i arbetstid.",
+        "Demo: Avlösning i hemmet fyra timmar i veckan.",
+        officer,
+        now,
+        &origin,
+    )
+    .await?
+    .map_err(|r| DemoError(format!("demo: {r:?}")))?;
     Ok(())
 }
 
