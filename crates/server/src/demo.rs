@@ -591,6 +591,23 @@ async fn seed_assessed(
         .first()
         .map(|a| a.id);
     let decided_on = days_ago(125);
+    store::assessed::add_consent(
+        db,
+        DEMO_KOMMUNKOD,
+        s.case_id,
+        &store::assessed::NewConsent {
+            person_id: None,
+            given_by: "Demo-Ingrid Beslutsson".into(),
+            scope: domain::assessed::ConsentScope::Respite,
+            given_on: days_ago(150),
+            note: Some("Demo: muntligt vid hembesök.".into()),
+        },
+        officer,
+        now,
+        &origin,
+    )
+    .await?
+    .map_err(|r| DemoError(format!("demo: {r:?}")))?;
     let decision = domain::assessed::validate_decision(
         &RawDecision {
             outcome: Outcome::Granted.as_str().into(),

@@ -255,6 +255,28 @@ async fn staffed(app: &TestApp, received_on: &str) -> Staffed {
     }
 }
 
+/// The care recipient's consent to respite, recorded by the first officer.
+async fn consent(app: &TestApp, case_id: i64, given_on: &str) {
+    store::assessed::add_consent(
+        &app.db,
+        "0380",
+        case_id,
+        &store::assessed::NewConsent {
+            person_id: None,
+            given_by: "Den närstående".into(),
+            scope: domain::assessed::ConsentScope::Respite,
+            given_on: d(given_on),
+            note: None,
+        },
+        1,
+        app.state.clock.now(),
+        &Origin::default(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+}
+
 fn decision(outcome: &str, decided_on: &str) -> Value {
     json!({
         "insats": "avlosning-i-hemmet",
@@ -278,6 +300,18 @@ async fn decisions_notice_and_the_appeal_clock() {
     backwards["scope"]["to"] = json!("2026-11-01");
     let mut unknown_basis = decision("granted", "2026-10-15");
     unknown_basis["legal_basis"] = json!("no-such-law");
+    // Respite is granted only with the care recipient's consent.
+    let (status, answer) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &decisions,
+        Some(decision("granted", "2026-10-15")),
+    )
+    .await;
+    assert_eq!(status, 422, "{answer}");
+    assert!(answer["errors"]["outcome"].is_array(), "{answer}");
+    consent(&app, s.case_id, "2026-10-02").await;
     for (body, field) in [
         (no_reasons, "reasons"),
         (backwards, "period_to"),
@@ -574,6 +608,7 @@ async fn decisions_notice_and_the_appeal_clock() {
 async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     let app = app_on_2026_11_25().await;
     let s = staffed(&app, "2026-03-01").await;
+    consent(&app, s.case_id, "2026-03-01").await;
     let decisions = format!("/api/v1/cases/{}/decisions", s.case_id);
     let origin = Origin::default();
     let now = app.state.clock.now();

@@ -416,6 +416,24 @@ async fn the_letter_never_carries_a_protected_address() {
                 .await
                 .unwrap()
         );
+        store::assessed::add_consent(
+            &app.db,
+            "0380",
+            case_id,
+            &store::assessed::NewConsent {
+                person_id: None,
+                given_by: "Den närstående".into(),
+                scope: domain::assessed::ConsentScope::Respite,
+                given_on: chrono::NaiveDate::from_ymd_opt(2026, 10, 2).unwrap(),
+                note: None,
+            },
+            officer,
+            now,
+            &origin,
+        )
+        .await
+        .unwrap()
+        .unwrap();
         let form = web::assessed::DecisionForm {
             applied_id: store::assessed::of_case(&app.db, "0380", case_id)
                 .await

@@ -52,6 +52,8 @@ pub enum Refusal {
     AlreadyWithdrawn,
     AlreadyAnswered,
     UnknownInsats,
+    /// Granting respite, växelvård or day activity needs the care recipient's consent.
+    ConsentMissing,
 }
 
 impl Refusal {
@@ -71,6 +73,7 @@ impl Refusal {
             AlreadyWithdrawn => "consent",
             AlreadyAnswered => "answer",
             UnknownInsats => "insats",
+            ConsentMissing => "outcome",
         }
     }
 
@@ -101,6 +104,7 @@ impl Refusal {
             AlreadyWithdrawn => "refusal-consent-withdrawn",
             AlreadyAnswered => "refusal-already-answered",
             UnknownInsats => "refusal-unknown-insats",
+            ConsentMissing => "refusal-consent-missing",
         }
     }
 }
@@ -904,11 +908,13 @@ pub async fn decide(
         return Ok(Err(Refusal::NotFound));
     };
     let d = &input.decision;
-    let applied: Option<(String, Option<String>, String, Option<String>)> = match input.applied_id {
+    let applied: Option<(String, Option<String>, String, Option<String>, bool)> = match input
+        .applied_id
+    {
         None => None,
         Some(a) => {
             let row = crate::with_tx!(&mut tx, c => {
-                sqlx::query_as("SELECT title, catalogue_slug, track, legal_ref FROM applied_insatser WHERE id = $1 AND case_id = $2")
+                sqlx::query_as("SELECT title, catalogue_slug, track, legal_ref, consent_required FROM applied_insatser WHERE id = $1 AND case_id = $2")
                     .bind(a)
                     .bind(case_id)
                     .fetch_optional(&mut *c)
@@ -920,16 +926,33 @@ pub async fn decide(
             }
         }
     };
-    let (title, slug, track, default_ref) = match (&applied, &input.insats) {
-        (Some((t, s, tr, r)), own) => (
+    let (title, slug, track, default_ref, consent_required) = match (&applied, &input.insats) {
+        (Some((t, s, tr, r, c)), own) => (
             own.clone().unwrap_or_else(|| t.clone()),
             s.clone(),
             tr.clone(),
             r.clone(),
+            *c,
         ),
-        (None, Some(own)) => (own.clone(), None, "free".to_owned(), None),
+        (None, Some(own)) => (own.clone(), None, "free".to_owned(), None, false),
         (None, None) => return Ok(Err(Refusal::UnknownInsats)),
     };
+    // Respite, växelvård and day activity are granted only with the care recipient's consent,
+    // given by the decision date and not withdrawn.
+    if consent_required && d.outcome.grants() {
+        let consents: i64 = crate::with_tx!(&mut tx, c => {
+            sqlx::query_scalar(
+                "SELECT COUNT(*) FROM consents WHERE case_id = $1 AND scope = 'respite' AND given_on <= $2 AND withdrawn_on IS NULL",
+            )
+            .bind(case_id)
+            .bind(d.decided_on)
+            .fetch_one(&mut *c)
+            .await?
+        });
+        if consents == 0 {
+            return Ok(Err(Refusal::ConsentMissing));
+        }
+    }
     let legal_ref = input.legal_ref.clone().or(default_ref).unwrap_or_else(|| {
         if track == "assessed_lss" {
             "lss".into()

@@ -609,3 +609,4 @@ report-sex-man = Man
 report-sex-unknown = Unknown
 report-yes = Yes
 report-no = No
+refusal-consent-missing = The service needs the care recipient's consent. Record the consent under Consents before granting it.

@@ -609,3 +609,4 @@ report-sex-man = Man
 report-sex-unknown = Okänt
 report-yes = Ja
 report-no = Nej
+refusal-consent-missing = Insatsen kräver den närståendes samtycke. Registrera samtycket under Samtycken innan du beviljar den.
