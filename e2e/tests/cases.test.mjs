@@ -432,7 +432,7 @@ describe('cases, the journal, persons, the log review and accounts', () => {
     await withPage('admin', async (page) => {
       assert.match(page.url(), at(ADMIN), 'an administrator starts among the accounts');
       assert.equal(await h1(page), 'Konton');
-      assert.deepEqual(await menu(page), ['Konton'], 'the menu shows only what the role uses');
+      assert.deepEqual(await menu(page), ['Konton', 'Brevtexter'], 'the menu shows only what the role uses');
       const table = page.locator('main table.list');
       assert.ok(
         (await text(table)).includes(DEMO_STAFF.caseOfficer.email),

@@ -481,3 +481,127 @@ async fn the_letter_never_carries_a_protected_address() {
     let pdf = web::documents::pdf(protected).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
 }
+
+#[tokio::test]
+async fn staff_register_a_phoned_application_and_adjust_the_letter_texts() {
+    let app = app().await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "case-officer",
+        "h@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "municipal-admin",
+        "a@kommun.example",
+        PW,
+        true,
+        None,
+    )
+    .await;
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "h@kommun.example", PW).await;
+    let form = b.get("/personal/ansokningar/ny").await;
+    assert_eq!(form.status, 200);
+    let csrf = form.csrf();
+    let base = vec![
+        ("_csrf", csrf.as_str()),
+        ("name", "Demo Telefonsson"),
+        ("personnummer", "19121212-1212"),
+        ("role", "carer"),
+        ("requested", "vaxelvard"),
+        ("received_on", "2026-11-20"),
+        ("channel", "phone"),
+        ("assign", "yes"),
+    ];
+    // Without the applicant's consent to storing: refused, nothing stored, values kept.
+    let r = b.post("/personal/ansokningar/ny", &base).await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(r.body.contains("Demo Telefonsson"));
+    assert!(store::assessed::inbox(
+        &app.db,
+        "0380",
+        10,
+        app.state.clock.today(),
+        app.state.clock.now(),
+        &Origin::default()
+    )
+    .await
+    .unwrap()
+    .is_empty());
+    let mut ok_form = base.clone();
+    ok_form.push(("consent", "yes"));
+    let r = b.post("/personal/ansokningar/ny", &ok_form).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let to = r.location.unwrap();
+    assert!(to.ends_with("/bistand"), "{to}");
+    let page = b.get(&to).await;
+    assert!(
+        page.body.contains("Växelvård") && page.body.contains("2026-11-20"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Telefon"));
+
+    // The administrator's own wording replaces the shipped text from its date.
+    let mut a = Browser::new(&app);
+    a.sign_in(&app, "a@kommun.example", PW).await;
+    let blocks = a.get("/personal/admin/brevtexter").await;
+    assert_eq!(blocks.status, 200, "{}", blocks.body);
+    let csrf = blocks.csrf();
+    let r = a
+        .post(
+            "/personal/admin/brevtexter",
+            &[
+                ("_csrf", &csrf),
+                ("code", "contact"),
+                ("body", "x"),
+                ("valid_from", "2026-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    let r = a
+        .post(
+            "/personal/admin/brevtexter",
+            &[
+                ("_csrf", &csrf),
+                ("code", "contact"),
+                ("body", "Ring Demo-kommunens anhörigstöd på 018-00 00 00."),
+                ("valid_from", "2026-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(
+        store::assessed::letter_block(
+            &app.db,
+            "0380",
+            "contact",
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap()
+        )
+        .await
+        .unwrap()
+        .as_deref(),
+        Some("Ring Demo-kommunens anhörigstöd på 018-00 00 00.")
+    );
+    assert_eq!(
+        store::assessed::letter_block(
+            &app.db,
+            "0380",
+            "contact",
+            chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap()
+        )
+        .await
+        .unwrap(),
+        None
+    );
+    // A case officer does not edit the letters.
+    assert_eq!(b.get("/personal/admin/brevtexter").await.status, 403);
+}

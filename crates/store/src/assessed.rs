@@ -908,6 +908,8 @@ pub async fn decide(
         return Ok(Err(Refusal::NotFound));
     };
     let d = &input.decision;
+    // (title, catalogue slug, track, legal reference, consent required)
+    #[allow(clippy::type_complexity)]
     let applied: Option<(String, Option<String>, String, Option<String>, bool)> = match input
         .applied_id
     {

@@ -407,6 +407,13 @@ mod tests {
         );
         ids.extend(["delay_notice", "decision_request"].map(|w| format!("delay-kind-{w}")));
         ids.extend(
+            domain::letter_text::Blocks::shipped()
+                .unwrap()
+                .codes()
+                .into_iter()
+                .map(|c| format!("letter-block-{c}")),
+        );
+        ids.extend(
             [
                 "case-age",
                 "decision-request",

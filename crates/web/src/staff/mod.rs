@@ -8,6 +8,7 @@ mod assessed;
 pub mod auth;
 mod cases;
 mod pages;
+mod registration;
 mod reports;
 mod review;
 
@@ -62,6 +63,14 @@ pub fn router() -> Router<AppState> {
             post(assessed::post_appeal),
         )
         .route("/personal/ansokningar/{id}/ta", post(assessed::take))
+        .route(
+            "/personal/ansokningar/ny",
+            get(registration::new_application).post(registration::register_application),
+        )
+        .route(
+            "/personal/admin/brevtexter",
+            get(registration::letter_blocks).post(registration::save_letter_block),
+        )
         .route("/personal/bevakning", get(reports::watch))
         .route("/personal/rapporter", get(reports::reports))
         .route("/personal/rapporter/{file}", get(reports::download))

@@ -30,6 +30,8 @@ pub struct StaffLayout<'a> {
     pub reads_cases: bool,
     pub reviews: bool,
     pub administers: bool,
+    /// Municipal administrators adjust the municipality's settings (letter texts).
+    pub configures: bool,
 }
 
 impl<'a> StaffLayout<'a> {
@@ -42,6 +44,7 @@ impl<'a> StaffLayout<'a> {
             reads_cases: false,
             reviews: false,
             administers: false,
+            configures: false,
         }
     }
 
@@ -64,6 +67,7 @@ impl<'a> StaffLayout<'a> {
             reads_cases: staff.actor.role.reads_cases(),
             reviews: staff.actor.role == Role::UnitManager,
             administers: matches!(staff.actor.role, Role::MunicipalAdmin | Role::SystemAdmin),
+            configures: staff.actor.role == Role::MunicipalAdmin,
         }
     }
 }
