@@ -11,6 +11,15 @@
 //
 // `cli()` runs other subcommands of the same binary against the same database while the
 // server runs (SQLite in WAL mode and PostgreSQL both allow that), e.g. to create an account.
+//
+// The demo clock: `startServer({ today: 'YYYY-MM-DD' })` runs `serve --demo --today DATE`, whose
+// clock says that date is today at the real time of day (the TOTP second factor is checked
+// against it too: compute codes at `server.now()`, as `totpTracker({ now: () => server.now() })`
+// does).
+// `server.restart({ today })` stops a server and starts another on the same database (the
+// temporary SQLite file is kept for it), to live through deadlines. The server keeps each
+// account's last used TOTP step, so only ever move forward in time across restarts, and never
+// sign accounts other files use (the demo staff) in at a shifted time.
 
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -61,30 +70,84 @@ function runCli(bin, databaseUrl, args, input) {
   });
 }
 
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Today's date in Sweden (Europe/Stockholm), YYYY-MM-DD, by this machine's clock. */
+export function stockholmToday(ms = Date.now()) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Stockholm' }).format(new Date(ms));
+}
+
+/**
+ * How far (ms, whole days) a server started now with `--today today` moves the clock: the
+ * server takes the days between `today` and the real date in Sweden.
+ */
+export function clockOffsetMs(today) {
+  return Date.parse(`${today}T00:00:00Z`) - Date.parse(`${stockholmToday()}T00:00:00Z`);
+}
+
 /**
  * Starts `anhorigstod serve --demo` and resolves once it listens.
- * @returns {Promise<{baseUrl: string, url: (p: string) => string, databaseUrl: string,
- *   sharedDatabase: boolean,
- *   cli: (args: string[], options?: {input?: string}) => Promise<{stdout: string, stderr: string}>,
- *   stop: () => Promise<void>, log: () => string}>}
+ * @param {{today?: string}} [options] `today`: YYYY-MM-DD for `--today` (the demo clock);
+ *   unset: the real clock.
+ * @returns {Promise<Server>}
  */
-export async function startServer() {
-  const bin = process.env.ANHORIGSTOD_BIN || DEFAULT_BIN;
+export async function startServer({ today } = {}) {
   let tempDir = null;
   let databaseUrl = process.env.E2E_DATABASE_URL;
   if (!databaseUrl) {
     tempDir = await mkdtemp(path.join(tmpdir(), 'anhorigstod-e2e-'));
     databaseUrl = `sqlite://${path.join(tempDir, 'e2e.db')}`;
   }
+  try {
+    return await launch({ databaseUrl, tempDir, today });
+  } catch (e) {
+    if (tempDir) await rm(tempDir, { recursive: true, force: true });
+    throw e;
+  }
+}
 
-  const child = spawn(
-    bin,
-    ['serve', '--demo', '--bind', '127.0.0.1:0', '--database-url', databaseUrl],
-    {
-      env: { ...process.env, ANHORIGSTOD_LOG: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+/**
+ * @typedef {object} Server
+ * @property {string} baseUrl
+ * @property {(p: string) => string} url
+ * @property {string} databaseUrl
+ * @property {boolean} sharedDatabase whether other test files use the database too
+ * @property {string | null} today the `--today` date, or null for the real clock
+ * @property {number} offsetMs how far the server's clock is from the real one (0 if real)
+ * @property {() => number} now the server's time (ms since the epoch), for TOTP codes
+ * @property {(args: string[], options?: {input?: string}) =>
+ *   Promise<{stdout: string, stderr: string}>} cli
+ * @property {(options?: {keepDatabase?: boolean}) => Promise<void>} stop
+ * @property {(options?: {today?: string}) => Promise<Server>} restart
+ * @property {() => string} log
+ */
+
+/**
+ * Starts the server on `databaseUrl`; it owns `tempDir` (removed on stop) if there is one.
+ * With `today`, the offset is checked on both sides of the start, so a start just as the
+ * Swedish date turns is done again rather than leaving codes a day off.
+ * @returns {Promise<Server>}
+ */
+async function launch({ databaseUrl, tempDir, today }) {
+  if (today !== undefined && today !== null && !ISO_DATE.test(today)) {
+    throw new Error(`today must be YYYY-MM-DD, not ${JSON.stringify(today)}`);
+  }
+  for (let attempt = 1; ; attempt++) {
+    const offsetMs = today ? clockOffsetMs(today) : 0;
+    const server = await spawnServer({ databaseUrl, tempDir, today, offsetMs });
+    if (!today || clockOffsetMs(today) === offsetMs || attempt >= 3) return server;
+    await server.stop({ keepDatabase: true });
+  }
+}
+
+async function spawnServer({ databaseUrl, tempDir, today, offsetMs }) {
+  const bin = process.env.ANHORIGSTOD_BIN || DEFAULT_BIN;
+  const args = ['serve', '--demo', '--bind', '127.0.0.1:0', '--database-url', databaseUrl];
+  if (today) args.push('--today', today);
+  const child = spawn(bin, args, {
+    env: { ...process.env, ANHORIGSTOD_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
   // Keep everything the server says, to show it when something fails.
   const output = [];
@@ -145,7 +208,8 @@ export async function startServer() {
   }
 
   let stopped = false;
-  const stop = async () => {
+  /** Stops the server; `keepDatabase` keeps a temporary SQLite file (for a restart). */
+  const stop = async ({ keepDatabase = false } = {}) => {
     if (stopped) return;
     stopped = true;
     if (child.exitCode === null && child.signalCode === null) {
@@ -154,7 +218,7 @@ export async function startServer() {
       await exited;
       clearTimeout(timer);
     }
-    await cleanup();
+    if (!keepDatabase) await cleanup();
   };
 
   return {
@@ -163,9 +227,28 @@ export async function startServer() {
     databaseUrl,
     /** Whether the database is shared with other test files (E2E_DATABASE_URL). */
     sharedDatabase: tempDir === null,
+    /** The `--today` date, or null: the real clock. */
+    today: today ?? null,
+    /** How far the server's clock is from the real one, in ms (whole days). */
+    offsetMs,
+    /** The server's time, ms since the epoch (for one-time codes). */
+    now: () => Date.now() + offsetMs,
     /** Runs `anhorigstod ARGS...` against this server's database; `input` goes to stdin. */
     cli: (args, { input } = {}) => runCli(bin, databaseUrl, args, input),
     stop,
+    /**
+     * Stops this server and starts another on the same database, with `today` (unset: the
+     * real clock). The new one owns the temporary database, if any.
+     */
+    restart: async ({ today: next } = {}) => {
+      await stop({ keepDatabase: true });
+      try {
+        return await launch({ databaseUrl, tempDir, today: next });
+      } catch (e) {
+        await cleanup();
+        throw e;
+      }
+    },
     log,
   };
 }

@@ -212,3 +212,8 @@ export function fact(page, term) {
     return null;
   }, term);
 }
+
+/** The deadline watch of assessed support (case readers; `?visa=alla` for managers). */
+export const WATCH = '/personal/bevakning';
+/** The reports: not executed decisions (IVO) and statistics (unit managers). */
+export const REPORTS = '/personal/rapporter';

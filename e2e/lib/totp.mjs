@@ -37,9 +37,12 @@ export function stepAt(unixSeconds) {
   return Math.floor(unixSeconds / STEP_SECONDS);
 }
 
-/** The current step by this machine's clock (the server under test runs on the same one). */
-export function currentStep() {
-  return stepAt(Date.now() / 1000);
+/**
+ * The current step by this machine's clock (the server under test runs on the same one), or
+ * at `nowMs` (ms since the epoch), e.g. a server's shifted clock (`server.now()`).
+ */
+export function currentStep(nowMs = Date.now()) {
+  return stepAt(nowMs / 1000);
 }
 
 /**
@@ -108,9 +111,13 @@ export function selfCheck() {
  * step (still accepted, as +1), and only if that is used too does it wait for the clock.
  * A code must then be used promptly (within about 30 s), which the tests do.
  *
- * One tracker per server (each server has its own database, so its own replay state).
+ * One tracker per server (each server has its own database, so its own replay state), or
+ * per database for servers restarted on it. `now`: the server's clock in ms since the epoch
+ * (default: the real one); for servers with a demo clock (`--today`), e.g.
+ * `() => server.now()`, moving only forward across restarts.
+ * @param {{now?: () => number}} [options]
  */
-export function totpTracker() {
+export function totpTracker({ now = () => Date.now() } = {}) {
   /** @type {Map<string, number>} account -> last step handed out */
   const last = new Map();
   return {
@@ -120,10 +127,10 @@ export function totpTracker() {
      * @param {string} secret base32
      */
     async code(account, secret) {
-      let step = Math.max(currentStep(), (last.get(account) ?? -Infinity) + 1);
-      while (step > currentStep() + 1) {
+      let step = Math.max(currentStep(now()), (last.get(account) ?? -Infinity) + 1);
+      while (step > currentStep(now()) + 1) {
         // Sleep until `step - 1` is the current step, so `step` is the accepted +1.
-        const wait = (step - 1) * STEP_SECONDS * 1000 - Date.now() + 50;
+        const wait = (step - 1) * STEP_SECONDS * 1000 - now() + 50;
         await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 50)));
       }
       last.set(account, step);
@@ -142,7 +149,7 @@ export function totpTracker() {
      */
     async settle(accounts = [...last.keys()]) {
       const latest = Math.max(-Infinity, ...accounts.map((a) => last.get(a) ?? -Infinity));
-      const wait = (latest + 1) * STEP_SECONDS * 1000 - Date.now() + 50;
+      const wait = (latest + 1) * STEP_SECONDS * 1000 - now() + 50;
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     },
   };
