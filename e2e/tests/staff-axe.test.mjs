@@ -276,6 +276,30 @@ describe('axe-core: no accessibility violations in the staff workspace', () => {
   it(`${INBOX}/999999 (not found, signed in)`, async () =>
     scan(await reader(), `${INBOX}/999999`, { status: 404 }));
 
+  it('/personal/ansokningar/ny (registering an application) and its errors (422)', async () =>
+    scanWith(await reader(), '/personal/ansokningar/ny', async (page) => {
+      const response = await page.goto(server.url('/personal/ansokningar/ny'));
+      assert.equal(response?.status(), 200);
+      const before = await axeViolations(page);
+      if (before.length > 0) assert.fail(formatViolations('/personal/ansokningar/ny', before));
+      await submit(page, 422);
+      assert.ok(await page.locator('#error-summary').isVisible(), 'the error summary');
+    }));
+
+  it('/personal/admin/brevtexter (letter texts) and an error (422)', async () =>
+    scanWith(await admin(), '/personal/admin/brevtexter', async (page) => {
+      const response = await page.goto(server.url('/personal/admin/brevtexter'));
+      assert.equal(response?.status(), 200);
+      const before = await axeViolations(page);
+      if (before.length > 0) assert.fail(formatViolations('/personal/admin/brevtexter', before));
+      await page.fill('#f-body-contact', 'x');
+      const posted = page.waitForResponse((r) => r.request().method() === 'POST');
+      await page.click('section[aria-labelledby="block-contact"] button[type="submit"]');
+      assert.equal((await posted).status(), 422);
+      await page.waitForLoadState('load');
+      assert.equal(await page.locator('#f-body-contact').getAttribute('aria-invalid'), 'true');
+    }));
+
   it(`${INBOX} as the municipal admin (403)`, async () =>
     scanWith(await admin(), `${INBOX} (403)`, async (page) => {
       const response = await page.goto(server.url(INBOX));
