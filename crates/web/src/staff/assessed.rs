@@ -184,15 +184,17 @@ async fn page(
         .is_some_and(|c| can(&staff.actor, Action::Decide, &Resource::Case(c)) != Decision::Deny);
     let received = a.received_on;
     let age_days = received.map_or(0, |r| (today - r).num_days());
-    let delay_warning_on = match (received, state.law.period("delay-warning", today)) {
+    // The clocks of FL 11-12 §§ run only while the case waits for a decision.
+    let undecided = matches!(v.case.status.as_str(), "open" | "investigating");
+    let clock = |code: &str| match (
+        received.filter(|_| undecided),
+        state.law.period(code, today),
+    ) {
         (Some(r), Some(p)) => Some(domain::calendar::add_period(r, p)),
         _ => None,
     };
-    let decision_request_from = match (received, state.law.period("decision-request-after", today))
-    {
-        (Some(r), Some(p)) => Some(domain::calendar::add_period(r, p)),
-        _ => None,
-    };
+    let delay_warning_on = clock("delay-warning");
+    let decision_request_from = clock("decision-request-after");
     let warn_days = state
         .law
         .period("appeal-forward-warning", today)
