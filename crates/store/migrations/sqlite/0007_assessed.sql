@@ -31,6 +31,8 @@ CREATE TABLE applications (
     is_demo        INTEGER NOT NULL DEFAULT 0,
     UNIQUE (kommunkod, reference)
 );
+-- The inbox lists the applications nobody has taken, oldest first.
+CREATE INDEX applications_by_received ON applications (kommunkod, received_on, case_id);
 
 -- What is applied for: a catalogue entry, or free text (a carer may apply for anything).
 CREATE TABLE applied_insatser (
