@@ -62,6 +62,8 @@ struct AssessedPage<'a> {
     entries_by_area: Vec<(String, Vec<AreaLine>)>,
     decisions: Vec<DecisionView>,
     legal_refs: Vec<(String, String)>,
+    /// The first applied insats not yet decided, chosen in the decision form.
+    next_applied: String,
     draft: Draft,
 }
 
@@ -268,6 +270,12 @@ async fn page(
         })
         .map(|r| (r.code.clone(), format!("{} – {}", r.title, r.citation)))
         .collect();
+    let next_applied = a
+        .applied
+        .iter()
+        .find(|x| !a.decisions.iter().any(|d| d.decision.applied_id == Some(x.id)))
+        .map(|x| x.id.to_string())
+        .unwrap_or_default();
     let p = AssessedPage {
         l: StaffLayout::signed_in(
             t,
@@ -291,6 +299,7 @@ async fn page(
         entries_by_area,
         decisions,
         legal_refs,
+        next_applied,
         draft,
     };
     render(status, &p)
