@@ -757,6 +757,31 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     .unwrap()
     .unwrap();
 
+    // By post without a day of receipt: the municipal rule proposes sent + 2 days, moved past
+    // the weekend (Friday 2026-07-03 -> Sunday -> Monday 2026-07-06).
+    let notice = format!("/api/v1/decisions/{}/notice", ids[1]);
+    let (status, got) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &notice,
+        Some(json!({"method": "post", "sent_on": "2026-07-03"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["received_on"], "2026-07-06");
+    // Proposed in the future: the officer must wait for the day, or give it.
+    let notice = format!("/api/v1/decisions/{}/notice", ids[2]);
+    let (status, got) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &notice,
+        Some(json!({"method": "post", "sent_on": "2026-11-24"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{got}");
+    assert!(got["errors"]["received_on"].is_array(), "{got}");
     let path = "/api/v1/municipalities/0380/reports/not-executed?quarter=2026Q3";
     let (status, _) = call(&app, "GET", Some(&s.officer), path, None).await;
     assert_eq!(

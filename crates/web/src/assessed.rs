@@ -201,6 +201,20 @@ pub async fn record_notice(
     else {
         return Err(WebError::NotFound);
     };
+    // By post, the municipality's rule proposes the day of receipt when none is given.
+    let proposed = match (method.trim(), received_on.trim()) {
+        ("post", "") => chrono::NaiveDate::parse_from_str(sent_on.trim(), "%Y-%m-%d")
+            .ok()
+            .and_then(|sent| {
+                state
+                    .law
+                    .period("post-receipt", sent)
+                    .map(|p| domain::calendar::next_open_day(domain::calendar::add_period(sent, p)))
+            })
+            .map(|d| d.to_string()),
+        _ => None,
+    };
+    let received_on = proposed.as_deref().unwrap_or(received_on);
     let notice = match assessed::validate_notice(
         method,
         sent_on,

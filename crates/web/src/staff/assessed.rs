@@ -273,7 +273,11 @@ async fn page(
     let next_applied = a
         .applied
         .iter()
-        .find(|x| !a.decisions.iter().any(|d| d.decision.applied_id == Some(x.id)))
+        .find(|x| {
+            !a.decisions
+                .iter()
+                .any(|d| d.decision.applied_id == Some(x.id))
+        })
         .map(|x| x.id.to_string())
         .unwrap_or_default();
     let p = AssessedPage {
