@@ -1099,15 +1099,6 @@ const DECISION_COLUMNS: &str = "d.id, d.case_id, c.case_number, d.applied_id, d.
      d.notice_received_on, d.appeal_deadline, d.is_demo \
      FROM decisions d JOIN cases c ON c.id = d.case_id JOIN staff_users s ON s.id = d.decided_by";
 
-fn decision_row(r: &impl RowLike) -> Result<DecisionRow, StoreError> {
-    r.decision()
-}
-
-/// Reads a row of either backend into a [`DecisionRow`].
-trait RowLike {
-    fn decision(&self) -> Result<DecisionRow, StoreError>;
-}
-
 macro_rules! decision_from {
     ($r:expr) => {
         DecisionRow {
@@ -1139,18 +1130,6 @@ macro_rules! decision_from {
             is_demo: $r.try_get("is_demo")?,
         }
     };
-}
-
-impl RowLike for sqlx::sqlite::SqliteRow {
-    fn decision(&self) -> Result<DecisionRow, StoreError> {
-        Ok(decision_from!(self))
-    }
-}
-
-impl RowLike for sqlx::postgres::PgRow {
-    fn decision(&self) -> Result<DecisionRow, StoreError> {
-        Ok(decision_from!(self))
-    }
 }
 
 /// The case a decision belongs to, for the access check; `None` outside the municipality.
@@ -1198,7 +1177,7 @@ async fn load_decisions(
             .fetch_all(pool)
             .await?
             .iter()
-            .map(decision_row)
+            .map(|r| Ok(decision_from!(r)))
             .collect()
     })
 }

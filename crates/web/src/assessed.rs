@@ -289,3 +289,23 @@ pub fn citation(state: &AppState, code: &str, on: NaiveDate) -> String {
         .map(|r| r.citation.clone())
         .unwrap_or_default()
 }
+
+/// What a decision grants, in words: hours, days, the officer's own words and the period.
+pub fn scope_text(t: &crate::i18n::I18n, d: &store::assessed::DecisionRow) -> String {
+    let mut parts = Vec::new();
+    if let Some(h) = d.hours_per_month {
+        parts.push(t.get1("scope-hours", "n", &h.to_string()));
+    }
+    if let Some(n) = d.days_per_week {
+        parts.push(t.get1("scope-days", "n", &n.to_string()));
+    }
+    if !d.scope_text.is_empty() {
+        parts.push(d.scope_text.clone());
+    }
+    match (d.period_from, d.period_to) {
+        (Some(f), Some(to)) => parts.push(format!("{f} – {to}")),
+        (Some(f), None) => parts.push(t.get1("scope-from", "date", &f.to_string())),
+        _ => {}
+    }
+    parts.join(", ")
+}

@@ -43,33 +43,11 @@ async fn sender(state: &AppState, kommunkod: &str) -> Result<Sender, WebError> {
         .await?
         .ok_or(WebError::NotFound)?;
     Ok(Sender {
-        kommun: format!("{} kommun", c.municipality.name),
+        kommun: state.t.get1("letter-kommun", "name", &c.municipality.name),
         board: c.settings.board_name.clone(),
         phone: c.settings.switchboard_phone.clone().unwrap_or_default(),
         email: c.settings.email.clone().unwrap_or_default(),
     })
-}
-
-fn scope_line(d: &DecisionRow) -> String {
-    let mut parts = Vec::new();
-    if let Some(h) = d.hours_per_month {
-        parts.push(format!("{h} timmar per månad"));
-    }
-    if let Some(n) = d.days_per_week {
-        parts.push(format!("{n} dagar per vecka"));
-    }
-    if !d.scope_text.is_empty() {
-        parts.push(d.scope_text.clone());
-    }
-    parts.join(", ")
-}
-
-fn outcome_sv(outcome: &str) -> &'static str {
-    match outcome {
-        "granted" => "Bifall",
-        "partly_granted" => "Delvis bifall",
-        _ => "Avslag",
-    }
 }
 
 /// The person a decision concerns: the applicant, read (and logged) for the letter.
@@ -122,15 +100,19 @@ pub async fn decision_letter(
     d: &DecisionRow,
     origin: &Origin,
 ) -> Result<Document, WebError> {
+    let t = &state.t;
     let s = sender(state, kommunkod).await?;
     let (name, recipient) = addressee(state, kommunkod, d.case_id, origin).await?;
     let weeks = state
         .law
         .period("appeal", d.decided_on)
         .map_or(3, |p| p.amount);
-    let weeks = match weeks {
-        3 => "tre".to_owned(),
-        n => n.to_string(),
+    // Small numbers in words, as a letter writes them.
+    let in_words = format!("letter-number-{weeks}");
+    let weeks = if t.has(&in_words) {
+        t.get(&in_words)
+    } else {
+        weeks.to_string()
     };
     let insats = d.insats.to_lowercase();
     let values = [
@@ -158,19 +140,17 @@ pub async fn decision_letter(
     );
     let contact = fill(&block(state, kommunkod, "contact", on).await?, &values);
     let mut facts = vec![
-        ("Insats".to_owned(), d.insats.clone()),
-        ("Beslut".to_owned(), outcome_sv(&d.outcome).to_owned()),
+        (t.get("letter-insats"), d.insats.clone()),
+        (
+            t.get("letter-outcome"),
+            t.get(&format!("outcome-{}", d.outcome)),
+        ),
     ];
-    let scope = scope_line(d);
+    let scope = crate::assessed::scope_text(t, d);
     if !scope.is_empty() {
-        facts.push(("Omfattning".into(), scope));
+        facts.push((t.get("letter-scope"), scope));
     }
-    match (d.period_from, d.period_to) {
-        (Some(f), Some(t)) => facts.push(("Gäller".into(), format!("{f} till och med {t}"))),
-        (Some(f), None) => facts.push(("Gäller från".into(), f.to_string())),
-        _ => {}
-    }
-    facts.push(("Lagrum".into(), d.legal_citation.clone()));
+    facts.push((t.get("letter-legal-basis"), d.legal_citation.clone()));
     let reasons_rule = state
         .law
         .reference("fl-reasons", on)
@@ -179,30 +159,27 @@ pub async fn decision_letter(
     let mut blocks = vec![
         Block::Paragraph(intro),
         Block::Facts(facts),
-        Block::Heading(format!("Skäl för beslutet{reasons_rule}")),
+        Block::Heading(format!("{}{reasons_rule}", t.get("letter-reasons"))),
         Block::Paragraph(d.reasons.clone()),
-        Block::Heading("Så överklagar du".into()),
+        Block::Heading(t.get("letter-how-to-appeal")),
         Block::Paragraph(appeal),
-        Block::Heading("Frågor".into()),
+        Block::Heading(t.get("letter-questions")),
         Block::Paragraph(contact),
     ];
     if d.is_demo {
-        blocks.insert(
-            0,
-            Block::Paragraph("DEMO – påhittade uppgifter, inte ett riktigt beslut.".into()),
-        );
+        blocks.insert(0, Block::Paragraph(t.get("letter-demo")));
     }
     Ok(Document {
-        title: format!("Beslut om {insats}"),
+        title: t.get1("letter-decision-title", "insats", &insats),
         language: "sv".into(),
         author: format!("{}, {}", s.board, s.kommun),
         letterhead: vec![s.board.clone(), s.kommun.clone()],
         recipient,
         meta_lines: vec![
-            ("Datum".into(), d.decided_on.to_string()),
-            ("Diarienummer".into(), d.case_number.clone()),
-            ("Till".into(), name),
-            ("Beslutsfattare".into(), d.decided_by_name.clone()),
+            (t.get("letter-date"), d.decided_on.to_string()),
+            (t.get("letter-case-number"), d.case_number.clone()),
+            (t.get("letter-to"), name),
+            (t.get("letter-decided-by"), d.decided_by_name.clone()),
         ],
         blocks,
     })
@@ -217,6 +194,7 @@ pub async fn appeal_package(
     d: &DecisionRow,
     origin: &Origin,
 ) -> Result<Document, WebError> {
+    let t = &state.t;
     let s = sender(state, kommunkod).await?;
     let values = [("kommun", s.kommun.as_str()), ("board", s.board.as_str())];
     let on = appeal.forwarded_on.unwrap_or(appeal.received_on);
@@ -244,63 +222,73 @@ pub async fn appeal_package(
             )
         })
         .collect();
-    let timeliness = if appeal.timely {
-        format!(
-            "Överklagandet kom in {} och sista dag var {}: det kom in i rätt tid.",
-            appeal.received_on, appeal.deadline
+    let mut timeliness = format!(
+        "{} {}",
+        t.get1(
+            "letter-appeal-arrived",
+            "date",
+            &appeal.received_on.to_string()
+        ),
+        t.get1(
+            "letter-appeal-deadline",
+            "date",
+            &appeal.deadline.to_string()
         )
-    } else {
-        format!(
-            "Överklagandet kom in {} och sista dag var {}. {}",
-            appeal.received_on,
-            appeal.deadline,
-            appeal.exception_note.clone().unwrap_or_default()
-        )
-    };
+    );
+    if appeal.timely {
+        timeliness.push(' ');
+        timeliness.push_str(&t.get("letter-appeal-in-time"));
+    } else if let Some(note) = &appeal.exception_note {
+        timeliness.push(' ');
+        timeliness.push_str(note);
+    }
     let mut blocks = vec![
         Block::Paragraph(intro),
         Block::Facts(vec![
             (
-                "Klagande".into(),
+                t.get("letter-appellant"),
                 persons.first().map(|p| p.0.clone()).unwrap_or_default(),
             ),
             (
-                "Personnummer".into(),
+                t.get("letter-personnummer"),
                 persons.first().map(|p| p.1.clone()).unwrap_or_default(),
             ),
             (
-                "Överklagat beslut".into(),
-                format!("{} ({}) {}", d.insats, outcome_sv(&d.outcome), d.decided_on),
+                t.get("letter-appealed"),
+                format!(
+                    "{} ({}) {}",
+                    d.insats,
+                    t.get(&format!("outcome-{}", d.outcome)),
+                    d.decided_on
+                ),
             ),
             (
-                "Delgivet".into(),
+                t.get("letter-notified"),
                 d.received_on.map(|r| r.to_string()).unwrap_or_default(),
             ),
             (
-                "Överklagandet kom in".into(),
+                t.get("letter-appeal-received"),
                 appeal.received_on.to_string(),
             ),
         ]),
         Block::Paragraph(timeliness),
     ];
     if let Some(note) = &appeal.reconsideration_note {
-        blocks.push(Block::Heading("Omprövning".into()));
+        blocks.push(Block::Heading(t.get("letter-reconsideration")));
         blocks.push(Block::Paragraph(note.clone()));
     }
-    blocks.push(Block::Heading("Bilagor".into()));
-    blocks.push(Block::Paragraph(
-        "1. Överklagandet. 2. Beslutet. 3. Utredningen. 4. Journalanteckningar.".into(),
-    ));
+    blocks.push(Block::Heading(t.get("letter-attachments")));
+    blocks.push(Block::Paragraph(t.get("letter-attachments-list")));
     blocks.push(Block::PageBreak);
-    blocks.push(Block::Heading("Bilaga 1: Överklagandet".into()));
+    blocks.push(Block::Heading(t.get("letter-attachment-appeal")));
     blocks.push(Block::Paragraph(
         appeal
             .note
             .clone()
-            .unwrap_or_else(|| "Överklagandet bifogas i original.".into()),
+            .unwrap_or_else(|| t.get("letter-appeal-original")),
     ));
     blocks.push(Block::PageBreak);
-    blocks.push(Block::Heading("Bilaga 2: Beslutet".into()));
+    blocks.push(Block::Heading(t.get("letter-attachment-decision")));
     let letter = decision_letter(state, kommunkod, d, origin).await?;
     blocks.extend(
         letter
@@ -309,7 +297,7 @@ pub async fn appeal_package(
             .filter(|b| !matches!(b, Block::PageBreak)),
     );
     blocks.push(Block::PageBreak);
-    blocks.push(Block::Heading("Bilaga 3: Utredningen".into()));
+    blocks.push(Block::Heading(t.get("letter-attachment-investigation")));
     let investigation: Vec<Vec<String>> = journal
         .iter()
         .filter(|e| e.kind == "investigation")
@@ -324,12 +312,16 @@ pub async fn appeal_package(
         })
         .collect();
     blocks.push(Block::Table {
-        caption: "Utredningen per område".into(),
-        header: vec!["Datum".into(), "Område".into(), "Vad som framkommit".into()],
+        caption: t.get("letter-investigation-caption"),
+        header: vec![
+            t.get("letter-date"),
+            t.get("letter-area"),
+            t.get("assessed-investigation-text"),
+        ],
         rows: investigation,
     });
     blocks.push(Block::PageBreak);
-    blocks.push(Block::Heading("Bilaga 4: Journalanteckningar".into()));
+    blocks.push(Block::Heading(t.get("letter-attachment-journal")));
     let entries: Vec<Vec<String>> = journal
         .iter()
         .filter(|e| e.kind != "investigation")
@@ -337,7 +329,8 @@ pub async fn appeal_package(
             let mut text = e.text.clone();
             for m in &e.marks {
                 text.push_str(&format!(
-                    " [Felmarkerad {}: {}]",
+                    " [{} {}: {}]",
+                    t.get("letter-marked-wrong"),
                     m.at.format("%Y-%m-%d"),
                     m.reason
                 ));
@@ -350,19 +343,23 @@ pub async fn appeal_package(
         })
         .collect();
     blocks.push(Block::Table {
-        caption: "Journalanteckningar".into(),
-        header: vec!["Datum".into(), "Av".into(), "Anteckning".into()],
+        caption: t.get("letter-journal-caption"),
+        header: vec![
+            t.get("letter-date"),
+            t.get("letter-author"),
+            t.get("letter-entry"),
+        ],
         rows: entries,
     });
     Ok(Document {
-        title: format!("Överlämnande av överklagande, ärende {}", d.case_number),
+        title: t.get1("letter-package-title", "number", &d.case_number),
         language: "sv".into(),
         author: format!("{}, {}", s.board, s.kommun),
         letterhead: vec![s.board.clone(), s.kommun.clone()],
-        recipient: Some(vec!["Förvaltningsrätten".into()]),
+        recipient: Some(vec![t.get("letter-court")]),
         meta_lines: vec![
-            ("Datum".into(), on.to_string()),
-            ("Diarienummer".into(), d.case_number.clone()),
+            (t.get("letter-date"), on.to_string()),
+            (t.get("letter-case-number"), d.case_number.clone()),
         ],
         blocks,
     })
@@ -424,19 +421,19 @@ pub async fn not_executed_report(
         })
         .collect();
     Ok(Document {
-        title: format!("Ej verkställda beslut {quarter}"),
+        title: t.get1("letter-report-title", "quarter", &quarter),
         language: "sv".into(),
         author: format!("{}, {}", s.board, s.kommun),
         letterhead: vec![s.board.clone(), s.kommun.clone()],
         recipient: None,
         meta_lines: vec![
-            ("Period".into(), format!("{} – {}", r.first, r.last)),
-            ("Grund".into(), cite),
+            (t.get("letter-period"), format!("{} – {}", r.first, r.last)),
+            (t.get("letter-grounds"), cite),
         ],
         blocks: vec![
-            Block::Heading("Individrapport till IVO".into()),
+            Block::Heading(t.get("letter-report-ivo")),
             Block::Table {
-                caption: format!("Beslut som inte verkställts inom tre månader, {quarter}"),
+                caption: t.get1("letter-report-ivo-caption", "quarter", &quarter),
                 header: [
                     "report-col-case",
                     "report-col-insats",
@@ -455,13 +452,10 @@ pub async fn not_executed_report(
                 rows,
             },
             Block::PageBreak,
-            Block::Heading("Statistik till kommunfullmäktige och revisorerna".into()),
-            Block::Paragraph(
-                "Avidentifierad: antal per insats, kvinnor och män, och dagar sedan beslutet."
-                    .into(),
-            ),
+            Block::Heading(t.get("letter-report-stats")),
+            Block::Paragraph(t.get("letter-report-stats-lead")),
             Block::Table {
-                caption: format!("Ej verkställda beslut per insats, {quarter}"),
+                caption: t.get1("letter-report-stats-caption", "quarter", &quarter),
                 header: [
                     "report-col-insats",
                     "report-col-women",

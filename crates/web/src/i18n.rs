@@ -427,6 +427,8 @@ mod tests {
             .map(|w| format!("watch-what-{w}")),
         );
         ids.extend(["journal-kind-investigation", "track-free"].map(str::to_owned));
+        // Appeal periods in words in the decision letter.
+        ids.push("letter-number-3".to_owned());
         // The case events the assessed steps write (store::assessed).
         ids.extend(
             [

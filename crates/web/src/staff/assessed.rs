@@ -8,7 +8,6 @@ use super::access::{self, Access};
 use super::auth::{self, Staff};
 use super::pages::{field, or_error, posted, render, staff_origin, to_sign_in, StaffLayout};
 use crate::error::WebError;
-use crate::i18n::I18n;
 use crate::middleware::RequestId;
 use crate::AppState;
 use askama::Template;
@@ -115,25 +114,6 @@ impl AssessedPage<'_> {
     }
 }
 
-fn scope_text(t: &I18n, d: &store::assessed::DecisionRow) -> String {
-    let mut parts = Vec::new();
-    if let Some(h) = d.hours_per_month {
-        parts.push(t.get1("scope-hours", "n", &h.to_string()));
-    }
-    if let Some(n) = d.days_per_week {
-        parts.push(t.get1("scope-days", "n", &n.to_string()));
-    }
-    if !d.scope_text.is_empty() {
-        parts.push(d.scope_text.clone());
-    }
-    match (d.period_from, d.period_to) {
-        (Some(f), Some(to)) => parts.push(format!("{f} – {to}")),
-        (Some(f), None) => parts.push(t.get1("scope-from", "date", &f.to_string())),
-        _ => {}
-    }
-    parts.join(", ")
-}
-
 async fn staff_or_sign_in(
     state: &AppState,
     headers: &HeaderMap,
@@ -234,7 +214,7 @@ async fn page(
         .iter()
         .map(|d| DecisionView {
             outcome: t.get(&format!("outcome-{}", d.decision.outcome)),
-            scope: scope_text(t, &d.decision),
+            scope: crate::assessed::scope_text(t, &d.decision),
             overdue_notice: d.decision.received_on.is_none(),
             execution_state: d
                 .execution
