@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the tests need on a fresh machine: Debian's Chromium for the browser
-# tests, a running PostgreSQL on 127.0.0.1:5432, and the e2e folder's npm packages.
+# tests, aiosmtpd for the mail tests, a running PostgreSQL on 127.0.0.1:5432, and the e2e
+# folder's npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,18 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+# The mail tests' SMTP server (testkit::smtp). `python3 -m pip` so it lands in the python3
+# the tests run; a Debian-managed python3 also needs --break-system-packages.
+if ! python3 -c 'import aiosmtpd' >/dev/null 2>&1; then
+  echo "setup: installing aiosmtpd"
+  if ! python3 -m pip --version >/dev/null 2>&1; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-pip >/dev/null
+  fi
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd==1.4.6 2>/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check --break-system-packages aiosmtpd==1.4.6
 fi
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then

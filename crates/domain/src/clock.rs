@@ -78,8 +78,40 @@ pub fn stockholm_date(t: DateTime<Utc>) -> NaiveDate {
     (t + Duration::hours(stockholm_offset_hours(t))).date_naive()
 }
 
+/// The wall-clock time in Sweden.
+pub fn stockholm_local(t: DateTime<Utc>) -> chrono::NaiveDateTime {
+    t.naive_utc() + Duration::hours(stockholm_offset_hours(t))
+}
+
+/// The moment a Swedish wall-clock time names. In the hour skipped in spring it is read as
+/// summer time; in the hour repeated in autumn, as the first (summer-time) one.
+pub fn from_stockholm(local: chrono::NaiveDateTime) -> DateTime<Utc> {
+    let summer = Utc.from_utc_datetime(&(local - Duration::hours(2)));
+    if stockholm_offset_hours(summer) == 2 {
+        summer
+    } else {
+        Utc.from_utc_datetime(&(local - Duration::hours(1)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn local_time_round_trips_in_winter_and_summer() {
+        use chrono::NaiveDateTime;
+        for s in [
+            "2026-12-08 18:00",
+            "2026-06-20 09:30",
+            "2026-03-29 03:30",
+            "2026-10-25 04:00",
+        ] {
+            let local = NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+            assert_eq!(stockholm_local(from_stockholm(local)), local, "{s}");
+        }
+        let winter = NaiveDateTime::parse_from_str("2026-12-08 18:00", "%Y-%m-%d %H:%M").unwrap();
+        assert_eq!(from_stockholm(winter).format("%H:%M").to_string(), "17:00");
+    }
+
     use super::*;
 
     #[test]

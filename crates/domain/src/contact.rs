@@ -152,7 +152,7 @@ pub const FIELD_ORDER: &[&str] = &[
     "consent",
 ];
 
-fn bounded(
+pub(crate) fn bounded(
     errors: &mut FieldErrors,
     field: &'static str,
     value: &str,
@@ -194,7 +194,7 @@ pub fn is_plausible_phone(s: &str) -> bool {
         })
 }
 
-fn one_of<T: Copy>(
+pub(crate) fn one_of<T: Copy>(
     errors: &mut FieldErrors,
     field: &'static str,
     value: &str,
@@ -211,7 +211,7 @@ fn one_of<T: Copy>(
     parsed
 }
 
-fn many_of<T: Copy + PartialEq>(
+pub(crate) fn many_of<T: Copy + PartialEq>(
     errors: &mut FieldErrors,
     field: &'static str,
     values: &[String],

@@ -19,12 +19,14 @@ macro_rules! wire_enum {
     };
 }
 
+pub mod activity;
 pub mod assessed;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod clock;
 pub mod contact;
+pub mod ical;
 pub mod kommun;
 pub mod law;
 pub mod letter_text;

@@ -37,10 +37,12 @@ pub enum Action {
     /// The municipality's reports on assessed support: decisions not carried out (IVO),
     /// statistics for the council, every officer's deadlines.
     ReadReports,
+    /// Run the open support: activities, their participants and attendance, messages to them.
+    ManageActivities,
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::ReadInbox,
         Action::AssignInbox,
         Action::OpenCase,
@@ -55,6 +57,7 @@ impl Action {
         Action::ConfigureMunicipality,
         Action::Decide,
         Action::ReadReports,
+        Action::ManageActivities,
     ];
 }
 
@@ -137,6 +140,13 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
                     Decision::Allow
                 }
                 (ReviewAudit | ReadReports, Resource::Municipality(_)) if manager => {
+                    Decision::Allow
+                }
+                // The open support is the carer support officers' work, overseen by managers;
+                // case officers handle bistånd and see no participant lists.
+                (ManageActivities, Resource::Municipality(_))
+                    if actor.role != Role::CaseOfficer =>
+                {
                     Decision::Allow
                 }
                 (ReadCase | WriteCase, Resource::Case(case)) => case_access(actor, case),
@@ -317,6 +327,7 @@ mod tests {
         match (action, name) {
             (ReadInbox | AssignInbox | OpenCase | SearchPersons, "own municipality") => Allow,
             (ReviewAudit | ReadReports, "own municipality") if role == Role::UnitManager => Allow,
+            (ManageActivities, "own municipality") if role != Role::CaseOfficer => Allow,
             (ReadCase | WriteCase, "case in my unit" | "case assigned to me") => Allow,
             (ReadCase | WriteCase, "case elsewhere in my municipality") => EmergencyOnly,
             (Decide, _) if role == Role::CarerSupportOfficer => Deny,
@@ -360,7 +371,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 5 * 14 * 13);
+        assert_eq!(checked, 5 * 15 * 13);
     }
 
     #[test]

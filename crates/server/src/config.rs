@@ -16,6 +16,13 @@ pub struct FileConfig {
     pub access_log: Option<bool>,
     /// Seconds public content is cached per node.
     pub content_cache_seconds: Option<u64>,
+    /// The SMTP server (the local MTA) the outbox is sent to; without it e-mail stays in
+    /// the outbox.
+    pub smtp_host: Option<String>,
+    /// Default 25.
+    pub smtp_port: Option<u16>,
+    /// The From header, e.g. "Anhörigstöd <noreply@example.org>"; needed with `smtp_host`.
+    pub mail_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -77,6 +84,38 @@ pub fn parse_served(value: &Municipalities) -> Result<web::Served, ConfigError> 
     Ok(web::Served::Only(set))
 }
 
+/// The SMTP settings from the file, each overridden by its `ANHORIGSTOD_*` variable (read
+/// through `env`, so tests need not touch the process environment). `None` when no host is
+/// set: then e-mail stays in the outbox.
+pub fn smtp_settings(
+    file: &FileConfig,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<mail::SmtpSettings>, ConfigError> {
+    // An empty variable counts as unset, as a blank line in a unit file often means.
+    let env = |key: &str| env(key).filter(|v| !v.trim().is_empty());
+    let Some(host) = env("ANHORIGSTOD_SMTP_HOST").or_else(|| file.smtp_host.clone()) else {
+        return Ok(None);
+    };
+    let port = match env("ANHORIGSTOD_SMTP_PORT") {
+        Some(p) => p.trim().parse::<u16>().map_err(|_| {
+            ConfigError(format!("ANHORIGSTOD_SMTP_PORT: '{p}' is not a port number"))
+        })?,
+        None => file.smtp_port.unwrap_or(25),
+    };
+    let from = env("ANHORIGSTOD_MAIL_FROM")
+        .or_else(|| file.mail_from.clone())
+        .ok_or_else(|| {
+            ConfigError(
+                "mail_from (or ANHORIGSTOD_MAIL_FROM) is needed when smtp_host is set".into(),
+            )
+        })?;
+    let settings = mail::SmtpSettings::new(host.trim(), port, from);
+    settings
+        .validate()
+        .map_err(|e| ConfigError(format!("mail_from / smtp_host: {e}")))?;
+    Ok(Some(settings))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +139,43 @@ mod tests {
         let c: FileConfig =
             toml::from_str("bind = \"127.0.0.1:9000\"\nmunicipalities = [\"0180\"]").unwrap();
         assert_eq!(c.bind.as_deref(), Some("127.0.0.1:9000"));
+    }
+
+    #[test]
+    fn smtp_from_file_then_environment() {
+        let none = |_: &str| None;
+        assert!(smtp_settings(&FileConfig::default(), none)
+            .unwrap()
+            .is_none());
+
+        let file: FileConfig = toml::from_str(
+            "smtp_host = \"mail.internal\"\nsmtp_port = 2525\nmail_from = \"Anhörigstöd <noreply@example.org>\"",
+        )
+        .unwrap();
+        let s = smtp_settings(&file, none).unwrap().unwrap();
+        assert_eq!((s.host.as_str(), s.port), ("mail.internal", 2525));
+        assert_eq!(s.from, "Anhörigstöd <noreply@example.org>");
+
+        let env = |k: &str| match k {
+            "ANHORIGSTOD_SMTP_HOST" => Some("127.0.0.1".to_owned()),
+            "ANHORIGSTOD_SMTP_PORT" => Some("25".to_owned()),
+            "ANHORIGSTOD_MAIL_FROM" => Some(String::new()),
+            _ => None,
+        };
+        let s = smtp_settings(&file, env).unwrap().unwrap();
+        assert_eq!((s.host.as_str(), s.port), ("127.0.0.1", 25));
+        assert_eq!(s.from, "Anhörigstöd <noreply@example.org>");
+
+        let only_host = |k: &str| (k == "ANHORIGSTOD_SMTP_HOST").then(|| "localhost".to_owned());
+        assert!(smtp_settings(&FileConfig::default(), only_host).is_err());
+        let bad_port = |k: &str| match k {
+            "ANHORIGSTOD_SMTP_PORT" => Some("smtp".to_owned()),
+            _ => None,
+        };
+        assert!(smtp_settings(&file, bad_port).is_err());
+        let bad_from: FileConfig =
+            toml::from_str("smtp_host = \"localhost\"\nmail_from = \"nobody\"").unwrap();
+        assert!(smtp_settings(&bad_from, none).is_err());
+        assert!(toml::from_str::<FileConfig>("smtp_hots = \"x\"").is_err());
     }
 }

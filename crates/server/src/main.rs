@@ -300,6 +300,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .or(file.log_format.clone())
                 .unwrap_or_else(|| "json".into());
             init_logging(&log_format);
+            // Read before any work, so a bad mail setting stops the start at once.
+            let smtp = config::smtp_settings(&file, |k| std::env::var(k).ok())
+                .map_err(|e| e.to_string())?;
             let url = database_url(&db, &file);
             let store = store::open(&url).await.map_err(|e| e.to_string())?;
             let served = match municipalities
@@ -328,6 +331,25 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let state = web::AppState::new(store.clone(), clock, config)
                 .await
                 .map_err(|e| e.to_string())?;
+            let mail_worker = match smtp {
+                Some(smtp) => {
+                    tracing::info!(
+                        host = %smtp.host,
+                        port = smtp.port,
+                        "mail: sending the outbox over SMTP"
+                    );
+                    Some(mail::spawn(
+                        store.clone(),
+                        state.clock.clone(),
+                        smtp,
+                        mail::WorkerSettings::default(),
+                    ))
+                }
+                None => {
+                    tracing::info!("mail: no smtp_host set; e-mail stays in the outbox");
+                    None
+                }
+            };
             let bind = bind
                 .or(file.bind.clone())
                 .unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -362,6 +384,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .with_graceful_shutdown(shutdown_signal())
                 .await
                 .map_err(|e| e.to_string())?;
+            // Stopped before the pool closes; a message cut off mid-send is still claimed
+            // and goes again when its lease ends.
+            if let Some(worker) = mail_worker {
+                worker.abort();
+            }
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }

@@ -2,6 +2,7 @@
 //! Queries use `$1` placeholders, which both accept; `with_pool!`/`with_tx!` run the same code
 //! on either pool. Every change to personal data writes its audit row in the same transaction.
 
+pub mod activities;
 pub mod assessed;
 pub mod audit;
 pub mod bulk;
@@ -11,6 +12,7 @@ pub mod contact_requests;
 pub mod db;
 pub mod migrate;
 pub mod municipalities;
+pub mod outbox;
 pub mod persons;
 pub mod sessions;
 pub mod staff;

@@ -54,6 +54,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_assessed.sql"),
         postgres: include_str!("../migrations/postgres/0007_assessed.sql"),
     },
+    Migration {
+        version: 8,
+        name: "open_support",
+        sqlite: include_str!("../migrations/sqlite/0008_open_support.sql"),
+        postgres: include_str!("../migrations/postgres/0008_open_support.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now. Each migration runs in its own

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use store::Db;
 
+pub mod smtp;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TestBackend {
     Sqlite,

@@ -45,6 +45,8 @@ pub enum ApiError {
     /// Signed in, but the token's scopes do not allow this.
     Forbidden(String),
     NotFound(String),
+    /// The request clashes with the resource's state (a link already used).
+    Conflict(String),
     UnsupportedMediaType(String),
     PayloadTooLarge(String),
     BadRequest(String),
@@ -80,6 +82,7 @@ impl IntoResponse for ApiError {
             }
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, json!({ "error": m })),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, json!({ "error": m })),
+            ApiError::Conflict(m) => (StatusCode::CONFLICT, json!({ "error": m })),
             ApiError::UnsupportedMediaType(m) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({ "error": m }))
             }

@@ -9,11 +9,13 @@ pub const SV_FTL: &[&str] = &[
     include_str!("../locales/sv/main.ftl"),
     include_str!("../locales/sv/assessed.ftl"),
     include_str!("../locales/sv/apply.ftl"),
+    include_str!("../locales/sv/open.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/assessed.ftl"),
     include_str!("../locales/en/apply.ftl"),
+    include_str!("../locales/en/open.ftl"),
 ];
 
 /// A Swedish message where no app state is at hand (error conversions), from a bundle
@@ -85,6 +87,14 @@ impl I18n {
         self.format(id, Some(&args))
     }
 
+    /// The message with two named arguments.
+    pub fn get2(&self, id: &str, a: (&str, &str), b: (&str, &str)) -> String {
+        let mut args = FluentArgs::new();
+        args.set(a.0, FluentValue::from(a.1));
+        args.set(b.0, FluentValue::from(b.1));
+        self.format(id, Some(&args))
+    }
+
     pub fn has(&self, id: &str) -> bool {
         self.bundle.has_message(id)
     }
@@ -141,7 +151,7 @@ mod tests {
     fn every_message_id_used_in_code_and_templates_exists() {
         let sv = I18n::swedish().unwrap();
         let mut sources: Vec<String> = Vec::new();
-        for dir in ["templates", "templates/staff"] {
+        for dir in ["templates", "templates/staff", "templates/mail"] {
             let dir = format!("{}/{dir}", env!("CARGO_MANIFEST_DIR"));
             for e in std::fs::read_dir(dir).unwrap() {
                 let path = e.unwrap().path();
@@ -172,6 +182,7 @@ mod tests {
                 .split("t.get(\"")
                 .skip(1)
                 .chain(src.split("t.get1(\"").skip(1))
+                .chain(src.split("t.get2(\"").skip(1))
                 .chain(src.split("swedish(\"").skip(1))
             {
                 let id = part.split('"').next().unwrap();
@@ -193,7 +204,11 @@ mod tests {
             }
         }
         // Message ids the domain and the store hand up as string literals.
-        for rel in ["../domain/src/assessed.rs", "../store/src/assessed.rs"] {
+        for rel in [
+            "../domain/src/assessed.rs",
+            "../store/src/assessed.rs",
+            "../domain/src/activity.rs",
+        ] {
             let src =
                 std::fs::read_to_string(format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))).unwrap();
             for prefix in ["\"error-", "\"refusal-"] {
@@ -325,6 +340,61 @@ mod tests {
             .map(str::to_owned),
         );
         ids.extend(["not_started", "interrupted"].map(|w| format!("report-waiting-{w}")));
+        {
+            use domain::activity::*;
+            ids.extend(
+                ActivityKind::ALL
+                    .iter()
+                    .map(|x| format!("activity-kind-{}", x.as_str())),
+            );
+            ids.extend(
+                Theme::ALL
+                    .iter()
+                    .map(|x| format!("activity-theme-{}", x.as_str())),
+            );
+            ids.extend(Need::ALL.iter().map(|x| format!("need-{}", x.as_str())));
+            ids.extend(Gender::ALL.iter().map(|x| format!("gender-{}", x.as_str())));
+            ids.extend(
+                SignupStatus::ALL
+                    .iter()
+                    .map(|x| format!("signup-title-{}", x.as_str())),
+            );
+            ids.extend(
+                SignupStatus::ALL
+                    .iter()
+                    .map(|x| format!("signup-status-{}", x.as_str())),
+            );
+            ids.extend(
+                SignupStatus::ALL
+                    .iter()
+                    .map(|x| format!("staff-signup-status-{}", x.as_str())),
+            );
+            ids.extend(
+                [
+                    "saved",
+                    "occasion-added",
+                    "occasion-cancelled",
+                    "cancelled",
+                    "attendance-saved",
+                    "message-sent",
+                    "signup-cancelled",
+                ]
+                .map(|n| format!("staff-notice-{n}")),
+            );
+            ids.extend((1..=7).map(|d| format!("weekday-{d}")));
+            ids.extend((1..=12).map(|m| format!("month-{m}")));
+            for k in store::activities::MailKind::ALL {
+                ids.push(format!("mail-subject-{}", k.as_str()));
+                ids.push(format!("mail-lead-{}", k.as_str()));
+            }
+            for c in [
+                Closed::Cancelled,
+                Closed::DeadlinePassed,
+                Closed::NoOccasionLeft,
+            ] {
+                ids.push(c.message_id().to_owned());
+            }
+        }
         ids.extend(["woman", "man", "unknown"].map(|w| format!("report-sex-{w}")));
         {
             use domain::assessed::*;

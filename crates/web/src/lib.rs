@@ -2,7 +2,9 @@
 //! API under /api/v1. Handlers parse input into domain types, call one shared function per
 //! action, and render; no business rule lives here.
 
+pub mod activities;
 pub mod api;
+pub mod api_activities;
 pub mod api_assessed;
 pub mod api_staff;
 pub mod apply;
@@ -12,6 +14,7 @@ pub mod content;
 pub mod documents;
 pub mod error;
 pub mod i18n;
+pub mod mails;
 mod markdown;
 pub mod metrics;
 pub mod middleware;
@@ -47,6 +50,8 @@ pub struct WebConfig {
     /// Cookies only over HTTPS. Off only for plain-HTTP local use and tests.
     pub secure_cookies: bool,
     pub hash_cost: staff::auth::HashCost,
+    /// Where the public reaches this deployment, for links in e-mails and calendars.
+    pub public_url: String,
 }
 
 impl Default for WebConfig {
@@ -58,6 +63,7 @@ impl Default for WebConfig {
             max_body_bytes: 64 * 1024,
             secure_cookies: true,
             hash_cost: staff::auth::HashCost::Standard,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -197,6 +203,8 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(portal::router())
         .merge(apply::router())
+        .merge(activities::router())
+        .merge(api_activities::router())
         .merge(api::router())
         .merge(api_staff::router())
         .merge(api_assessed::router())

@@ -40,6 +40,7 @@ pub fn document() -> Value {
         .into_iter()
         .chain(crate::api_staff::operations())
         .chain(crate::api_assessed::operations())
+        .chain(crate::api_activities::operations())
     {
         let item = paths
             .entry(op.path)

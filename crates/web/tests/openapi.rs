@@ -37,6 +37,11 @@ fn the_document_names_every_contracted_operation() {
         ("/api/v1/cases/{id}/journal/{entry}/mark-wrong", "post"),
         ("/api/v1/persons/{id}", "get"),
         ("/api/v1/openapi.json", "get"),
+        ("/api/v1/municipalities/{kommunkod}/activities", "get"),
+        ("/api/v1/municipalities/{kommunkod}/activities.ics", "get"),
+        ("/api/v1/activities/{id}/signups", "post"),
+        ("/api/v1/signups/{token}", "get"),
+        ("/api/v1/signups/{token}", "delete"),
     ] {
         assert!(doc["paths"][path][method].is_object(), "{method} {path}");
     }

@@ -3,6 +3,7 @@
 //! the store, which logs the read.
 
 pub mod access;
+mod activities;
 mod admin;
 mod assessed;
 pub mod auth;
@@ -70,6 +71,20 @@ pub fn router() -> Router<AppState> {
         .route(
             "/personal/admin/brevtexter",
             get(registration::letter_blocks).post(registration::save_letter_block),
+        )
+        .route(
+            "/personal/aktiviteter",
+            get(activities::list).post(activities::create),
+        )
+        .route("/personal/aktiviteter/ny", get(activities::new_form))
+        .route("/personal/aktiviteter/{id}", get(activities::show))
+        .route(
+            "/personal/aktiviteter/{id}/andra",
+            get(activities::edit_form),
+        )
+        .route(
+            "/personal/aktiviteter/{id}/{action}",
+            post(activities::post),
         )
         .route("/personal/bevakning", get(reports::watch))
         .route("/personal/rapporter", get(reports::reports))

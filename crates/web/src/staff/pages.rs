@@ -32,6 +32,8 @@ pub struct StaffLayout<'a> {
     pub administers: bool,
     /// Municipal administrators adjust the municipality's settings (letter texts).
     pub configures: bool,
+    /// Carer support officers and managers run the open support's activities.
+    pub runs_activities: bool,
 }
 
 impl<'a> StaffLayout<'a> {
@@ -45,6 +47,7 @@ impl<'a> StaffLayout<'a> {
             reviews: false,
             administers: false,
             configures: false,
+            runs_activities: false,
         }
     }
 
@@ -68,6 +71,13 @@ impl<'a> StaffLayout<'a> {
             reviews: staff.actor.role == Role::UnitManager,
             administers: matches!(staff.actor.role, Role::MunicipalAdmin | Role::SystemAdmin),
             configures: staff.actor.role == Role::MunicipalAdmin,
+            runs_activities: staff.actor.kommunkod.is_some_and(|k| {
+                can(
+                    &staff.actor,
+                    Action::ManageActivities,
+                    &Resource::Municipality(k),
+                ) == Decision::Allow
+            }),
         }
     }
 }

@@ -1,0 +1,276 @@
+//! The JSON API of the open support's activities: the list with seats left, signing up
+//! without an account, a sign-up's status by its token, cancelling it, and the calendar.
+//! The same functions as the portal's forms (`crate::activities`).
+
+use crate::api_staff::{field_errors, json_body};
+use crate::error::ApiError;
+use crate::middleware::RequestId;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use domain::activity::RawSignup;
+use domain::case::Errors;
+use serde_json::{json, Map, Value};
+use std::net::SocketAddr;
+use store::activities::Refusal;
+
+type Rid = Option<Extension<RequestId>>;
+
+crate::api_routes! {
+    get "/api/v1/municipalities/{kommunkod}/activities" => list_activities
+    {
+        "summary": "The municipality's activities with occasions still to come (support groups, lectures, courses, study visits, drop-in, digital meetings)",
+        "parameters": [{ "$ref": "#/components/parameters/Kommunkod" }],
+        "responses": {
+            "200": { "description": "The list", "content": { "application/json": { "schema": {
+                "type": "array",
+                "items": { "$ref": "#/components/schemas/Activity" }
+            } } } },
+            "404": { "$ref": "#/components/responses/Error" }
+        }
+    };
+    get "/api/v1/municipalities/{kommunkod}/activities.ics" => calendar
+    {
+        "summary": "The municipality's activities as an iCalendar feed (RFC 5545, Europe/Stockholm)",
+        "parameters": [{ "$ref": "#/components/parameters/Kommunkod" }],
+        "responses": {
+            "200": { "description": "text/calendar" },
+            "404": { "$ref": "#/components/responses/Error" }
+        }
+    };
+    post "/api/v1/activities/{id}/signups" => create_signup
+    {
+        "summary": "Sign up for an activity without an account",
+        "description": "Confirmed while seats are left, else waitlisted (promoted in order when someone cancels). The token is the only way to see or cancel the sign-up: keep it.",
+        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
+        "requestBody": { "required": true, "content": { "application/json": { "schema": {
+            "type": "object",
+            "required": ["name", "consent"],
+            "properties": {
+                "name": { "type": "string" },
+                "email": { "type": "string", "description": "email or phone is required" },
+                "phone": { "type": "string" },
+                "needs": { "type": "array", "items": { "type": "string", "enum": ["interpreter", "accessibility", "care_for_recipient"] } },
+                "interpreter_language": { "type": "string" },
+                "needs_note": { "type": "string" },
+                "age_group": { "type": "string", "enum": ["under-18", "18-64", "65-79", "80-plus"] },
+                "gender": { "type": "string", "enum": ["woman", "man", "other"] },
+                "consent": { "type": "boolean", "const": true }
+            }
+        } } } },
+        "responses": {
+            "201": { "description": "Stored and committed", "content": { "application/json": { "schema": {
+                "type": "object",
+                "required": ["status", "token"],
+                "properties": {
+                    "status": { "type": "string", "enum": ["confirmed", "waitlisted"] },
+                    "token": { "type": "string" },
+                    "id": { "type": "integer" }
+                }
+            } } } },
+            "400": { "$ref": "#/components/responses/Error" },
+            "404": { "$ref": "#/components/responses/Error" },
+            "413": { "$ref": "#/components/responses/Error" },
+            "415": { "$ref": "#/components/responses/Error" },
+            "422": { "$ref": "#/components/responses/FieldErrors" }
+        }
+    };
+    get "/api/v1/signups/{token}" => get_signup
+    {
+        "summary": "A sign-up's current status",
+        "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],
+        "responses": {
+            "200": { "description": "Found", "content": { "application/json": { "schema": {
+                "type": "object",
+                "properties": {
+                    "status": { "type": "string", "enum": ["confirmed", "waitlisted", "cancelled"] },
+                    "activity_id": { "type": "integer" },
+                    "activity_title": { "type": "string" }
+                }
+            } } } },
+            "404": { "$ref": "#/components/responses/Error" }
+        }
+    };
+    delete "/api/v1/signups/{token}" => delete_signup
+    {
+        "summary": "Cancel a sign-up; the freed seat goes to the first on the waitlist",
+        "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],
+        "responses": {
+            "200": { "description": "Cancelled" },
+            "404": { "$ref": "#/components/responses/Error" },
+            "409": { "$ref": "#/components/responses/Error" }
+        }
+    };
+}
+
+fn not_found(state: &AppState) -> ApiError {
+    ApiError::NotFound(state.t.get("api-not-found"))
+}
+
+async fn list_activities(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if crate::content::load(&state, &kommunkod).await?.is_none() {
+        return Err(ApiError::NotFound(state.t.get("api-unknown-municipality")));
+    }
+    let now = domain::clock::stockholm_local(state.clock.now());
+    let list = store::activities::list(&state.db, &kommunkod, false).await?;
+    let out: Vec<Value> = list
+        .iter()
+        .filter(|(_, o)| o.iter().any(|o| !o.cancelled && o.ends_at >= now))
+        .map(|(a, occasions)| {
+            json!({
+                "id": a.id,
+                "title": a.title,
+                "kind": a.kind,
+                "theme": a.theme,
+                "description": a.description,
+                "for_young_carers": a.for_young_carers,
+                "capacity": a.capacity,
+                "seats_left": a.seats_left(),
+                "waitlisted": a.waitlisted,
+                "signup_deadline": a.signup_deadline,
+                "cost": a.cost,
+                "place": { "name": a.place_name, "address": a.place_address, "step_free": a.step_free, "hearing_loop": a.hearing_loop, "digital": a.digital },
+                "occasions": occasions.iter().map(|o| json!({
+                    "id": o.id,
+                    "starts_at": o.starts_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                    "ends_at": o.ends_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                    "cancelled": o.cancelled,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(out)))
+}
+
+async fn calendar(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+) -> Result<Response, ApiError> {
+    match crate::activities::municipality_calendar(&state, &kommunkod).await? {
+        Some(body) => Ok(crate::activities::calendar_response(body)),
+        None => Err(ApiError::NotFound(state.t.get("api-unknown-municipality"))),
+    }
+}
+
+/// Reads the body field by field, so a value of the wrong type is named by its field.
+fn raw_from_json(m: &Map<String, Value>) -> Result<RawSignup, Errors> {
+    let mut e = Errors::new();
+    let mut text = |k: &'static str| match m.get(k) {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => {
+            e.entry(k).or_default().push("error-type-string");
+            String::new()
+        }
+    };
+    let mut r = RawSignup {
+        name: text("name"),
+        email: text("email"),
+        phone: text("phone"),
+        interpreter_language: text("interpreter_language"),
+        needs_note: text("needs_note"),
+        age_group: text("age_group"),
+        gender: text("gender"),
+        ..RawSignup::default()
+    };
+    match m.get("needs") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+            r.needs = items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect();
+        }
+        Some(_) => e.entry("needs").or_default().push("error-type-list"),
+    }
+    match m.get("consent") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(b)) => r.consent = *b,
+        Some(_) => e.entry("consent").or_default().push("error-type-bool"),
+    }
+    if e.is_empty() {
+        Ok(r)
+    } else {
+        Err(e)
+    }
+}
+
+async fn create_signup(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let t = &state.t;
+    let id: i64 = id.parse().map_err(|_| not_found(&state))?;
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge(t.get("api-too-large"))
+        } else {
+            ApiError::BadRequest(t.get("api-bad-body"))
+        }
+    })?;
+    let m = json_body(&state, &headers, &body)?;
+    let raw = raw_from_json(&m).map_err(|e| field_errors(&state, e))?;
+    let origin =
+        crate::contact::public_origin(rid.as_ref().map(|e| &e.0), Some(addr.ip().to_string()));
+    match crate::activities::sign_up(&state, None, id, &raw, &origin).await? {
+        Ok(s) => Ok((
+            StatusCode::CREATED,
+            Json(json!({ "id": s.id, "status": s.status.as_str(), "token": s.token })),
+        )
+            .into_response()),
+        Err(e)
+            if e.get("activity")
+                .is_some_and(|ids| ids.contains(&"error-activity-not-found")) =>
+        {
+            Err(not_found(&state))
+        }
+        Err(e) => Err(field_errors(&state, e)),
+    }
+}
+
+async fn get_signup(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+) -> Result<Json<Value>, ApiError> {
+    let origin =
+        crate::contact::public_origin(rid.as_ref().map(|e| &e.0), Some(addr.ip().to_string()));
+    let s = store::activities::by_token(&state.db, &token, state.clock.now(), &origin)
+        .await?
+        .ok_or_else(|| not_found(&state))?;
+    let a = store::activities::get(&state.db, None, s.activity_id).await?;
+    Ok(Json(json!({
+        "status": s.status,
+        "activity_id": s.activity_id,
+        "activity_title": a.map(|(a, _)| a.title),
+        "kommunkod": s.kommunkod,
+    })))
+}
+
+async fn delete_signup(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    rid: Rid,
+) -> Result<Json<Value>, ApiError> {
+    let origin =
+        crate::contact::public_origin(rid.as_ref().map(|e| &e.0), Some(addr.ip().to_string()));
+    match crate::activities::cancel(&state, &token, &origin).await? {
+        Ok(s) => Ok(Json(json!({ "status": s.status }))),
+        Err(Refusal::AlreadyCancelled) => Err(ApiError::Conflict(
+            state.t.get("error-signup-already-cancelled"),
+        )),
+        Err(_) => Err(not_found(&state)),
+    }
+}

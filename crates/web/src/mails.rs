@@ -1,0 +1,111 @@
+//! The wording of the e-mails the open support sends: a plain-text and an HTML part from
+//! templates, texts from the Fluent files (Swedish). The store decides who gets which message
+//! inside the change's transaction; this module only writes them.
+
+use crate::activities::occasion_text;
+use crate::i18n::I18n;
+use crate::AppState;
+use askama::Template;
+use store::activities::{Compose, MailContext, MailKind, Written};
+
+pub struct Mails<'a> {
+    t: &'a I18n,
+    base: &'a str,
+}
+
+impl<'a> Mails<'a> {
+    pub fn new(state: &'a AppState) -> Self {
+        Self {
+            t: &state.t,
+            base: state.config.public_url.trim_end_matches('/'),
+        }
+    }
+}
+
+/// What both parts of a message show.
+struct Body<'a> {
+    t: &'a I18n,
+    name: &'a str,
+    lead: String,
+    title: &'a str,
+    /// The occasion the message is about (a reminder, a cancelled occasion).
+    about: String,
+    occasions: Vec<String>,
+    place: String,
+    link: String,
+    /// A message from staff, as they wrote it.
+    message: &'a str,
+    contact: String,
+    respite: bool,
+    kommun_support: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/signup.txt")]
+struct TextMail<'a> {
+    b: &'a Body<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/signup.html")]
+struct HtmlMail<'a> {
+    b: &'a Body<'a>,
+}
+
+impl Compose for Mails<'_> {
+    fn compose(&self, c: &MailContext<'_>) -> Result<Written, String> {
+        let t = self.t;
+        let a = c.activity;
+        let kind = c.kind.as_str();
+        let kommun = &c.signup.kommunkod;
+        let (subject, message) = match (c.kind, c.message) {
+            (MailKind::Message, Some((subject, text))) => (subject.to_owned(), text),
+            _ => (
+                t.get1(&format!("mail-subject-{kind}"), "title", &a.title),
+                "",
+            ),
+        };
+        let place = if a.digital {
+            t.get("activity-digital-mail")
+        } else {
+            [
+                a.place_name.as_str(),
+                a.place_address.as_deref().unwrap_or(""),
+            ]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ")
+        };
+        // The meeting link goes only to those with a seat.
+        let place = match (&a.meeting_link, c.signup.status.as_str()) {
+            (Some(link), "confirmed") => format!("{place} {link}"),
+            _ => place,
+        };
+        let b = Body {
+            t,
+            name: &c.signup.name,
+            lead: if c.kind == MailKind::Message {
+                String::new()
+            } else {
+                t.get(&format!("mail-lead-{kind}"))
+            },
+            title: &a.title,
+            about: c.occasion.map(|o| occasion_text(t, o)).unwrap_or_default(),
+            occasions: c.occasions.iter().map(|o| occasion_text(t, o)).collect(),
+            place,
+            link: format!("{}/kommun/{kommun}/anmalan/{}", self.base, c.signup.token),
+            message,
+            contact: a.responsible_name.clone().unwrap_or_default(),
+            respite: c.signup.needs.iter().any(|n| n == "care_for_recipient")
+                && matches!(c.kind, MailKind::Confirmed | MailKind::Waitlisted),
+            kommun_support: format!("{}/kommun/{kommun}/stod", self.base),
+        };
+        Ok(Written {
+            subject,
+            text: TextMail { b: &b }.render().map_err(|e| e.to_string())?,
+            html: HtmlMail { b: &b }.render().map_err(|e| e.to_string())?,
+        })
+    }
+}
