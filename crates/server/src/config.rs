@@ -23,6 +23,9 @@ pub struct FileConfig {
     pub smtp_port: Option<u16>,
     /// The From header, e.g. "Anhörigstöd <noreply@example.org>"; needed with `smtp_host`.
     pub mail_from: Option<String>,
+    /// The address the public reaches this deployment at, for links in e-mails and
+    /// calendars (e.g. "https://anhorigstod.kommun.se"); default http:// and the bind address.
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -314,6 +314,179 @@ pub async fn seed(db: &Db) -> Result<(), DemoError> {
         }
     }
     seed_cases(db).await?;
+    seed_activities(db).await?;
+    Ok(())
+}
+
+/// An activity, its occasions (day, start, end) and how many sign up.
+type DemoActivity = (
+    domain::activity::RawActivity,
+    Vec<(NaiveDate, (u32, u32), (u32, u32))>,
+    usize,
+);
+
+/// Demo activities of the open support: a dementia group with some signed up, a lecture, a
+/// full group for young carers with a waitlist, and a digital meeting. Added once; the
+/// occasions lie in the weeks after the day the demo is first seeded.
+async fn seed_activities(db: &Db) -> Result<(), DemoError> {
+    use domain::activity::{validate_activity, validate_signup, RawActivity, RawSignup};
+    if !store::activities::list(db, DEMO_KOMMUNKOD, true)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let origin = Origin {
+        actor: "demo-seed".into(),
+        role: "system".into(),
+        ..Origin::default()
+    };
+    let t = web::i18n::I18n::swedish().map_err(|e| DemoError(e.to_string()))?;
+    let compose = web::mails::Mails::with(&t, "http://127.0.0.1:8080");
+    let officer = store::staff::credentials(db, "konsulent@demo.example")
+        .await?
+        .map(|c| c.user.id);
+    let now = Utc::now();
+    let today = domain::clock::stockholm_date(now);
+    // The next Tuesday, at least two days ahead, so reminders have a day to go out.
+    let mut first = today + Duration::days(2);
+    while first.weekday() != chrono::Weekday::Tue {
+        first += Duration::days(1);
+    }
+    let at = |d: NaiveDate, h: u32, m: u32| d.and_hms_opt(h, m, 0).unwrap_or_default();
+    let plans: [DemoActivity; 4] = [
+        (
+            RawActivity {
+                kind: "support_group".into(),
+                theme: "dementia".into(),
+                title: "Samtalsgrupp för dig som är anhörig till någon med demens (demo)".into(),
+                description: "Vi träffas fyra tisdagar och pratar om hur det är att vara anhörig när någon nära får en demenssjukdom. En anhörigkonsulent leder samtalen. Du behöver inte berätta mer än du vill.".into(),
+                audience: "Vuxna anhöriga till någon med demenssjukdom".into(),
+                place_name: "Anhörigcenter (demo)".into(),
+                place_address: "Demogatan 12, Uppsala".into(),
+                step_free: true,
+                hearing_loop: true,
+                capacity: "8".into(),
+                cost: "Kostnadsfritt. Fika ingår.".into(),
+                reminder_days: "2".into(),
+                ..RawActivity::default()
+            },
+            (0..4).map(|w| (first + Duration::weeks(w), (17, 30), (19, 0))).collect(),
+            3,
+        ),
+        (
+            RawActivity {
+                kind: "lecture".into(),
+                theme: "general".into(),
+                title: "Föreläsning: Att vara anhörig och orka (demo)".into(),
+                description: "En kväll om att ta hand om sig själv när man stöttar någon annan. Efteråt finns anhörigkonsulenterna på plats för frågor.".into(),
+                place_name: "Stadsbiblioteket, hörsalen (demo)".into(),
+                place_address: "Demotorget 1, Uppsala".into(),
+                step_free: true,
+                hearing_loop: true,
+                capacity: "60".into(),
+                reminder_days: "1".into(),
+                ..RawActivity::default()
+            },
+            vec![(first + Duration::days(8), (18, 0), (19, 30))],
+            2,
+        ),
+        (
+            RawActivity {
+                kind: "support_group".into(),
+                theme: "young_carers".into(),
+                title: "Träff för unga anhöriga, 13–19 år (demo)".into(),
+                description: "För dig som har en förälder eller ett syskon som är sjukt eller mår dåligt. Vi hittar på något tillsammans och pratar om det du vill.".into(),
+                place_name: "Ungdomens hus (demo)".into(),
+                step_free: false,
+                capacity: "2".into(),
+                reminder_days: "1".into(),
+                ..RawActivity::default()
+            },
+            vec![(first + Duration::days(2), (16, 0), (18, 0))],
+            3,
+        ),
+        (
+            RawActivity {
+                kind: "digital_meeting".into(),
+                theme: "mental_illness".into(),
+                title: "Digital anhörigträff: psykisk ohälsa (demo)".into(),
+                description: "En träff på nätet för dig som är anhörig till någon med psykisk ohälsa. Länken får du i bekräftelsen.".into(),
+                meeting_link: "https://mote.demo.example/anhorig".into(),
+                capacity: "12".into(),
+                reminder_days: "1".into(),
+                ..RawActivity::default()
+            },
+            vec![(first + Duration::days(1), (19, 0), (20, 0))],
+            0,
+        ),
+    ];
+    let mut n = 0usize;
+    for (raw, occasions, signups) in plans {
+        let input = validate_activity(&raw, 0)
+            .map_err(|e| DemoError(format!("demo activity: {:?}", e.0)))?;
+        let id = store::activities::create(
+            db,
+            DEMO_KOMMUNKOD,
+            &input,
+            officer,
+            now,
+            &origin,
+            None,
+            true,
+        )
+        .await?;
+        for (d, (h1, m1), (h2, m2)) in occasions {
+            store::activities::add_occasion(
+                db,
+                DEMO_KOMMUNKOD,
+                id,
+                at(d, h1, m1),
+                at(d, h2, m2),
+                &compose,
+                now,
+                &origin,
+            )
+            .await?
+            .map_err(|r| DemoError(format!("demo occasion: {r:?}")))?;
+        }
+        for _ in 0..signups {
+            let raw = RawSignup {
+                name: format!("{} {}", FIRST[n % FIRST.len()], LAST[(n + 3) % LAST.len()]),
+                email: if n.is_multiple_of(2) {
+                    format!("deltagare{n}@demo.example")
+                } else {
+                    String::new()
+                },
+                phone: format!("070-174 07 {}", 10 + n),
+                needs: if n % 4 == 1 {
+                    vec!["care_for_recipient".into()]
+                } else {
+                    Vec::new()
+                },
+                age_group: ["18-64", "65-79", "80-plus", "under-18"][n % 4].into(),
+                gender: ["woman", "man"][n % 2].into(),
+                consent: true,
+                ..RawSignup::default()
+            };
+            let s =
+                validate_signup(&raw).map_err(|e| DemoError(format!("demo sign-up: {:?}", e.0)))?;
+            store::activities::sign_up(
+                db,
+                Some(DEMO_KOMMUNKOD),
+                id,
+                &s,
+                &compose,
+                now,
+                domain::clock::stockholm_local(now),
+                &origin,
+                true,
+            )
+            .await?
+            .map_err(|r| DemoError(format!("demo sign-up: {r:?}")))?;
+            n += 1;
+        }
+    }
     Ok(())
 }
 

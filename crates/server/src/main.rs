@@ -316,12 +316,22 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             if demo {
                 demo::seed(&store).await.map_err(|e| e.to_string())?;
             }
+            let bind = bind
+                .or(file.bind.clone())
+                .unwrap_or_else(|| "127.0.0.1:8080".into());
+            // Links in e-mails and calendars; behind a proxy this is the public address.
+            let public_url = std::env::var("ANHORIGSTOD_PUBLIC_URL")
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .or(file.public_url.clone())
+                .unwrap_or_else(|| format!("http://{bind}"));
             let config = web::WebConfig {
                 served,
                 access_log: file.access_log.unwrap_or(true),
                 content_ttl: file
                     .content_cache_seconds
                     .map_or(web::content::DEFAULT_TTL, std::time::Duration::from_secs),
+                public_url,
                 ..web::WebConfig::default()
             };
             let clock: Arc<dyn domain::clock::Clock> = match today {
@@ -350,9 +360,6 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     None
                 }
             };
-            let bind = bind
-                .or(file.bind.clone())
-                .unwrap_or_else(|| "127.0.0.1:8080".into());
             let listener = tokio::net::TcpListener::bind(&bind)
                 .await
                 .map_err(|e| format!("cannot listen on {bind}: {e}"))?;

@@ -293,14 +293,19 @@ async fn list(
         let filter = Filter::parse(get("typ"), get("tema"), get("fran"), get("unga"));
         let now = domain::clock::stockholm_local(state.clock.now());
         let all = store::activities::list(&state.db, &kommunkod, false).await?;
-        let activities = all
+        let mut shown: Vec<_> = all
             .iter()
-            .filter(|(a, o)| {
+            .filter_map(|(a, o)| {
                 let coming = coming(o, now);
-                !coming.is_empty() && filter.admits(&a.kind, &a.theme, a.for_young_carers, &coming)
+                let first = *coming.first()?;
+                filter
+                    .admits(&a.kind, &a.theme, a.for_young_carers, &coming)
+                    .then_some((first, a, o))
             })
-            .map(|(a, o)| view(t, a, o, now))
             .collect();
+        // Soonest first: what a carer can go to next.
+        shown.sort_by_key(|(first, a, _)| (*first, a.id));
+        let activities = shown.iter().map(|(_, a, o)| view(t, a, o, now)).collect();
         let kind = filter.kind.map(|k| k.as_str().to_owned());
         let theme = filter.theme.map(|k| k.as_str().to_owned());
         let p = ListPage {

@@ -15,9 +15,14 @@ pub struct Mails<'a> {
 
 impl<'a> Mails<'a> {
     pub fn new(state: &'a AppState) -> Self {
+        Self::with(&state.t, &state.config.public_url)
+    }
+
+    /// Without a running app (the demo seed): the texts and the public address.
+    pub fn with(t: &'a I18n, public_url: &'a str) -> Self {
         Self {
-            t: &state.t,
-            base: state.config.public_url.trim_end_matches('/'),
+            t,
+            base: public_url.trim_end_matches('/'),
         }
     }
 }

@@ -9,6 +9,7 @@ search-site-label = Search the site
 search-page-form-label = Search for support
 nav-label = Carer support in the municipality
 nav-overview = Overview
+nav-activities = Activities and groups
 nav-support = Types of support
 nav-who = Who can get support?
 nav-young = Young carers

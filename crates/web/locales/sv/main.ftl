@@ -9,6 +9,7 @@ search-site-label = Sök på webbplatsen
 search-page-form-label = Sök efter stöd
 nav-label = Anhörigstöd i kommunen
 nav-overview = Översikt
+nav-activities = Aktiviteter och grupper
 nav-support = Former av stöd
 nav-who = Vem kan få stöd?
 nav-young = Unga anhöriga
