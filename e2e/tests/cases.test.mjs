@@ -238,7 +238,7 @@ describe('cases, the journal, persons, the log review and accounts', () => {
       await page.keyboard.type(await codes.code(email, DEMO_TOTP_SECRET));
       await pressAndWaitForURL(page, 'Enter', at(INBOX));
       assert.equal(await h1(page), 'Inkorg', 'a case reader starts in the inbox');
-      assert.deepEqual(await menu(page), ['Inkorg', 'Ärenden', 'Personer', 'Bevakning']);
+      assert.deepEqual(await menu(page), ['Inkorg', 'Ärenden', 'Personer', 'Stödkontakt', 'Bevakning']);
 
       // The first request of the inbox.
       const firstLink = '#forfragningar tbody tr:first-child td:first-child a';
@@ -378,7 +378,10 @@ describe('cases, the journal, persons, the log review and accounts', () => {
     const colleague = DEMO_STAFF.caseOfficer.name;
     await withPage('manager', async (page) => {
       assert.match(page.url(), at(INBOX), 'a unit manager starts in the inbox');
-      assert.deepEqual(await menu(page), ['Inkorg', 'Ärenden', 'Personer', 'Bevakning', 'Rapporter', 'Logg']);
+      assert.deepEqual(await menu(page), [
+        'Inkorg', 'Ärenden', 'Personer', 'Aktiviteter och grupper', 'Samtal', 'Statistik',
+        'Stödkontakt', 'Bevakning', 'Rapporter', 'Logg',
+      ]);
       await visit(page, LOG);
       assert.equal(await h1(page), 'Logg');
       assert.equal(await page.locator('#rv-result').count(), 0, 'no result before a search');
@@ -432,7 +435,7 @@ describe('cases, the journal, persons, the log review and accounts', () => {
     await withPage('admin', async (page) => {
       assert.match(page.url(), at(ADMIN), 'an administrator starts among the accounts');
       assert.equal(await h1(page), 'Konton');
-      assert.deepEqual(await menu(page), ['Konton', 'Brevtexter'], 'the menu shows only what the role uses');
+      assert.deepEqual(await menu(page), ['Konton', 'Öppet stöd', 'Brevtexter'], 'the menu shows only what the role uses');
       const table = page.locator('main table.list');
       assert.ok(
         (await text(table)).includes(DEMO_STAFF.caseOfficer.email),

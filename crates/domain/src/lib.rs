@@ -26,6 +26,7 @@ pub mod case;
 pub mod catalogue;
 pub mod clock;
 pub mod contact;
+pub mod conversation;
 pub mod ical;
 pub mod kommun;
 pub mod law;
@@ -34,6 +35,7 @@ pub mod password;
 pub mod personnummer;
 pub mod policy;
 pub mod staff;
+pub mod stats;
 pub mod totp;
 
 pub use kommun::{Kommunkod, Municipality};

@@ -315,6 +315,114 @@ pub async fn seed(db: &Db) -> Result<(), DemoError> {
     }
     seed_cases(db).await?;
     seed_activities(db).await?;
+    seed_conversations(db).await?;
+    Ok(())
+}
+
+/// Demo times for conversations over the coming week (one already booked), and two
+/// conversations staff registered after phone calls. Added once.
+async fn seed_conversations(db: &Db) -> Result<(), DemoError> {
+    use domain::conversation::{
+        validate_booking, validate_held, ConversationMode, RawBooking, RawHeld, RecordingMode, Slot,
+    };
+    let Some(officer) = store::staff::credentials(db, "konsulent@demo.example").await? else {
+        return Ok(());
+    };
+    let origin = Origin {
+        actor: "demo-seed".into(),
+        role: "system".into(),
+        ..Origin::default()
+    };
+    let now = Utc::now();
+    let local = domain::clock::stockholm_local(now);
+    if !store::conversations::open_slots(db, DEMO_KOMMUNKOD, local)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    let t = web::i18n::I18n::swedish().map_err(|e| DemoError(e.to_string()))?;
+    let compose = web::mails::Mails::with(&t, "http://127.0.0.1:8080");
+    let today = local.date();
+    let mut first = None;
+    for (day, hour, mode) in [
+        (1, 10, "in_person"),
+        (1, 14, "phone"),
+        (2, 9, "video"),
+        (3, 13, "phone"),
+        (4, 10, "in_person"),
+    ] {
+        let d = today + Duration::days(day);
+        let mode = ConversationMode::parse(mode).unwrap_or(ConversationMode::Phone);
+        let slot = Slot {
+            starts_at: d.and_hms_opt(hour, 0, 0).unwrap_or_default(),
+            ends_at: d.and_hms_opt(hour, 45, 0).unwrap_or_default(),
+            mode,
+            place: (mode == ConversationMode::InPerson)
+                .then(|| "Anhörigcenter (demo), Demogatan 12".to_owned()),
+        };
+        let id = store::conversations::publish_slot(
+            db,
+            DEMO_KOMMUNKOD,
+            officer.user.id,
+            &slot,
+            now,
+            &origin,
+        )
+        .await?;
+        first.get_or_insert(id);
+    }
+    if let Some(slot) = first {
+        let raw = RawBooking {
+            name: "Demo-Karin Anhörigsson".into(),
+            phone: "070-174 08 01".into(),
+            topic: "Demo: min man har fått en demensdiagnos och jag vet inte var jag ska börja."
+                .into(),
+            age_group: "65-79".into(),
+            gender: "woman".into(),
+            consent: true,
+            ..RawBooking::default()
+        };
+        let b = validate_booking(&raw, RecordingMode::Named, ConversationMode::InPerson)
+            .map_err(|e| DemoError(format!("demo booking: {:?}", e.0)))?;
+        store::conversations::book(
+            db,
+            DEMO_KOMMUNKOD,
+            slot,
+            &b,
+            RecordingMode::Named,
+            &compose,
+            now,
+            local,
+            &origin,
+        )
+        .await?
+        .map_err(|r| DemoError(format!("demo booking: {r:?}")))?;
+    }
+    for (days_ago, age, gender) in [(3, "18-64", "man"), (9, "under-18", "woman")] {
+        let raw = RawHeld {
+            date: (today - Duration::days(days_ago)).to_string(),
+            time: "11:00".into(),
+            mode: "phone".into(),
+            name: format!("Demo-Samtal {days_ago}"),
+            age_group: age.into(),
+            gender: gender.into(),
+            topic: "Demo: registrerat efter ett telefonsamtal.".into(),
+            ..RawHeld::default()
+        };
+        let h = validate_held(&raw, RecordingMode::Named, local)
+            .map_err(|e| DemoError(format!("demo call: {:?}", e.0)))?;
+        store::conversations::register_held(
+            db,
+            DEMO_KOMMUNKOD,
+            officer.user.id,
+            &h,
+            RecordingMode::Named,
+            now,
+            &origin,
+        )
+        .await?;
+    }
     Ok(())
 }
 

@@ -1002,9 +1002,10 @@ pub async fn cancel_signup(
     let found: Option<(i64, i64)> = crate::with_tx!(&mut tx, c => {
         let r = match token_or_id {
             SignupKey::Token(t) => sqlx::query("SELECT id, activity_id FROM signups WHERE token = $1").bind(t).fetch_optional(&mut *c).await?,
-            SignupKey::Id { kommunkod, id } => sqlx::query("SELECT id, activity_id FROM signups WHERE id = $1 AND kommunkod = $2")
+            SignupKey::Id { kommunkod, activity_id, id } => sqlx::query("SELECT id, activity_id FROM signups WHERE id = $1 AND kommunkod = $2 AND activity_id = $3")
                 .bind(id)
                 .bind(kommunkod)
+                .bind(activity_id)
                 .fetch_optional(&mut *c)
                 .await?,
         };
@@ -1061,11 +1062,16 @@ pub async fn cancel_signup(
     Ok(Ok(after))
 }
 
-/// How a sign-up is named: by the carer's token, or by staff with its id in their municipality.
+/// How a sign-up is named: by the carer's token, or by staff with its id in an activity of
+/// their municipality.
 #[derive(Debug, Clone, Copy)]
 pub enum SignupKey<'a> {
     Token(&'a str),
-    Id { kommunkod: &'a str, id: i64 },
+    Id {
+        kommunkod: &'a str,
+        activity_id: i64,
+        id: i64,
+    },
 }
 
 /// A participant with their attendance per occasion (occasion id, attended).

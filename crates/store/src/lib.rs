@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod cases;
 pub mod catalogue;
 pub mod contact_requests;
+pub mod conversations;
 pub mod db;
 pub mod migrate;
 pub mod municipalities;
@@ -16,6 +17,8 @@ pub mod outbox;
 pub mod persons;
 pub mod sessions;
 pub mod staff;
+pub mod stats;
+pub mod support_contacts;
 pub mod tokens;
 
 pub use db::{Backend, Db, Pools, Tx};

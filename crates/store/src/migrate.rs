@@ -60,6 +60,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_open_support.sql"),
         postgres: include_str!("../migrations/postgres/0008_open_support.sql"),
     },
+    Migration {
+        version: 9,
+        name: "conversations_support_contact",
+        sqlite: include_str!("../migrations/sqlite/0009_conversations_support_contact.sql"),
+        postgres: include_str!("../migrations/postgres/0009_conversations_support_contact.sql"),
+    },
 ];
 
 /// Applies what is missing; returns the versions applied now. Each migration runs in its own

@@ -172,6 +172,8 @@ pub struct ActivityView {
     pub deadline: String,
     pub capacity: i64,
     pub seats_left: i64,
+    /// "3 platser kvar", or that it is full.
+    pub seats_text: String,
     pub waitlisted: i64,
     pub cancelled: bool,
     pub cancel_reason: String,
@@ -221,6 +223,11 @@ pub fn view(t: &I18n, a: &Activity, occasions: &[Occasion], now: NaiveDateTime) 
             .unwrap_or_default(),
         capacity: a.capacity,
         seats_left: a.seats_left(),
+        seats_text: if a.seats_left() > 0 {
+            t.get_n("activities-seats-left", "count", a.seats_left())
+        } else {
+            t.get("activities-full")
+        },
         waitlisted: a.waitlisted,
         cancelled: a.cancelled(),
         cancel_reason: a.cancel_reason.clone().unwrap_or_default(),
@@ -274,6 +281,7 @@ struct ListPage<'a> {
     from: String,
     young: bool,
     filtered: bool,
+    count: String,
 }
 
 async fn list(
@@ -305,7 +313,8 @@ async fn list(
             .collect();
         // Soonest first: what a carer can go to next.
         shown.sort_by_key(|(first, a, _)| (*first, a.id));
-        let activities = shown.iter().map(|(_, a, o)| view(t, a, o, now)).collect();
+        let activities: Vec<ActivityView> =
+            shown.iter().map(|(_, a, o)| view(t, a, o, now)).collect();
         let kind = filter.kind.map(|k| k.as_str().to_owned());
         let theme = filter.theme.map(|k| k.as_str().to_owned());
         let p = ListPage {
@@ -330,6 +339,7 @@ async fn list(
             from: filter.from.map(|d| d.to_string()).unwrap_or_default(),
             young: filter.young_carers,
             filtered: filter != Filter::default(),
+            count: t.get_n("activities-count", "count", activities.len() as i64),
             activities,
             kommunkod,
         };
@@ -575,6 +585,7 @@ struct SignupPage<'a> {
     s: SignupRow,
     a: ActivityView,
     status_text: String,
+    contact: String,
     respite: bool,
     just_cancelled: bool,
 }
@@ -617,6 +628,11 @@ async fn signup_page(
         let t = &state.t;
         let now = domain::clock::stockholm_local(state.clock.now());
         let title = t.get(&format!("signup-title-{}", s.status));
+        // The named support contact: the one offered to this carer, else the officer in charge.
+        let contact = store::support_contacts::contact_of(&state.db, "signup", s.id)
+            .await?
+            .or_else(|| a.responsible_name.clone())
+            .unwrap_or_default();
         let p = SignupPage {
             l: Layout::new(t, title, Some(&c.municipality)).crumb(
                 t.get("activities-title"),
@@ -625,6 +641,7 @@ async fn signup_page(
             kommunkod: kommunkod.clone(),
             token,
             status_text: t.get(&format!("signup-status-{}", s.status)),
+            contact,
             respite: s.needs.iter().any(|n| n == Need::CareForRecipient.as_str()),
             just_cancelled: query_pairs(&q)
                 .iter()

@@ -10,12 +10,14 @@ pub const SV_FTL: &[&str] = &[
     include_str!("../locales/sv/assessed.ftl"),
     include_str!("../locales/sv/apply.ftl"),
     include_str!("../locales/sv/open.ftl"),
+    include_str!("../locales/sv/conversations.ftl"),
 ];
 pub const EN_FTL: &[&str] = &[
     include_str!("../locales/en/main.ftl"),
     include_str!("../locales/en/assessed.ftl"),
     include_str!("../locales/en/apply.ftl"),
     include_str!("../locales/en/open.ftl"),
+    include_str!("../locales/en/conversations.ftl"),
 ];
 
 /// A Swedish message where no app state is at hand (error conversions), from a bundle
@@ -84,6 +86,13 @@ impl I18n {
     pub fn get1(&self, id: &str, name: &str, value: &str) -> String {
         let mut args = FluentArgs::new();
         args.set(name, FluentValue::from(value));
+        self.format(id, Some(&args))
+    }
+
+    /// The message with a number, so that plural forms ("1 plats", "2 platser") are chosen.
+    pub fn get_n(&self, id: &str, name: &str, n: i64) -> String {
+        let mut args = FluentArgs::new();
+        args.set(name, FluentValue::from(n));
         self.format(id, Some(&args))
     }
 
@@ -183,6 +192,7 @@ mod tests {
                 .skip(1)
                 .chain(src.split("t.get1(\"").skip(1))
                 .chain(src.split("t.get2(\"").skip(1))
+                .chain(src.split("t.get_n(\"").skip(1))
                 .chain(src.split("swedish(\"").skip(1))
             {
                 let id = part.split('"').next().unwrap();
@@ -208,6 +218,7 @@ mod tests {
             "../domain/src/assessed.rs",
             "../store/src/assessed.rs",
             "../domain/src/activity.rs",
+            "../domain/src/conversation.rs",
         ] {
             let src =
                 std::fs::read_to_string(format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))).unwrap();

@@ -11,6 +11,7 @@ pub mod apply;
 pub mod assessed;
 pub mod contact;
 pub mod content;
+pub mod conversations;
 pub mod documents;
 pub mod error;
 pub mod i18n;
@@ -22,6 +23,7 @@ pub mod openapi;
 pub mod portal;
 pub mod reports;
 pub mod staff;
+pub mod stats;
 
 use axum::extract::DefaultBodyLimit;
 use axum::Router;
@@ -204,6 +206,8 @@ pub fn app(state: AppState) -> Router {
         .merge(portal::router())
         .merge(apply::router())
         .merge(activities::router())
+        .merge(conversations::router())
+        .merge(stats::router())
         .merge(api_activities::router())
         .merge(api::router())
         .merge(api_staff::router())

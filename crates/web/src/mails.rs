@@ -7,6 +7,7 @@ use crate::i18n::I18n;
 use crate::AppState;
 use askama::Template;
 use store::activities::{Compose, MailContext, MailKind, Written};
+use store::conversations::{BookingMail, ComposeBooking, ConversationRow};
 
 pub struct Mails<'a> {
     t: &'a I18n,
@@ -111,6 +112,69 @@ impl Compose for Mails<'_> {
             subject,
             text: TextMail { b: &b }.render().map_err(|e| e.to_string())?,
             html: HtmlMail { b: &b }.render().map_err(|e| e.to_string())?,
+        })
+    }
+}
+
+/// What a booking message shows.
+struct BookingBody<'a> {
+    t: &'a I18n,
+    greeting: String,
+    lead: String,
+    when: String,
+    how: String,
+    contact: String,
+    link: String,
+}
+
+#[derive(Template)]
+#[template(path = "mail/booking.txt")]
+struct BookingText<'a> {
+    b: &'a BookingBody<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/booking.html")]
+struct BookingHtml<'a> {
+    b: &'a BookingBody<'a>,
+}
+
+impl ComposeBooking for Mails<'_> {
+    fn compose_booking(&self, kind: BookingMail, c: &ConversationRow) -> Result<Written, String> {
+        let t = self.t;
+        let k = kind.as_str();
+        let b = BookingBody {
+            t,
+            greeting: match c.who() {
+                Some(name) if c.name.is_some() => t.get1("mail-greeting", "name", name),
+                _ => t.get("mail-greeting-anonymous"),
+            },
+            lead: t.get(&format!("mail-lead-{k}")),
+            when: format!(
+                "{}, kl. {}",
+                crate::activities::long_date(t, c.starts_at.date()),
+                c.starts_at.format("%H.%M")
+            ),
+            how: [
+                t.get(&format!("conversation-mode-{}", c.mode)),
+                c.place.clone().unwrap_or_default(),
+            ]
+            .iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
+            contact: c.officer_name.clone().unwrap_or_default(),
+            link: c
+                .token
+                .as_ref()
+                .map(|tok| format!("{}/kommun/{}/bokning/{tok}", self.base, c.kommunkod))
+                .unwrap_or_default(),
+        };
+        Ok(Written {
+            subject: t.get(&format!("mail-subject-{k}")),
+            text: BookingText { b: &b }.render().map_err(|e| e.to_string())?,
+            html: BookingHtml { b: &b }.render().map_err(|e| e.to_string())?,
         })
     }
 }

@@ -10,6 +10,7 @@ search-page-form-label = Search for support
 nav-label = Carer support in the municipality
 nav-overview = Overview
 nav-activities = Activities and groups
+nav-conversations = Book a conversation
 nav-support = Types of support
 nav-who = Who can get support?
 nav-young = Young carers

@@ -10,6 +10,7 @@ search-page-form-label = Sök efter stöd
 nav-label = Anhörigstöd i kommunen
 nav-overview = Översikt
 nav-activities = Aktiviteter och grupper
+nav-conversations = Boka ett samtal
 nav-support = Former av stöd
 nav-who = Vem kan få stöd?
 nav-young = Unga anhöriga

@@ -50,12 +50,54 @@ fn forbidden(state: &AppState, staff: &Staff) -> Response {
     )
 }
 
+/// A form field's label, so each link in the error summary says which field it is about.
+fn label(t: &I18n, field: &str) -> String {
+    let id = match field {
+        "kind" => "staff-activity-field-kind",
+        "theme" => "activities-filter-theme",
+        "title" => "staff-activity-field-title",
+        "description" => "staff-activity-field-description",
+        "audience" => "activity-audience",
+        "place_name" => "staff-activity-field-place",
+        "place_address" => "staff-activity-field-address",
+        "meeting_link" => "staff-activity-field-link",
+        "capacity" => "staff-activity-field-capacity",
+        "cost" => "staff-activity-field-cost",
+        "signup_deadline" => "activity-deadline",
+        "reminder_days" => "staff-activity-field-reminder",
+        "date" => "staff-occasion-date",
+        "start" => "staff-occasion-start",
+        "end" => "staff-occasion-end",
+        "reason" => "staff-occasion-reason",
+        "cancel_reason" => "staff-activity-cancel-reason",
+        "subject" => "staff-message-subject",
+        "text" => "staff-message-text",
+        _ => "signup-field-activity",
+    };
+    t.get(id)
+}
+
+/// Field errors as (field, message), in the form's order.
 fn messages(t: &I18n, e: &Errors, order: &[&str]) -> Vec<(String, String)> {
     let known = order.iter().filter_map(|f| e.get_key_value(f));
     let others = e.iter().filter(|(f, _)| !order.contains(f));
     known
         .chain(others)
         .flat_map(|(f, ids)| ids.iter().map(move |id| ((*f).to_owned(), t.get(id))))
+        .collect()
+}
+
+/// The error summary's links: (field, "Label: message").
+pub(super) fn summary(t: &I18n, errors: &[(String, String)]) -> Vec<(String, String)> {
+    errors
+        .iter()
+        .map(|(f, m)| {
+            let l = label(t, f);
+            (
+                f.clone(),
+                format!("{}: {m}", l.trim_end_matches(['?', '.', ':'])),
+            )
+        })
         .collect()
 }
 
@@ -131,6 +173,7 @@ struct FormPage<'a> {
     officers: Vec<Choice>,
     values: Vec<(String, String)>,
     errors: Vec<(String, String)>,
+    summary: Vec<(String, String)>,
 }
 
 impl FormPage<'_> {
@@ -202,6 +245,7 @@ async fn form_page(
             .collect(),
         officers: officers(state, kommun).await?,
         values,
+        summary: summary(t, &errors),
         errors,
     };
     render(status, &p)
@@ -356,9 +400,13 @@ struct ActivityPage<'a> {
     occasions: Vec<OccasionRow>,
     participants: Vec<ParticipantView>,
     errors: Vec<(String, String)>,
+    summary: Vec<(String, String)>,
     values: Vec<(String, String)>,
     notice: String,
     seats: String,
+    waiting: String,
+    /// An occasion has begun, so there is attendance to record.
+    any_started: bool,
 }
 
 impl ActivityPage<'_> {
@@ -465,6 +513,8 @@ async fn activity_page(
         csrf: staff.session.csrf_token.clone(),
         kommunkod: kommun.to_owned(),
         cancelled: a.cancelled(),
+        any_started: occasions.iter().any(|o| !o.cancelled && o.starts_at <= now),
+        waiting: t.get_n("staff-activity-waiting", "count", a.waitlisted),
         seats: t.get2(
             "staff-activity-seats",
             ("confirmed", &a.confirmed.to_string()),
@@ -473,6 +523,7 @@ async fn activity_page(
         a: v,
         occasions: rows,
         participants,
+        summary: summary(t, &errors),
         errors,
         values,
         notice,
@@ -552,7 +603,7 @@ pub async fn edit_form(
             &state,
             &staff,
             kommun.as_str(),
-            format!("/personal/aktiviteter/{id}/andra"),
+            format!("/personal/aktiviteter/{id}/spara"),
             values_of(&a),
             Vec::new(),
             StatusCode::OK,
@@ -621,7 +672,8 @@ pub async fn post(
         let db = &state.db;
         // Each form: its validation errors, or the store's answer, then the notice to show.
         let outcome: Result<&str, Errors> = match action.as_str() {
-            "andra" => {
+            // The edit form (GET .../andra) posts here: .../andra itself is a GET-only route.
+            "spara" => {
                 let Some((current, _)) = store::activities::get(db, Some(kommun), id).await? else {
                     return Err(WebError::NotFound);
                 };
@@ -632,7 +684,7 @@ pub async fn post(
                             &state,
                             &staff,
                             kommun,
-                            format!("/personal/aktiviteter/{id}/andra"),
+                            format!("/personal/aktiviteter/{id}/spara"),
                             f,
                             errors,
                             StatusCode::UNPROCESSABLE_ENTITY,
@@ -657,7 +709,7 @@ pub async fn post(
                                     &state,
                                     &staff,
                                     kommun,
-                                    format!("/personal/aktiviteter/{id}/andra"),
+                                    format!("/personal/aktiviteter/{id}/spara"),
                                     f,
                                     errors,
                                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -743,6 +795,7 @@ pub async fn post(
                     db,
                     SignupKey::Id {
                         kommunkod: kommun,
+                        activity_id: id,
                         id: signup,
                     },
                     CancelledBy::Staff,

@@ -8,10 +8,13 @@ mod admin;
 mod assessed;
 pub mod auth;
 mod cases;
+mod conversations;
 mod pages;
 mod registration;
 mod reports;
 mod review;
+mod stats;
+mod support_contact;
 
 use crate::AppState;
 use axum::routing::{get, post};
@@ -86,6 +89,20 @@ pub fn router() -> Router<AppState> {
             "/personal/aktiviteter/{id}/{action}",
             post(activities::post),
         )
+        .route("/personal/samtal", get(conversations::show))
+        .route("/personal/samtal/{action}", post(conversations::post))
+        .route(
+            "/personal/admin/oppet-stod",
+            get(conversations::settings).post(conversations::save_settings),
+        )
+        .route("/personal/stodkontakt", get(support_contact::show))
+        .route("/personal/stodkontakt/erbjud", post(support_contact::offer))
+        .route(
+            "/personal/stodkontakt/{id}/svar",
+            post(support_contact::answer),
+        )
+        .route("/personal/oppet-stod/statistik", get(stats::show))
+        .route("/personal/oppet-stod/statistik.csv", get(stats::download))
         .route("/personal/bevakning", get(reports::watch))
         .route("/personal/rapporter", get(reports::reports))
         .route("/personal/rapporter/{file}", get(reports::download))
