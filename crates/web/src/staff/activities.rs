@@ -5,7 +5,7 @@
 
 use super::auth::Staff;
 use super::pages::{
-    field, message, or_error, posted, render, staff_origin, to_sign_in, StaffLayout,
+    errors_for, field, or_error, posted_for, render, staff_for, staff_origin, StaffLayout,
 };
 use crate::activities::{refusal_errors, view, ActivityView};
 use crate::error::WebError;
@@ -23,32 +23,11 @@ use domain::activity::{
     Theme,
 };
 use domain::case::Errors;
-use domain::policy::{can, Action, Decision, Resource};
+use domain::policy::Action;
 use std::net::SocketAddr;
 use store::activities::{Activity, CancelledBy, SignupKey};
 
 type Rid = Option<Extension<RequestId>>;
-
-/// The member of staff's municipality, if they run the open support there.
-fn may_manage(staff: &Staff) -> Option<domain::Kommunkod> {
-    staff.actor.kommunkod.filter(|k| {
-        can(
-            &staff.actor,
-            Action::ManageActivities,
-            &Resource::Municipality(*k),
-        ) == Decision::Allow
-    })
-}
-
-fn forbidden(state: &AppState, staff: &Staff) -> Response {
-    message(
-        state,
-        StatusCode::FORBIDDEN,
-        "forbidden-title",
-        "forbidden-text",
-        Some(staff),
-    )
-}
 
 /// A form field's label, so each link in the error summary says which field it is about.
 fn label(t: &I18n, field: &str) -> String {
@@ -121,11 +100,9 @@ struct ListPage<'a> {
 
 pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let r = async {
-        let Some(staff) = super::auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let Some(kommun) = may_manage(&staff) else {
-            return Ok(forbidden(&state, &staff));
+        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
+            Ok(s) => s,
+            Err(answer) => return Ok(answer),
         };
         let t = state.texts(&staff.user.language);
         let now = domain::clock::stockholm_local(state.clock.now());
@@ -184,12 +161,7 @@ impl FormPage<'_> {
         field(&self.values, name) == value
     }
     fn err(&self, name: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|(f, _)| f == name)
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        errors_for(&self.errors, name)
     }
 }
 
@@ -253,11 +225,9 @@ async fn form_page(
 
 pub async fn new_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let r = async {
-        let Some(staff) = super::auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let Some(kommun) = may_manage(&staff) else {
-            return Ok(forbidden(&state, &staff));
+        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
+            Ok(s) => s,
+            Err(answer) => return Ok(answer),
         };
         let values = vec![
             ("responsible".to_owned(), staff.user.id.to_string()),
@@ -324,13 +294,11 @@ pub async fn create(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(p) => p,
-            Err(answer) => return Ok(answer),
-        };
-        let Some(kommun) = may_manage(&staff) else {
-            return Ok(forbidden(&state, &staff));
-        };
+        let (staff, kommun, f) =
+            match posted_for(&state, &headers, &body, Action::ManageActivities).await? {
+                Ok(s) => s,
+                Err(answer) => return Ok(answer),
+            };
         let t = state.texts(&staff.user.language);
         match validate_activity(&raw_activity(&f), 0) {
             Err(e) => {
@@ -414,12 +382,7 @@ impl ActivityPage<'_> {
         field(&self.values, name).to_owned()
     }
     fn err(&self, name: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|(f, _)| f == name)
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        errors_for(&self.errors, name)
     }
 }
 
@@ -551,11 +514,9 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Response {
     let r = async {
-        let Some(staff) = super::auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let Some(kommun) = may_manage(&staff) else {
-            return Ok(forbidden(&state, &staff));
+        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
+            Ok(s) => s,
+            Err(answer) => return Ok(answer),
         };
         let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
         let origin = staff_origin(&staff, &rid, addr);
@@ -588,11 +549,9 @@ pub async fn edit_form(
     headers: HeaderMap,
 ) -> Response {
     let r = async {
-        let Some(staff) = super::auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let Some(kommun) = may_manage(&staff) else {
-            return Ok(forbidden(&state, &staff));
+        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
+            Ok(s) => s,
+            Err(answer) => return Ok(answer),
         };
         let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
         let Some((a, _)) = store::activities::get(&state.db, Some(kommun.as_str()), id).await?
@@ -656,13 +615,11 @@ pub async fn post(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(p) => p,
-            Err(answer) => return Ok(answer),
-        };
-        let Some(kommun) = may_manage(&staff) else {
-            return Ok(forbidden(&state, &staff));
-        };
+        let (staff, kommun, f) =
+            match posted_for(&state, &headers, &body, Action::ManageActivities).await? {
+                Ok(s) => s,
+                Err(answer) => return Ok(answer),
+            };
         let kommun = kommun.as_str();
         let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
         let t = state.texts(&staff.user.language);

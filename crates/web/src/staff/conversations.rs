@@ -4,7 +4,8 @@
 
 use super::auth::Staff;
 use super::pages::{
-    field, local_time, message, or_error, posted, render, staff_origin, to_sign_in, StaffLayout,
+    errors_for, field, local_time, or_error, posted_for, render, staff_for, staff_origin,
+    StaffLayout,
 };
 use crate::conversations::{slot_view, SlotView};
 use crate::error::WebError;
@@ -22,17 +23,10 @@ use domain::conversation::{
     validate_held, validate_slot, ConversationMode, ConversationStatus, RawHeld, RawSlot,
     RecordingMode,
 };
-use domain::policy::{can, Action, Decision, Resource};
+use domain::policy::Action;
 use std::net::SocketAddr;
 
 type Rid = Option<Extension<RequestId>>;
-
-fn allowed(staff: &Staff, action: Action) -> Option<domain::Kommunkod> {
-    staff
-        .actor
-        .kommunkod
-        .filter(|k| can(&staff.actor, action, &Resource::Municipality(*k)) == Decision::Allow)
-}
 
 fn messages(t: &I18n, e: &Errors) -> Vec<(String, String)> {
     e.iter()
@@ -95,12 +89,7 @@ impl Page<'_> {
         field(&self.values, name) == value
     }
     fn err(&self, name: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|(f, _)| f == name)
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        errors_for(&self.errors, name)
     }
 }
 
@@ -211,17 +200,9 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Response {
     let r = async {
-        let Some(staff) = super::auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let Some(kommun) = allowed(&staff, Action::ManageActivities) else {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
+        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
+            Ok(s) => s,
+            Err(answer) => return Ok(answer),
         };
         let t = state.texts(&staff.user.language);
         let notice = crate::portal::query_pairs(&q)
@@ -259,19 +240,11 @@ pub async fn post(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(p) => p,
-            Err(answer) => return Ok(answer),
-        };
-        let Some(kommun) = allowed(&staff, Action::ManageActivities) else {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        };
+        let (staff, kommun, f) =
+            match posted_for(&state, &headers, &body, Action::ManageActivities).await? {
+                Ok(s) => s,
+                Err(answer) => return Ok(answer),
+            };
         let kommun = kommun.as_str();
         let t = state.texts(&staff.user.language);
         let origin = staff_origin(&staff, &rid, addr);
@@ -442,18 +415,11 @@ pub async fn settings(
     headers: HeaderMap,
 ) -> Response {
     let r = async {
-        let Some(staff) = super::auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let Some(kommun) = allowed(&staff, Action::ConfigureMunicipality) else {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        };
+        let (staff, kommun) =
+            match staff_for(&state, &headers, Action::ConfigureMunicipality).await? {
+                Ok(s) => s,
+                Err(answer) => return Ok(answer),
+            };
         let saved = crate::portal::query_pairs(&q)
             .iter()
             .any(|(k, v)| k == "klart" && v == "1");
@@ -471,19 +437,11 @@ pub async fn save_settings(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(p) => p,
-            Err(answer) => return Ok(answer),
-        };
-        let Some(kommun) = allowed(&staff, Action::ConfigureMunicipality) else {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        };
+        let (staff, kommun, f) =
+            match posted_for(&state, &headers, &body, Action::ConfigureMunicipality).await? {
+                Ok(s) => s,
+                Err(answer) => return Ok(answer),
+            };
         let Some(mode) = RecordingMode::parse(field(&f, "recording_mode")) else {
             return settings_page(&state, &staff, kommun.as_str(), false).await;
         };

@@ -1042,3 +1042,64 @@ pub(super) async fn posted(
     }
     Ok(Ok((staff, f)))
 }
+
+/// The municipality where the member of staff may take `action`, if any.
+pub(super) fn allowed(staff: &Staff, action: Action) -> Option<domain::Kommunkod> {
+    staff
+        .actor
+        .kommunkod
+        .filter(|k| can(&staff.actor, action, &Resource::Municipality(*k)) == Decision::Allow)
+}
+
+fn forbidden(state: &AppState, staff: &Staff) -> Response {
+    message(
+        state,
+        StatusCode::FORBIDDEN,
+        "forbidden-title",
+        "forbidden-text",
+        Some(staff),
+    )
+}
+
+/// The start of a signed-in page about the municipality as a whole: the member of staff and
+/// their municipality when they may take `action` there, or the answer to give instead.
+pub(super) async fn staff_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    action: Action,
+) -> Result<Result<(Staff, domain::Kommunkod), Response>, WebError> {
+    let Some(staff) = auth::current(state, headers).await? else {
+        return Ok(Err(to_sign_in()));
+    };
+    Ok(match allowed(&staff, action) {
+        Some(k) => Ok((staff, k)),
+        None => Err(forbidden(state, &staff)),
+    })
+}
+
+/// As [`staff_for`], for a form post (session, CSRF token, then the policy).
+pub(super) async fn posted_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    action: Action,
+) -> Result<Result<(Staff, domain::Kommunkod, Vec<(String, String)>), Response>, WebError> {
+    let (staff, f) = match posted(state, headers, body).await? {
+        Ok(p) => p,
+        Err(answer) => return Ok(Err(answer)),
+    };
+    Ok(match allowed(&staff, action) {
+        Some(k) => Ok((staff, k, f)),
+        None => Err(forbidden(state, &staff)),
+    })
+}
+
+/// The messages for one field of a form's errors, joined.
+pub(super) fn errors_for(errors: &[(String, String)], name: &str) -> String {
+    errors
+        .iter()
+        .filter(|(f, _)| f == name)
+        .map(|(_, m)| m.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,8 +1,7 @@
 //! Open-support statistics in the staff workspace, with every count, and as CSV: the staff's,
 //! and the board's with counts under five hidden.
 
-use super::auth::Staff;
-use super::pages::{message, or_error, render, staff_origin, to_sign_in, StaffLayout};
+use super::pages::{or_error, render, staff_for, staff_origin, StaffLayout};
 use crate::middleware::RequestId;
 use crate::stats::{csv, report, view, year_of, StatsView};
 use crate::AppState;
@@ -11,20 +10,10 @@ use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use domain::policy::{can, Action, Decision, Resource};
+use domain::policy::Action;
 use std::net::SocketAddr;
 
 type Rid = Option<Extension<RequestId>>;
-
-fn allowed(staff: &Staff) -> Option<domain::Kommunkod> {
-    staff.actor.kommunkod.filter(|k| {
-        can(
-            &staff.actor,
-            Action::ManageActivities,
-            &Resource::Municipality(*k),
-        ) == Decision::Allow
-    })
-}
 
 #[derive(Template)]
 #[template(path = "staff/stats.html")]
@@ -42,17 +31,9 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Response {
     let r = async {
-        let Some(staff) = super::auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let Some(kommun) = allowed(&staff) else {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
+        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
+            Ok(s) => s,
+            Err(answer) => return Ok(answer),
         };
         let t = state.texts(&staff.user.language);
         let year = year_of(&q, state.clock.today());
@@ -87,17 +68,9 @@ pub async fn download(
     headers: HeaderMap,
 ) -> Response {
     let r = async {
-        let Some(staff) = super::auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let Some(kommun) = allowed(&staff) else {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
+        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
+            Ok(s) => s,
+            Err(answer) => return Ok(answer),
         };
         let t = state.texts(&staff.user.language);
         let year = year_of(&q, state.clock.today());

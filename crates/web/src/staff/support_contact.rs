@@ -4,7 +4,7 @@
 
 use super::auth::Staff;
 use super::pages::{
-    field, local_time, message, or_error, posted, render, staff_origin, to_sign_in, StaffLayout,
+    field, local_time, or_error, posted_for, render, staff_for, staff_origin, StaffLayout,
 };
 use crate::error::WebError;
 use crate::middleware::RequestId;
@@ -15,16 +15,10 @@ use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
-use domain::policy::{can, Action, Decision, Resource};
+use domain::policy::Action;
 use std::net::SocketAddr;
 
 type Rid = Option<Extension<RequestId>>;
-
-fn allowed(staff: &Staff) -> Option<domain::Kommunkod> {
-    staff.actor.kommunkod.filter(|k| {
-        can(&staff.actor, Action::ReadInbox, &Resource::Municipality(*k)) == Decision::Allow
-    })
-}
 
 pub struct WaitingRow {
     pub kind: String,
@@ -133,17 +127,9 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Response {
     let r = async {
-        let Some(staff) = super::auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let Some(kommun) = allowed(&staff) else {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
+        let (staff, kommun) = match staff_for(&state, &headers, Action::ReadInbox).await? {
+            Ok(s) => s,
+            Err(answer) => return Ok(answer),
         };
         let t = state.texts(&staff.user.language);
         let notice = match crate::portal::query_pairs(&q)
@@ -186,19 +172,11 @@ pub async fn offer(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(p) => p,
-            Err(answer) => return Ok(answer),
-        };
-        let Some(kommun) = allowed(&staff) else {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        };
+        let (staff, kommun, f) =
+            match posted_for(&state, &headers, &body, Action::ReadInbox).await? {
+                Ok(s) => s,
+                Err(answer) => return Ok(answer),
+            };
         let t = state.texts(&staff.user.language);
         let origin = staff_origin(&staff, &rid, addr);
         let kind = field(&f, "kind");
@@ -275,19 +253,11 @@ pub async fn answer(
     body: Bytes,
 ) -> Response {
     let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(p) => p,
-            Err(answer) => return Ok(answer),
-        };
-        let Some(kommun) = allowed(&staff) else {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        };
+        let (staff, kommun, f) =
+            match posted_for(&state, &headers, &body, Action::ReadInbox).await? {
+                Ok(s) => s,
+                Err(answer) => return Ok(answer),
+            };
         let t = state.texts(&staff.user.language);
         let origin = staff_origin(&staff, &rid, addr);
         let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
