@@ -5,9 +5,7 @@
 //! after the deadline, to a cancelled activity or to one with no occasion left; one live
 //! sign-up per person and activity, recognised by their e-mail or phone number.
 
-use crate::contact::{
-    bounded, is_plausible_email, is_plausible_phone, many_of, one_of, AgeGroup, FieldErrors,
-};
+use crate::contact::{bounded, many_of, one_of, reach, AgeGroup, FieldErrors};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 wire_enum!(
@@ -125,14 +123,7 @@ pub fn validate_signup(raw: &RawSignup) -> Result<Signup, FieldErrors> {
     if name.is_none() && !e.0.contains_key("name") {
         e.add("name", "error-signup-name");
     }
-    let email = bounded(&mut e, "email", &raw.email, crate::contact::MAX_EMAIL);
-    if email.as_deref().is_some_and(|m| !is_plausible_email(m)) {
-        e.add("email", "error-email");
-    }
-    let phone = bounded(&mut e, "phone", &raw.phone, crate::contact::MAX_PHONE);
-    if phone.as_deref().is_some_and(|p| !is_plausible_phone(p)) {
-        e.add("phone", "error-phone");
-    }
+    let (email, phone) = reach(&mut e, &raw.email, &raw.phone);
     if email.is_none()
         && phone.is_none()
         && !e.0.contains_key("email")

@@ -194,6 +194,23 @@ pub fn is_plausible_phone(s: &str) -> bool {
         })
 }
 
+/// An e-mail address and a phone number as typed, each optional but checked when given.
+pub(crate) fn reach(
+    errors: &mut FieldErrors,
+    email: &str,
+    phone: &str,
+) -> (Option<String>, Option<String>) {
+    let email = bounded(errors, "email", email, MAX_EMAIL);
+    if email.as_deref().is_some_and(|m| !is_plausible_email(m)) {
+        errors.add("email", "error-email");
+    }
+    let phone = bounded(errors, "phone", phone, MAX_PHONE);
+    if phone.as_deref().is_some_and(|p| !is_plausible_phone(p)) {
+        errors.add("phone", "error-phone");
+    }
+    (email, phone)
+}
+
 pub(crate) fn one_of<T: Copy>(
     errors: &mut FieldErrors,
     field: &'static str,

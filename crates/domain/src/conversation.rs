@@ -8,9 +8,7 @@
 //! call, an e-mail address for a video link; an anonymous visit in person needs none.
 
 use crate::activity::Gender;
-use crate::contact::{
-    bounded, is_plausible_email, is_plausible_phone, one_of, AgeGroup, FieldErrors,
-};
+use crate::contact::{bounded, is_plausible_phone, one_of, reach, AgeGroup, FieldErrors};
 use chrono::NaiveDateTime;
 
 wire_enum!(
@@ -97,14 +95,7 @@ pub fn validate_booking(
         }
         _ => None,
     };
-    let email = bounded(&mut e, "email", &raw.email, crate::contact::MAX_EMAIL);
-    if email.as_deref().is_some_and(|m| !is_plausible_email(m)) {
-        e.add("email", "error-email");
-    }
-    let phone = bounded(&mut e, "phone", &raw.phone, crate::contact::MAX_PHONE);
-    if phone.as_deref().is_some_and(|p| !is_plausible_phone(p)) {
-        e.add("phone", "error-phone");
-    }
+    let (email, phone) = reach(&mut e, &raw.email, &raw.phone);
     let reach_ok = !e.0.contains_key("email") && !e.0.contains_key("phone");
     match mode {
         ConversationMode::Phone if phone.is_none() && reach_ok => {

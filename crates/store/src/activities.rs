@@ -524,6 +524,29 @@ fn event(origin: &Origin, kommunkod: &str, action: &str, kind: &str, id: i64) ->
 
 // ---- changes ----
 
+/// Binds an activity's fields in their column order (kind … responsible_id: $1 to $17).
+macro_rules! bind_input {
+    ($q:expr, $a:expr, $responsible:expr) => {
+        $q.bind($a.kind.as_str())
+            .bind($a.theme.as_str())
+            .bind(&$a.title)
+            .bind(&$a.description)
+            .bind(&$a.audience)
+            .bind($a.for_young_carers)
+            .bind(&$a.place_name)
+            .bind(&$a.place_address)
+            .bind($a.step_free)
+            .bind($a.hearing_loop)
+            .bind($a.digital)
+            .bind(&$a.meeting_link)
+            .bind($a.capacity)
+            .bind(&$a.cost)
+            .bind($a.signup_deadline)
+            .bind($a.reminder_days)
+            .bind($responsible)
+    };
+}
+
 /// Creates an activity with no occasions yet.
 #[allow(clippy::too_many_arguments)]
 pub async fn create(
@@ -538,30 +561,14 @@ pub async fn create(
 ) -> Result<i64, StoreError> {
     let mut tx = db.begin().await?;
     let id: i64 = crate::with_tx!(&mut tx, c => {
-        sqlx::query_scalar(
-            "INSERT INTO activities (kommunkod, kind, theme, title, description, audience, for_young_carers, place_name, place_address, \
-             step_free, hearing_loop, digital, meeting_link, capacity, cost, signup_deadline, reminder_days, responsible_id, status, \
-             created_at, created_by, updated_at, is_demo) \
+        let q = sqlx::query_scalar(
+            "INSERT INTO activities (kind, theme, title, description, audience, for_young_carers, place_name, place_address, \
+             step_free, hearing_loop, digital, meeting_link, capacity, cost, signup_deadline, reminder_days, responsible_id, \
+             kommunkod, status, created_at, created_by, updated_at, is_demo) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'open', $19, $20, $19, $21) RETURNING id",
-        )
+        );
+        bind_input!(q, a, responsible)
         .bind(kommunkod)
-        .bind(a.kind.as_str())
-        .bind(a.theme.as_str())
-        .bind(&a.title)
-        .bind(&a.description)
-        .bind(&a.audience)
-        .bind(a.for_young_carers)
-        .bind(&a.place_name)
-        .bind(&a.place_address)
-        .bind(a.step_free)
-        .bind(a.hearing_loop)
-        .bind(a.digital)
-        .bind(&a.meeting_link)
-        .bind(a.capacity)
-        .bind(&a.cost)
-        .bind(a.signup_deadline)
-        .bind(a.reminder_days)
-        .bind(responsible)
         .bind(now)
         .bind(created_by)
         .bind(is_demo)
@@ -601,28 +608,12 @@ pub async fn update(
         return Ok(Err(Refusal::CapacityBelowConfirmed));
     }
     crate::with_tx!(&mut tx, c => {
-        sqlx::query(
+        let q = sqlx::query(
             "UPDATE activities SET kind = $1, theme = $2, title = $3, description = $4, audience = $5, for_young_carers = $6, \
              place_name = $7, place_address = $8, step_free = $9, hearing_loop = $10, digital = $11, meeting_link = $12, capacity = $13, \
              cost = $14, signup_deadline = $15, reminder_days = $16, responsible_id = $17, updated_at = $18 WHERE id = $19",
-        )
-        .bind(a.kind.as_str())
-        .bind(a.theme.as_str())
-        .bind(&a.title)
-        .bind(&a.description)
-        .bind(&a.audience)
-        .bind(a.for_young_carers)
-        .bind(&a.place_name)
-        .bind(&a.place_address)
-        .bind(a.step_free)
-        .bind(a.hearing_loop)
-        .bind(a.digital)
-        .bind(&a.meeting_link)
-        .bind(a.capacity)
-        .bind(&a.cost)
-        .bind(a.signup_deadline)
-        .bind(a.reminder_days)
-        .bind(responsible)
+        );
+        bind_input!(q, a, responsible)
         .bind(now)
         .bind(id)
         .execute(&mut *c)

@@ -520,14 +520,11 @@ async fn set_status(
     Ok(())
 }
 
-/// The carer cancels by their link; the time opens for others.
-pub async fn cancel_booking(
+/// A transaction on the live booking a carer's token names.
+async fn open_booking(
     db: &Db,
     token: &str,
-    compose: &dyn ComposeBooking,
-    now: DateTime<Utc>,
-    origin: &Origin,
-) -> Result<Result<ConversationRow, Refusal>, StoreError> {
+) -> Result<Result<(Tx, ConversationRow), Refusal>, StoreError> {
     if !crate::activities::well_formed_token(token) {
         return Ok(Err(Refusal::NotFound));
     }
@@ -538,6 +535,21 @@ pub async fn cancel_booking(
     if c.status != ConversationStatus::Booked.as_str() {
         return Ok(Err(Refusal::AlreadyCancelled));
     }
+    Ok(Ok((tx, c)))
+}
+
+/// The carer cancels by their link; the time opens for others.
+pub async fn cancel_booking(
+    db: &Db,
+    token: &str,
+    compose: &dyn ComposeBooking,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Result<ConversationRow, Refusal>, StoreError> {
+    let (mut tx, c) = match open_booking(db, token).await? {
+        Ok(open) => open,
+        Err(r) => return Ok(Err(r)),
+    };
     set_status(&mut tx, c.id, ConversationStatus::Cancelled, now).await?;
     let after = conversation_in_tx(&mut tx, c.id).await?;
     mail(&mut tx, compose, BookingMail::Cancelled, &after, now).await?;
@@ -560,16 +572,10 @@ pub async fn rebook(
     local_now: NaiveDateTime,
     origin: &Origin,
 ) -> Result<Result<ConversationRow, Refusal>, StoreError> {
-    if !crate::activities::well_formed_token(token) {
-        return Ok(Err(Refusal::NotFound));
-    }
-    let mut tx = db.begin().await?;
-    let Some(c) = by_token_in_tx(&mut tx, token).await? else {
-        return Ok(Err(Refusal::NotFound));
+    let (mut tx, c) = match open_booking(db, token).await? {
+        Ok(open) => open,
+        Err(r) => return Ok(Err(r)),
     };
-    if c.status != ConversationStatus::Booked.as_str() {
-        return Ok(Err(Refusal::AlreadyCancelled));
-    }
     let Some(slot) = lock_free_slot(&mut tx, &c.kommunkod, slot_id, local_now).await? else {
         return Ok(Err(Refusal::SlotUnavailable));
     };

@@ -252,7 +252,7 @@ pub struct Choice {
     pub checked: bool,
 }
 
-fn choices<T: Copy>(
+pub fn choices<T: Copy>(
     t: &I18n,
     all: &[T],
     name: fn(T) -> &'static str,
@@ -402,15 +402,21 @@ fn field_label(t: &I18n, field: &str) -> String {
     t.get(id)
 }
 
-fn error_list(t: &I18n, errors: &Errors) -> Vec<FieldError> {
-    let known = SIGNUP_FIELDS.iter().filter_map(|f| errors.get_key_value(f));
-    let others = errors.iter().filter(|(f, _)| !SIGNUP_FIELDS.contains(f));
+/// Field errors in the form's order (`order`), each with its field's label for the summary.
+pub fn error_list(
+    t: &I18n,
+    errors: &Errors,
+    order: &[&str],
+    label: fn(&I18n, &str) -> String,
+) -> Vec<FieldError> {
+    let known = order.iter().filter_map(|f| errors.get_key_value(f));
+    let others = errors.iter().filter(|(f, _)| !order.contains(f));
     others
         .chain(known)
         .flat_map(|(field, ids)| {
             ids.iter().map(move |id| FieldError {
                 field: (*field).to_owned(),
-                label: field_label(t, field),
+                label: label(t, field),
                 message: t.get(id),
             })
         })
@@ -561,7 +567,11 @@ async fn sign_up_form(
                     {
                         return Err(WebError::NotFound)
                     }
-                    Err(e) => (raw, error_list(t, &e), StatusCode::UNPROCESSABLE_ENTITY),
+                    Err(e) => (
+                        raw,
+                        error_list(t, &e, SIGNUP_FIELDS, field_label),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    ),
                 }
             }
         };

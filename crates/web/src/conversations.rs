@@ -2,7 +2,7 @@
 //! the booking form (what it asks follows the municipality's recording mode), and the carer's
 //! own page to rebook or cancel by token.
 
-use crate::activities::{long_date, Choice};
+use crate::activities::{choices, error_list, long_date, Choice, FieldError};
 use crate::error::WebError;
 use crate::i18n::I18n;
 use crate::middleware::RequestId;
@@ -117,12 +117,6 @@ async fn times(State(state): State<AppState>, Path(kommunkod): Path<String>) -> 
     page_or_error(&state, result)
 }
 
-pub struct FieldError {
-    pub field: String,
-    pub label: String,
-    pub message: String,
-}
-
 #[derive(Template)]
 #[template(path = "conversation_form.html")]
 struct FormPage<'a> {
@@ -165,37 +159,6 @@ fn label(t: &I18n, field: &str) -> String {
         "consent" => "signup-field-consent-short",
         _ => "booking-field-time",
     })
-}
-
-fn error_list(t: &I18n, e: &Errors) -> Vec<FieldError> {
-    let known = BOOKING_FIELDS.iter().filter_map(|f| e.get_key_value(f));
-    let others = e.iter().filter(|(f, _)| !BOOKING_FIELDS.contains(f));
-    others
-        .chain(known)
-        .flat_map(|(f, ids)| {
-            ids.iter().map(move |id| FieldError {
-                field: (*f).to_owned(),
-                label: label(t, f),
-                message: t.get(id),
-            })
-        })
-        .collect()
-}
-
-fn choices<T: Copy>(
-    t: &I18n,
-    all: &[T],
-    name: fn(T) -> &'static str,
-    prefix: &str,
-    selected: &str,
-) -> Vec<Choice> {
-    all.iter()
-        .map(|&x| Choice {
-            value: name(x),
-            label: t.get(&format!("{prefix}{}", name(x))),
-            checked: selected == name(x),
-        })
-        .collect()
 }
 
 async fn form_page(
@@ -241,14 +204,14 @@ async fn form_page(
             domain::contact::AgeGroup::ALL,
             domain::contact::AgeGroup::as_str,
             "age-",
-            &v.age_group,
+            std::slice::from_ref(&v.age_group),
         ),
         genders: choices(
             t,
             domain::activity::Gender::ALL,
             domain::activity::Gender::as_str,
             "gender-",
-            &v.gender,
+            std::slice::from_ref(&v.gender),
         ),
         v,
         errors,
@@ -353,7 +316,11 @@ async fn book(
                                 .into_response(),
                         )
                     }
-                    Err(e) => (raw, error_list(t, &e), StatusCode::UNPROCESSABLE_ENTITY),
+                    Err(e) => (
+                        raw,
+                        error_list(t, &e, BOOKING_FIELDS, label),
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    ),
                 }
             }
         };
