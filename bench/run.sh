@@ -131,6 +131,9 @@ PAGES=(
     "stod|Support entry page|app|/kommun/0380/stod/vaxelvard"
     "start|Start page (290 municipalities)|app|/"
     "api|API: municipality list (JSON)|app|/api/v1/municipalities"
+    "aktiviteter|Activities list (open support)|app|/kommun/0380/aktiviteter"
+    "aktivitet|Activity page with sign-up form|app|/kommun/0380/aktiviteter/1"
+    "api-act|API: activities with seats (JSON)|app|/api/v1/municipalities/0380/activities"
 )
 BARE="bare|Bare axum handler|bare|/"
 RUNS=("bare1|${BARE#bare|}" "${PAGES[@]}" "bare2|${BARE#bare|}")

@@ -81,6 +81,14 @@ TARGETS=(
     "API: case|$AUTH|/api/v1/cases/$CASE_ID"
     "API: journal|$AUTH|/api/v1/cases/$CASE_ID/journal"
 )
+# The open support's pages, for accounts that run it (carer support officers, managers) and
+# where activities exist (the demo has some; generated data has none yet).
+if [ "$(curl -s -o /dev/null -w '%{http_code}' -H "$COOKIE" "$BASE/personal/aktiviteter/1")" = "200" ]; then
+    TARGETS+=(
+        "Activities list|$COOKIE|/personal/aktiviteter"
+        "Activity page (participants, attendance)|$COOKIE|/personal/aktiviteter/1"
+    )
+fi
 AUDIT_BEFORE="$("$BIN" audit verify 2>/dev/null | sed -n 's/.*intact: \([0-9]*\) rows.*/\1/p' || true)"
 
 ROWS=""

@@ -65,7 +65,7 @@ signup-field-gender = Gender
 signup-field-consent = I agree that the municipality stores my details for this activity.
 signup-field-consent-short = Consent
 signup-field-activity = The activity
-signup-consent-hint = The details are used only for the activity and removed when it has ended.
+signup-consent-hint = The details are used only for this activity and shown only to the carer support staff.
 signup-submit = Sign me up
 signup-submit-waitlist = Put me on the waitlist
 

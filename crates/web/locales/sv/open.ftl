@@ -65,7 +65,7 @@ signup-field-gender = Kön
 signup-field-consent = Jag samtycker till att kommunen sparar mina uppgifter för den här aktiviteten.
 signup-field-consent-short = Samtycke
 signup-field-activity = Aktiviteten
-signup-consent-hint = Uppgifterna används bara för aktiviteten och tas bort när den är slut.
+signup-consent-hint = Uppgifterna används bara för den här aktiviteten och visas bara för anhörigstödets personal.
 signup-submit = Anmäl mig
 signup-submit-waitlist = Ställ mig i kö
 
