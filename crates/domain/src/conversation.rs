@@ -66,6 +66,18 @@ impl Booking {
     }
 }
 
+impl ConversationMode {
+    /// Whether a booking with these contact details can take a time of this mode: a call needs
+    /// a phone number, a video link an e-mail address.
+    pub fn reachable(self, has_email: bool, has_phone: bool) -> bool {
+        match self {
+            ConversationMode::Phone => has_phone,
+            ConversationMode::Video => has_email,
+            ConversationMode::InPerson => true,
+        }
+    }
+}
+
 pub const BOOKING_FIELDS: &[&str] = &[
     "name",
     "email",
@@ -333,6 +345,14 @@ mod tests {
         let e =
             validate_booking(&none, RecordingMode::Named, ConversationMode::InPerson).unwrap_err();
         assert_eq!(e.0["email"], vec!["error-signup-reach"]);
+    }
+
+    #[test]
+    fn a_booking_moves_only_to_a_time_it_can_be_reached_for() {
+        assert!(ConversationMode::Phone.reachable(false, true));
+        assert!(!ConversationMode::Video.reachable(false, true));
+        assert!(ConversationMode::Video.reachable(true, false));
+        assert!(ConversationMode::InPerson.reachable(false, false));
     }
 
     #[test]

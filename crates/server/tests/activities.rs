@@ -16,13 +16,12 @@ use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::str::FromStr;
 use std::sync::Arc;
-use store::audit::{AuditEvent, Origin};
+use store::audit::Origin;
 use store::outbox::Stored;
 use testkit::smtp::SmtpSink;
-use testkit::{create_staff, TestClock};
+use testkit::TestClock;
 
 const K: &str = "0380";
-const PW: &str = "korv med bröd och senap";
 const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 // ---- setup ----
@@ -164,35 +163,6 @@ async fn delete(app: &TestApp, path: &str) -> (u16, Value) {
     send(app, reqwest::Method::DELETE, path).await
 }
 
-async fn page(app: &TestApp, path: &str) -> (u16, String) {
-    let r = client().get(app.url(path)).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
-/// Posts a urlencoded form; returns (status, location, body).
-async fn post_form(
-    app: &TestApp,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (u16, Option<String>, String) {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form)
-        .finish();
-    let r = client()
-        .post(app.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let location = r
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned());
-    (status, location, r.text().await.unwrap())
-}
-
 /// The Swedish messages of one field in a 422 answer.
 fn errors_of(body: &Value, field: &str) -> Vec<String> {
     body["errors"][field]
@@ -204,20 +174,6 @@ fn errors_of(body: &Value, field: &str) -> Vec<String> {
 }
 
 // ---- the database ----
-
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    match &app.db.pools {
-        store::Pools::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(&p.read).await.unwrap(),
-        store::Pools::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    }
-}
-
-async fn text(app: &TestApp, sql: &str) -> String {
-    match &app.db.pools {
-        store::Pools::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(&p.read).await.unwrap(),
-        store::Pools::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
-    }
-}
 
 async fn status_of(app: &TestApp, signup: i64) -> String {
     text(
@@ -262,24 +218,6 @@ fn kinds(rows: &[Stored]) -> Vec<&str> {
     rows.iter().map(|r| r.kind.as_str()).collect()
 }
 
-/// Every audit event so far, oldest first (read from audit_log).
-async fn audit(app: &TestApp) -> Vec<AuditEvent> {
-    store::audit::rows_after(&app.db, 0, 100_000)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.event)
-        .collect()
-}
-
-fn named(events: &[AuditEvent], action: &str) -> Vec<AuditEvent> {
-    events
-        .iter()
-        .filter(|e| e.action == action)
-        .cloned()
-        .collect()
-}
-
 fn persons(ids: &[i64]) -> BTreeSet<String> {
     ids.iter().map(|i| format!("signup:{i}")).collect()
 }
@@ -289,13 +227,6 @@ fn set(v: &[String]) -> BTreeSet<String> {
 }
 
 // ---- staff ----
-
-async fn staff(app: &TestApp, kommun: &str, role: &str, email: &str) -> Browser {
-    create_staff(app, Some(kommun), role, email, PW, true, None).await;
-    let mut b = Browser::new(app);
-    b.sign_in(app, email, PW).await;
-    b
-}
 
 async fn csrf(b: &mut Browser) -> String {
     let p = b.get("/personal/aktiviteter/ny").await;

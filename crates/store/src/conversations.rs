@@ -103,6 +103,9 @@ pub enum Refusal {
     NotFound,
     /// Taken, cancelled or already begun.
     SlotUnavailable,
+    /// The booking lacks the contact the new time needs (a phone number for a call, an
+    /// e-mail address for video).
+    NeedsContact,
     AlreadyCancelled,
 }
 
@@ -523,13 +526,18 @@ async fn set_status(
 /// A transaction on the live booking a carer's token names.
 async fn open_booking(
     db: &Db,
+    kommunkod: &str,
     token: &str,
 ) -> Result<Result<(Tx, ConversationRow), Refusal>, StoreError> {
     if !crate::activities::well_formed_token(token) {
         return Ok(Err(Refusal::NotFound));
     }
     let mut tx = db.begin().await?;
-    let Some(c) = by_token_in_tx(&mut tx, token).await? else {
+    // A link works only under its own municipality's address.
+    let Some(c) = by_token_in_tx(&mut tx, token)
+        .await?
+        .filter(|c| c.kommunkod == kommunkod)
+    else {
         return Ok(Err(Refusal::NotFound));
     };
     if c.status != ConversationStatus::Booked.as_str() {
@@ -541,12 +549,13 @@ async fn open_booking(
 /// The carer cancels by their link; the time opens for others.
 pub async fn cancel_booking(
     db: &Db,
+    kommunkod: &str,
     token: &str,
     compose: &dyn ComposeBooking,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Result<ConversationRow, Refusal>, StoreError> {
-    let (mut tx, c) = match open_booking(db, token).await? {
+    let (mut tx, c) = match open_booking(db, kommunkod, token).await? {
         Ok(open) => open,
         Err(r) => return Ok(Err(r)),
     };
@@ -563,8 +572,10 @@ pub async fn cancel_booking(
 }
 
 /// Moves a booking to another free time of the same municipality, in one transaction.
+#[allow(clippy::too_many_arguments)]
 pub async fn rebook(
     db: &Db,
+    kommunkod: &str,
     token: &str,
     slot_id: i64,
     compose: &dyn ComposeBooking,
@@ -572,13 +583,17 @@ pub async fn rebook(
     local_now: NaiveDateTime,
     origin: &Origin,
 ) -> Result<Result<ConversationRow, Refusal>, StoreError> {
-    let (mut tx, c) = match open_booking(db, token).await? {
+    let (mut tx, c) = match open_booking(db, kommunkod, token).await? {
         Ok(open) => open,
         Err(r) => return Ok(Err(r)),
     };
     let Some(slot) = lock_free_slot(&mut tx, &c.kommunkod, slot_id, local_now).await? else {
         return Ok(Err(Refusal::SlotUnavailable));
     };
+    let mode = domain::conversation::ConversationMode::parse(&slot.mode);
+    if !mode.is_some_and(|m| m.reachable(c.email.is_some(), c.phone.is_some())) {
+        return Ok(Err(Refusal::NeedsContact));
+    }
     let moved = crate::with_tx!(&mut tx, x => {
         sqlx::query("UPDATE conversations SET slot_id = $1, officer_id = $2, starts_at = $3, mode = $4, status_at = $5 WHERE id = $6")
             .bind(slot.id)
@@ -647,7 +662,7 @@ pub async fn cancel_slot(
     Ok(Ok(()))
 }
 
-/// Staff record whether a booked conversation took place.
+/// Staff record whether a booked conversation took place, once its time has come.
 pub async fn mark(
     db: &Db,
     kommunkod: &str,
@@ -658,11 +673,12 @@ pub async fn mark(
 ) -> Result<Result<(), Refusal>, StoreError> {
     let mut tx = db.begin().await?;
     let done = crate::with_tx!(&mut tx, c => {
-        sqlx::query("UPDATE conversations SET status = $1, status_at = $2 WHERE id = $3 AND kommunkod = $4 AND status = 'booked'")
+        sqlx::query("UPDATE conversations SET status = $1, status_at = $2 WHERE id = $3 AND kommunkod = $4 AND status = 'booked' AND starts_at <= $5")
             .bind(status.as_str())
             .bind(now)
             .bind(id)
             .bind(kommunkod)
+            .bind(domain::clock::stockholm_local(now))
             .execute(&mut *c)
             .await?
             .rows_affected()

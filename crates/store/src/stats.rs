@@ -33,7 +33,9 @@ pub async fn contacts(
         from.and_hms_opt(0, 0, 0).unwrap_or_default(),
         to.and_hms_opt(0, 0, 0).unwrap_or_default(),
     );
-    let utc = |d: NaiveDateTime| DateTime::<Utc>::from_naive_utc_and_offset(d, Utc);
+    // The year runs from midnight in Stockholm, like the months the requests are counted in.
+    let utc = domain::clock::from_stockholm;
+    let local_now = domain::clock::stockholm_local(now);
     let mut out = Vec::new();
     crate::with_pool!(db, pool => {
         // Sign-ups that kept their seat, by the month of the activity's first occasion.
@@ -64,24 +66,31 @@ pub async fn contacts(
         }
         // Conversations that took place (or were booked and their time has come).
         let rows = sqlx::query(
-            "SELECT starts_at, email, phone, pseudonym, age_group, gender, young_carer FROM conversations \
-             WHERE kommunkod = $1 AND starts_at >= $2 AND starts_at < $3 AND status IN ('held', 'booked')",
+            "SELECT starts_at, recording, email, phone, pseudonym, age_group, gender, young_carer FROM conversations \
+             WHERE kommunkod = $1 AND starts_at >= $2 AND starts_at < $3 AND (status = 'held' OR (status = 'booked' AND starts_at <= $4))",
         )
         .bind(kommunkod)
         .bind(from_t)
         .bind(to_t)
+        .bind(local_now)
         .fetch_all(pool)
         .await?;
         for r in &rows {
             let at: NaiveDateTime = r.try_get("starts_at")?;
             let pseudonym: Option<String> = r.try_get("pseudonym")?;
+            // An anonymous conversation keeps a number only to make the call: counted on its own.
+            let anonymous = r.try_get::<String, _>("recording")? == "anonymous";
             out.push(Contact {
                 month: at.month(),
                 channel: "conversation".into(),
                 age_group: r.try_get("age_group")?,
                 gender: r.try_get("gender")?,
                 young_carer: r.try_get("young_carer")?,
-                key: key(r.try_get("email")?, r.try_get("phone")?).or(pseudonym),
+                key: if anonymous {
+                    None
+                } else {
+                    key(r.try_get("email")?, r.try_get("phone")?).or(pseudonym)
+                },
             });
         }
         // Requests for a conversation; an anonymous one counts on its own.

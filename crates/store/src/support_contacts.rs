@@ -36,6 +36,18 @@ pub struct Offer {
     pub answered_on: Option<NaiveDate>,
 }
 
+/// The carers with a name and no offer: contact requests, live sign-ups, named conversations.
+const WAITING: &str = "FROM ( \
+        SELECT 'contact_request' AS kind, r.id, r.name, COALESCE(r.phone, r.email, '') AS reach, r.received_at AS since FROM contact_requests r \
+          WHERE r.kommunkod = $1 AND r.anonymous = $2 AND r.name IS NOT NULL \
+        UNION ALL \
+        SELECT 'signup', s.id, s.name, COALESCE(s.email, s.phone, ''), s.created_at FROM signups s \
+          WHERE s.kommunkod = $1 AND s.status <> 'cancelled' \
+        UNION ALL \
+        SELECT 'conversation', c.id, c.name, COALESCE(c.phone, c.email, ''), c.created_at FROM conversations c \
+          WHERE c.kommunkod = $1 AND c.name IS NOT NULL AND c.status <> 'cancelled' \
+      ) w WHERE NOT EXISTS (SELECT 1 FROM support_contacts o WHERE o.carer_kind = w.kind AND o.carer_id = w.id)";
+
 /// Every carer who gave a name and has no offer yet, longest waiting first. Anonymous contacts
 /// cannot be offered one and are not listed. The read is logged, naming each carer shown.
 pub async fn waiting(
@@ -45,19 +57,10 @@ pub async fn waiting(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Vec<Waiting>, StoreError> {
-    let sql = "SELECT kind, id, name, reach, since FROM ( \
-        SELECT 'contact_request' AS kind, r.id, r.name, COALESCE(r.phone, r.email, '') AS reach, r.received_at AS since FROM contact_requests r \
-          WHERE r.kommunkod = $1 AND r.anonymous = $2 AND r.name IS NOT NULL \
-        UNION ALL \
-        SELECT 'signup', s.id, s.name, COALESCE(s.email, s.phone, ''), s.created_at FROM signups s \
-          WHERE s.kommunkod = $1 AND s.status <> 'cancelled' \
-        UNION ALL \
-        SELECT 'conversation', c.id, c.name, COALESCE(c.phone, c.email, ''), c.created_at FROM conversations c \
-          WHERE c.kommunkod = $1 AND c.name IS NOT NULL AND c.status <> 'cancelled' \
-      ) w WHERE NOT EXISTS (SELECT 1 FROM support_contacts o WHERE o.carer_kind = w.kind AND o.carer_id = w.id) \
-      ORDER BY since, kind, id LIMIT $3";
+    let sql =
+        format!("SELECT kind, id, name, reach, since {WAITING} ORDER BY since, kind, id LIMIT $3");
     let rows: Vec<Waiting> = crate::with_pool!(db, pool => {
-        let rows = sqlx::query(sql).bind(kommunkod).bind(false).bind(limit).fetch_all(pool).await?;
+        let rows = sqlx::query(&sql).bind(kommunkod).bind(false).bind(limit).fetch_all(pool).await?;
         rows.iter()
             .map(|r| {
                 Ok(Waiting {
@@ -86,15 +89,25 @@ pub async fn waiting(
     Ok(rows)
 }
 
-/// Whether the carer exists in the municipality (so an offer cannot point elsewhere).
+/// How many carers wait for an offer (the list shows the longest waiting first, a page at a
+/// time). Counts only: no personal data is read out.
+pub async fn waiting_count(db: &Db, kommunkod: &str) -> Result<i64, StoreError> {
+    let sql = format!("SELECT COUNT(*) {WAITING}");
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_scalar(&sql).bind(kommunkod).bind(false).fetch_one(pool).await?)
+    })
+}
+
+/// Whether the carer exists in the municipality (so an offer cannot point elsewhere). An
+/// anonymous request cannot be offered one.
 async fn carer_exists(db: &Db, kommunkod: &str, kind: &str, id: i64) -> Result<bool, StoreError> {
     let table = match kind {
-        "contact_request" => "contact_requests",
-        "signup" => "signups",
-        "conversation" => "conversations",
+        "contact_request" => "contact_requests WHERE anonymous = FALSE AND",
+        "signup" => "signups WHERE",
+        "conversation" => "conversations WHERE",
         _ => return Ok(false),
     };
-    let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1 AND kommunkod = $2");
+    let sql = format!("SELECT COUNT(*) FROM {table} id = $1 AND kommunkod = $2");
     let n: i64 = crate::with_pool!(db, pool => {
         sqlx::query_scalar(&sql).bind(id).bind(kommunkod).fetch_one(pool).await?
     });

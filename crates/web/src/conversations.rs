@@ -254,6 +254,7 @@ fn raw_from_form(body: &[u8]) -> RawBooking {
 fn refusal(r: Refusal) -> Errors {
     let id = match r {
         Refusal::SlotUnavailable => "error-slot-unavailable",
+        Refusal::NeedsContact => "error-rebook-contact",
         Refusal::AlreadyCancelled => "error-booking-already-cancelled",
         Refusal::NotFound => "error-booking-not-found",
     };
@@ -370,6 +371,11 @@ async fn booking_page(
         store::conversations::open_slots(&state.db, kommunkod, now)
             .await?
             .iter()
+            // Only the times this booking can be reached for.
+            .filter(|s| {
+                ConversationMode::parse(&s.mode)
+                    .is_some_and(|m| m.reachable(c.email.is_some(), c.phone.is_some()))
+            })
             .map(|s| slot_view(t, s))
             .collect()
     } else {
@@ -451,6 +457,7 @@ async fn cancel(
         let compose = crate::mails::Mails::new(&state);
         match store::conversations::cancel_booking(
             &state.db,
+            &kommunkod,
             &token,
             &compose,
             state.clock.now(),
@@ -489,6 +496,7 @@ async fn rebook(
         let o = origin(&rid, addr);
         match store::conversations::rebook(
             &state.db,
+            &kommunkod,
             &token,
             slot,
             &compose,

@@ -222,3 +222,90 @@ impl Browser {
         );
     }
 }
+
+// ---- plain HTTP, as a browser without JavaScript ----
+
+/// GET a page; returns (status, body).
+pub async fn page(app: &TestApp, path: &str) -> (u16, String) {
+    let r = client().get(app.url(path)).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// Posts a urlencoded form; returns (status, location, body).
+pub async fn post_form(
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (u16, Option<String>, String) {
+    let body: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form)
+        .finish();
+    let r = client()
+        .post(app.url(path))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, location, r.text().await.unwrap())
+}
+
+// ---- reading the database ----
+
+/// One integer from the test database (read pool).
+pub async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    match &app.db.pools {
+        store::Pools::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(&p.read).await.unwrap(),
+        store::Pools::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    }
+}
+
+/// One text value from the test database (read pool).
+pub async fn text(app: &TestApp, sql: &str) -> String {
+    match &app.db.pools {
+        store::Pools::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(&p.read).await.unwrap(),
+        store::Pools::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+    }
+}
+
+/// Every audit event so far, oldest first (read from audit_log).
+pub async fn audit(app: &TestApp) -> Vec<store::audit::AuditEvent> {
+    store::audit::rows_after(&app.db, 0, 100_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.event)
+        .collect()
+}
+
+/// The events with this action.
+pub fn named(events: &[store::audit::AuditEvent], action: &str) -> Vec<store::audit::AuditEvent> {
+    events
+        .iter()
+        .filter(|e| e.action == action)
+        .cloned()
+        .collect()
+}
+
+// ---- staff ----
+
+/// The password of staff accounts made by `staff` and `staff_with_id`.
+pub const STAFF_PW: &str = "korv med bröd och senap";
+
+/// A new account with the test second factor, signed in; returns the browser and the id.
+pub async fn staff_with_id(app: &TestApp, kommun: &str, role: &str, email: &str) -> (Browser, i64) {
+    let id = testkit::create_staff(app, Some(kommun), role, email, STAFF_PW, true, None).await;
+    let mut b = Browser::new(app);
+    b.sign_in(app, email, STAFF_PW).await;
+    (b, id)
+}
+
+/// A new account with the test second factor, signed in.
+pub async fn staff(app: &TestApp, kommun: &str, role: &str, email: &str) -> Browser {
+    staff_with_id(app, kommun, role, email).await.0
+}

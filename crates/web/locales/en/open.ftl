@@ -178,6 +178,7 @@ staff-activity-col-kind = Kind
 staff-activity-col-next = Next occasion
 staff-activity-col-seats = Seats (taken / total)
 staff-activity-col-waitlist = Waiting
+staff-reach = Contact details
 staff-choose = Choose
 staff-nobody = Nobody
 staff-save = Save

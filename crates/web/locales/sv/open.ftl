@@ -178,6 +178,7 @@ staff-activity-col-kind = Typ
 staff-activity-col-next = Nästa tillfälle
 staff-activity-col-seats = Platser (fått plats / totalt)
 staff-activity-col-waitlist = I kö
+staff-reach = Kontaktuppgifter
 staff-choose = Välj
 staff-nobody = Ingen
 staff-save = Spara

@@ -28,12 +28,31 @@ use std::net::SocketAddr;
 
 type Rid = Option<Extension<RequestId>>;
 
+/// Field errors in the forms' order: the new time's fields, then the registration's.
 fn messages(t: &I18n, e: &Errors) -> Vec<(String, String)> {
-    e.iter()
+    const ORDER: &[&str] = &[
+        "slot",
+        "date",
+        "start",
+        "end",
+        "mode",
+        "place",
+        "held_date",
+        "held_time",
+        "held_mode",
+        "held_name",
+        "held_phone",
+        "held_topic",
+        "held_age_group",
+        "held_gender",
+    ];
+    let known = ORDER.iter().filter_map(|f| e.get_key_value(f));
+    let others = e.iter().filter(|(f, _)| !ORDER.contains(f));
+    known
+        .chain(others)
         .flat_map(|(f, ids)| ids.iter().map(move |id| ((*f).to_owned(), t.get(id))))
         .collect()
 }
-
 pub struct Booked {
     pub id: i64,
     pub who: String,
@@ -443,7 +462,9 @@ pub async fn save_settings(
                 Err(answer) => return Ok(answer),
             };
         let Some(mode) = RecordingMode::parse(field(&f, "recording_mode")) else {
-            return settings_page(&state, &staff, kommun.as_str(), false).await;
+            let mut page = settings_page(&state, &staff, kommun.as_str(), false).await?;
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return Ok(page);
         };
         store::conversations::set_recording_mode(
             &state.db,

@@ -103,7 +103,11 @@ async fn page(
         })
         .map(|u| (u.id, u.display_name))
         .collect();
-    let count = t.get_n("support-contact-waiting", "count", waiting.len() as i64);
+    let count = t.get_n(
+        "support-contact-waiting",
+        "count",
+        store::support_contacts::waiting_count(&state.db, kommun).await?,
+    );
     let p = Page {
         count,
         l: StaffLayout::signed_in(t, t.get("support-contact-title"), staff, "support-contact"),
