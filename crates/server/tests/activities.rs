@@ -1732,3 +1732,40 @@ async fn a_carer_support_officer_runs_an_activity_from_the_staff_pages() {
         }
     );
 }
+
+/// The public pages keep a municipality's activities a moment per node, and a change made
+/// through this node drops them at once: a carer never sees their own sign-up missing.
+#[tokio::test]
+async fn public_listings_are_cached_until_this_node_changes_them() {
+    let clock = TestClock::new(start());
+    let mut options = testkit::Options {
+        clock: clock.clone(),
+        ..Default::default()
+    };
+    options.config.activities_ttl = std::time::Duration::from_secs(3600);
+    let app = spawn_app_with(options).await;
+    let (first, _) = create(&app, group("Första gruppen", 2), &["2026-12-08"]).await;
+    let seats = |v: &Value, id: i64| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == id)
+            .map(|a| a["seats_left"].as_i64().unwrap())
+    };
+    let (_, list) = get_json(&app, "/api/v1/municipalities/0380/activities").await;
+    assert_eq!(seats(&list, first), Some(2));
+
+    // Written behind the web layer's back: the cached listing does not show it yet.
+    let (second, _) = create(&app, group("Andra gruppen", 5), &["2026-12-09"]).await;
+    let (_, list) = get_json(&app, "/api/v1/municipalities/0380/activities").await;
+    assert_eq!(seats(&list, second), None, "served from the cache");
+
+    // A sign-up through this node drops the cache: both activities, and the seat taken.
+    let (status, _) = sign_up(&app, first, &person("Demo Cachesson", "cache@example.org")).await;
+    assert_eq!(status, 201);
+    let (_, list) = get_json(&app, "/api/v1/municipalities/0380/activities").await;
+    assert_eq!(seats(&list, first), Some(1));
+    assert_eq!(seats(&list, second), Some(5));
+    let (_, body) = page(&app, &format!("/kommun/0380/aktiviteter/{first}")).await;
+    assert!(body.contains("1 plats kvar"), "{body}");
+}

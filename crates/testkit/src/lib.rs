@@ -114,6 +114,8 @@ impl Default for Options {
         Self {
             config: web::WebConfig {
                 access_log: false,
+                // Tests change activities through the store directly and look at once.
+                activities_ttl: std::time::Duration::ZERO,
                 ..web::WebConfig::default()
             },
             clock: Arc::new(SystemClock),

@@ -21,7 +21,10 @@ use domain::activity::{
 };
 use domain::case::Errors;
 use domain::contact::AgeGroup;
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
 use store::activities::{Activity, CancelledBy, Occasion, Refusal, SignupKey, SignupRow};
 use store::audit::Origin;
 
@@ -45,6 +48,42 @@ pub fn router() -> Router<AppState> {
             "/kommun/{kommunkod}/anmalan/{token}/avboka",
             post(cancel_form),
         )
+}
+
+// ---- the public data, cached ----
+
+type Listing = Arc<Vec<(Activity, Vec<Occasion>)>>;
+
+/// A municipality's activities and occasions as the public pages show them, kept a moment per
+/// node (`WebConfig::activities_ttl`) and dropped at once when this node changes them. Seats
+/// shown may lag that moment on other nodes; signing up always counts them exactly.
+#[derive(Default)]
+pub struct ActivityCache {
+    entries: RwLock<HashMap<String, (Instant, Listing)>>,
+}
+
+impl ActivityCache {
+    pub fn forget(&self, kommunkod: &str) {
+        if let Ok(mut m) = self.entries.write() {
+            m.remove(kommunkod);
+        }
+    }
+}
+
+/// Every activity of the municipality (cancelled ones too) with its occasions.
+pub async fn listing(state: &AppState, kommunkod: &str) -> Result<Listing, store::StoreError> {
+    if let Ok(m) = state.activities.entries.read() {
+        if let Some((at, l)) = m.get(kommunkod) {
+            if at.elapsed() < state.config.activities_ttl {
+                return Ok(l.clone());
+            }
+        }
+    }
+    let fresh: Listing = Arc::new(store::activities::list(&state.db, kommunkod, true).await?);
+    if let Ok(mut m) = state.activities.entries.write() {
+        m.insert(kommunkod.to_owned(), (Instant::now(), fresh.clone()));
+    }
+    Ok(fresh)
 }
 
 // ---- shared with the API ----
@@ -75,6 +114,9 @@ pub async fn sign_up(
         false,
     )
     .await?;
+    if r.is_ok() {
+        forget_activities(state, kommunkod, activity_id).await?;
+    }
     Ok(r.map_err(|refusal| refusal_errors(refusal, s.email.is_some())))
 }
 
@@ -106,7 +148,7 @@ pub async fn cancel(
         return Ok(Err(Refusal::NotFound));
     }
     let compose = crate::mails::Mails::new(state);
-    Ok(store::activities::cancel_signup(
+    let r = store::activities::cancel_signup(
         &state.db,
         SignupKey::Token(token),
         CancelledBy::Carer,
@@ -114,7 +156,28 @@ pub async fn cancel(
         state.clock.now(),
         origin,
     )
-    .await?)
+    .await?;
+    if let Ok(s) = &r {
+        state.activities.forget(&s.kommunkod);
+    }
+    Ok(r)
+}
+
+/// Drops the cached listing the activity belongs to (the API names no municipality).
+async fn forget_activities(
+    state: &AppState,
+    kommunkod: Option<&str>,
+    activity_id: i64,
+) -> Result<(), store::StoreError> {
+    match kommunkod {
+        Some(k) => state.activities.forget(k),
+        None => {
+            if let Some((a, _)) = store::activities::get(&state.db, None, activity_id).await? {
+                state.activities.forget(&a.kommunkod);
+            }
+        }
+    }
+    Ok(())
 }
 
 // ---- how activities read ----
@@ -300,9 +363,10 @@ async fn list(
         };
         let filter = Filter::parse(get("typ"), get("tema"), get("fran"), get("unga"));
         let now = domain::clock::stockholm_local(state.clock.now());
-        let all = store::activities::list(&state.db, &kommunkod, false).await?;
+        let all = listing(&state, &kommunkod).await?;
         let mut shown: Vec<_> = all
             .iter()
+            .filter(|(a, _)| !a.cancelled())
             .filter_map(|(a, o)| {
                 let coming = coming(o, now);
                 let first = *coming.first()?;
@@ -434,7 +498,8 @@ async fn activity_page(
     let Ok(id) = id.parse::<i64>() else {
         return Ok(None);
     };
-    let Some((a, occasions)) = store::activities::get(&state.db, Some(kommunkod), id).await? else {
+    let all = listing(state, kommunkod).await?;
+    let Some((a, occasions)) = all.iter().find(|(a, _)| a.id == id) else {
         return Ok(None);
     };
     let t = &state.t;
@@ -445,7 +510,7 @@ async fn activity_page(
         .count();
     let closed =
         domain::activity::open_for_signup(a.cancelled(), a.signup_deadline, upcoming, now).err();
-    let view = view(t, &a, &occasions, now);
+    let view = view(t, a, occasions, now);
     let title = if errors.is_empty() {
         view.title.clone()
     } else {

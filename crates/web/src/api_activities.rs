@@ -118,10 +118,10 @@ async fn list_activities(
         return Err(ApiError::NotFound(state.t.get("api-unknown-municipality")));
     }
     let now = domain::clock::stockholm_local(state.clock.now());
-    let list = store::activities::list(&state.db, &kommunkod, false).await?;
+    let list = crate::activities::listing(&state, &kommunkod).await?;
     let out: Vec<Value> = list
         .iter()
-        .filter(|(_, o)| o.iter().any(|o| !o.cancelled && o.ends_at >= now))
+        .filter(|(a, o)| !a.cancelled() && o.iter().any(|o| !o.cancelled && o.ends_at >= now))
         .map(|(a, occasions)| {
             json!({
                 "id": a.id,

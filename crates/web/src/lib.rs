@@ -54,6 +54,8 @@ pub struct WebConfig {
     pub hash_cost: staff::auth::HashCost,
     /// Where the public reaches this deployment, for links in e-mails and calendars.
     pub public_url: String,
+    /// How long a node keeps a municipality's activities for the public pages.
+    pub activities_ttl: Duration,
 }
 
 impl Default for WebConfig {
@@ -66,6 +68,7 @@ impl Default for WebConfig {
             secure_cookies: true,
             hash_cost: staff::auth::HashCost::Standard,
             public_url: "http://127.0.0.1:8080".into(),
+            activities_ttl: Duration::from_secs(2),
         }
     }
 }
@@ -129,6 +132,7 @@ pub struct AppState {
     pub national_catalogue: Arc<Catalogue>,
     pub national_index: Arc<content::NationalIndex>,
     pub content: Arc<content::ContentCache>,
+    pub activities: Arc<activities::ActivityCache>,
     pub metrics: Arc<metrics::Metrics>,
     /// Answers that never change while the process runs (the start page, the municipality
     /// list), rendered on first use.
@@ -193,6 +197,7 @@ impl AppState {
             default_catalogue: Arc::new(Catalogue::default_for_new_municipality(&shipped)),
             national_catalogue: Arc::new(national),
             content: Arc::new(content::ContentCache::default()),
+            activities: Arc::new(activities::ActivityCache::default()),
             metrics: Arc::new(metrics::Metrics::default()),
             fixed: Arc::new(Fixed::default()),
         })

@@ -327,6 +327,7 @@ pub async fn create(
                     false,
                 )
                 .await?;
+                state.activities.forget(kommun.as_str());
                 Ok(Redirect::to(&format!("/personal/aktiviteter/{id}#tillfallen")).into_response())
             }
         }
@@ -768,9 +769,13 @@ pub async fn post(
         };
         match outcome {
             // Post, redirect, get: a reload does not send the form again.
-            Ok(notice) => Ok(
-                Redirect::to(&format!("/personal/aktiviteter/{id}?klart={notice}")).into_response(),
-            ),
+            Ok(notice) => {
+                state.activities.forget(kommun);
+                Ok(
+                    Redirect::to(&format!("/personal/aktiviteter/{id}?klart={notice}"))
+                        .into_response(),
+                )
+            }
             Err(e) => {
                 let order = [
                     "date",
