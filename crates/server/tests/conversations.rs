@@ -2483,3 +2483,24 @@ async fn statistics_count_each_carer_once_and_hide_small_counts_outside() {
     assert_eq!(next["Per sätt att nå oss|Förfrågan om samtal"], "1");
     assert_eq!(next["Per månad|januari"], "1", "{next:?}");
 }
+
+/// The public statistics page is open to anyone: a report is computed (and its read logged)
+/// once per node in a while, not on every visit.
+#[tokio::test]
+async fn the_public_report_is_computed_once_a_while_not_per_visit() {
+    let app = spawn_app().await;
+    let reads = "SELECT COUNT(*) FROM audit_log WHERE action = 'stats.open_support.read'";
+    for _ in 0..3 {
+        let (status, _) = page(&app, "/kommun/0380/statistik?ar=2026").await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(scalar(&app, reads).await, 1);
+    // A year still to come shows this year's report, not a computation of its own.
+    let (status, _) = page(&app, "/kommun/0380/statistik?ar=2099").await;
+    assert_eq!(status, 200);
+    let this_year = chrono::Datelike::year(&app.state.clock.today());
+    assert_eq!(
+        scalar(&app, reads).await,
+        if this_year == 2026 { 1 } else { 2 }
+    );
+}

@@ -133,6 +133,7 @@ pub struct AppState {
     pub national_index: Arc<content::NationalIndex>,
     pub content: Arc<content::ContentCache>,
     pub activities: Arc<activities::ActivityCache>,
+    pub public_stats: Arc<stats::PublicCache>,
     pub metrics: Arc<metrics::Metrics>,
     /// Answers that never change while the process runs (the start page, the municipality
     /// list), rendered on first use.
@@ -198,6 +199,7 @@ impl AppState {
             national_catalogue: Arc::new(national),
             content: Arc::new(content::ContentCache::default()),
             activities: Arc::new(activities::ActivityCache::default()),
+            public_stats: Arc::new(stats::PublicCache::default()),
             metrics: Arc::new(metrics::Metrics::default()),
             fixed: Arc::new(Fixed::default()),
         })

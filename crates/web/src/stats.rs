@@ -13,6 +13,9 @@ use axum::routing::get;
 use axum::Router;
 use chrono::Datelike;
 use domain::stats::{suppressed, Report};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/kommun/{kommunkod}/statistik", get(public))
@@ -151,6 +154,39 @@ pub fn csv(t: &I18n, v: &StatsView) -> String {
     out
 }
 
+/// How long a node keeps a public report: the page is open to anyone, and each report reads a
+/// year of contacts (and logs that read), so it is computed at most this often.
+pub const PUBLIC_TTL: Duration = Duration::from_secs(600);
+
+/// A municipality's report of a year, and when it was computed.
+type Cached = (Instant, Arc<Report>);
+
+#[derive(Default)]
+pub struct PublicCache {
+    entries: RwLock<HashMap<(String, i32), Cached>>,
+}
+
+async fn public_report(
+    state: &AppState,
+    kommunkod: &str,
+    year: i32,
+) -> Result<Arc<Report>, WebError> {
+    let key = (kommunkod.to_owned(), year);
+    if let Ok(m) = state.public_stats.entries.read() {
+        if let Some((at, r)) = m.get(&key) {
+            if at.elapsed() < PUBLIC_TTL {
+                return Ok(r.clone());
+            }
+        }
+    }
+    let origin = crate::contact::public_origin(None, None);
+    let r = Arc::new(report(state, kommunkod, year, &origin).await?);
+    if let Ok(mut m) = state.public_stats.entries.write() {
+        m.insert(key, (Instant::now(), r.clone()));
+    }
+    Ok(r)
+}
+
 #[derive(Template)]
 #[template(path = "stats.html")]
 struct PublicPage<'a> {
@@ -167,9 +203,9 @@ async fn public(
     let result = async {
         let c = municipality(&state, &kommunkod).await?;
         let t = &state.t;
-        let year = year_of(&q, state.clock.today());
-        let origin = crate::contact::public_origin(None, None);
-        let r = report(&state, &kommunkod, year, &origin).await?;
+        // No report of years still to come.
+        let year = year_of(&q, state.clock.today()).min(state.clock.today().year());
+        let r = public_report(&state, &kommunkod, year).await?;
         let p = PublicPage {
             l: Layout::new(
                 t,
