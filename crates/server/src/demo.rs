@@ -438,7 +438,7 @@ type DemoActivity = (
 /// occasions lie in the weeks after the day the demo is first seeded.
 async fn seed_activities(db: &Db) -> Result<(), DemoError> {
     use domain::activity::{validate_activity, validate_signup, RawActivity, RawSignup};
-    if !store::activities::list(db, DEMO_KOMMUNKOD, true)
+    if !store::activities::list(db, DEMO_KOMMUNKOD)
         .await?
         .is_empty()
     {

@@ -262,18 +262,14 @@ macro_rules! signup_row {
 
 // ---- public reads (no personal data) ----
 
-/// The municipality's activities, newest first; `include_cancelled` for staff.
-pub async fn list(
-    db: &Db,
-    kommunkod: &str,
-    include_cancelled: bool,
-) -> Result<Vec<(Activity, Vec<Occasion>)>, StoreError> {
+/// The municipality's activities, cancelled ones too, newest first.
+pub async fn list(db: &Db, kommunkod: &str) -> Result<Vec<(Activity, Vec<Occasion>)>, StoreError> {
     let sql = format!(
         "SELECT {ACTIVITY_COLUMNS} FROM activities a LEFT JOIN staff_users u ON u.id = a.responsible_id \
-         WHERE a.kommunkod = $1 AND ($2 OR a.status = 'open') ORDER BY a.id DESC"
+         WHERE a.kommunkod = $1 ORDER BY a.id DESC"
     );
     let (activities, occasions): (Vec<Activity>, Vec<Occasion>) = crate::with_pool!(db, pool => {
-        let rows = sqlx::query(&sql).bind(kommunkod).bind(include_cancelled).fetch_all(pool).await?;
+        let rows = sqlx::query(&sql).bind(kommunkod).fetch_all(pool).await?;
         let a = rows.iter().map(|r| Ok(activity_row!(r))).collect::<Result<Vec<_>, StoreError>>()?;
         let rows = sqlx::query(
             "SELECT o.* FROM activity_occasions o JOIN activities a ON a.id = o.activity_id \

@@ -79,7 +79,7 @@ pub async fn listing(state: &AppState, kommunkod: &str) -> Result<Listing, store
             }
         }
     }
-    let fresh: Listing = Arc::new(store::activities::list(&state.db, kommunkod, true).await?);
+    let fresh: Listing = Arc::new(store::activities::list(&state.db, kommunkod).await?);
     if let Ok(mut m) = state.activities.entries.write() {
         m.insert(kommunkod.to_owned(), (Instant::now(), fresh.clone()));
     }
@@ -190,6 +190,15 @@ pub fn long_date(t: &I18n, d: NaiveDate) -> String {
         d.day(),
         t.get(&format!("month-{}", d.month())),
         d.year()
+    )
+}
+
+/// "tisdag 8 december 2026, kl. 18.00": a moment, as a booking names it.
+pub fn moment_text(t: &I18n, at: NaiveDateTime) -> String {
+    t.get2(
+        "occasion-when",
+        ("date", &long_date(t, at.date())),
+        ("time", &at.format("%H.%M").to_string()),
     )
 }
 
@@ -814,7 +823,7 @@ pub async fn municipality_calendar(
     let Some(c) = crate::content::load(state, kommunkod).await? else {
         return Ok(None);
     };
-    let list = store::activities::list(&state.db, kommunkod, true).await?;
+    let list = listing(state, kommunkod).await?;
     let name = state
         .t
         .get1("calendar-name", "kommun", &c.municipality.name);

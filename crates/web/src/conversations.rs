@@ -398,11 +398,7 @@ async fn booking_page(
         ),
         kommunkod: kommunkod.to_owned(),
         token: token.to_owned(),
-        when: format!(
-            "{}, kl. {}",
-            long_date(t, c.starts_at.date()),
-            c.starts_at.format("%H.%M")
-        ),
+        when: crate::activities::moment_text(t, c.starts_at),
         mode: t.get(&format!("conversation-mode-{}", c.mode)),
         status: t.get(&format!("booking-status-{}", c.status)),
         contact,

@@ -150,11 +150,7 @@ impl ComposeBooking for Mails<'_> {
                 _ => t.get("mail-greeting-anonymous"),
             },
             lead: t.get(&format!("mail-lead-{k}")),
-            when: format!(
-                "{}, kl. {}",
-                crate::activities::long_date(t, c.starts_at.date()),
-                c.starts_at.format("%H.%M")
-            ),
+            when: crate::activities::moment_text(t, c.starts_at),
             how: [
                 t.get(&format!("conversation-mode-{}", c.mode)),
                 c.place.clone().unwrap_or_default(),

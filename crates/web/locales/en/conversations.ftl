@@ -123,6 +123,7 @@ support-contact-notice-answered = The answer is saved.
 error-support-contact-offered = This carer has already had an offer.
 error-support-contact-answered = The answer is already saved.
 
+stats-csv-header = part;group;count
 stats-title = Statistics
 stats-staff-title = Open support { $year }: carers reached
 stats-public-title = Carers the municipality reached in { $year }

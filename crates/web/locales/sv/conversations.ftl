@@ -123,6 +123,7 @@ support-contact-notice-answered = Svaret är sparat.
 error-support-contact-offered = Den här anhöriga har redan fått ett erbjudande.
 error-support-contact-answered = Svaret är redan sparat.
 
+stats-csv-header = del;grupp;antal
 stats-title = Statistik
 stats-staff-title = Öppet stöd { $year }: anhöriga vi har nått
 stats-public-title = Anhöriga som kommunen har nått { $year }

@@ -106,7 +106,7 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response
         };
         let t = state.texts(&staff.user.language);
         let now = domain::clock::stockholm_local(state.clock.now());
-        let rows = store::activities::list(&state.db, kommun.as_str(), true)
+        let rows = store::activities::list(&state.db, kommun.as_str())
             .await?
             .iter()
             .map(|(a, o)| {
