@@ -3,7 +3,7 @@
 //! button, and iCalendar feeds. Signing up and cancelling are one function each, shared with
 //! the JSON API.
 
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::i18n::I18n;
 use crate::middleware::RequestId;
 use crate::portal::{municipality, page_or_error, query_pairs, Layout};
@@ -95,7 +95,7 @@ pub async fn sign_up(
     activity_id: i64,
     raw: &RawSignup,
     origin: &Origin,
-) -> Result<Result<store::activities::Signed, Errors>, WebError> {
+) -> Result<Result<store::activities::Signed, Errors>, PageError> {
     let s = match validate_signup(raw) {
         Ok(s) => s,
         Err(e) => return Ok(Err(e.0)),
@@ -143,7 +143,7 @@ pub async fn cancel(
     state: &AppState,
     token: &str,
     origin: &Origin,
-) -> Result<Result<SignupRow, Refusal>, WebError> {
+) -> Result<Result<SignupRow, Refusal>, PageError> {
     if !store::activities::well_formed_token(token) {
         return Ok(Err(Refusal::NotFound));
     }
@@ -502,7 +502,7 @@ async fn activity_page(
     id: &str,
     v: RawSignup,
     errors: Vec<FieldError>,
-) -> Result<Option<String>, WebError> {
+) -> Result<Option<String>, PageError> {
     let c = municipality(state, kommunkod).await?;
     let Ok(id) = id.parse::<i64>() else {
         return Ok(None);
@@ -567,7 +567,7 @@ async fn show(
     let result = async {
         match activity_page(&state, &kommunkod, &id, RawSignup::default(), Vec::new()).await? {
             Some(html) => Ok(Html(html).into_response()),
-            None => Err(WebError::NotFound),
+            None => Err(PageError::NotFound),
         }
     }
     .await;
@@ -620,7 +620,7 @@ async fn sign_up_form(
             Ok(body) => {
                 let raw = raw_from_form(&body);
                 let Ok(activity_id) = id.parse::<i64>() else {
-                    return Err(WebError::NotFound);
+                    return Err(PageError::NotFound);
                 };
                 let origin = crate::contact::public_origin(
                     request_id.as_ref().map(|e| &e.0),
@@ -639,7 +639,7 @@ async fn sign_up_form(
                         if e.get("activity")
                             .is_some_and(|ids| ids.contains(&"error-activity-not-found")) =>
                     {
-                        return Err(WebError::NotFound)
+                        return Err(PageError::NotFound)
                     }
                     Err(e) => (
                         raw,
@@ -651,7 +651,7 @@ async fn sign_up_form(
         };
         match activity_page(&state, &kommunkod, &id, raw, errors).await? {
             Some(html) => Ok((status, Html(html)).into_response()),
-            None => Err(WebError::NotFound),
+            None => Err(PageError::NotFound),
         }
     }
     .await;
@@ -702,12 +702,12 @@ async fn signup_page(
             .await?
             .filter(|s| s.kommunkod == kommunkod)
         else {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         };
         let Some((a, occasions)) =
             store::activities::get(&state.db, Some(&kommunkod), s.activity_id).await?
         else {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         };
         let t = &state.t;
         let now = domain::clock::stockholm_local(state.clock.now());
@@ -757,7 +757,7 @@ async fn cancel_form(
                 Redirect::to(&format!("/kommun/{kommunkod}/anmalan/{token}?avbokad=1"))
                     .into_response(),
             )),
-            Err(_) => Err(WebError::NotFound),
+            Err(_) => Err(PageError::NotFound),
         }
     }
     .await;
@@ -819,7 +819,7 @@ pub fn calendar_response(body: String) -> Response {
 pub async fn municipality_calendar(
     state: &AppState,
     kommunkod: &str,
-) -> Result<Option<String>, WebError> {
+) -> Result<Option<String>, PageError> {
     let Some(c) = crate::content::load(state, kommunkod).await? else {
         return Ok(None);
     };
@@ -842,7 +842,7 @@ async fn municipality_feed(
     let result = async {
         match municipality_calendar(&state, &kommunkod).await? {
             Some(body) => Ok(calendar_response(body)),
-            None => Err(WebError::NotFound),
+            None => Err(PageError::NotFound),
         }
     }
     .await;
@@ -855,9 +855,9 @@ async fn activity_feed(
 ) -> Response {
     let result = async {
         municipality(&state, &kommunkod).await?;
-        let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
+        let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
         let Some(found) = store::activities::get(&state.db, Some(&kommunkod), id).await? else {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         };
         let list = [found];
         let body = domain::ical::calendar(

@@ -9,7 +9,7 @@
 use crate::assessed::{applicable, submit_application};
 use crate::contact::public_origin;
 use crate::content::MunicipalityContent;
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::i18n::I18n;
 use crate::middleware::RequestId;
 use crate::portal::{municipality, page_or_error, query_pairs, Choice, Layout};
@@ -364,7 +364,7 @@ async fn done(
         let c = municipality(&state, &kommunkod).await?;
         // The reference is shown back as typed only when it has the shape we hand out.
         if !well_formed(&reference) {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         }
         let t = &state.t;
         let consent = query_pairs(&q)

@@ -3,7 +3,7 @@
 //! from the law table, and calls the store. Access is checked by the caller, which knows how
 //! to answer a refusal (a page or a 404).
 
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::AppState;
 use chrono::NaiveDate;
 use domain::assessed::{self, Applicable, RawApplication, RawDecision};
@@ -26,10 +26,10 @@ fn one(field: &'static str, id: &'static str) -> Errors {
 }
 
 /// The municipality's entries that are decided after an individual assessment.
-pub async fn applicable(state: &AppState, kommunkod: &str) -> Result<Vec<Applicable>, WebError> {
+pub async fn applicable(state: &AppState, kommunkod: &str) -> Result<Vec<Applicable>, PageError> {
     let c = crate::content::load(state, kommunkod)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(PageError::NotFound)?;
     Ok(c.entries
         .iter()
         .map(|e| &e.item)
@@ -51,7 +51,7 @@ pub async fn submit_application(
     raw: &RawApplication,
     by: Option<i64>,
     origin: &Origin,
-) -> Result<Result<Submitted, Errors>, WebError> {
+) -> Result<Result<Submitted, Errors>, PageError> {
     let catalogue = applicable(state, kommunkod).await?;
     let today = state.clock.today();
     let valid = match assessed::validate_application(raw, &catalogue, today) {
@@ -91,12 +91,12 @@ pub async fn submit_application(
     Ok(Ok(submitted))
 }
 
-fn period(state: &AppState, code: &str, on: NaiveDate) -> Result<domain::law::Period, WebError> {
+fn period(state: &AppState, code: &str, on: NaiveDate) -> Result<domain::law::Period, PageError> {
     state
         .law
         .period(code, on)
         .cloned()
-        .ok_or_else(|| WebError::Internal(format!("law table has no period {code} on {on}")))
+        .ok_or_else(|| PageError::internal(format!("law table has no period {code} on {on}")))
 }
 
 /// A decision as entered, for [`decide`].
@@ -117,7 +117,7 @@ pub async fn decide(
     form: &DecisionForm,
     by: i64,
     origin: &Origin,
-) -> Result<Result<i64, Errors>, WebError> {
+) -> Result<Result<i64, Errors>, PageError> {
     let today = state.clock.today();
     let assessed = store::assessed::of_case(&state.db, kommunkod, case_id).await?;
     let received = assessed.received_on.unwrap_or(NaiveDate::MIN);
@@ -195,11 +195,11 @@ pub async fn record_notice(
     received_on: &str,
     by: i64,
     origin: &Origin,
-) -> Result<Result<NaiveDate, Errors>, WebError> {
+) -> Result<Result<NaiveDate, Errors>, PageError> {
     let now = state.clock.now();
     let Some(d) = store::assessed::decision(&state.db, kommunkod, decision_id, now, origin).await?
     else {
-        return Err(WebError::NotFound);
+        return Err(PageError::NotFound);
     };
     // By post, the municipality's rule proposes the day of receipt when none is given.
     let proposed = match (method.trim(), received_on.trim()) {
@@ -252,11 +252,11 @@ pub async fn register_appeal(
     note: &str,
     by: i64,
     origin: &Origin,
-) -> Result<Result<store::assessed::AppealRow, Errors>, WebError> {
+) -> Result<Result<store::assessed::AppealRow, Errors>, PageError> {
     let now = state.clock.now();
     let Some(d) = store::assessed::decision(&state.db, kommunkod, decision_id, now, origin).await?
     else {
-        return Err(WebError::NotFound);
+        return Err(PageError::NotFound);
     };
     let Some(notice_received) = d.received_on else {
         return Ok(Err(refusal(Refusal::NoNotice)));

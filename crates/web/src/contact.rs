@@ -1,6 +1,6 @@
 //! One function submits a contact request, for the HTML form and the JSON API alike.
 
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::middleware::RequestId;
 use crate::AppState;
 use domain::contact::{validate, FieldErrors, RawContactRequest};
@@ -33,7 +33,7 @@ pub async fn submit(
     kommunkod: &str,
     raw: &RawContactRequest,
     origin: &Origin,
-) -> Result<Submitted, WebError> {
+) -> Result<Submitted, PageError> {
     let today = state.clock.today();
     let req = match validate(raw, today) {
         Ok(r) => r,

@@ -3,7 +3,7 @@
 //! own page to rebook or cancel by token.
 
 use crate::activities::{choices, error_list, long_date, Choice, FieldError};
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::i18n::I18n;
 use crate::middleware::RequestId;
 use crate::portal::{municipality, page_or_error, query_pairs, Layout};
@@ -167,7 +167,7 @@ async fn form_page(
     slot: &str,
     v: RawBooking,
     errors: Vec<FieldError>,
-) -> Result<Option<String>, WebError> {
+) -> Result<Option<String>, PageError> {
     let c = municipality(state, kommunkod).await?;
     let Ok(slot) = slot.parse::<i64>() else {
         return Ok(None);
@@ -227,7 +227,7 @@ async fn form(
         form_page(&state, &kommunkod, &slot, RawBooking::default(), Vec::new())
             .await?
             .map(|h| Html(h).into_response())
-            .ok_or(WebError::NotFound)
+            .ok_or(PageError::NotFound)
     }
     .await;
     page_or_error(&state, result)
@@ -272,9 +272,9 @@ async fn book(
 ) -> Response {
     let result = async {
         let t = &state.t;
-        let slot_id = slot.parse::<i64>().map_err(|_| WebError::NotFound)?;
+        let slot_id = slot.parse::<i64>().map_err(|_| PageError::NotFound)?;
         let Some(s) = store::conversations::slot(&state.db, &kommunkod, slot_id).await? else {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         };
         let (raw, errors, status) = match body {
             Err(e) => (
@@ -327,7 +327,7 @@ async fn book(
         };
         let html = form_page(&state, &kommunkod, &slot, raw, errors)
             .await?
-            .ok_or(WebError::NotFound)?;
+            .ok_or(PageError::NotFound)?;
         Ok((status, Html(html)).into_response())
     }
     .await;
@@ -357,13 +357,13 @@ async fn booking_page(
     notice: &str,
     error: &str,
     origin: &store::audit::Origin,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let c_ = municipality(state, kommunkod).await?;
     let Some(c) = store::conversations::by_token(&state.db, token, state.clock.now(), origin)
         .await?
         .filter(|c| c.kommunkod == kommunkod)
     else {
-        return Err(WebError::NotFound);
+        return Err(PageError::NotFound);
     };
     let t = &state.t;
     let now = domain::clock::stockholm_local(state.clock.now());
@@ -467,7 +467,7 @@ async fn cancel(
                 ))
                 .into_response(),
             )),
-            Err(_) => Err(WebError::NotFound),
+            Err(_) => Err(PageError::NotFound),
         }
     }
     .await;
@@ -508,7 +508,7 @@ async fn rebook(
                 ))
                 .into_response(),
             )),
-            Err(Refusal::NotFound) => Err(WebError::NotFound),
+            Err(Refusal::NotFound) => Err(PageError::NotFound),
             Err(r) => {
                 let id = refusal(r)
                     .get("slot")

@@ -4,7 +4,7 @@
 //! municipality's own), legal references from the law table; an address is printed only when
 //! the person's identity is not protected.
 
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::reports::{NotExecuted, StatisticsRow};
 use crate::AppState;
 use chrono::NaiveDate;
@@ -19,16 +19,16 @@ async fn block(
     kommunkod: &str,
     code: &str,
     on: NaiveDate,
-) -> Result<String, WebError> {
+) -> Result<String, PageError> {
     if let Some(own) = store::assessed::letter_block(&state.db, kommunkod, code, on).await? {
         return Ok(own);
     }
-    let shipped = Blocks::shipped().map_err(|e| WebError::Internal(e.to_string()))?;
+    let shipped = Blocks::shipped().map_err(|e| PageError::internal(e.to_string()))?;
     Ok(shipped.get(code, on).unwrap_or_default().to_owned())
 }
 
-pub fn pdf(doc: &Document) -> Result<Vec<u8>, WebError> {
-    letters::render(doc).map_err(|e| WebError::Internal(format!("pdf: {e}")))
+pub fn pdf(doc: &Document) -> Result<Vec<u8>, PageError> {
+    letters::render(doc).map_err(|e| PageError::internal(format!("pdf: {e}")))
 }
 
 struct Sender {
@@ -38,10 +38,10 @@ struct Sender {
     email: String,
 }
 
-async fn sender(state: &AppState, kommunkod: &str) -> Result<Sender, WebError> {
+async fn sender(state: &AppState, kommunkod: &str) -> Result<Sender, PageError> {
     let c = crate::content::load(state, kommunkod)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(PageError::NotFound)?;
     Ok(Sender {
         kommun: state.t.get1("letter-kommun", "name", &c.municipality.name),
         board: c.settings.board_name.clone(),
@@ -56,7 +56,7 @@ async fn addressee(
     kommunkod: &str,
     case_id: i64,
     origin: &Origin,
-) -> Result<(String, Option<Vec<String>>), WebError> {
+) -> Result<(String, Option<Vec<String>>), PageError> {
     let a = store::assessed::of_case(&state.db, kommunkod, case_id).await?;
     let Some(app) = a.application else {
         return Ok((String::new(), None));
@@ -70,7 +70,7 @@ async fn addressee(
         origin,
     )
     .await?
-    .ok_or(WebError::NotFound)?;
+    .ok_or(PageError::NotFound)?;
     let name = format!("{} {}", p.summary.given_name, p.summary.family_name);
     // Skyddad folkbokföring: the address is never printed (the store never returns it).
     let protected = store::persons::hides_address(&p.summary.protection);
@@ -99,7 +99,7 @@ pub async fn decision_letter(
     kommunkod: &str,
     d: &DecisionRow,
     origin: &Origin,
-) -> Result<Document, WebError> {
+) -> Result<Document, PageError> {
     let t = &state.t;
     let s = sender(state, kommunkod).await?;
     let (name, recipient) = addressee(state, kommunkod, d.case_id, origin).await?;
@@ -193,7 +193,7 @@ pub async fn appeal_package(
     appeal: &AppealRow,
     d: &DecisionRow,
     origin: &Origin,
-) -> Result<Document, WebError> {
+) -> Result<Document, PageError> {
     let t = &state.t;
     let s = sender(state, kommunkod).await?;
     let values = [("kommun", s.kommun.as_str()), ("board", s.board.as_str())];
@@ -211,7 +211,7 @@ pub async fn appeal_package(
         origin,
     )
     .await?
-    .ok_or(WebError::NotFound)?;
+    .ok_or(PageError::NotFound)?;
     let persons: Vec<(String, String)> = v
         .persons
         .iter()
@@ -372,7 +372,7 @@ pub async fn not_executed_report(
     kommunkod: &str,
     r: &NotExecuted,
     stats: &[StatisticsRow],
-) -> Result<Document, WebError> {
+) -> Result<Document, PageError> {
     let s = sender(state, kommunkod).await?;
     let t = &state.t;
     let quarter = domain::calendar::quarter_of(r.first);

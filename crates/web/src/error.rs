@@ -1,39 +1,116 @@
-//! Errors of the web layer, one enum, each with its status and its answer in HTML or JSON.
+//! One error type per surface, each rendering itself: [`PageError`] for HTML pages (staff and
+//! public) and [`ApiError`] for the JSON API.
 
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use serde_json::json;
 
+/// The cause of an internal error, kept for the log and never shown.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// Why a page could not be shown. It renders itself: the response carries an [`ErrorPage`]
+/// tag that the outermost layer (`middleware::observe`) turns into the localised page of the
+/// surface it was asked on, with the staff frame when someone is signed in.
 #[derive(Debug)]
-pub enum WebError {
-    /// No such page, municipality or entry.
+pub enum PageError {
+    /// No such page, municipality or entry, or not for this member of staff (the same answer).
     NotFound,
-    /// Something failed on our side; the detail goes to the log, never to the visitor.
-    Internal(String),
+    /// Signed in, but the policy does not allow it.
+    Forbidden,
+    /// Not signed in (or the session ended): to the sign-in page.
+    SignIn,
+    /// The form's CSRF token does not match the session's.
+    Csrf,
+    /// The request body is larger than the configured limit.
+    TooLarge,
+    /// A write that needs emergency access first: back to the page that asks for the reason.
+    SeeOther(String),
+    /// Something failed on our side; the cause goes to the log, never to the visitor.
+    Internal(Cause),
 }
 
-impl From<store::StoreError> for WebError {
-    fn from(e: store::StoreError) -> Self {
-        WebError::Internal(e.to_string())
+impl PageError {
+    pub fn internal(detail: impl Into<String>) -> Self {
+        PageError::Internal(detail.into().into())
     }
 }
 
-impl From<askama::Error> for WebError {
-    fn from(e: askama::Error) -> Self {
-        WebError::Internal(e.to_string())
-    }
+/// The page to render for a failed request: its heading and text as Fluent ids.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorPage {
+    pub heading: &'static str,
+    pub text: &'static str,
+    /// The staff text for this error differs from the public one.
+    pub staff_text: &'static str,
 }
 
-/// An HTML page for an error, rendered with the portal's layout.
-pub struct HtmlError {
-    pub status: StatusCode,
-    pub body: String,
-}
-
-impl IntoResponse for HtmlError {
+impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        (self.status, Html(self.body)).into_response()
+        let (status, page) = match self {
+            PageError::SignIn => return Redirect::to("/personal/logga-in").into_response(),
+            PageError::SeeOther(to) => return Redirect::to(&to).into_response(),
+            PageError::NotFound => (
+                StatusCode::NOT_FOUND,
+                ErrorPage {
+                    heading: "error-not-found-title",
+                    text: "error-not-found-text",
+                    staff_text: "error-not-found-text",
+                },
+            ),
+            PageError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                ErrorPage {
+                    heading: "forbidden-title",
+                    text: "forbidden-text",
+                    staff_text: "forbidden-text",
+                },
+            ),
+            PageError::Csrf => (
+                StatusCode::FORBIDDEN,
+                ErrorPage {
+                    heading: "error-csrf-title",
+                    text: "error-csrf",
+                    staff_text: "error-csrf",
+                },
+            ),
+            PageError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorPage {
+                    heading: "error-internal-title",
+                    text: "error-form-too-large",
+                    staff_text: "error-form-too-large",
+                },
+            ),
+            PageError::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorPage {
+                        heading: "error-internal-title",
+                        text: "error-internal-text",
+                        staff_text: "staff-error-internal-text",
+                    },
+                )
+            }
+        };
+        let mut r = status.into_response();
+        r.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        r.extensions_mut().insert(page);
+        r
+    }
+}
+
+impl From<store::StoreError> for PageError {
+    fn from(e: store::StoreError) -> Self {
+        PageError::Internal(Box::new(e))
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(e: askama::Error) -> Self {
+        PageError::Internal(Box::new(e))
     }
 }
 
@@ -54,11 +131,16 @@ pub enum ApiError {
     Internal(String),
 }
 
-impl From<WebError> for ApiError {
-    fn from(e: WebError) -> Self {
+impl From<PageError> for ApiError {
+    fn from(e: PageError) -> Self {
         match e {
-            WebError::NotFound => ApiError::NotFound(crate::i18n::swedish("api-not-found")),
-            WebError::Internal(m) => ApiError::Internal(m),
+            PageError::Internal(cause) => ApiError::Internal(cause.to_string()),
+            PageError::Forbidden => ApiError::Forbidden(crate::i18n::swedish("forbidden-text")),
+            PageError::SignIn => ApiError::Unauthorized(crate::i18n::swedish("api-unauthorized")),
+            PageError::TooLarge => ApiError::PayloadTooLarge(crate::i18n::swedish("api-too-large")),
+            PageError::Csrf | PageError::NotFound | PageError::SeeOther(_) => {
+                ApiError::NotFound(crate::i18n::swedish("api-not-found"))
+            }
         }
     }
 }
@@ -75,8 +157,8 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(m) => {
                 let mut r = (StatusCode::UNAUTHORIZED, Json(json!({ "error": m }))).into_response();
                 r.headers_mut().insert(
-                    axum::http::header::WWW_AUTHENTICATE,
-                    axum::http::HeaderValue::from_static("Bearer realm=\"anhorigstod\""),
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"anhorigstod\""),
                 );
                 return r;
             }

@@ -14,6 +14,7 @@ pub mod content;
 pub mod conversations;
 pub mod documents;
 pub mod error;
+pub mod http;
 pub mod i18n;
 pub mod mails;
 mod markdown;

@@ -1,6 +1,8 @@
 //! Cross-cutting layers: a request id, security headers, metrics and an access log that holds
 //! no personal data (the route pattern, never the path or query).
 
+use crate::error::ErrorPage;
+use crate::http::StaffSlot;
 use crate::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderValue};
@@ -29,7 +31,15 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     let request_id = id.iter().map(|b| format!("{b:02x}")).collect::<String>();
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = req.method().clone();
+    let staff = req.uri().path().starts_with("/personal");
+    let slot = staff.then(StaffSlot::default);
+    if let Some(slot) = &slot {
+        req.extensions_mut().insert(slot.clone());
+    }
     let mut res = next.run(req).await;
+    if let Some(page) = res.extensions_mut().remove::<ErrorPage>() {
+        res = error_page(&state, res.status(), page, slot.as_ref());
+    }
     let h = res.headers_mut();
     h.insert("content-security-policy", HeaderValue::from_static(CSP));
     h.insert(
@@ -54,4 +64,24 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         tracing::info!(%method, %route, status, micros = elapsed.as_micros() as u64, request_id, "request");
     }
     res
+}
+
+/// Renders the page of a [`crate::error::PageError`]: in the staff frame under /personal (with
+/// the signed-in member of staff, if any), in the portal's frame elsewhere.
+fn error_page(
+    state: &AppState,
+    status: axum::http::StatusCode,
+    page: ErrorPage,
+    staff: Option<&StaffSlot>,
+) -> Response {
+    match staff {
+        Some(slot) => crate::staff::message(
+            state,
+            status,
+            page.heading,
+            page.staff_text,
+            slot.get().map(|c| &c.staff),
+        ),
+        None => crate::portal::error_page(state, status, page.heading, page.text),
+    }
 }

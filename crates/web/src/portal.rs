@@ -2,7 +2,7 @@
 
 use crate::contact::{public_origin, submit, Submitted};
 use crate::content::{self, HitKind, MunicipalityContent};
-use crate::error::{HtmlError, WebError};
+use crate::error::PageError;
 use crate::i18n::I18n;
 use crate::markdown;
 use crate::middleware::RequestId;
@@ -94,47 +94,36 @@ impl<'a> Layout<'a> {
     }
 }
 
-fn render(t: &impl Template) -> Result<Response, WebError> {
+fn render(t: &impl Template) -> Result<Response, PageError> {
     Ok(Html(t.render()?).into_response())
 }
 
-/// Renders a page, or the not-found page; internal errors are logged and shown plainly.
-pub(crate) fn page_or_error(state: &AppState, result: Result<Response, WebError>) -> Response {
-    match result {
-        Ok(r) => r,
-        Err(WebError::NotFound) => not_found_page(state),
-        Err(WebError::Internal(detail)) => {
-            tracing::error!(error = %detail, "internal error");
-            let body = ErrorPage {
-                l: Layout::new(&state.t, state.t.get("error-internal-title"), None),
-                heading: state.t.get("error-internal-title"),
-                text: state.t.get("error-internal-text"),
-            }
-            .render()
-            .unwrap_or_default();
-            HtmlError {
-                status: StatusCode::INTERNAL_SERVER_ERROR,
-                body,
-            }
-            .into_response()
-        }
-    }
+/// The answer for a handler's result: its response, or its error's page.
+pub(crate) fn page_or_error(_state: &AppState, result: Result<Response, PageError>) -> Response {
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
-fn not_found_page(state: &AppState) -> Response {
+/// A public error page, in the portal's frame.
+pub(crate) fn error_page(
+    state: &AppState,
+    status: StatusCode,
+    heading: &str,
+    text: &str,
+) -> Response {
     let t = &state.t;
     let body = ErrorPage {
-        l: Layout::new(t, t.get("error-not-found-title"), None),
-        heading: t.get("error-not-found-title"),
-        text: t.get("error-not-found-text"),
+        l: Layout::new(t, t.get(heading), None),
+        heading: t.get(heading),
+        text: t.get(text),
     }
-    .render()
-    .unwrap_or_default();
-    HtmlError {
-        status: StatusCode::NOT_FOUND,
-        body,
+    .render();
+    match body {
+        Ok(body) => (status, Html(body)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "error page");
+            status.into_response()
+        }
     }
-    .into_response()
 }
 
 #[derive(Template)]
@@ -145,17 +134,17 @@ struct ErrorPage<'a> {
     text: String,
 }
 
-async fn fallback(State(state): State<AppState>) -> Response {
-    not_found_page(&state)
+async fn fallback() -> PageError {
+    PageError::NotFound
 }
 
 pub(crate) async fn municipality(
     state: &AppState,
     kommunkod: &str,
-) -> Result<Arc<MunicipalityContent>, WebError> {
+) -> Result<Arc<MunicipalityContent>, PageError> {
     content::load(state, kommunkod)
         .await?
-        .ok_or(WebError::NotFound)
+        .ok_or(PageError::NotFound)
 }
 
 /// Query pairs, repeated keys kept (`del=a&del=b`).
@@ -268,7 +257,7 @@ async fn national_entry(
             .entries
             .iter()
             .find(|e| e.slug == slug)
-            .ok_or(WebError::NotFound)?;
+            .ok_or(PageError::NotFound)?;
         let t = &state.t;
         let l = Layout::new(t, e.title.clone(), None)
             .crumb(t.get("national-title"), "/nationellt".into())
@@ -288,7 +277,7 @@ async fn general_page(State(state): State<AppState>, Path(slug): Path<String>) -
             .pages
             .iter()
             .find(|p| p.slug == slug && content::GENERAL_PAGES.contains(&p.slug.as_str()))
-            .ok_or(WebError::NotFound)?;
+            .ok_or(PageError::NotFound)?;
         let mut p = p.clone();
         let (kommun, board) = (t.get("generic-municipality"), t.get("generic-board"));
         p.title = domain::catalogue::fill_placeholders(&p.title, &kommun, &board);
@@ -614,7 +603,7 @@ async fn entry(
 ) -> Response {
     let result = async {
         let c = municipality(&state, &kommunkod).await?;
-        let e = c.entry(&slug).ok_or(WebError::NotFound)?;
+        let e = c.entry(&slug).ok_or(PageError::NotFound)?;
         let t = &state.t;
         let l = Layout::new(t, e.title.clone(), Some(&c.municipality))
             .crumb(t.get("support-title"), format!("/kommun/{kommunkod}/stod"))
@@ -640,7 +629,7 @@ async fn page(
 ) -> Response {
     let result = async {
         let c = municipality(&state, &kommunkod).await?;
-        let p = c.page(&slug).ok_or(WebError::NotFound)?;
+        let p = c.page(&slug).ok_or(PageError::NotFound)?;
         let l = Layout::new(&state.t, p.title.clone(), Some(&c.municipality))
             .crumb(p.title.clone(), format!("/kommun/{kommunkod}/sida/{slug}"));
         render(&ContentPageView {
@@ -1015,7 +1004,7 @@ async fn form_done(
                 }
             });
         if !well_formed {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         }
         let t = &state.t;
         let p = DonePage {

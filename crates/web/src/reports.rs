@@ -3,7 +3,7 @@
 //! The rules (three months, the appeal clock, FL 11–12 §§) come from `domain` and the law
 //! table; this module only assembles and formats.
 
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::AppState;
 use chrono::NaiveDate;
 use domain::assessed::{overdue, registered_sex, Waiting};
@@ -50,7 +50,7 @@ pub async fn not_executed(
     first: NaiveDate,
     last: NaiveDate,
     origin: &Origin,
-) -> Result<NotExecuted, WebError> {
+) -> Result<NotExecuted, PageError> {
     let granted = store::assessed::granted_decisions(&state.db, kommunkod, last).await?;
     let mut lines = Vec::new();
     for g in &granted {
@@ -311,7 +311,7 @@ pub async fn watch(
     kommunkod: &str,
     only: Option<(i64, Vec<i64>)>,
     origin: &Origin,
-) -> Result<Vec<WatchLine>, WebError> {
+) -> Result<Vec<WatchLine>, PageError> {
     let today = state.clock.today();
     let items = store::assessed::watch(&state.db, kommunkod).await?;
     let period = |code: &str| state.law.period(code, today).cloned();

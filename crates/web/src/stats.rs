@@ -2,7 +2,7 @@
 //! month as SVG that carries the same numbers as its table. The staff workspace shows every
 //! count; the public page (for the board, the council, anyone) hides counts under five.
 
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::i18n::I18n;
 use crate::portal::{municipality, page_or_error, query_pairs, Layout};
 use crate::AppState;
@@ -123,7 +123,7 @@ pub async fn report(
     kommunkod: &str,
     year: i32,
     origin: &store::audit::Origin,
-) -> Result<Report, WebError> {
+) -> Result<Report, PageError> {
     let contacts =
         store::stats::contacts(&state.db, kommunkod, year, state.clock.now(), origin).await?;
     Ok(domain::stats::aggregate(&contacts))
@@ -170,7 +170,7 @@ async fn public_report(
     state: &AppState,
     kommunkod: &str,
     year: i32,
-) -> Result<Arc<Report>, WebError> {
+) -> Result<Arc<Report>, PageError> {
     let key = (kommunkod.to_owned(), year);
     if let Ok(m) = state.public_stats.entries.read() {
         if let Some((at, r)) = m.get(&key) {

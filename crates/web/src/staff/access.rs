@@ -2,7 +2,7 @@
 //! staff pages and the API alike: allowed, allowed under emergency access with its reason,
 //! or as if it did not exist.
 
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::AppState;
 use domain::policy::{can, Action, CaseRef, Decision, Resource};
 use domain::staff::Actor;
@@ -26,7 +26,7 @@ pub async fn case(
     case_id: i64,
     reason: Option<&str>,
     origin: &Origin,
-) -> Result<(Access, Option<CaseRef>), WebError> {
+) -> Result<(Access, Option<CaseRef>), PageError> {
     let Some(kommun) = actor.kommunkod else {
         return Ok((Access::Hidden, None));
     };
@@ -50,7 +50,7 @@ pub async fn emergency(
     case_id: i64,
     reason: Option<&str>,
     origin: &Origin,
-) -> Result<Access, WebError> {
+) -> Result<Access, PageError> {
     let now = state.clock.now();
     if let Some(r) = store::cases::emergency_reason(&state.db, actor.user_id, case_id, now).await? {
         return Ok(Access::Granted(Some(format!("emergency: {r}"))));
@@ -82,7 +82,7 @@ pub async fn person(
     actor: &Actor,
     person_id: i64,
     reason: Option<&str>,
-) -> Result<Access, WebError> {
+) -> Result<Access, PageError> {
     let Some(kommun) = actor.kommunkod else {
         return Ok(Access::Hidden);
     };

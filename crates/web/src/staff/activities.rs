@@ -8,7 +8,7 @@ use super::pages::{
     errors_for, field, or_error, posted_for, render, staff_for, staff_origin, StaffLayout,
 };
 use crate::activities::{refusal_errors, view, ActivityView};
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::i18n::I18n;
 use crate::middleware::RequestId;
 use crate::AppState;
@@ -165,7 +165,7 @@ impl FormPage<'_> {
     }
 }
 
-async fn officers(state: &AppState, kommun: &str) -> Result<Vec<Choice>, WebError> {
+async fn officers(state: &AppState, kommun: &str) -> Result<Vec<Choice>, PageError> {
     Ok(store::staff::list(&state.db, Some(kommun))
         .await?
         .into_iter()
@@ -187,7 +187,7 @@ async fn form_page(
     values: Vec<(String, String)>,
     errors: Vec<(String, String)>,
     status: StatusCode,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let t = state.texts(&staff.user.language);
     let heading = t.get(if action.ends_with("/aktiviteter") {
         "staff-activity-new"
@@ -275,7 +275,7 @@ async fn responsible(
     state: &AppState,
     kommun: &str,
     f: &[(String, String)],
-) -> Result<Option<i64>, WebError> {
+) -> Result<Option<i64>, PageError> {
     let Ok(id) = field(f, "responsible").parse::<i64>() else {
         return Ok(None);
     };
@@ -398,9 +398,9 @@ async fn activity_page(
     notice: String,
     origin: &store::audit::Origin,
     status: StatusCode,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let Some((a, occasions)) = store::activities::get(&state.db, Some(kommun), id).await? else {
-        return Err(WebError::NotFound);
+        return Err(PageError::NotFound);
     };
     let t = state.texts(&staff.user.language);
     let now = domain::clock::stockholm_local(state.clock.now());
@@ -519,7 +519,7 @@ pub async fn show(
             Ok(s) => s,
             Err(answer) => return Ok(answer),
         };
-        let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
+        let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
         let origin = staff_origin(&staff, &rid, addr);
         let t = state.texts(&staff.user.language);
         let notice = crate::portal::query_pairs(&q)
@@ -554,10 +554,10 @@ pub async fn edit_form(
             Ok(s) => s,
             Err(answer) => return Ok(answer),
         };
-        let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
+        let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
         let Some((a, _)) = store::activities::get(&state.db, Some(kommun.as_str()), id).await?
         else {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         };
         form_page(
             &state,
@@ -622,7 +622,7 @@ pub async fn post(
                 Err(answer) => return Ok(answer),
             };
         let kommun = kommun.as_str();
-        let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
+        let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
         let t = state.texts(&staff.user.language);
         let origin = staff_origin(&staff, &rid, addr);
         let now = state.clock.now();
@@ -633,7 +633,7 @@ pub async fn post(
             // The edit form (GET .../andra) posts here: .../andra itself is a GET-only route.
             "spara" => {
                 let Some((current, _)) = store::activities::get(db, Some(kommun), id).await? else {
-                    return Err(WebError::NotFound);
+                    return Err(PageError::NotFound);
                 };
                 match validate_activity(&raw_activity(&f), current.confirmed) {
                     Err(e) => {
@@ -765,7 +765,7 @@ pub async fn post(
                 .map(|_| "signup-cancelled")
                 .map_err(|r| refusal_errors(r, true))
             }
-            _ => return Err(WebError::NotFound),
+            _ => return Err(PageError::NotFound),
         };
         match outcome {
             // Post, redirect, get: a reload does not send the form again.

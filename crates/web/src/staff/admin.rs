@@ -6,7 +6,7 @@ use super::auth::{self, Staff};
 use super::pages::{
     field, message, or_error, posted, render, staff_origin, to_sign_in, StaffLayout,
 };
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::middleware::RequestId;
 use crate::AppState;
 use askama::Template;
@@ -81,7 +81,7 @@ async fn admin_page(
     kommun: Option<Kommunkod>,
     o: Outcome,
     status: StatusCode,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let t = state.texts(&staff.user.language);
     let system_admin = staff.actor.role == Role::SystemAdmin;
     let accounts = match kommun {
@@ -297,17 +297,17 @@ pub async fn change(
             Ok(posted) => posted,
             Err(answer) => return Ok(answer),
         };
-        let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+        let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
         let target = store::staff::by_id(&state.db, id)
             .await?
-            .ok_or(WebError::NotFound)?;
+            .ok_or(PageError::NotFound)?;
         let kommun = target
             .kommunkod
             .as_deref()
             .and_then(|k| Kommunkod::parse(k).ok());
         // Another municipality's account does not exist for a municipal admin.
         if !may_manage(&staff, kommun) {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         }
         if target.id == staff.user.id && what != "nytt-losenord" {
             return Ok(message(
@@ -349,7 +349,7 @@ pub async fn change(
                 store::sessions::revoke_all(&state.db, id, now).await?;
                 o.notice = Some(t.get1("admin-totp-reset", "email", &target.email));
             }
-            _ => return Err(WebError::NotFound),
+            _ => return Err(PageError::NotFound),
         }
         if what == "nytt-losenord" && target.id == staff.user.id {
             return Ok(Redirect::to("/personal/logga-in").into_response());

@@ -7,7 +7,7 @@
 use super::access::{self, Access};
 use super::auth::{self, Staff};
 use super::pages::{field, or_error, posted, render, staff_origin, to_sign_in, StaffLayout};
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::middleware::RequestId;
 use crate::AppState;
 use askama::Template;
@@ -117,12 +117,12 @@ impl AssessedPage<'_> {
 async fn staff_or_sign_in(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Option<Staff>, WebError> {
+) -> Result<Option<Staff>, PageError> {
     auth::current(state, headers).await
 }
 
-fn municipality(staff: &Staff) -> Result<String, WebError> {
-    staff.user.kommunkod.clone().ok_or(WebError::NotFound)
+fn municipality(staff: &Staff) -> Result<String, PageError> {
+    staff.user.kommunkod.clone().ok_or(PageError::NotFound)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -133,14 +133,14 @@ async fn page(
     origin: &Origin,
     draft: Draft,
     status: StatusCode,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let t = state.texts(&staff.user.language);
     let kommun = municipality(staff)?;
     let (access, case_ref) =
         access::case(state, &staff.actor, Action::ReadCase, id, None, origin).await?;
     let reason = match access {
         Access::Granted(r) => r,
-        Access::Hidden => return Err(WebError::NotFound),
+        Access::Hidden => return Err(PageError::NotFound),
         // The case page asks for the reason of an emergency access.
         Access::NeedsReason => {
             return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
@@ -151,7 +151,7 @@ async fn page(
     // One logged read of the case; the assessed part is read with it.
     let (v, journal) = store::cases::page(&state.db, &kommun, id, reason.as_deref(), now, origin)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(PageError::NotFound)?;
     let a = store::assessed::of_case(&state.db, &kommun, id).await?;
     let household = store::assessed::household(&state.db, id).await?;
     let children = household.iter().any(|(_, _, c)| *c);
@@ -289,8 +289,8 @@ async fn page(
     render(status, &p)
 }
 
-fn id_of(s: &str) -> Result<i64, WebError> {
-    s.parse().map_err(|_| WebError::NotFound)
+fn id_of(s: &str) -> Result<i64, PageError> {
+    s.parse().map_err(|_| PageError::NotFound)
 }
 
 pub async fn show(
@@ -403,7 +403,7 @@ fn step<T>(r: Result<T, store::assessed::Refusal>, anchor: &'static str) -> Outc
     }
 }
 
-async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2, WebError> {
+async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2, PageError> {
     let (state, k) = (c.state, c.kommun.as_str());
     let mut e = Errors::new();
     Ok(match action {
@@ -460,7 +460,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
             let consent: i64 = c
                 .get("consent_id")
                 .parse()
-                .map_err(|_| WebError::NotFound)?;
+                .map_err(|_| PageError::NotFound)?;
             match (on, e.is_empty()) {
                 (Some(on), true) => step(
                     store::assessed::withdraw_consent(
@@ -561,7 +561,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
             let id: i64 = c
                 .get("communication_id")
                 .parse()
-                .map_err(|_| WebError::NotFound)?;
+                .map_err(|_| PageError::NotFound)?;
             let on = date(&mut e, "answered_on", c.get("answered_on"), c.today);
             let answer = text(&mut e, "answer", c.get("answer"), 2);
             match (on, e.is_empty()) {
@@ -637,7 +637,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
                 _ => Outcome2::Invalid(e),
             }
         }
-        _ => return Err(WebError::NotFound),
+        _ => return Err(PageError::NotFound),
     })
 }
 
@@ -645,7 +645,7 @@ async fn decision_action(
     c: &Ctx<'_>,
     decision_id: i64,
     action: &str,
-) -> Result<Outcome2, WebError> {
+) -> Result<Outcome2, PageError> {
     let (state, k) = (c.state, c.kommun.as_str());
     let mut e = Errors::new();
     Ok(match action {
@@ -787,11 +787,11 @@ async fn decision_action(
                 _ => Outcome2::Invalid(e),
             }
         }
-        _ => return Err(WebError::NotFound),
+        _ => return Err(PageError::NotFound),
     })
 }
 
-async fn appeal_action(c: &Ctx<'_>, appeal_id: i64, action: &str) -> Result<Outcome2, WebError> {
+async fn appeal_action(c: &Ctx<'_>, appeal_id: i64, action: &str) -> Result<Outcome2, PageError> {
     let mut e = Errors::new();
     let s = match action {
         "undantag" => {
@@ -839,7 +839,7 @@ async fn appeal_action(c: &Ctx<'_>, appeal_id: i64, action: &str) -> Result<Outc
                 _ => None,
             }
         }
-        _ => return Err(WebError::NotFound),
+        _ => return Err(PageError::NotFound),
     };
     match (s, e.is_empty()) {
         (Some(s), true) => Ok(step(
@@ -886,10 +886,10 @@ async fn handle(
             Target::Case(id) => id,
             Target::Decision(id) => store::assessed::decision_case(&state.db, &kommun, id)
                 .await?
-                .ok_or(WebError::NotFound)?,
+                .ok_or(PageError::NotFound)?,
             Target::Appeal(id) => store::assessed::appeal_case(&state.db, &kommun, id)
                 .await?
-                .ok_or(WebError::NotFound)?,
+                .ok_or(PageError::NotFound)?,
         };
         // Deciding needs delegation; every other step is writing to the case.
         let needed = if action == "beslut" {
@@ -902,7 +902,7 @@ async fn handle(
             .0
         {
             Access::Granted(_) => {}
-            Access::Hidden => return Err(WebError::NotFound),
+            Access::Hidden => return Err(PageError::NotFound),
             Access::NeedsReason => {
                 return Ok(Redirect::to(&format!("/personal/arenden/{case_id}")).into_response())
             }
@@ -963,7 +963,7 @@ pub async fn post_case(
 ) -> Response {
     match id.parse() {
         Ok(id) => handle(state, addr, rid, headers, body, Target::Case(id), action).await,
-        Err(_) => or_error(&state, Err(WebError::NotFound)),
+        Err(_) => or_error(&state, Err(PageError::NotFound)),
     }
 }
 
@@ -988,7 +988,7 @@ pub async fn post_decision(
             )
             .await
         }
-        Err(_) => or_error(&state, Err(WebError::NotFound)),
+        Err(_) => or_error(&state, Err(PageError::NotFound)),
     }
 }
 
@@ -1002,7 +1002,7 @@ pub async fn post_appeal(
 ) -> Response {
     match id.parse() {
         Ok(id) => handle(state, addr, rid, headers, body, Target::Appeal(id), action).await,
-        Err(_) => or_error(&state, Err(WebError::NotFound)),
+        Err(_) => or_error(&state, Err(PageError::NotFound)),
     }
 }
 
@@ -1022,14 +1022,14 @@ pub async fn take(
         };
         let id = id_of(&id)?;
         let kommun = municipality(&staff)?;
-        let k = domain::Kommunkod::parse(&kommun).map_err(|_| WebError::NotFound)?;
+        let k = domain::Kommunkod::parse(&kommun).map_err(|_| PageError::NotFound)?;
         if can(
             &staff.actor,
             Action::AssignInbox,
             &Resource::Municipality(k),
         ) != Decision::Allow
         {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         }
         let origin = staff_origin(&staff, &rid, addr);
         let taken = store::assessed::take(
@@ -1144,14 +1144,14 @@ async fn readable(
     staff: &Staff,
     case_id: Option<i64>,
     origin: &Origin,
-) -> Result<Option<Response>, WebError> {
-    let case_id = case_id.ok_or(WebError::NotFound)?;
+) -> Result<Option<Response>, PageError> {
+    let case_id = case_id.ok_or(PageError::NotFound)?;
     match access::case(state, &staff.actor, Action::ReadCase, case_id, None, origin)
         .await?
         .0
     {
         Access::Granted(_) => Ok(None),
-        Access::Hidden => Err(WebError::NotFound),
+        Access::Hidden => Err(PageError::NotFound),
         Access::NeedsReason => Ok(Some(
             Redirect::to(&format!("/personal/arenden/{case_id}")).into_response(),
         )),
@@ -1179,7 +1179,7 @@ pub async fn letter(
         }
         let d = store::assessed::decision(&state.db, &kommun, id, state.clock.now(), &origin)
             .await?
-            .ok_or(WebError::NotFound)?;
+            .ok_or(PageError::NotFound)?;
         let doc = crate::documents::decision_letter(&state, &kommun, &d, &origin).await?;
         let bytes = crate::documents::pdf(&doc)?;
         Ok(pdf_response(
@@ -1213,10 +1213,10 @@ pub async fn package(
         let now = state.clock.now();
         let a = store::assessed::appeal(&state.db, &kommun, id, now, &origin)
             .await?
-            .ok_or(WebError::NotFound)?;
+            .ok_or(PageError::NotFound)?;
         let d = store::assessed::decision(&state.db, &kommun, a.decision_id, now, &origin)
             .await?
-            .ok_or(WebError::NotFound)?;
+            .ok_or(PageError::NotFound)?;
         let doc = crate::documents::appeal_package(&state, &kommun, &a, &d, &origin).await?;
         let bytes = crate::documents::pdf(&doc)?;
         Ok(pdf_response(

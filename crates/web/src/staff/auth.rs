@@ -2,7 +2,7 @@
 //! the database behind an HttpOnly cookie, CSRF tokens for every form, and lockout.
 //! Every sign-in, failure and sign-out is written to the audit log.
 
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::AppState;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -40,12 +40,12 @@ fn argon(cost: HashCost) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-pub fn hash_password(cost: HashCost, password: &str) -> Result<String, WebError> {
+pub fn hash_password(cost: HashCost, password: &str) -> Result<String, PageError> {
     let salt = SaltString::generate(&mut OsRng);
     argon(cost)
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| WebError::Internal(format!("password hash: {e}")))
+        .map_err(|e| PageError::internal(format!("password hash: {e}")))
 }
 
 /// Checks a password against a stored hash; the parameters come from the hash itself.
@@ -155,7 +155,7 @@ pub fn actor_of(user: &StaffUser, units: Vec<i64>) -> Option<Actor> {
 pub async fn session_of(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<Option<(Session, String)>, WebError> {
+) -> Result<Option<(Session, String)>, PageError> {
     let Some(raw) = cookie_value(headers, SESSION_COOKIE).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -168,7 +168,7 @@ pub async fn session_of(
 }
 
 /// The signed-in staff member, if the session is complete and the account still active.
-pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Staff>, WebError> {
+pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Staff>, PageError> {
     let Some(raw) = cookie_value(headers, SESSION_COOKIE).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -204,7 +204,7 @@ pub enum SignIn {
     TooManyAttempts,
 }
 
-async fn mfa_required(state: &AppState, user: &StaffUser) -> Result<bool, WebError> {
+async fn mfa_required(state: &AppState, user: &StaffUser) -> Result<bool, PageError> {
     let role_reads = Role::parse(&user.role).is_some_and(Role::reads_cases);
     let municipality_wants = match &user.kommunkod {
         Some(k) => store::municipalities::settings(&state.db, k)
@@ -234,7 +234,7 @@ pub async fn sign_in(
     email: &str,
     password: &str,
     origin: &Origin,
-) -> Result<SignIn, WebError> {
+) -> Result<SignIn, PageError> {
     let now = state.clock.now();
     let since = now - Duration::minutes(signin::WINDOW_MINUTES);
     let addr = origin.client_addr.as_deref();
@@ -327,7 +327,7 @@ pub async fn verify_second_factor(
     raw: &str,
     code: &str,
     origin: &Origin,
-) -> Result<SecondFactor, WebError> {
+) -> Result<SecondFactor, PageError> {
     let now = state.clock.now();
     let Some(creds) = store::staff::credentials_by_id(&state.db, session.user_id).await? else {
         return Ok(SecondFactor::Wrong);
@@ -426,7 +426,7 @@ async fn finish(
     kommun: Option<&str>,
     user_id: i64,
     action: &str,
-) -> Result<SecondFactor, WebError> {
+) -> Result<SecondFactor, PageError> {
     let now = state.clock.now();
     let Some(new_raw) = store::sessions::rotate(&state.db, raw, true, now).await? else {
         return Ok(SecondFactor::Wrong);
@@ -445,7 +445,7 @@ pub async fn pending_secret(
     state: &AppState,
     session: &Session,
     raw: &str,
-) -> Result<TotpSecret, WebError> {
+) -> Result<TotpSecret, PageError> {
     if let Some(s) = session
         .pending_totp
         .as_deref()
@@ -474,7 +474,7 @@ pub async fn confirm_enrolment(
     raw: &str,
     code: &str,
     origin: &Origin,
-) -> Result<Enrolled, WebError> {
+) -> Result<Enrolled, PageError> {
     let now = state.clock.now();
     let Some(secret) = session
         .pending_totp
@@ -549,7 +549,7 @@ pub async fn sign_out(
     staff: &Staff,
     everywhere: bool,
     origin: &Origin,
-) -> Result<(), WebError> {
+) -> Result<(), PageError> {
     let now = state.clock.now();
     let action = if everywhere {
         store::sessions::revoke_all(&state.db, staff.user.id, now).await?;

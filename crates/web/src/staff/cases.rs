@@ -7,7 +7,7 @@ use super::pages::{
     field, local_time, message, municipality_of, or_error, posted, render, staff_origin,
     to_sign_in, StaffLayout,
 };
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::middleware::RequestId;
 use crate::AppState;
 use askama::Template;
@@ -30,25 +30,25 @@ async fn may_write(
     staff: &Staff,
     id: i64,
     origin: &store::audit::Origin,
-) -> Result<Option<Response>, WebError> {
+) -> Result<Option<Response>, PageError> {
     match access::case(state, &staff.actor, Action::WriteCase, id, None, origin)
         .await?
         .0
     {
         Access::Granted(_) => Ok(None),
-        Access::Hidden => Err(WebError::NotFound),
+        Access::Hidden => Err(PageError::NotFound),
         Access::NeedsReason => Ok(Some(
             Redirect::to(&format!("/personal/arenden/{id}")).into_response(),
         )),
     }
 }
 
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Staff>, WebError> {
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Staff>, PageError> {
     auth::current(state, headers).await
 }
 
-fn id_of(s: &str) -> Result<i64, WebError> {
-    s.parse().map_err(|_| WebError::NotFound)
+fn id_of(s: &str) -> Result<i64, PageError> {
+    s.parse().map_err(|_| PageError::NotFound)
 }
 
 // ---- The list of my cases ----
@@ -180,7 +180,7 @@ async fn person_from_request(
     kommun: &str,
     reference: &str,
     origin: &store::audit::Origin,
-) -> Result<Option<i64>, WebError> {
+) -> Result<Option<i64>, PageError> {
     // Only the named request is read (and logged), not the municipality's whole queue.
     let Some(req) = store::contact_requests::by_reference(
         &state.db,
@@ -393,14 +393,14 @@ async fn case_page(
     origin: &store::audit::Origin,
     draft: Draft,
     status_code: StatusCode,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let t = state.texts(&staff.user.language);
     let kommun = municipality_of(staff)?;
     let (access, case_ref) =
         access::case(state, &staff.actor, Action::ReadCase, id, None, origin).await?;
     let reason = match access {
         Access::Granted(r) => r,
-        Access::Hidden => return Err(WebError::NotFound),
+        Access::Hidden => return Err(PageError::NotFound),
         Access::NeedsReason => {
             let p = EmergencyPage {
                 l: StaffLayout::signed_in(t, t.get("emergency-title"), staff, "cases"),
@@ -422,8 +422,8 @@ async fn case_page(
         origin,
     )
     .await?
-    .ok_or(WebError::NotFound)?;
-    let case_ref = case_ref.ok_or(WebError::NotFound)?;
+    .ok_or(PageError::NotFound)?;
+    let case_ref = case_ref.ok_or(PageError::NotFound)?;
     let entries = journal
         .into_iter()
         .map(|e| {
@@ -568,7 +568,7 @@ pub async fn emergency(
             Access::Granted(_) => {
                 Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
             }
-            Access::Hidden => Err(WebError::NotFound),
+            Access::Hidden => Err(PageError::NotFound),
             Access::NeedsReason => {
                 let t = state.texts(&staff.user.language);
                 let p = EmergencyPage {
@@ -622,7 +622,7 @@ pub async fn add_entry(
                     &origin,
                 )
                 .await?
-                .ok_or(WebError::NotFound)?;
+                .ok_or(PageError::NotFound)?;
                 Ok(Redirect::to(&format!("/personal/arenden/{id}#journal")).into_response())
             }
             Err(errors) => {
@@ -671,11 +671,11 @@ pub async fn mark_wrong(
         let origin = staff_origin(&staff, &rid, addr);
         let case = store::cases::case_ref(&state.db, kommun.as_str(), id)
             .await?
-            .ok_or(WebError::NotFound)?;
+            .ok_or(PageError::NotFound)?;
         let case_for_read = case.clone();
         let author = store::cases::entry_author(&state.db, kommun.as_str(), id, entry)
             .await?
-            .ok_or(WebError::NotFound)?;
+            .ok_or(PageError::NotFound)?;
         match can(
             &staff.actor,
             Action::MarkJournalWrong,
@@ -697,7 +697,7 @@ pub async fn mark_wrong(
                     &Resource::Case(case_for_read.clone()),
                 ) == Decision::Deny =>
             {
-                return Err(WebError::NotFound)
+                return Err(PageError::NotFound)
             }
             Decision::Deny => {
                 return Ok(message(
@@ -778,7 +778,7 @@ pub async fn extract(
             .0
         {
             Access::Granted(r) => r,
-            Access::Hidden => return Err(WebError::NotFound),
+            Access::Hidden => return Err(PageError::NotFound),
             Access::NeedsReason => {
                 return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
             }
@@ -795,7 +795,7 @@ pub async fn extract(
             &origin,
         )
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(PageError::NotFound)?;
         let t = state.texts(&staff.user.language);
         let p = ExtractPage {
             l: StaffLayout::signed_in(
@@ -968,7 +968,7 @@ pub async fn person(
         let kommun = municipality_of(&staff)?;
         let reason = match access::person(&state, &staff.actor, id, None).await? {
             Access::Granted(r) => r,
-            Access::Hidden => return Err(WebError::NotFound),
+            Access::Hidden => return Err(PageError::NotFound),
             Access::NeedsReason => {
                 return Ok(message(
                     &state,
@@ -988,7 +988,7 @@ pub async fn person(
             &staff_origin(&staff, &rid, addr),
         )
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(PageError::NotFound)?;
         let t = state.texts(&staff.user.language);
         let rels = store::persons::relations(&state.db, kommun.as_str(), id).await?;
         if !rels.is_empty() {
@@ -1137,7 +1137,7 @@ pub async fn add_relation(
         let kommun = municipality_of(&staff)?;
         match access::person(&state, &staff.actor, id, None).await? {
             Access::Granted(_) => {}
-            Access::Hidden => return Err(WebError::NotFound),
+            Access::Hidden => return Err(PageError::NotFound),
             Access::NeedsReason => {
                 return Ok(message(
                     &state,
@@ -1236,7 +1236,7 @@ fn new_person_page<'a>(
     }
 }
 
-fn may_register(staff: &Staff) -> Result<bool, WebError> {
+fn may_register(staff: &Staff) -> Result<bool, PageError> {
     let kommun = municipality_of(staff)?;
     Ok(can(
         &staff.actor,

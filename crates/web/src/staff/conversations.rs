@@ -8,7 +8,7 @@ use super::pages::{
     StaffLayout,
 };
 use crate::conversations::{slot_view, SlotView};
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::i18n::I18n;
 use crate::middleware::RequestId;
 use crate::AppState;
@@ -122,7 +122,7 @@ async fn page(
     notice: String,
     origin: &store::audit::Origin,
     status: StatusCode,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let t = state.texts(&staff.user.language);
     let now = state.clock.now();
     let local = domain::clock::stockholm_local(now);
@@ -349,7 +349,7 @@ pub async fn post(
                     }
                 }
             }
-            _ => return Err(WebError::NotFound),
+            _ => return Err(PageError::NotFound),
         };
         match outcome {
             Ok(notice) => {
@@ -402,7 +402,7 @@ async fn settings_page(
     staff: &Staff,
     kommun: &str,
     saved: bool,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let t = state.texts(&staff.user.language);
     let current = store::conversations::recording_mode(&state.db, kommun).await?;
     let p = SettingsPage {

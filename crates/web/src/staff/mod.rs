@@ -16,6 +16,8 @@ mod review;
 mod stats;
 mod support_contact;
 
+pub(crate) use pages::message;
+
 use crate::AppState;
 use axum::routing::{get, post};
 use axum::Router;

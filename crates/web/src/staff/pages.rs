@@ -2,7 +2,7 @@
 //! render; the rules live in `domain`.
 
 use super::auth::{self, Enrolled, SecondFactor, SignIn, Staff};
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::i18n::I18n;
 use crate::middleware::RequestId;
 use crate::AppState;
@@ -90,7 +90,7 @@ pub(super) fn page(status: StatusCode, html: String) -> Response {
     r
 }
 
-pub(super) fn render(status: StatusCode, t: &impl Template) -> Result<Response, WebError> {
+pub(super) fn render(status: StatusCode, t: &impl Template) -> Result<Response, PageError> {
     Ok(page(status, t.render()?))
 }
 
@@ -134,28 +134,9 @@ pub(super) fn staff_origin(
     )
 }
 
-/// Renders internal errors as a plain page, and logs them.
-pub(super) fn or_error(state: &AppState, r: Result<Response, WebError>) -> Response {
-    match r {
-        Ok(r) => r,
-        Err(WebError::NotFound) => message(
-            state,
-            StatusCode::NOT_FOUND,
-            "error-not-found-title",
-            "error-not-found-text",
-            None,
-        ),
-        Err(WebError::Internal(detail)) => {
-            tracing::error!(error = %detail, "internal error");
-            message(
-                state,
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "error-internal-title",
-                "staff-error-internal-text",
-                None,
-            )
-        }
-    }
+/// The answer for a handler's result: its response, or its error's page.
+pub(super) fn or_error(_state: &AppState, r: Result<Response, PageError>) -> Response {
+    r.unwrap_or_else(IntoResponse::into_response)
 }
 
 #[derive(Template)]
@@ -166,7 +147,7 @@ struct MessagePage<'a> {
     text: String,
 }
 
-pub(super) fn message(
+pub(crate) fn message(
     state: &AppState,
     status: StatusCode,
     heading: &str,
@@ -453,12 +434,12 @@ async fn enrol_page(
     raw: &str,
     status: StatusCode,
     errors: Vec<(&'static str, String)>,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let t = &state.t;
     let secret = auth::pending_secret(state, session, raw).await?;
     let user = store::staff::by_id(&state.db, session.user_id)
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(PageError::NotFound)?;
     let uri = domain::totp::otpauth_uri(&secret, &t.get("site-name"), &user.email);
     let title = if errors.is_empty() {
         t.get("enrol-title")
@@ -680,8 +661,8 @@ fn row(t: &I18n, item: &InboxItem, now: DateTime<Utc>) -> Row {
     }
 }
 
-pub(super) fn municipality_of(staff: &Staff) -> Result<domain::Kommunkod, WebError> {
-    staff.actor.kommunkod.ok_or(WebError::NotFound)
+pub(super) fn municipality_of(staff: &Staff) -> Result<domain::Kommunkod, PageError> {
+    staff.actor.kommunkod.ok_or(PageError::NotFound)
 }
 
 pub const PAGE_SIZE: i64 = 50;
@@ -863,7 +844,7 @@ async fn colleagues(
     state: &AppState,
     kommun: &str,
     selected: Option<i64>,
-) -> Result<Vec<Colleague>, WebError> {
+) -> Result<Vec<Colleague>, PageError> {
     Ok(store::staff::list(&state.db, Some(kommun))
         .await?
         .into_iter()
@@ -895,9 +876,9 @@ pub async fn inbox_item(
             &Resource::Municipality(kommun),
         ) != Decision::Allow
         {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         }
-        let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+        let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
         let item = store::contact_requests::get(
             &state.db,
             kommun.as_str(),
@@ -906,7 +887,7 @@ pub async fn inbox_item(
             &staff_origin(&staff, &request_id, addr),
         )
         .await?
-        .ok_or(WebError::NotFound)?;
+        .ok_or(PageError::NotFound)?;
         let t = state.texts(&staff.user.language);
         let r = &item.request;
         let p = ItemPage {
@@ -970,13 +951,13 @@ pub async fn assign(
             &Resource::Municipality(kommun),
         ) != Decision::Allow
         {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         }
-        let id: i64 = id.parse().map_err(|_| WebError::NotFound)?;
+        let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
         let to = match field(&f, "till") {
             "" => None,
             "me" => Some(staff.user.id),
-            other => Some(other.parse::<i64>().map_err(|_| WebError::NotFound)?),
+            other => Some(other.parse::<i64>().map_err(|_| PageError::NotFound)?),
         };
         if !store::contact_requests::assign(
             &state.db,
@@ -988,7 +969,7 @@ pub async fn assign(
         )
         .await?
         {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         }
         Ok(Redirect::to(&format!("/personal/inkorg/{id}")).into_response())
     }
@@ -1026,7 +1007,7 @@ pub(super) async fn posted(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Result<(Staff, Vec<(String, String)>), Response>, WebError> {
+) -> Result<Result<(Staff, Vec<(String, String)>), Response>, PageError> {
     let Some(staff) = auth::current(state, headers).await? else {
         return Ok(Err(to_sign_in()));
     };
@@ -1067,7 +1048,7 @@ pub(super) async fn staff_for(
     state: &AppState,
     headers: &HeaderMap,
     action: Action,
-) -> Result<Result<(Staff, domain::Kommunkod), Response>, WebError> {
+) -> Result<Result<(Staff, domain::Kommunkod), Response>, PageError> {
     let Some(staff) = auth::current(state, headers).await? else {
         return Ok(Err(to_sign_in()));
     };
@@ -1083,7 +1064,7 @@ pub(super) async fn posted_for(
     headers: &HeaderMap,
     body: &[u8],
     action: Action,
-) -> Result<Result<(Staff, domain::Kommunkod, Vec<(String, String)>), Response>, WebError> {
+) -> Result<Result<(Staff, domain::Kommunkod, Vec<(String, String)>), Response>, PageError> {
     let (staff, f) = match posted(state, headers, body).await? {
         Ok(p) => p,
         Err(answer) => return Ok(Err(answer)),

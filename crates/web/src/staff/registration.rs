@@ -6,7 +6,7 @@ use super::auth::{self, Staff};
 use super::pages::{
     field, message, or_error, posted, render, staff_origin, to_sign_in, StaffLayout,
 };
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::middleware::RequestId;
 use crate::AppState;
 use askama::Template;
@@ -61,9 +61,9 @@ async fn application_page(
     values: Vec<(String, String)>,
     errors: Vec<(String, String)>,
     status: StatusCode,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let t = state.texts(&staff.user.language);
-    let kommun = staff.actor.kommunkod.ok_or(WebError::NotFound)?;
+    let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
     let entries = crate::assessed::applicable(state, kommun.as_str()).await?;
     let title = if errors.is_empty() {
         t.get("application-new-title")
@@ -130,7 +130,7 @@ pub async fn register_application(
                 Some(&staff),
             ));
         }
-        let kommun = staff.actor.kommunkod.ok_or(WebError::NotFound)?;
+        let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
         let raw = RawApplication {
             name: field(&f, "name").to_owned(),
             personnummer: field(&f, "personnummer").to_owned(),
@@ -231,12 +231,12 @@ async fn blocks_page(
     staff: &Staff,
     error: Option<(String, String)>,
     status: StatusCode,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let t = state.texts(&staff.user.language);
-    let kommun = staff.actor.kommunkod.ok_or(WebError::NotFound)?;
+    let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
     let today = state.clock.today();
     let shipped =
-        domain::letter_text::Blocks::shipped().map_err(|e| WebError::Internal(e.to_string()))?;
+        domain::letter_text::Blocks::shipped().map_err(|e| PageError::internal(e.to_string()))?;
     let mut blocks = Vec::new();
     for code in shipped.codes() {
         let own = store::assessed::letter_block(&state.db, kommun.as_str(), code, today).await?;
@@ -302,12 +302,12 @@ pub async fn save_letter_block(
                 Some(&staff),
             ));
         }
-        let kommun = staff.actor.kommunkod.ok_or(WebError::NotFound)?;
+        let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
         let shipped = domain::letter_text::Blocks::shipped()
-            .map_err(|e| WebError::Internal(e.to_string()))?;
+            .map_err(|e| PageError::internal(e.to_string()))?;
         let code = field(&f, "code");
         if !shipped.codes().contains(&code) {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         }
         let t = state.texts(&staff.user.language);
         let text = domain::assessed::validate_text("body", field(&f, "body"), 10);

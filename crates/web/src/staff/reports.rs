@@ -5,7 +5,7 @@
 use super::assessed::pdf_response;
 use super::auth::{self, Staff};
 use super::pages::{field, message, or_error, render, staff_origin, to_sign_in, StaffLayout};
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::middleware::RequestId;
 use crate::reports::{NotExecuted, StatisticsRow, WatchLine};
 use crate::AppState;
@@ -130,8 +130,8 @@ async fn report_for(
     staff: &Staff,
     q: Option<String>,
     origin: &store::audit::Origin,
-) -> Result<Result<(String, NotExecuted, Vec<StatisticsRow>), String>, WebError> {
-    let kommun = staff.actor.kommunkod.ok_or(WebError::NotFound)?;
+) -> Result<Result<(String, NotExecuted, Vec<StatisticsRow>), String>, PageError> {
+    let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
     let today = state.clock.today();
     let asked = field(&params(q), "kvartal").trim().to_uppercase();
     let quarter = if asked.is_empty() {
@@ -226,9 +226,9 @@ pub async fn download(
         }
         let origin = staff_origin(&staff, &rid, addr);
         let Ok((quarter, report, stats)) = report_for(&state, &staff, q, &origin).await? else {
-            return Err(WebError::NotFound);
+            return Err(PageError::NotFound);
         };
-        let kommun = staff.actor.kommunkod.ok_or(WebError::NotFound)?;
+        let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
         let csv = |body: String, name: &str| {
             (
                 [
@@ -261,7 +261,7 @@ pub async fn download(
                     &format!("ej-verkstallda-{quarter}.pdf"),
                 )
             }
-            _ => return Err(WebError::NotFound),
+            _ => return Err(PageError::NotFound),
         })
     }
     .await;

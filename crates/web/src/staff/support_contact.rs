@@ -6,7 +6,7 @@ use super::auth::Staff;
 use super::pages::{
     field, local_time, or_error, posted_for, render, staff_for, staff_origin, StaffLayout,
 };
-use crate::error::WebError;
+use crate::error::PageError;
 use crate::middleware::RequestId;
 use crate::AppState;
 use askama::Template;
@@ -62,7 +62,7 @@ async fn page(
     error: String,
     origin: &store::audit::Origin,
     status: StatusCode,
-) -> Result<Response, WebError> {
+) -> Result<Response, PageError> {
     let t = state.texts(&staff.user.language);
     let now = state.clock.now();
     let kind = |k: &str| t.get(&format!("support-contact-kind-{k}"));
@@ -229,7 +229,7 @@ pub async fn offer(
                     )
                     .await
                 }
-                Err(_) => return Err(WebError::NotFound),
+                Err(_) => return Err(PageError::NotFound),
             }
         }
         let msg = t.get(error.unwrap_or("error-date-invalid"));
@@ -264,7 +264,7 @@ pub async fn answer(
             };
         let t = state.texts(&staff.user.language);
         let origin = staff_origin(&staff, &rid, addr);
-        let id = id.parse::<i64>().map_err(|_| WebError::NotFound)?;
+        let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
         let Some(a) = answer_of(field(&f, "answer")) else {
             return page(
                 &state,
@@ -301,7 +301,7 @@ pub async fn answer(
                 )
                 .await
             }
-            Err(_) => Err(WebError::NotFound),
+            Err(_) => Err(PageError::NotFound),
         }
     }
     .await;

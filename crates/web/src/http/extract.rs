@@ -1,0 +1,245 @@
+//! Extractors for the staff workspace. Each does one job and answers with a [`PageError`]
+//! when it cannot: [`StaffCtx`] (the signed-in member of staff and the audit origin),
+//! [`StaffForm`] (the CSRF-checked, typed form body), [`Allowed`] (the policy's yes for an
+//! action on the municipality), [`CaseAccess`] (the policy's yes for an action on the case in
+//! the path) and [`Id`] (a typed id from the path, not found when it is no number).
+
+use crate::error::PageError;
+use crate::middleware::RequestId;
+use crate::staff::access::{self, Access};
+use crate::staff::auth::{self, Staff};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::request::Parts;
+use domain::policy::{can, Action, CaseRef, Decision, Resource};
+use domain::Kommunkod;
+use serde::de::DeserializeOwned;
+use std::marker::PhantomData;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use store::audit::Origin;
+
+/// The signed-in member of staff of this request and the origin their audit rows carry.
+#[derive(Debug, Clone)]
+pub struct StaffCtx {
+    pub staff: Staff,
+    pub origin: Origin,
+}
+
+impl StaffCtx {
+    /// The texts in the member of staff's language.
+    pub fn texts<'a>(&self, state: &'a AppState) -> &'a crate::i18n::I18n {
+        state.texts(&self.staff.user.language)
+    }
+
+    /// The member of staff's municipality; accounts without one see no municipal page.
+    pub fn kommun(&self) -> Result<Kommunkod, PageError> {
+        self.staff.actor.kommunkod.ok_or(PageError::NotFound)
+    }
+
+    pub fn csrf(&self) -> &str {
+        &self.staff.session.csrf_token
+    }
+}
+
+/// Set by the outer layer for staff paths, so the session is read once per request (however
+/// many extractors ask) and the error page can show the staff frame.
+#[derive(Clone, Default)]
+pub struct StaffSlot(Arc<OnceLock<StaffCtx>>);
+
+impl StaffSlot {
+    pub fn get(&self) -> Option<&StaffCtx> {
+        self.0.get()
+    }
+}
+
+impl FromRequestParts<AppState> for StaffCtx {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let slot = parts.extensions.get::<StaffSlot>().cloned();
+        if let Some(ctx) = slot.as_ref().and_then(StaffSlot::get) {
+            return Ok(ctx.clone());
+        }
+        let staff = auth::current(state, &parts.headers)
+            .await?
+            .ok_or(PageError::SignIn)?;
+        let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.as_str());
+        let client = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        let origin = staff.origin(request_id, client);
+        let ctx = StaffCtx { staff, origin };
+        if let Some(slot) = slot {
+            let _ = slot.0.set(ctx.clone());
+        }
+        Ok(ctx)
+    }
+}
+
+/// A signed-in form post: the CSRF token checked against the session, the body read into `T`
+/// (fields left out of the form take their `Default`). The body extractor, so it comes last.
+pub struct StaffForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for StaffForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        let ctx = StaffCtx::from_request_parts(&mut parts, state).await?;
+        let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(|_| PageError::TooLarge)?;
+        let csrf = form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        if !auth::same_secret(ctx.csrf(), &csrf) {
+            return Err(PageError::Csrf);
+        }
+        serde_urlencoded::from_bytes(&bytes)
+            .map(StaffForm)
+            .map_err(|e| PageError::internal(format!("form: {e}")))
+    }
+}
+
+/// An action of the policy, named as a type so that an extractor can ask for it.
+pub trait PolicyAction {
+    const ACTION: Action;
+}
+
+/// The policy actions as types, one per [`Action`].
+pub mod act {
+    use super::PolicyAction;
+    use domain::policy::Action;
+
+    macro_rules! actions {
+        ($($name:ident),* $(,)?) => {
+            $(
+                #[derive(Debug)]
+                pub struct $name;
+                impl PolicyAction for $name {
+                    const ACTION: Action = Action::$name;
+                }
+            )*
+        };
+    }
+
+    actions!(
+        ReadInbox,
+        AssignInbox,
+        OpenCase,
+        ReadCase,
+        WriteCase,
+        MarkJournalWrong,
+        SearchPersons,
+        ReadPerson,
+        EditPerson,
+        ReviewAudit,
+        ManageStaff,
+        ConfigureMunicipality,
+        Decide,
+        ReadReports,
+        ManageActivities,
+    );
+}
+
+/// The member of staff may take action `A` in their municipality (the policy said so).
+pub struct Allowed<A> {
+    pub ctx: StaffCtx,
+    pub kommun: Kommunkod,
+    _action: PhantomData<A>,
+}
+
+impl<A: PolicyAction> FromRequestParts<AppState> for Allowed<A> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let ctx = StaffCtx::from_request_parts(parts, state).await?;
+        let kommun = ctx
+            .staff
+            .actor
+            .kommunkod
+            .filter(|k| {
+                can(&ctx.staff.actor, A::ACTION, &Resource::Municipality(*k)) == Decision::Allow
+            })
+            .ok_or(PageError::Forbidden)?;
+        Ok(Allowed {
+            ctx,
+            kommun,
+            _action: PhantomData,
+        })
+    }
+}
+
+/// A typed id from the path parameter `{id}`: a number, or not found.
+pub struct Id<K> {
+    pub value: i64,
+    _kind: PhantomData<K>,
+}
+
+impl<K> Id<K> {
+    pub fn get(&self) -> i64 {
+        self.value
+    }
+}
+
+impl<K: Send> FromRequestParts<AppState> for Id<K> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let value = param(parts, state, "id").await?;
+        Ok(Id {
+            value,
+            _kind: PhantomData,
+        })
+    }
+}
+
+/// The numeric path parameter `name`; a missing or non-numeric one is not found.
+pub async fn param(parts: &mut Parts, state: &AppState, name: &str) -> Result<i64, PageError> {
+    let raw = RawPathParams::from_request_parts(parts, state)
+        .await
+        .map_err(|_| PageError::NotFound)?;
+    raw.iter()
+        .find(|(k, _)| *k == name)
+        .and_then(|(_, v)| v.parse().ok())
+        .ok_or(PageError::NotFound)
+}
+
+/// The policy allows action `A` on the case named by the path's `{id}`, directly or under an
+/// emergency access already running (its reason goes on every audit row of the request).
+/// A case the member of staff may not see is not found; one that needs a reason first sends
+/// them to the case page, which asks for it.
+pub struct CaseAccess<A> {
+    pub ctx: StaffCtx,
+    pub id: i64,
+    pub case: CaseRef,
+    /// `emergency: …` when allowed only as emergency access.
+    pub reason: Option<String>,
+    _action: PhantomData<A>,
+}
+
+impl<A: PolicyAction> FromRequestParts<AppState> for CaseAccess<A> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let ctx = StaffCtx::from_request_parts(parts, state).await?;
+        let id = param(parts, state, "id").await?;
+        let (access, case) =
+            access::case(state, &ctx.staff.actor, A::ACTION, id, None, &ctx.origin).await?;
+        match (access, case) {
+            (Access::Granted(reason), Some(case)) => Ok(CaseAccess {
+                ctx,
+                id,
+                case,
+                reason,
+                _action: PhantomData,
+            }),
+            (Access::NeedsReason, _) => Err(PageError::SeeOther(format!("/personal/arenden/{id}"))),
+            _ => Err(PageError::NotFound),
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! The request path every handler shares: extractors for the request context (who is
+//! signed in, the CSRF-checked form, the policy's answer, typed ids) and a small TTL cache.
+//! A handler body is then "extract, call, render".
+
+pub mod extract;
+
+pub use extract::{Allowed, CaseAccess, Id, StaffCtx, StaffForm, StaffSlot};
