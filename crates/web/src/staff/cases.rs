@@ -8,6 +8,8 @@ use super::pages::{
     to_sign_in, StaffLayout,
 };
 use crate::error::PageError;
+use crate::http::extract::act;
+use crate::http::{Allowed, CaseAccess, StaffForm};
 use crate::middleware::RequestId;
 use crate::AppState;
 use askama::Template;
@@ -18,6 +20,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use domain::case::{CaseKind, JournalKind, PersonRole, RawPerson};
 use domain::policy::{can, Action, Decision, Resource};
+use serde::Deserialize;
 use std::net::SocketAddr;
 use store::cases::{CaseRow, CaseView, JournalEntry, NewCase};
 
@@ -62,58 +65,34 @@ struct CasesPage<'a> {
 
 pub async fn list(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-) -> Response {
-    let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let kommun = municipality_of(&staff)?;
-        if can(
-            &staff.actor,
-            Action::OpenCase,
-            &Resource::Municipality(kommun),
-        ) != Decision::Allow
-        {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        }
-        let t = state.texts(&staff.user.language);
-        let rows = store::cases::list_for(
-            &state.db,
-            kommun.as_str(),
-            staff.user.id,
-            None,
-            100,
-            state.clock.now(),
-            &staff_origin(&staff, &rid, addr),
-        )
-        .await?;
-        let rows = rows
-            .into_iter()
-            .map(|c| {
-                let kind = t.get(&format!("case-kind-{}", c.kind));
-                let status = t.get(&format!("case-status-{}", c.status));
-                (c, kind, status)
-            })
-            .collect();
-        render(
-            StatusCode::OK,
-            &CasesPage {
-                l: StaffLayout::signed_in(t, t.get("cases-title"), &staff, "cases"),
-                rows,
-            },
-        )
-    }
-    .await;
-    or_error(&state, r)
+    Allowed { ctx, kommun, .. }: Allowed<act::OpenCase>,
+) -> Result<Response, PageError> {
+    let t = ctx.texts(&state);
+    let rows = store::cases::list_for(
+        &state.db,
+        kommun.as_str(),
+        ctx.staff.user.id,
+        None,
+        100,
+        state.clock.now(),
+        &ctx.origin,
+    )
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|c| {
+            let kind = t.get(&format!("case-kind-{}", c.kind));
+            let status = t.get(&format!("case-status-{}", c.status));
+            (c, kind, status)
+        })
+        .collect();
+    render(
+        StatusCode::OK,
+        &CasesPage {
+            l: StaffLayout::signed_in(t, t.get("cases-title"), &ctx.staff, "cases"),
+            rows,
+        },
+    )
 }
 
 // ---- Opening a case ----
@@ -590,67 +569,58 @@ pub async fn emergency(
     or_error(&state, r)
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct JournalForm {
+    kind: String,
+    text: String,
+}
+
 pub async fn add_entry(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(posted) => posted,
-            Err(answer) => return Ok(answer),
-        };
-        let id = id_of(&id)?;
-        let origin = staff_origin(&staff, &rid, addr);
-        if let Some(answer) = may_write(&state, &staff, id, &origin).await? {
-            return Ok(answer);
+    case: CaseAccess<act::WriteCase>,
+    StaffForm(form): StaffForm<JournalForm>,
+) -> Result<Response, PageError> {
+    let CaseAccess { ctx, id, .. } = case;
+    match domain::case::validate_journal(&form.kind, &form.text) {
+        Ok((kind, text)) => {
+            store::cases::add_entry(
+                &state.db,
+                ctx.kommun()?.as_str(),
+                id,
+                ctx.staff.user.id,
+                kind,
+                &text,
+                state.clock.now(),
+                &ctx.origin,
+            )
+            .await?
+            .ok_or(PageError::NotFound)?;
+            Ok(Redirect::to(&format!("/personal/arenden/{id}#journal")).into_response())
         }
-        let kommun = municipality_of(&staff)?;
-        match domain::case::validate_journal(field(&f, "kind"), field(&f, "text")) {
-            Ok((kind, text)) => {
-                store::cases::add_entry(
-                    &state.db,
-                    kommun.as_str(),
-                    id,
-                    staff.user.id,
-                    kind,
-                    &text,
-                    state.clock.now(),
-                    &origin,
-                )
-                .await?
-                .ok_or(PageError::NotFound)?;
-                Ok(Redirect::to(&format!("/personal/arenden/{id}#journal")).into_response())
-            }
-            Err(errors) => {
-                let t = state.texts(&staff.user.language);
-                let draft = Draft {
-                    kind: field(&f, "kind").to_owned(),
-                    text: field(&f, "text").to_owned(),
-                    errors: errors
-                        .into_iter()
-                        .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
-                        .map(|(k, i)| (k.to_owned(), t.get(i)))
-                        .collect(),
-                    open_entry: None,
-                };
-                case_page(
-                    &state,
-                    &staff,
-                    id,
-                    &origin,
-                    draft,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
+        Err(errors) => {
+            let t = ctx.texts(&state);
+            let draft = Draft {
+                kind: form.kind,
+                text: form.text,
+                errors: errors
+                    .into_iter()
+                    .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
+                    .map(|(k, i)| (k.to_owned(), t.get(i)))
+                    .collect(),
+                open_entry: None,
+            };
+            case_page(
+                &state,
+                &ctx.staff,
+                id,
+                &ctx.origin,
+                draft,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
-    .await;
-    or_error(&state, r)
 }
 
 pub async fn mark_wrong(
