@@ -2,21 +2,26 @@
 //! report of decisions not carried out. The same functions and rules as the staff pages
 //! (`crate::assessed`); the same access answers as the case API (`api_staff`).
 
-use crate::api_staff::{
-    caller, case_access, field_errors, json_body, need_write, not_found, parse_id, Caller,
-};
+use crate::api_staff::{field_errors, not_found};
 use crate::error::ApiError;
+use crate::http::api::{
+    api_param, case_access, ApiCase, ApiId, Caller, JsonObject, OptionalCaller,
+};
+use crate::http::extract::{act, PolicyAction};
+use crate::http::ids::Appeal;
 use crate::middleware::RequestId;
 use crate::AppState;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use domain::assessed::{RawApplication, RawDecision};
 use domain::case::Errors;
 use domain::policy::{can, Action, Decision, Resource};
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use std::marker::PhantomData;
 use std::net::SocketAddr;
 
 type Rid = Option<Extension<RequestId>>;
@@ -172,49 +177,21 @@ fn type_error(state: &AppState, field: &'static str) -> ApiError {
     field_errors(state, e)
 }
 
-/// The staff caller when a bearer token or session is given; `None` for the public.
-async fn optional_caller(
-    state: &AppState,
-    headers: &HeaderMap,
-    rid: &Rid,
-    addr: SocketAddr,
-) -> Result<Option<Caller>, ApiError> {
-    let has_credentials = headers.contains_key(header::AUTHORIZATION)
-        || headers.contains_key(header::COOKIE)
-            && crate::staff::auth::current(state, headers)
-                .await
-                .map_err(ApiError::from)?
-                .is_some();
-    if has_credentials {
-        Ok(Some(caller(state, headers, rid, addr).await?))
-    } else {
-        Ok(None)
-    }
-}
-
 async fn create_application(
     State(state): State<AppState>,
     Path(kommunkod): Path<String>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     rid: Rid,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    OptionalCaller(staff): OptionalCaller,
+    body: Result<JsonObject, ApiError>,
 ) -> Result<Response, ApiError> {
     let t = &state.t;
     if crate::content::load(&state, &kommunkod).await?.is_none() {
         return Err(ApiError::NotFound(t.get("api-unknown-municipality")));
     }
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge(t.get("api-too-large"))
-        } else {
-            ApiError::BadRequest(t.get("api-bad-body"))
-        }
-    })?;
-    let m = json_body(&state, &headers, &body)?;
-    let staff = optional_caller(&state, &headers, &rid, addr).await?;
+    let JsonObject(m) = body?;
     if let Some(c) = &staff {
-        need_write(&state, c)?;
+        c.need_write(&state)?;
         // Staff register applications for their own municipality only.
         if c.kommun != kommunkod {
             return Err(ApiError::NotFound(t.get("api-unknown-municipality")));
@@ -289,42 +266,52 @@ async fn create_application(
     }
 }
 
-/// The case a decision belongs to, if the caller may take `action` on it; 404 otherwise.
-async fn decision_access(
-    state: &AppState,
-    c: &Caller,
-    action: Action,
-    decision_id: i64,
-    headers: &HeaderMap,
-) -> Result<i64, ApiError> {
-    let case_id = store::assessed::decision_case(&state.db, &c.kommun, decision_id)
-        .await?
-        .ok_or_else(|| not_found(state))?;
-    case_access(state, c, action, case_id, headers).await?;
-    Ok(case_id)
+/// The caller may take action `A` on the case of the decision `{id}` (404 otherwise); a
+/// write then needs a `write` token.
+struct DecisionAccess<A> {
+    caller: Caller,
+    id: i64,
+    _action: PhantomData<A>,
+}
+
+impl<A: PolicyAction> FromRequestParts<AppState> for DecisionAccess<A> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let id = api_param(parts, state, "id").await?;
+        let case_id = store::assessed::decision_case(&state.db, &caller.kommun, id)
+            .await?
+            .ok_or_else(|| not_found(state))?;
+        case_access(state, &caller, A::ACTION, case_id, &parts.headers).await?;
+        if A::WRITES {
+            caller.need_write(state)?;
+        }
+        Ok(DecisionAccess {
+            caller,
+            id,
+            _action: PhantomData,
+        })
+    }
 }
 
 async fn create_decision(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
+    ApiCase {
+        caller: c,
+        id: case_id,
+        case,
+        ..
+    }: ApiCase<act::ReadCase>,
+    headers: axum::http::HeaderMap,
+    JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let c = caller(&state, &headers, &rid, addr).await?;
-    let case_id = parse_id(&state, &id)?;
-    case_access(&state, &c, Action::ReadCase, case_id, &headers).await?;
-    need_write(&state, &c)?;
+    c.need_write(&state)?;
     // A role without delegation learns that it may not decide, not that the case is hidden.
-    let case = store::cases::case_ref(&state.db, &c.kommun, case_id)
-        .await?
-        .ok_or_else(|| not_found(&state))?;
     if can(&c.actor, Action::Decide, &Resource::Case(case)) == Decision::Deny {
         return Err(ApiError::Forbidden(state.t.get("api-no-delegation")));
     }
     case_access(&state, &c, Action::Decide, case_id, &headers).await?;
-    let m = json_body(&state, &headers, &body)?;
     let scope = match m.get("scope") {
         Some(Value::Object(s)) => s.clone(),
         Some(Value::String(s)) => {
@@ -413,30 +400,16 @@ async fn decision_json(state: &AppState, c: &Caller, decision_id: i64) -> Result
 
 async fn get_decision(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    DecisionAccess { caller: c, id, .. }: DecisionAccess<act::ReadCase>,
 ) -> Result<Response, ApiError> {
-    let c = caller(&state, &headers, &rid, addr).await?;
-    let id = parse_id(&state, &id)?;
-    decision_access(&state, &c, Action::ReadCase, id, &headers).await?;
     Ok(Json(decision_json(&state, &c, id).await?).into_response())
 }
 
 async fn record_notice(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
+    DecisionAccess { caller: c, id, .. }: DecisionAccess<act::WriteCase>,
+    JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let c = caller(&state, &headers, &rid, addr).await?;
-    let id = parse_id(&state, &id)?;
-    decision_access(&state, &c, Action::WriteCase, id, &headers).await?;
-    need_write(&state, &c)?;
-    let m = json_body(&state, &headers, &body)?;
     match crate::assessed::record_notice(
         &state,
         &c.kommun,
@@ -456,17 +429,9 @@ async fn record_notice(
 
 async fn create_appeal(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
+    DecisionAccess { caller: c, id, .. }: DecisionAccess<act::WriteCase>,
+    JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let c = caller(&state, &headers, &rid, addr).await?;
-    let id = parse_id(&state, &id)?;
-    decision_access(&state, &c, Action::WriteCase, id, &headers).await?;
-    need_write(&state, &c)?;
-    let m = json_body(&state, &headers, &body)?;
     match crate::assessed::register_appeal(
         &state,
         &c.kommun,
@@ -485,13 +450,10 @@ async fn create_appeal(
 
 async fn get_appeal(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    c: Caller,
+    headers: axum::http::HeaderMap,
+    ApiId { value: id, .. }: ApiId<Appeal>,
 ) -> Result<Response, ApiError> {
-    let c = caller(&state, &headers, &rid, addr).await?;
-    let id = parse_id(&state, &id)?;
     let case_id = store::assessed::appeal_case(&state.db, &c.kommun, id)
         .await?
         .ok_or_else(|| not_found(&state))?;
@@ -502,15 +464,19 @@ async fn get_appeal(
     Ok(Json(a).into_response())
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReportQuery {
+    quarter: String,
+    format: String,
+}
+
 async fn not_executed(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
+    c: Caller,
     Path(kommunkod): Path<String>,
-    RawQuery(q): RawQuery,
+    Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
-    let c = caller(&state, &headers, &rid, addr).await?;
     let Ok(k) = domain::Kommunkod::parse(&kommunkod) else {
         return Err(not_found(&state));
     };
@@ -520,23 +486,13 @@ async fn not_executed(
     if can(&c.actor, Action::ReadReports, &Resource::Municipality(k)) != Decision::Allow {
         return Err(ApiError::Forbidden(state.t.get("api-no-reports")));
     }
-    let params: Vec<(String, String)> = form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect();
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let Some((first, last)) = domain::calendar::quarter(&get("quarter")) else {
+    let Some((first, last)) = domain::calendar::quarter(&q.quarter) else {
         let mut e = Errors::new();
         e.entry("quarter").or_default().push("error-quarter");
         return Err(field_errors(&state, e));
     };
     let report = crate::reports::not_executed(&state, &c.kommun, first, last, &c.origin).await?;
-    if get("format") == "csv" {
+    if q.format == "csv" {
         return Ok((
             [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
             crate::reports::not_executed_csv(&state, &report),
@@ -544,7 +500,7 @@ async fn not_executed(
             .into_response());
     }
     Ok(Json(json!({
-        "quarter": get("quarter").to_uppercase(),
+        "quarter": q.quarter.to_uppercase(),
         "from": first,
         "to": last,
         "lines": report.lines,

@@ -3,23 +3,22 @@
 //! see answers 404, as if it did not exist.
 
 use crate::error::ApiError;
-use crate::middleware::RequestId;
+use crate::http::api::{emergency_reason, ApiAllowed, ApiCase, ApiId, Caller, EntryId, JsonObject};
+use crate::http::extract::act;
+use crate::http::ids::{Case, Person};
 use crate::staff::access::{self, Access};
-use crate::staff::auth;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use axum::{Extension, Json};
+use axum::Json;
 use domain::case::{CaseKind, PersonRole, RawPerson};
 use domain::policy::{can, Action, Decision, Resource};
-use domain::staff::Actor;
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
-use store::audit::Origin;
 use store::cases::{NewCase, OpenError};
 
 // Each route is registered with its OpenAPI documentation; the document served at
@@ -641,90 +640,8 @@ crate::api_routes! {
 /// Header carrying the reason for emergency access to a case outside one's own.
 pub const EMERGENCY_HEADER: &str = "anhorigstod-emergency-reason";
 
-pub(crate) struct Caller {
-    pub actor: Actor,
-    pub kommun: String,
-    pub can_write: bool,
-    pub origin: Origin,
-}
-
-pub(crate) async fn caller(
-    state: &AppState,
-    headers: &HeaderMap,
-    request_id: &Option<Extension<RequestId>>,
-    addr: SocketAddr,
-) -> Result<Caller, ApiError> {
-    let t = &state.t;
-    let unauthorized = || ApiError::Unauthorized(t.get("api-unauthorized"));
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let (user, units, can_write) = match bearer {
-        Some(token) => {
-            let owner = store::tokens::lookup(&state.db, token, state.clock.now())
-                .await?
-                .ok_or_else(unauthorized)?;
-            let (user, units) = store::staff::with_units(&state.db, owner.user_id)
-                .await?
-                .ok_or_else(unauthorized)?;
-            let write = owner.scopes.iter().any(|s| s == "write");
-            (user, units, write)
-        }
-        None => {
-            let staff = auth::current(state, headers)
-                .await
-                .map_err(ApiError::from)?
-                .ok_or_else(unauthorized)?;
-            (staff.user, staff.actor.units, true)
-        }
-    };
-    if user.disabled {
-        return Err(unauthorized());
-    }
-    let actor = auth::actor_of(&user, units).ok_or_else(unauthorized)?;
-    let origin = Origin {
-        actor: format!("staff:{}", user.id),
-        role: user.role.clone(),
-        request_id: request_id.as_ref().map(|r| r.0 .0.clone()),
-        client_addr: Some(addr.ip().to_string()),
-    };
-    // Accounts without a municipality (system administrators) read no case.
-    let kommun = user
-        .kommunkod
-        .clone()
-        .ok_or_else(|| ApiError::NotFound(t.get("api-not-found")))?;
-    Ok(Caller {
-        actor,
-        kommun,
-        can_write,
-        origin,
-    })
-}
-
-pub(crate) fn need_write(state: &AppState, c: &Caller) -> Result<(), ApiError> {
-    if c.can_write {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(state.t.get("api-scope-write")))
-    }
-}
-
 pub(crate) fn not_found(state: &AppState) -> ApiError {
     ApiError::NotFound(state.t.get("api-not-found"))
-}
-
-pub(crate) fn parse_id(state: &AppState, s: &str) -> Result<i64, ApiError> {
-    s.parse().map_err(|_| not_found(state))
-}
-
-/// The reason as UTF-8 (Swedish reasons have å, ä, ö, which `to_str` refuses).
-fn emergency_reason(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(EMERGENCY_HEADER)
-        .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
-        .map(str::to_owned)
 }
 
 /// A JSON object body, with the same errors as the public API.
@@ -776,42 +693,18 @@ pub(crate) fn str_field(m: &Map<String, Value>, k: &str) -> Result<String, &'sta
     }
 }
 
-/// Resolves access to a case or answers 404 (or 403 asking for a reason, for emergency access).
-pub(crate) async fn case_access(
-    state: &AppState,
-    c: &Caller,
-    action: Action,
-    id: i64,
-    headers: &HeaderMap,
-) -> Result<Option<String>, ApiError> {
-    let reason = emergency_reason(headers);
-    match access::case(state, &c.actor, action, id, reason.as_deref(), &c.origin)
-        .await?
-        .0
-    {
-        Access::Granted(r) => Ok(r),
-        Access::NeedsReason => Err(ApiError::Forbidden(state.t.get("api-emergency-reason"))),
-        Access::Hidden => Err(not_found(state)),
-    }
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CasesQuery {
+    before: Option<String>,
 }
 
 async fn list_cases(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    ApiAllowed { caller: c, .. }: ApiAllowed<act::ListCases>,
+    Query(q): Query<CasesQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let c = caller(&state, &headers, &request_id, addr).await?;
-    let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
-    if can(&c.actor, Action::OpenCase, &Resource::Municipality(kommun)) != Decision::Allow {
-        return Err(ApiError::Forbidden(state.t.get("forbidden-text")));
-    }
-    let before = q.as_deref().and_then(|q| {
-        form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "before")
-            .and_then(|(_, v)| v.parse().ok())
-    });
+    let before = q.before.and_then(|v| v.parse().ok());
     let rows = store::cases::list_for(
         &state.db,
         &c.kommun,
@@ -830,18 +723,9 @@ async fn list_cases(
 
 async fn open_case(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiAllowed { caller: c, .. }: ApiAllowed<act::OpenCase>,
+    JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let c = caller(&state, &headers, &request_id, addr).await?;
-    need_write(&state, &c)?;
-    let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
-    if can(&c.actor, Action::OpenCase, &Resource::Municipality(kommun)) != Decision::Allow {
-        return Err(ApiError::Forbidden(state.t.get("forbidden-text")));
-    }
-    let m = json_body(&state, &headers, &body)?;
     let mut errors: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
     let kind = match str_field(&m, "kind") {
         Ok(k) => CaseKind::parse(&k).or_else(|| {
@@ -934,14 +818,13 @@ async fn open_case(
 
 async fn get_case(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiCase {
+        caller: c,
+        id,
+        reason,
+        ..
+    }: ApiCase<act::ReadCase>,
 ) -> Result<Json<Value>, ApiError> {
-    let c = caller(&state, &headers, &request_id, addr).await?;
-    let id = parse_id(&state, &id)?;
-    let reason = case_access(&state, &c, Action::ReadCase, id, &headers).await?;
     let view = store::cases::get(
         &state.db,
         &c.kommun,
@@ -957,14 +840,13 @@ async fn get_case(
 
 async fn get_journal(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiCase {
+        caller: c,
+        id,
+        reason,
+        ..
+    }: ApiCase<act::ReadCase>,
 ) -> Result<Json<Value>, ApiError> {
-    let c = caller(&state, &headers, &request_id, addr).await?;
-    let id = parse_id(&state, &id)?;
-    let reason = case_access(&state, &c, Action::ReadCase, id, &headers).await?;
     let entries = store::cases::journal(
         &state.db,
         &c.kommun,
@@ -979,17 +861,9 @@ async fn get_journal(
 
 async fn add_entry(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
+    ApiCase { caller: c, id, .. }: ApiCase<act::WriteCase>,
+    JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let c = caller(&state, &headers, &request_id, addr).await?;
-    need_write(&state, &c)?;
-    let id = parse_id(&state, &id)?;
-    case_access(&state, &c, Action::WriteCase, id, &headers).await?;
-    let m = json_body(&state, &headers, &body)?;
     let (kind, text) = match (str_field(&m, "kind"), str_field(&m, "text")) {
         (Ok(k), Ok(t)) => (k, t),
         (k, t) => {
@@ -1022,15 +896,13 @@ async fn add_entry(
 
 async fn mark_wrong(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
+    c: Caller,
     headers: HeaderMap,
-    Path((id, entry)): Path<(String, String)>,
-    body: Bytes,
+    ApiId { value: id, .. }: ApiId<Case>,
+    EntryId(entry): EntryId,
+    JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let c = caller(&state, &headers, &request_id, addr).await?;
-    need_write(&state, &c)?;
-    let (id, entry) = (parse_id(&state, &id)?, parse_id(&state, &entry)?);
+    c.need_write(&state)?;
     let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
     let case = store::cases::case_ref(&state.db, &c.kommun, id)
         .await?
@@ -1072,7 +944,6 @@ async fn mark_wrong(
         }
         Decision::Deny => return Err(ApiError::Forbidden(state.t.get("api-mark-own"))),
     }
-    let m = json_body(&state, &headers, &body)?;
     let reason = str_field(&m, "reason")
         .map_err(|e| field_errors(&state, BTreeMap::from([("reason", vec![e])])))?;
     let reason =
@@ -1100,13 +971,10 @@ async fn mark_wrong(
 
 async fn get_person(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
+    c: Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    ApiId { value: id, .. }: ApiId<Person>,
 ) -> Result<Json<Value>, ApiError> {
-    let c = caller(&state, &headers, &request_id, addr).await?;
-    let id = parse_id(&state, &id)?;
     let reason = emergency_reason(&headers);
     let reason = match access::person(&state, &c.actor, id, reason.as_deref()).await? {
         Access::Granted(r) => r,
@@ -1128,31 +996,17 @@ async fn get_person(
     Ok(Json(json!(p)))
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SearchQuery {
+    q: String,
+}
+
 async fn search_persons(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    ApiAllowed { caller: c, .. }: ApiAllowed<act::SearchPersons>,
+    Query(SearchQuery { q: query }): Query<SearchQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let c = caller(&state, &headers, &request_id, addr).await?;
-    let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
-    if can(
-        &c.actor,
-        Action::SearchPersons,
-        &Resource::Municipality(kommun),
-    ) != Decision::Allow
-    {
-        return Err(ApiError::Forbidden(state.t.get("forbidden-text")));
-    }
-    let query = q
-        .as_deref()
-        .and_then(|q| {
-            form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "q")
-                .map(|(_, v)| v.into_owned())
-        })
-        .unwrap_or_default();
     if query.trim().chars().count() < 2 {
         return Err(field_errors(
             &state,
@@ -1166,18 +1020,9 @@ async fn search_persons(
 
 async fn create_person(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
-    headers: HeaderMap,
-    body: Bytes,
+    ApiAllowed { caller: c, .. }: ApiAllowed<act::OpenCase>,
+    JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let c = caller(&state, &headers, &request_id, addr).await?;
-    need_write(&state, &c)?;
-    let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
-    if can(&c.actor, Action::OpenCase, &Resource::Municipality(kommun)) != Decision::Allow {
-        return Err(ApiError::Forbidden(state.t.get("forbidden-text")));
-    }
-    let m = json_body(&state, &headers, &body)?;
     let mut type_errors = BTreeMap::new();
     let mut get = |k: &'static str| {
         str_field(&m, k).unwrap_or_else(|e| {
@@ -1228,15 +1073,12 @@ async fn create_person(
 /// municipality, the person reachable for the caller).
 async fn add_relation(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
+    c: Caller,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
+    ApiId { value: id, .. }: ApiId<Person>,
+    JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let c = caller(&state, &headers, &request_id, addr).await?;
-    need_write(&state, &c)?;
-    let id = parse_id(&state, &id)?;
+    c.need_write(&state)?;
     match access::person(&state, &c.actor, id, emergency_reason(&headers).as_deref()).await? {
         Access::Granted(_) => {}
         Access::NeedsReason => {
@@ -1244,7 +1086,6 @@ async fn add_relation(
         }
         Access::Hidden => return Err(not_found(&state)),
     }
-    let m = json_body(&state, &headers, &body)?;
     let mut errors: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
     let recipient = m.get("recipient").and_then(Value::as_i64);
     if recipient.is_none() {

@@ -108,6 +108,8 @@ impl<T: DeserializeOwned> FromRequest<AppState> for StaffForm<T> {
 /// An action of the policy, named as a type so that an extractor can ask for it.
 pub trait PolicyAction {
     const ACTION: Action;
+    /// Whether the action changes something (a `read` API token may not take it).
+    const WRITES: bool;
 }
 
 /// The policy actions as types, one per [`Action`].
@@ -116,34 +118,43 @@ pub mod act {
     use domain::policy::Action;
 
     macro_rules! actions {
-        ($($name:ident),* $(,)?) => {
+        ($($name:ident: $writes:literal),* $(,)?) => {
             $(
                 #[derive(Debug)]
                 pub struct $name;
                 impl PolicyAction for $name {
                     const ACTION: Action = Action::$name;
+                    const WRITES: bool = $writes;
                 }
             )*
         };
     }
 
     actions!(
-        ReadInbox,
-        AssignInbox,
-        OpenCase,
-        ReadCase,
-        WriteCase,
-        MarkJournalWrong,
-        SearchPersons,
-        ReadPerson,
-        EditPerson,
-        ReviewAudit,
-        ManageStaff,
-        ConfigureMunicipality,
-        Decide,
-        ReadReports,
-        ManageActivities,
+        ReadInbox: false,
+        AssignInbox: true,
+        OpenCase: true,
+        ReadCase: false,
+        WriteCase: true,
+        MarkJournalWrong: true,
+        SearchPersons: false,
+        ReadPerson: false,
+        EditPerson: true,
+        ReviewAudit: false,
+        ManageStaff: true,
+        ConfigureMunicipality: true,
+        Decide: true,
+        ReadReports: false,
+        ManageActivities: true,
     );
+
+    /// Listing cases: whoever may open cases may list their own, also with a `read` token.
+    #[derive(Debug)]
+    pub struct ListCases;
+    impl PolicyAction for ListCases {
+        const ACTION: Action = Action::OpenCase;
+        const WRITES: bool = false;
+    }
 }
 
 /// The member of staff may take action `A` in their municipality (the policy said so).

@@ -2,6 +2,8 @@
 //! signed in, the CSRF-checked form, the policy's answer, typed ids) and a small TTL cache.
 //! A handler body is then "extract, call, render".
 
+pub mod api;
 pub mod extract;
+pub mod ids;
 
 pub use extract::{Allowed, CaseAccess, Id, StaffCtx, StaffForm, StaffSlot};
