@@ -115,29 +115,46 @@ pub fn expand(sql: &str, backend: Backend) -> Result<String, StoreError> {
     Ok(out)
 }
 
-/// Applies what is missing; returns the versions applied now. Each migration runs in its own
-/// transaction, and on PostgreSQL an advisory lock keeps two starting nodes from racing.
-pub async fn migrate(db: &Db) -> Result<Vec<i64>, StoreError> {
-    let backend = db.backend();
-    let create = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+/// A transaction on the write side; on PostgreSQL it first takes the migration lock, so what
+/// it reads of `schema_migrations` stays true until it commits, whatever other nodes do.
+async fn begin_locked(db: &Db) -> Result<Tx, StoreError> {
     let mut tx = db.begin().await?;
-    crate::with_tx!(&mut tx, c => {
-        sqlx::query(create).execute(&mut *c).await?;
-    });
     if let Tx::Postgres(t) = &mut tx {
         sqlx::query("SELECT pg_advisory_xact_lock(72834001)")
             .execute(&mut **t)
             .await?;
     }
+    Ok(tx)
+}
+
+/// Applies what is missing; returns the versions applied now. Each migration runs in its own
+/// transaction, so a failed one leaves those before it applied; on PostgreSQL each takes an
+/// advisory lock and checks again that it is still missing, so two starting nodes do not race.
+pub async fn migrate(db: &Db) -> Result<Vec<i64>, StoreError> {
+    let backend = db.backend();
+    let create = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+    let mut tx = begin_locked(db).await?;
     let done: Vec<i64> = crate::with_tx!(&mut tx, c => {
+        sqlx::query(create).execute(&mut *c).await?;
         sqlx::query_scalar("SELECT version FROM schema_migrations")
             .fetch_all(&mut *c)
             .await?
     });
+    tx.commit().await?;
     let mut applied = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| !done.contains(&m.version)) {
         let sql = expand(m.sql, backend)?;
+        let mut tx = begin_locked(db).await?;
         crate::with_tx!(&mut tx, c => {
+            // Another node may have applied it since the list above was read.
+            let again: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(m.version)
+                    .fetch_optional(&mut *c)
+                    .await?;
+            if again.is_some() {
+                continue;
+            }
             sqlx::raw_sql(&sql).execute(&mut *c).await?;
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
                 .bind(m.version)
@@ -146,9 +163,9 @@ pub async fn migrate(db: &Db) -> Result<Vec<i64>, StoreError> {
                 .execute(&mut *c)
                 .await?;
         });
+        tx.commit().await?;
         applied.push(m.version);
     }
-    tx.commit().await?;
     Ok(applied)
 }
 
