@@ -53,10 +53,16 @@ fn random_name() -> String {
         .collect()
 }
 
-/// A new, empty database (not migrated).
+/// A new, empty database (not migrated) on the backend this run tests.
 pub async fn fresh_database() -> TestDb {
+    fresh_database_on(backend()).await
+}
+
+/// A new, empty database (not migrated) on the given backend, for the few tests that need both
+/// in one run (schema parity).
+pub async fn fresh_database_on(backend: TestBackend) -> TestDb {
     let name = random_name();
-    match backend() {
+    match backend {
         TestBackend::Sqlite => {
             let dir = std::env::temp_dir().join(format!("anh-test-{name}"));
             std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("temp dir: {e}"));

@@ -16,13 +16,13 @@ CREATE TABLE municipality_settings (
     opening_hours     TEXT,
     board_name        TEXT NOT NULL,
     website           TEXT,
-    is_demo           INTEGER NOT NULL DEFAULT 0,
-    updated_at        TEXT NOT NULL
+    is_demo           {bool} NOT NULL DEFAULT {false},
+    updated_at        {ts} NOT NULL
 );
 
 -- Carer support officers and complaint contacts (administration, ombudsmen) per municipality.
 CREATE TABLE municipality_contacts (
-    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    id        {id},
     kommunkod TEXT NOT NULL REFERENCES municipalities(kommunkod),
     kind      TEXT NOT NULL,
     name      TEXT NOT NULL,
@@ -30,7 +30,7 @@ CREATE TABLE municipality_contacts (
     phone     TEXT,
     email     TEXT,
     note      TEXT,
-    position  INTEGER NOT NULL DEFAULT 0
+    position  {int} NOT NULL DEFAULT 0
 );
 CREATE INDEX municipality_contacts_by_kommun ON municipality_contacts (kommunkod, position);
 
@@ -38,19 +38,19 @@ CREATE INDEX municipality_contacts_by_kommun ON municipality_contacts (kommunkod
 -- owner is a kommunkod, or 'national' for the entries every municipality shows.
 CREATE TABLE catalogue_versions (
     owner      TEXT NOT NULL,
-    version    INTEGER NOT NULL,
+    version    {int} NOT NULL,
     data       TEXT NOT NULL,
-    created_at TEXT NOT NULL,
+    created_at {ts} NOT NULL,
     created_by TEXT NOT NULL,
     PRIMARY KEY (owner, version)
 );
 
 CREATE TABLE contact_requests (
-    id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+    id                   {id},
     kommunkod            TEXT NOT NULL REFERENCES municipalities(kommunkod),
     reference            TEXT NOT NULL,
-    received_at          TEXT NOT NULL,
-    anonymous            INTEGER NOT NULL,
+    received_at          {ts} NOT NULL,
+    anonymous            {bool} NOT NULL,
     name                 TEXT,
     phone                TEXT,
     email                TEXT,
@@ -58,35 +58,35 @@ CREATE TABLE contact_requests (
     relation             TEXT,
     recipient_age_group  TEXT,
     recipient_conditions TEXT NOT NULL,
-    recipient_is_child   INTEGER NOT NULL,
+    recipient_is_child   {bool} NOT NULL,
     carer_age_group      TEXT,
-    young_carer          INTEGER NOT NULL,
-    involves_child       INTEGER NOT NULL,
+    young_carer          {bool} NOT NULL,
+    involves_child       {bool} NOT NULL,
     wants                TEXT NOT NULL,
     message              TEXT,
     preferred_time       TEXT,
-    consent              INTEGER NOT NULL,
+    consent              {bool} NOT NULL,
     status               TEXT NOT NULL DEFAULT 'new',
-    is_demo              INTEGER NOT NULL DEFAULT 0,
+    is_demo              {bool} NOT NULL DEFAULT {false},
     UNIQUE (kommunkod, reference)
 );
 CREATE INDEX contact_requests_queue ON contact_requests (kommunkod, status, id);
 
 CREATE TABLE staff_users (
-    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    id            {id},
     kommunkod     TEXT REFERENCES municipalities(kommunkod),
     email         TEXT NOT NULL UNIQUE,
     display_name  TEXT NOT NULL,
     role          TEXT NOT NULL,
     password_hash TEXT NOT NULL,
-    disabled      INTEGER NOT NULL DEFAULT 0,
-    is_demo       INTEGER NOT NULL DEFAULT 0,
-    created_at    TEXT NOT NULL
+    disabled      {bool} NOT NULL DEFAULT {false},
+    is_demo       {bool} NOT NULL DEFAULT {false},
+    created_at    {ts} NOT NULL
 );
 
 CREATE TABLE audit_log (
-    seq         INTEGER PRIMARY KEY,
-    at          TEXT NOT NULL,
+    seq         {int} PRIMARY KEY,
+    at          {ts} NOT NULL,
     actor       TEXT NOT NULL,
     role        TEXT NOT NULL,
     kommunkod   TEXT,
@@ -103,8 +103,8 @@ CREATE TABLE audit_log (
 
 -- One row: the chain's head. Updating it serialises appends on every backend.
 CREATE TABLE audit_head (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    seq  INTEGER NOT NULL,
+    id   {int} PRIMARY KEY CHECK (id = 1),
+    seq  {int} NOT NULL,
     hash TEXT NOT NULL
 );
 INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
