@@ -24,6 +24,8 @@ pub enum PageError {
     Csrf,
     /// The request body is larger than the configured limit.
     TooLarge,
+    /// A form that no page of ours sends (a field twice, a value of the wrong kind).
+    BadRequest,
     /// A write that needs emergency access first: back to the page that asks for the reason.
     SeeOther(String),
     /// Something failed on our side; the cause goes to the log, never to the visitor.
@@ -82,6 +84,14 @@ impl IntoResponse for PageError {
                     staff_text: "error-form-too-large",
                 },
             ),
+            PageError::BadRequest => (
+                StatusCode::BAD_REQUEST,
+                ErrorPage {
+                    heading: "error-bad-request-title",
+                    text: "error-bad-request-text",
+                    staff_text: "error-bad-request-text",
+                },
+            ),
             PageError::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
                 (
@@ -138,6 +148,7 @@ impl From<PageError> for ApiError {
             PageError::Forbidden => ApiError::Forbidden(crate::i18n::swedish("forbidden-text")),
             PageError::SignIn => ApiError::Unauthorized(crate::i18n::swedish("api-unauthorized")),
             PageError::TooLarge => ApiError::PayloadTooLarge(crate::i18n::swedish("api-too-large")),
+            PageError::BadRequest => ApiError::BadRequest(crate::i18n::swedish("api-bad-body")),
             PageError::Csrf | PageError::NotFound | PageError::SeeOther(_) => {
                 ApiError::NotFound(crate::i18n::swedish("api-not-found"))
             }

@@ -255,6 +255,8 @@ error-type-string = The value must be text.
 error-type-bool = The value must be true or false.
 error-type-list = The value must be a list of text.
 error-form-too-large = What you sent was too large. Shorten the text and try again.
+error-bad-request-title = The form could not be read
+error-bad-request-text = What was sent did not come from one of our forms. Go back, reload the page and try again.
 error-form-unreadable = What you sent could not be read. Please try again.
 
 pnr-error-empty = Fill in the personnummer (personal identity number).

@@ -255,6 +255,8 @@ error-type-string = Värdet ska vara text.
 error-type-bool = Värdet ska vara true eller false.
 error-type-list = Värdet ska vara en lista med text.
 error-form-too-large = Det du skickade var för stort. Korta ner texten och försök igen.
+error-bad-request-title = Formuläret gick inte att läsa
+error-bad-request-text = Det som skickades kom inte från ett av våra formulär. Gå tillbaka, ladda om sidan och försök igen.
 error-form-unreadable = Det du skickade gick inte att läsa. Försök igen.
 
 pnr-error-empty = Fyll i personnumret.

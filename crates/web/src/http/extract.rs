@@ -10,7 +10,9 @@ use crate::staff::access::{self, Access};
 use crate::staff::auth::{self, Staff};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::extract::{
+    ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, RawPathParams, Request,
+};
 use axum::http::request::Parts;
 use domain::policy::{can, Action, CaseRef, Decision, Resource};
 use domain::Kommunkod;
@@ -40,6 +42,11 @@ impl StaffCtx {
 
     pub fn csrf(&self) -> &str {
         &self.staff.session.csrf_token
+    }
+
+    /// The extractor's work, callable from other extractors.
+    pub async fn of(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        <StaffCtx as FromRequestParts<AppState>>::from_request_parts(parts, state).await
     }
 }
 
@@ -79,6 +86,22 @@ impl FromRequestParts<AppState> for StaffCtx {
     }
 }
 
+/// `Option<StaffCtx>`: the member of staff when signed in, `None` otherwise.
+impl OptionalFromRequestParts<AppState> for StaffCtx {
+    type Rejection = PageError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, PageError> {
+        match StaffCtx::of(parts, state).await {
+            Ok(ctx) => Ok(Some(ctx)),
+            Err(PageError::SignIn) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// A signed-in form post: the CSRF token checked against the session, the body read into `T`
 /// (fields left out of the form take their `Default`). The body extractor, so it comes last.
 pub struct StaffForm<T>(pub T);
@@ -88,7 +111,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for StaffForm<T> {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
         let (mut parts, body) = req.into_parts();
-        let ctx = StaffCtx::from_request_parts(&mut parts, state).await?;
+        let ctx = StaffCtx::of(&mut parts, state).await?;
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
             .map_err(|_| PageError::TooLarge)?;
@@ -101,7 +124,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for StaffForm<T> {
         }
         serde_urlencoded::from_bytes(&bytes)
             .map(StaffForm)
-            .map_err(|e| PageError::internal(format!("form: {e}")))
+            .map_err(|_| PageError::BadRequest)
     }
 }
 
@@ -168,7 +191,7 @@ impl<A: PolicyAction> FromRequestParts<AppState> for Allowed<A> {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        let ctx = StaffCtx::from_request_parts(parts, state).await?;
+        let ctx = StaffCtx::of(parts, state).await?;
         let kommun = ctx
             .staff
             .actor
@@ -182,6 +205,87 @@ impl<A: PolicyAction> FromRequestParts<AppState> for Allowed<A> {
             kommun,
             _action: PhantomData,
         })
+    }
+}
+
+/// As [`Allowed`], but where not allowed and not found must look the same (404), so that
+/// nothing reveals what exists.
+pub struct Visible<A> {
+    pub ctx: StaffCtx,
+    pub kommun: Kommunkod,
+    _action: PhantomData<A>,
+}
+
+impl<A: PolicyAction> FromRequestParts<AppState> for Visible<A> {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        match Allowed::<A>::from_request_parts(parts, state).await {
+            Ok(Allowed { ctx, kommun, .. }) => Ok(Visible {
+                ctx,
+                kommun,
+                _action: PhantomData,
+            }),
+            Err(PageError::Forbidden) => Err(PageError::NotFound),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A form posted before anyone is signed in (sign-in, second factor): the body read into `T`;
+/// the handler checks its own CSRF token, since the answer to a bad one is the form again.
+pub struct PlainForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for PlainForm<T> {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| PageError::TooLarge)?;
+        serde_urlencoded::from_bytes(&bytes)
+            .map(PlainForm)
+            .map_err(|_| PageError::BadRequest)
+    }
+}
+
+/// The session behind the cookie while the second factor is still to come (or done): the
+/// session and its raw id. Without one: to sign-in.
+pub struct PendingSession {
+    pub session: store::sessions::Session,
+    pub raw: String,
+}
+
+impl FromRequestParts<AppState> for PendingSession {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let (session, raw) = auth::session_of(state, &parts.headers)
+            .await?
+            .ok_or(PageError::SignIn)?;
+        Ok(PendingSession { session, raw })
+    }
+}
+
+/// The audit origin of an anonymous request (before sign-in).
+pub struct AnonymousOrigin(pub Origin);
+
+impl FromRequestParts<AppState> for AnonymousOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(AnonymousOrigin(Origin {
+            actor: "anonymous".into(),
+            role: String::new(),
+            request_id: parts.extensions.get::<RequestId>().map(|r| r.0.clone()),
+            client_addr: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        }))
     }
 }
 
@@ -237,7 +341,7 @@ impl<A: PolicyAction> FromRequestParts<AppState> for CaseAccess<A> {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        let ctx = StaffCtx::from_request_parts(parts, state).await?;
+        let ctx = StaffCtx::of(parts, state).await?;
         let id = param(parts, state, "id").await?;
         let (access, case) =
             access::case(state, &ctx.staff.actor, A::ACTION, id, None, &ctx.origin).await?;

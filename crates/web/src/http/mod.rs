@@ -6,4 +6,7 @@ pub mod api;
 pub mod extract;
 pub mod ids;
 
-pub use extract::{Allowed, CaseAccess, Id, StaffCtx, StaffForm, StaffSlot};
+pub use extract::{
+    Allowed, AnonymousOrigin, CaseAccess, Id, PendingSession, PlainForm, StaffCtx, StaffForm,
+    StaffSlot, Visible,
+};

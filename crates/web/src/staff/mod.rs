@@ -9,10 +9,12 @@ mod assessed;
 pub mod auth;
 mod cases;
 mod conversations;
+mod inbox;
 mod pages;
 mod registration;
 mod reports;
 mod review;
+mod signin;
 mod stats;
 mod support_contact;
 
@@ -24,24 +26,24 @@ use axum::Router;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/personal", get(pages::home))
+        .route("/personal", get(signin::home))
         .route(
             "/personal/logga-in",
-            get(pages::sign_in_form).post(pages::sign_in),
+            get(signin::sign_in_form).post(signin::sign_in),
         )
         .route(
             "/personal/tvastegs",
-            get(pages::code_form).post(pages::code),
+            get(signin::code_form).post(signin::code),
         )
         .route(
             "/personal/tvastegs/aktivera",
-            get(pages::enrol_form).post(pages::enrol),
+            get(signin::enrol_form).post(signin::enrol),
         )
-        .route("/personal/logga-ut", post(pages::sign_out))
-        .route("/personal/sprak", post(pages::set_language))
-        .route("/personal/inkorg", get(pages::inbox))
-        .route("/personal/inkorg/{id}", get(pages::inbox_item))
-        .route("/personal/inkorg/{id}/tilldela", post(pages::assign))
+        .route("/personal/logga-ut", post(signin::sign_out))
+        .route("/personal/sprak", post(signin::set_language))
+        .route("/personal/inkorg", get(inbox::inbox))
+        .route("/personal/inkorg/{id}", get(inbox::inbox_item))
+        .route("/personal/inkorg/{id}/tilldela", post(inbox::assign))
         .route("/personal/arenden", get(cases::list).post(cases::create))
         .route("/personal/arenden/nytt", get(cases::new_form))
         .route("/personal/arenden/{id}", get(cases::show))
