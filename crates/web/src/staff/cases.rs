@@ -2,56 +2,62 @@
 //! (`access`), the same store functions, the same audit rows.
 
 use super::access::{self, Access};
-use super::auth::{self, Staff};
-use super::pages::{
-    field, local_time, message, municipality_of, or_error, posted, render, staff_origin,
-    to_sign_in, StaffLayout,
-};
-use crate::error::PageError;
-use crate::http::extract::act;
-use crate::http::{Allowed, CaseAccess, StaffForm};
-use crate::middleware::RequestId;
+use super::pages::{local_time, message, render, StaffLayout};
+use crate::error::{ErrorPage, PageError};
+use crate::http::extract::{act, param};
+use crate::http::{Allowed, CaseAccess, Id, StaffCtx, StaffForm};
+use crate::portal::query_pairs;
 use crate::AppState;
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use domain::case::{CaseKind, JournalKind, PersonRole, RawPerson};
 use domain::policy::{can, Action, Decision, Resource};
+use domain::Kommunkod;
 use serde::Deserialize;
-use std::net::SocketAddr;
 use store::cases::{CaseRow, CaseView, JournalEntry, NewCase};
 
-type Rid = Option<Extension<RequestId>>;
+/// What the `{id}` of a path names, for [`Id`].
+pub mod kind {
+    /// A case.
+    pub enum Case {}
+    /// A person.
+    pub enum Person {}
+}
 
-/// Whether the member of staff may write to the case: `None` to go ahead, or the answer to
-/// give (back to the case page to state a reason); a case they may not see is not found.
-async fn may_write(
-    state: &AppState,
-    staff: &Staff,
-    id: i64,
-    origin: &store::audit::Origin,
-) -> Result<Option<Response>, PageError> {
-    match access::case(state, &staff.actor, Action::WriteCase, id, None, origin)
-        .await?
-        .0
-    {
-        Access::Granted(_) => Ok(None),
-        Access::Hidden => Err(PageError::NotFound),
-        Access::NeedsReason => Ok(Some(
-            Redirect::to(&format!("/personal/arenden/{id}")).into_response(),
-        )),
+/// The member of staff's municipality when the policy allows `action` there. An account
+/// without a municipality finds no such page (not found, as these pages have always
+/// answered), one the policy refuses is forbidden. Unlike [`Allowed`], it can run after the
+/// form's CSRF check, so a post is checked in the old order: session, token, policy.
+pub(super) fn permitted(ctx: &StaffCtx, action: Action) -> Result<Kommunkod, PageError> {
+    let kommun = ctx.kommun()?;
+    match can(&ctx.staff.actor, action, &Resource::Municipality(kommun)) {
+        Decision::Allow => Ok(kommun),
+        _ => Err(PageError::Forbidden),
     }
 }
 
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Staff>, PageError> {
-    auth::current(state, headers).await
+/// The forbidden page with a text that says why (rendered by the outer layer, in the staff
+/// frame, like every [`PageError`]).
+fn forbidden_because(text: &'static str) -> Response {
+    let mut r = PageError::Forbidden.into_response();
+    r.extensions_mut().insert(ErrorPage {
+        heading: "forbidden-title",
+        text,
+        staff_text: text,
+    });
+    r
 }
 
-fn id_of(s: &str) -> Result<i64, PageError> {
-    s.parse().map_err(|_| PageError::NotFound)
+/// The first value of `key` in the query string, or empty.
+fn query_value(q: &Option<String>, key: &str) -> String {
+    query_pairs(q)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }
 
 // ---- The list of my cases ----
@@ -109,14 +115,14 @@ struct NewCasePage<'a> {
 
 fn new_page<'a>(
     state: &'a AppState,
-    staff: &Staff,
+    ctx: &StaffCtx,
     reference: String,
     errors: Vec<(&'static str, String)>,
 ) -> NewCasePage<'a> {
-    let t = state.texts(&staff.user.language);
+    let t = ctx.texts(state);
     NewCasePage {
-        l: StaffLayout::signed_in(t, t.get("case-new-title"), staff, "cases"),
-        csrf: staff.session.csrf_token.clone(),
+        l: StaffLayout::signed_in(t, t.get("case-new-title"), &ctx.staff, "cases"),
+        csrf: ctx.csrf().to_owned(),
         kinds: CaseKind::ALL
             .iter()
             .map(|k| (k.as_str(), t.get(&format!("case-kind-{}", k.as_str()))))
@@ -128,38 +134,24 @@ fn new_page<'a>(
 
 pub async fn new_form(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ctx: StaffCtx,
     RawQuery(q): RawQuery,
-) -> Response {
-    let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let reference = q
-            .as_deref()
-            .and_then(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == "fran")
-                    .map(|(_, v)| v.into_owned())
-            })
-            .unwrap_or_default();
-        render(
-            StatusCode::OK,
-            &new_page(&state, &staff, reference, Vec::new()),
-        )
-    }
-    .await;
-    or_error(&state, r)
+) -> Result<Response, PageError> {
+    let reference = query_value(&q, "fran");
+    render(
+        StatusCode::OK,
+        &new_page(&state, &ctx, reference, Vec::new()),
+    )
 }
 
 /// A person for the carer named in a contact request, if it named one.
 async fn person_from_request(
     state: &AppState,
-    staff: &Staff,
+    ctx: &StaffCtx,
     kommun: &str,
     reference: &str,
-    origin: &store::audit::Origin,
 ) -> Result<Option<i64>, PageError> {
+    let origin = &ctx.origin;
     // Only the named request is read (and logged), not the municipality's whole queue.
     let Some(req) = store::contact_requests::by_reference(
         &state.db,
@@ -194,7 +186,7 @@ async fn person_from_request(
         &state.db,
         kommun,
         &new,
-        Some(staff.user.id),
+        Some(ctx.staff.user.id),
         req.is_demo,
         state.clock.now(),
         origin,
@@ -213,85 +205,63 @@ async fn person_from_request(
     )
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct NewCaseForm {
+    kind: String,
+    contact_request: String,
+}
+
 pub async fn create(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(posted) => posted,
-            Err(answer) => return Ok(answer),
-        };
-        let kommun = municipality_of(&staff)?;
-        if can(
-            &staff.actor,
-            Action::OpenCase,
-            &Resource::Municipality(kommun),
-        ) != Decision::Allow
-        {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        }
-        let t = state.texts(&staff.user.language);
-        let reference = field(&f, "contact_request").trim().to_owned();
-        let Some(kind) = CaseKind::parse(field(&f, "kind")) else {
-            let page = new_page(
-                &state,
-                &staff,
-                reference,
-                vec![("kind", t.get("error-unknown-choice"))],
-            );
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
-        };
-        let origin = staff_origin(&staff, &rid, addr);
-        let persons = if reference.is_empty() {
-            Vec::new()
-        } else {
-            person_from_request(&state, &staff, kommun.as_str(), &reference, &origin)
-                .await?
-                .map(|p| vec![(p, PersonRole::Carer)])
-                .unwrap_or_default()
-        };
-        let new = NewCase {
-            kind,
-            unit_id: staff.actor.units.first().copied(),
-            assigned_to: Some(staff.user.id),
-            contact_request_reference: (!reference.is_empty()).then_some(reference.clone()),
-            persons,
-        };
-        match store::cases::open(
-            &state.db,
-            kommun.as_str(),
-            &new,
-            staff.user.id,
-            false,
-            state.clock.now(),
-            &origin,
-        )
-        .await?
-        {
-            Ok((id, _)) => Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response()),
-            Err(_) => {
-                let page = new_page(
-                    &state,
-                    &staff,
-                    reference,
-                    vec![("contact_request", t.get("error-unknown-contact-request"))],
-                );
-                render(StatusCode::UNPROCESSABLE_ENTITY, &page)
-            }
+    ctx: StaffCtx,
+    StaffForm(form): StaffForm<NewCaseForm>,
+) -> Result<Response, PageError> {
+    let kommun = permitted(&ctx, Action::OpenCase)?;
+    let t = ctx.texts(&state);
+    let reference = form.contact_request.trim().to_owned();
+    let Some(kind) = CaseKind::parse(&form.kind) else {
+        let errors = vec![("kind", t.get("error-unknown-choice"))];
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_page(&state, &ctx, reference, errors),
+        );
+    };
+    let persons = if reference.is_empty() {
+        Vec::new()
+    } else {
+        person_from_request(&state, &ctx, kommun.as_str(), &reference)
+            .await?
+            .map(|p| vec![(p, PersonRole::Carer)])
+            .unwrap_or_default()
+    };
+    let new = NewCase {
+        kind,
+        unit_id: ctx.staff.actor.units.first().copied(),
+        assigned_to: Some(ctx.staff.user.id),
+        contact_request_reference: (!reference.is_empty()).then_some(reference.clone()),
+        persons,
+    };
+    match store::cases::open(
+        &state.db,
+        kommun.as_str(),
+        &new,
+        ctx.staff.user.id,
+        false,
+        state.clock.now(),
+        &ctx.origin,
+    )
+    .await?
+    {
+        Ok((id, _)) => Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response()),
+        Err(_) => {
+            let errors = vec![("contact_request", t.get("error-unknown-contact-request"))];
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &new_page(&state, &ctx, reference, errors),
+            )
         }
     }
-    .await;
-    or_error(&state, r)
 }
 
 // ---- The case page ----
@@ -365,28 +335,30 @@ impl Draft {
     }
 }
 
+/// The case page (or, while emergency access needs a reason, the page that asks for it).
 async fn case_page(
     state: &AppState,
-    staff: &Staff,
+    ctx: &StaffCtx,
     id: i64,
-    origin: &store::audit::Origin,
     draft: Draft,
     status_code: StatusCode,
 ) -> Result<Response, PageError> {
-    let t = state.texts(&staff.user.language);
-    let kommun = municipality_of(staff)?;
-    let (access, case_ref) =
-        access::case(state, &staff.actor, Action::ReadCase, id, None, origin).await?;
+    let t = ctx.texts(state);
+    let kommun = ctx.kommun()?;
+    let (access, case_ref) = access::case(
+        state,
+        &ctx.staff.actor,
+        Action::ReadCase,
+        id,
+        None,
+        &ctx.origin,
+    )
+    .await?;
     let reason = match access {
         Access::Granted(r) => r,
         Access::Hidden => return Err(PageError::NotFound),
         Access::NeedsReason => {
-            let p = EmergencyPage {
-                l: StaffLayout::signed_in(t, t.get("emergency-title"), staff, "cases"),
-                csrf: staff.session.csrf_token.clone(),
-                id,
-                errors: Vec::new(),
-            };
+            let p = emergency_page(t, ctx, id, t.get("emergency-title"), Vec::new());
             return render(StatusCode::FORBIDDEN, &p);
         }
     };
@@ -398,7 +370,7 @@ async fn case_page(
         id,
         reason.as_deref(),
         now,
-        origin,
+        &ctx.origin,
     )
     .await?
     .ok_or(PageError::NotFound)?;
@@ -407,7 +379,7 @@ async fn case_page(
         .into_iter()
         .map(|e| {
             let can_mark = can(
-                &staff.actor,
+                &ctx.staff.actor,
                 Action::MarkJournalWrong,
                 &Resource::JournalEntry {
                     case: case_ref.clone(),
@@ -458,10 +430,10 @@ async fn case_page(
         l: StaffLayout::signed_in(
             t,
             t.get1("case-title", "number", &v.case.case_number),
-            staff,
+            &ctx.staff,
             "cases",
         ),
-        csrf: staff.session.csrf_token.clone(),
+        csrf: ctx.csrf().to_owned(),
         kind: t.get(&format!("case-kind-{}", v.case.kind)),
         status: t.get(&format!("case-status-{}", v.case.status)),
         opened: local_time(v.case.opened_at),
@@ -493,80 +465,65 @@ async fn case_page(
     render(status_code, &p)
 }
 
+fn emergency_page<'a>(
+    t: &'a crate::i18n::I18n,
+    ctx: &StaffCtx,
+    id: i64,
+    title: String,
+    errors: Vec<(&'static str, String)>,
+) -> EmergencyPage<'a> {
+    EmergencyPage {
+        l: StaffLayout::signed_in(t, title, &ctx.staff, "cases"),
+        csrf: ctx.csrf().to_owned(),
+        id,
+        errors,
+    }
+}
+
 pub async fn show(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let draft = Draft::empty();
-        case_page(
-            &state,
-            &staff,
-            id_of(&id)?,
-            &staff_origin(&staff, &rid, addr),
-            draft,
-            StatusCode::OK,
-        )
-        .await
-    }
-    .await;
-    or_error(&state, r)
+    ctx: StaffCtx,
+    id: Id<kind::Case>,
+) -> Result<Response, PageError> {
+    case_page(&state, &ctx, id.get(), Draft::empty(), StatusCode::OK).await
+}
+
+/// A form whose one field is a stated reason (emergency access, marking an entry wrong).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ReasonForm {
+    reason: String,
 }
 
 pub async fn emergency(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(posted) => posted,
-            Err(answer) => return Ok(answer),
-        };
-        let id = id_of(&id)?;
-        let origin = staff_origin(&staff, &rid, addr);
-        let (access, _) = access::case(
-            &state,
-            &staff.actor,
-            Action::ReadCase,
-            id,
-            Some(field(&f, "reason")),
-            &origin,
-        )
-        .await?;
-        match access {
-            Access::Granted(_) => {
-                Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
-            }
-            Access::Hidden => Err(PageError::NotFound),
-            Access::NeedsReason => {
-                let t = state.texts(&staff.user.language);
-                let p = EmergencyPage {
-                    l: StaffLayout::signed_in(
-                        t,
-                        t.get1("form-title-with-errors", "title", &t.get("emergency-title")),
-                        &staff,
-                        "cases",
-                    ),
-                    csrf: staff.session.csrf_token.clone(),
-                    id,
-                    errors: vec![("reason", t.get("error-reason-short"))],
-                };
-                render(StatusCode::UNPROCESSABLE_ENTITY, &p)
-            }
+    ctx: StaffCtx,
+    id: Id<kind::Case>,
+    StaffForm(form): StaffForm<ReasonForm>,
+) -> Result<Response, PageError> {
+    let id = id.get();
+    let (access, _) = access::case(
+        &state,
+        &ctx.staff.actor,
+        Action::ReadCase,
+        id,
+        Some(&form.reason),
+        &ctx.origin,
+    )
+    .await?;
+    match access {
+        Access::Granted(_) => Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response()),
+        Access::Hidden => Err(PageError::NotFound),
+        Access::NeedsReason => {
+            let t = ctx.texts(&state);
+            let title = t.get1("form-title-with-errors", "title", &t.get("emergency-title"));
+            let errors = vec![("reason", t.get("error-reason-short"))];
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &emergency_page(t, &ctx, id, title, errors),
+            )
         }
     }
-    .await;
-    or_error(&state, r)
 }
 
 #[derive(Deserialize, Default)]
@@ -610,111 +567,89 @@ pub async fn add_entry(
                     .collect(),
                 open_entry: None,
             };
-            case_page(
-                &state,
-                &ctx.staff,
-                id,
-                &ctx.origin,
-                draft,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            case_page(&state, &ctx, id, draft, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
 
+/// The path of one journal entry: `/personal/arenden/{id}/anteckningar/{entry}/…`.
+pub struct EntryPath {
+    case: i64,
+    entry: i64,
+}
+
+impl FromRequestParts<AppState> for EntryPath {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        Ok(EntryPath {
+            case: param(parts, state, "id").await?,
+            entry: param(parts, state, "entry").await?,
+        })
+    }
+}
+
+/// Marks a journal entry wrong. The policy is asked about the entry (its author matters),
+/// not the case, so this handler asks itself rather than through [`CaseAccess`].
 pub async fn mark_wrong(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path((id, entry)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(posted) => posted,
-            Err(answer) => return Ok(answer),
-        };
-        let (id, entry) = (id_of(&id)?, id_of(&entry)?);
-        let kommun = municipality_of(&staff)?;
-        let origin = staff_origin(&staff, &rid, addr);
-        let case = store::cases::case_ref(&state.db, kommun.as_str(), id)
-            .await?
-            .ok_or(PageError::NotFound)?;
-        let case_for_read = case.clone();
-        let author = store::cases::entry_author(&state.db, kommun.as_str(), id, entry)
-            .await?
-            .ok_or(PageError::NotFound)?;
-        match can(
-            &staff.actor,
-            Action::MarkJournalWrong,
-            &Resource::JournalEntry { case, author },
-        ) {
-            Decision::Allow => {}
-            Decision::EmergencyOnly => {
-                if let Access::NeedsReason =
-                    access::emergency(&state, &staff.actor, kommun.as_str(), id, None, &origin)
-                        .await?
-                {
-                    return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response());
-                }
-            }
-            Decision::Deny
-                if can(
-                    &staff.actor,
-                    Action::ReadCase,
-                    &Resource::Case(case_for_read.clone()),
-                ) == Decision::Deny =>
+    ctx: StaffCtx,
+    EntryPath { case: id, entry }: EntryPath,
+    StaffForm(form): StaffForm<ReasonForm>,
+) -> Result<Response, PageError> {
+    let kommun = ctx.kommun()?;
+    let actor = &ctx.staff.actor;
+    let case = store::cases::case_ref(&state.db, kommun.as_str(), id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let author = store::cases::entry_author(&state.db, kommun.as_str(), id, entry)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let entry_resource = Resource::JournalEntry {
+        case: case.clone(),
+        author,
+    };
+    match can(actor, Action::MarkJournalWrong, &entry_resource) {
+        Decision::Allow => {}
+        Decision::EmergencyOnly => {
+            if let Access::NeedsReason =
+                access::emergency(&state, actor, kommun.as_str(), id, None, &ctx.origin).await?
             {
-                return Err(PageError::NotFound)
-            }
-            Decision::Deny => {
-                return Ok(message(
-                    &state,
-                    StatusCode::FORBIDDEN,
-                    "forbidden-title",
-                    "api-mark-own",
-                    Some(&staff),
-                ))
+                return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response());
             }
         }
-        match domain::case::validate_reason("reason", field(&f, "reason")) {
-            Ok(reason) => {
-                store::cases::mark_wrong(
-                    &state.db,
-                    kommun.as_str(),
-                    id,
-                    entry,
-                    staff.user.id,
-                    &reason,
-                    state.clock.now(),
-                    &origin,
-                )
-                .await?;
-                Ok(Redirect::to(&format!("/personal/arenden/{id}#post-{entry}")).into_response())
-            }
-            Err(_) => {
-                let t = state.texts(&staff.user.language);
-                let draft = Draft::error(
-                    format!("reason-{entry}"),
-                    t.get("error-mark-reason"),
-                    Some(entry),
-                );
-                case_page(
-                    &state,
-                    &staff,
-                    id,
-                    &origin,
-                    draft,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
+        Decision::Deny
+            if can(actor, Action::ReadCase, &Resource::Case(case.clone())) == Decision::Deny =>
+        {
+            return Err(PageError::NotFound)
+        }
+        Decision::Deny => return Ok(forbidden_because("api-mark-own")),
+    }
+    match domain::case::validate_reason("reason", &form.reason) {
+        Ok(reason) => {
+            store::cases::mark_wrong(
+                &state.db,
+                kommun.as_str(),
+                id,
+                entry,
+                ctx.staff.user.id,
+                &reason,
+                state.clock.now(),
+                &ctx.origin,
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/personal/arenden/{id}#post-{entry}")).into_response())
+        }
+        Err(_) => {
+            let t = ctx.texts(&state);
+            let draft = Draft::error(
+                format!("reason-{entry}"),
+                t.get("error-mark-reason"),
+                Some(entry),
+            );
+            case_page(&state, &ctx, id, draft, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
-    .await;
-    or_error(&state, r)
 }
 
 #[derive(Template)]
@@ -732,81 +667,61 @@ struct ExtractPage<'a> {
 /// The whole case for the party (partsinsyn, FL 10 §): every entry, corrections included.
 pub async fn extract(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let id = id_of(&id)?;
-        let origin = staff_origin(&staff, &rid, addr);
-        let reason = match access::case(&state, &staff.actor, Action::ReadCase, id, None, &origin)
-            .await?
-            .0
-        {
-            Access::Granted(r) => r,
-            Access::Hidden => return Err(PageError::NotFound),
-            Access::NeedsReason => {
-                return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
-            }
-        };
-        let kommun = municipality_of(&staff)?;
-        let now = state.clock.now();
-        // One read, one audit row: the case and its journal together.
-        let (v, journal) = store::cases::page(
-            &state.db,
-            kommun.as_str(),
-            id,
-            reason.as_deref(),
-            now,
-            &origin,
-        )
-        .await?
-        .ok_or(PageError::NotFound)?;
-        let t = state.texts(&staff.user.language);
-        let p = ExtractPage {
-            l: StaffLayout::signed_in(
-                t,
-                t.get1("extract-title", "number", &v.case.case_number),
-                &staff,
-                "cases",
-            ),
-            kind: t.get(&format!("case-kind-{}", v.case.kind)),
-            opened: local_time(v.case.opened_at),
-            printed: local_time(now),
-            persons: v
-                .persons
-                .iter()
-                .map(|p| {
-                    (
-                        format!("{} {}", p.person.given_name, p.person.family_name),
-                        t.get(&format!("person-role-{}", p.role)),
-                    )
-                })
-                .collect(),
-            entries: journal
-                .into_iter()
-                .map(|e| EntryView {
-                    at: local_time(e.at),
-                    kind: t.get(&format!("journal-kind-{}", e.kind)),
-                    marks: e
-                        .marks
-                        .iter()
-                        .map(|m| (local_time(m.at), m.by_name.clone(), m.reason.clone()))
-                        .collect(),
-                    can_mark: false,
-                    e,
-                })
-                .collect(),
-            v,
-        };
-        render(StatusCode::OK, &p)
-    }
-    .await;
-    or_error(&state, r)
+    CaseAccess {
+        ctx, id, reason, ..
+    }: CaseAccess<act::ReadCase>,
+) -> Result<Response, PageError> {
+    let kommun = ctx.kommun()?;
+    let now = state.clock.now();
+    // One read, one audit row: the case and its journal together.
+    let (v, journal) = store::cases::page(
+        &state.db,
+        kommun.as_str(),
+        id,
+        reason.as_deref(),
+        now,
+        &ctx.origin,
+    )
+    .await?
+    .ok_or(PageError::NotFound)?;
+    let t = ctx.texts(&state);
+    let p = ExtractPage {
+        l: StaffLayout::signed_in(
+            t,
+            t.get1("extract-title", "number", &v.case.case_number),
+            &ctx.staff,
+            "cases",
+        ),
+        kind: t.get(&format!("case-kind-{}", v.case.kind)),
+        opened: local_time(v.case.opened_at),
+        printed: local_time(now),
+        persons: v
+            .persons
+            .iter()
+            .map(|p| {
+                (
+                    format!("{} {}", p.person.given_name, p.person.family_name),
+                    t.get(&format!("person-role-{}", p.role)),
+                )
+            })
+            .collect(),
+        entries: journal
+            .into_iter()
+            .map(|e| EntryView {
+                at: local_time(e.at),
+                kind: t.get(&format!("journal-kind-{}", e.kind)),
+                marks: e
+                    .marks
+                    .iter()
+                    .map(|m| (local_time(m.at), m.by_name.clone(), m.reason.clone()))
+                    .collect(),
+                can_mark: false,
+                e,
+            })
+            .collect(),
+        v,
+    };
+    render(StatusCode::OK, &p)
 }
 
 // ---- Persons ----
@@ -823,91 +738,58 @@ struct PersonsPage<'a> {
 
 pub async fn persons(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
+    ctx: StaffCtx,
     RawQuery(q): RawQuery,
-) -> Response {
-    let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let kommun = municipality_of(&staff)?;
-        if can(
-            &staff.actor,
-            Action::SearchPersons,
-            &Resource::Municipality(kommun),
-        ) != Decision::Allow
-        {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        }
-        let t = state.texts(&staff.user.language);
-        let query: String = q
-            .as_deref()
-            .and_then(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == "q")
-                    .map(|(_, v)| v.into_owned())
-            })
-            .unwrap_or_default()
-            .chars()
-            .take(100)
-            .collect();
-        let mut errors = Vec::new();
-        let mut hits = Vec::new();
-        let searched = !query.trim().is_empty();
-        if searched && query.trim().chars().count() < 2 {
-            errors.push(("q", t.get("error-query-short")));
-        } else if searched {
-            hits = store::persons::search(
-                &state.db,
-                kommun.as_str(),
-                &query,
-                state.clock.now(),
-                &staff_origin(&staff, &rid, addr),
-            )
-            .await?
-            .into_iter()
-            .map(|p| {
-                // Lists show the birth date part of the number only.
-                let number = p
-                    .id_number
-                    .as_deref()
-                    .map(|n| n.chars().take(8).collect::<String>())
-                    .unwrap_or_else(|| p.internal_ref.clone());
-                (
-                    p.id,
-                    format!("{} {}", p.given_name, p.family_name),
-                    number,
-                    t.get(&format!("protection-{}", p.protection)),
-                )
-            })
-            .collect();
-        }
-        let status = if errors.is_empty() {
-            StatusCode::OK
-        } else {
-            StatusCode::UNPROCESSABLE_ENTITY
-        };
-        render(
-            status,
-            &PersonsPage {
-                l: StaffLayout::signed_in(t, t.get("persons-title"), &staff, "persons"),
-                query,
-                searched,
-                hits,
-                errors,
-            },
+) -> Result<Response, PageError> {
+    let kommun = permitted(&ctx, Action::SearchPersons)?;
+    let t = ctx.texts(&state);
+    let query: String = query_value(&q, "q").chars().take(100).collect();
+    let mut errors = Vec::new();
+    let mut hits = Vec::new();
+    let searched = !query.trim().is_empty();
+    if searched && query.trim().chars().count() < 2 {
+        errors.push(("q", t.get("error-query-short")));
+    } else if searched {
+        hits = store::persons::search(
+            &state.db,
+            kommun.as_str(),
+            &query,
+            state.clock.now(),
+            &ctx.origin,
         )
+        .await?
+        .into_iter()
+        .map(|p| {
+            // Lists show the birth date part of the number only.
+            let number = p
+                .id_number
+                .as_deref()
+                .map(|n| n.chars().take(8).collect::<String>())
+                .unwrap_or_else(|| p.internal_ref.clone());
+            (
+                p.id,
+                format!("{} {}", p.given_name, p.family_name),
+                number,
+                t.get(&format!("protection-{}", p.protection)),
+            )
+        })
+        .collect();
     }
-    .await;
-    or_error(&state, r)
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(
+        status,
+        &PersonsPage {
+            l: StaffLayout::signed_in(t, t.get("persons-title"), &ctx.staff, "persons"),
+            query,
+            searched,
+            hits,
+            errors,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -923,249 +805,216 @@ struct PersonPage<'a> {
     relation_kinds: Vec<(&'static str, String)>,
 }
 
+/// Access to the person in the path: its emergency reason when granted, or the answer to
+/// give (not found when hidden; a person outside the member of staff's cases is forbidden,
+/// with the text that points to the case's emergency access).
+async fn person_access(
+    state: &AppState,
+    ctx: &StaffCtx,
+    id: i64,
+) -> Result<Result<Option<String>, Response>, PageError> {
+    match access::person(state, &ctx.staff.actor, id, None).await? {
+        Access::Granted(reason) => Ok(Ok(reason)),
+        Access::Hidden => Err(PageError::NotFound),
+        Access::NeedsReason => Ok(Err(forbidden_because("person-not-yours"))),
+    }
+}
+
 pub async fn person(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let id = id_of(&id)?;
-        let kommun = municipality_of(&staff)?;
-        let reason = match access::person(&state, &staff.actor, id, None).await? {
-            Access::Granted(r) => r,
-            Access::Hidden => return Err(PageError::NotFound),
-            Access::NeedsReason => {
-                return Ok(message(
-                    &state,
-                    StatusCode::FORBIDDEN,
-                    "forbidden-title",
-                    "person-not-yours",
-                    Some(&staff),
-                ))
-            }
-        };
-        let p = store::persons::get(
-            &state.db,
-            kommun.as_str(),
-            id,
-            reason.as_deref(),
-            state.clock.now(),
-            &staff_origin(&staff, &rid, addr),
-        )
-        .await?
-        .ok_or(PageError::NotFound)?;
-        let t = state.texts(&staff.user.language);
-        let rels = store::persons::relations(&state.db, kommun.as_str(), id).await?;
-        if !rels.is_empty() {
-            // The related persons are read too: one row names them.
-            let mut e = staff_origin(&staff, &rid, addr).event(
-                Some(kommun.as_str()),
-                "person.relations_read",
-                "person",
-                Some(id.to_string()),
-            );
-            e.persons = rels
-                .iter()
-                .flat_map(|r| {
-                    [
-                        format!("person:{}", r.carer.id),
-                        format!("person:{}", r.recipient.id),
-                    ]
-                })
-                .collect();
-            e.persons.dedup();
-            e.reason.clone_from(&reason);
-            store::audit::append_now(&state.db, state.clock.now(), &e).await?;
-        }
-        let relations = rels
+    ctx: StaffCtx,
+    id: Id<kind::Person>,
+) -> Result<Response, PageError> {
+    let id = id.get();
+    let kommun = ctx.kommun()?;
+    let reason = match person_access(&state, &ctx, id).await? {
+        Ok(reason) => reason,
+        Err(answer) => return Ok(answer),
+    };
+    let p = store::persons::get(
+        &state.db,
+        kommun.as_str(),
+        id,
+        reason.as_deref(),
+        state.clock.now(),
+        &ctx.origin,
+    )
+    .await?
+    .ok_or(PageError::NotFound)?;
+    let t = ctx.texts(&state);
+    let rels = store::persons::relations(&state.db, kommun.as_str(), id).await?;
+    if !rels.is_empty() {
+        // The related persons are read too: one row names them.
+        let mut e = ctx.origin.event(
+            Some(kommun.as_str()),
+            "person.relations_read",
+            "person",
+            Some(id.to_string()),
+        );
+        e.persons = rels
             .iter()
-            .map(|r| {
-                let (other, how) = if r.carer.id == id {
-                    (
-                        &r.recipient,
-                        t.get1(
-                            "relation-cares-for",
-                            "kind",
-                            &t.get(&format!("relation-{}", r.kind)),
-                        ),
-                    )
-                } else {
-                    (
-                        &r.carer,
-                        t.get1(
-                            "relation-cared-for-by",
-                            "kind",
-                            &t.get(&format!("relation-{}", r.kind)),
-                        ),
-                    )
-                };
-                (
-                    other.id,
-                    format!("{} {}", other.given_name, other.family_name),
-                    how,
-                    r.lives_together,
-                )
+            .flat_map(|r| {
+                [
+                    format!("person:{}", r.carer.id),
+                    format!("person:{}", r.recipient.id),
+                ]
             })
             .collect();
-        let page = PersonPage {
-            csrf: staff.session.csrf_token.clone(),
-            relations,
-            relation_kinds: domain::case::RelationKind::ALL
-                .iter()
-                .map(|k| (k.as_str(), t.get(&format!("relation-{}", k.as_str()))))
-                .collect(),
-            l: StaffLayout::signed_in(
-                t,
-                format!("{} {}", p.summary.given_name, p.summary.family_name),
-                &staff,
-                "persons",
-            ),
-            protection: t.get(&format!("protection-{}", p.summary.protection)),
-            emergency: reason
-                .as_deref()
-                .map(|r| r.trim_start_matches("emergency: ").to_owned()),
-            p,
-        };
-        render(StatusCode::OK, &page)
+        e.persons.dedup();
+        e.reason.clone_from(&reason);
+        store::audit::append_now(&state.db, state.clock.now(), &e).await?;
     }
-    .await;
-    or_error(&state, r)
+    let relations = rels
+        .iter()
+        .map(|r| {
+            let (other, how) = if r.carer.id == id {
+                (
+                    &r.recipient,
+                    t.get1(
+                        "relation-cares-for",
+                        "kind",
+                        &t.get(&format!("relation-{}", r.kind)),
+                    ),
+                )
+            } else {
+                (
+                    &r.carer,
+                    t.get1(
+                        "relation-cared-for-by",
+                        "kind",
+                        &t.get(&format!("relation-{}", r.kind)),
+                    ),
+                )
+            };
+            (
+                other.id,
+                format!("{} {}", other.given_name, other.family_name),
+                how,
+                r.lives_together,
+            )
+        })
+        .collect();
+    let page = PersonPage {
+        csrf: ctx.csrf().to_owned(),
+        relations,
+        relation_kinds: domain::case::RelationKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), t.get(&format!("relation-{}", k.as_str()))))
+            .collect(),
+        l: StaffLayout::signed_in(
+            t,
+            format!("{} {}", p.summary.given_name, p.summary.family_name),
+            &ctx.staff,
+            "persons",
+        ),
+        protection: t.get(&format!("protection-{}", p.summary.protection)),
+        emergency: reason
+            .as_deref()
+            .map(|r| r.trim_start_matches("emergency: ").to_owned()),
+        p,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct StatusForm {
+    status: String,
 }
 
 pub async fn set_status(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(posted) => posted,
-            Err(answer) => return Ok(answer),
-        };
-        let id = id_of(&id)?;
-        let origin = staff_origin(&staff, &rid, addr);
-        if let Some(answer) = may_write(&state, &staff, id, &origin).await? {
-            return Ok(answer);
+    CaseAccess { ctx, id, .. }: CaseAccess<act::WriteCase>,
+    StaffForm(form): StaffForm<StatusForm>,
+) -> Result<Response, PageError> {
+    let kommun = ctx.kommun()?;
+    let moved = match domain::case::CaseStatus::parse(&form.status) {
+        Some(to) => {
+            store::cases::set_status(
+                &state.db,
+                kommun.as_str(),
+                id,
+                to,
+                ctx.staff.user.id,
+                state.clock.now(),
+                &ctx.origin,
+            )
+            .await?
         }
-        let kommun = municipality_of(&staff)?;
-        let t = state.texts(&staff.user.language);
-        let moved = match domain::case::CaseStatus::parse(field(&f, "status")) {
-            Some(to) => {
-                store::cases::set_status(
-                    &state.db,
-                    kommun.as_str(),
-                    id,
-                    to,
-                    staff.user.id,
-                    state.clock.now(),
-                    &origin,
-                )
-                .await?
-            }
-            None => false,
-        };
-        if moved {
-            return Ok(Redirect::to(&format!("/personal/arenden/{id}#handelser")).into_response());
-        }
-        let draft = Draft::error("status".to_owned(), t.get("case-status-error"), None);
-        case_page(
-            &state,
-            &staff,
-            id,
-            &origin,
-            draft,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await
+        None => false,
+    };
+    if moved {
+        return Ok(Redirect::to(&format!("/personal/arenden/{id}#handelser")).into_response());
     }
-    .await;
-    or_error(&state, r)
+    let t = ctx.texts(&state);
+    let draft = Draft::error("status".to_owned(), t.get("case-status-error"), None);
+    case_page(&state, &ctx, id, draft, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct RelationForm {
+    /// The other person's personnummer or internal reference.
+    other: String,
+    kind: String,
+    /// `cared-for-by` when the other person cares for this one.
+    direction: String,
+    lives_together: String,
 }
 
 pub async fn add_relation(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(posted) => posted,
-            Err(answer) => return Ok(answer),
-        };
-        let id = id_of(&id)?;
-        let kommun = municipality_of(&staff)?;
-        match access::person(&state, &staff.actor, id, None).await? {
-            Access::Granted(_) => {}
-            Access::Hidden => return Err(PageError::NotFound),
-            Access::NeedsReason => {
-                return Ok(message(
-                    &state,
-                    StatusCode::FORBIDDEN,
-                    "forbidden-title",
-                    "person-not-yours",
-                    Some(&staff),
-                ))
-            }
-        }
-        let today = state.clock.today();
-        let other_text = field(&f, "other");
-        let number = domain::Personnummer::parse(other_text, today)
-            .ok()
-            .map(|p| p.canonical());
-        let other = store::persons::find_by_number_or_ref(
-            &state.db,
-            kommun.as_str(),
-            number.as_deref(),
-            other_text,
-        )
-        .await?;
-        let kind = domain::case::RelationKind::parse(field(&f, "kind"));
-        let origin = staff_origin(&staff, &rid, addr);
-        let added = match (other, kind) {
-            (Some(other), Some(kind)) => {
-                let (carer, recipient) = if field(&f, "direction") == "cared-for-by" {
-                    (other, id)
-                } else {
-                    (id, other)
-                };
-                store::persons::add_relation(
-                    &state.db,
-                    kommun.as_str(),
-                    carer,
-                    recipient,
-                    kind,
-                    field(&f, "lives_together") == "yes",
-                    state.clock.now(),
-                    &origin,
-                )
-                .await?
-            }
-            _ => false,
-        };
-        if added {
-            return Ok(Redirect::to(&format!("/personal/personer/{id}")).into_response());
-        }
-        Ok(message(
-            &state,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "relation-error-title",
-            "relation-error",
-            Some(&staff),
-        ))
+    ctx: StaffCtx,
+    id: Id<kind::Person>,
+    StaffForm(form): StaffForm<RelationForm>,
+) -> Result<Response, PageError> {
+    let id = id.get();
+    let kommun = ctx.kommun()?;
+    if let Err(answer) = person_access(&state, &ctx, id).await? {
+        return Ok(answer);
     }
-    .await;
-    or_error(&state, r)
+    let number = domain::Personnummer::parse(&form.other, state.clock.today())
+        .ok()
+        .map(|p| p.canonical());
+    let other = store::persons::find_by_number_or_ref(
+        &state.db,
+        kommun.as_str(),
+        number.as_deref(),
+        &form.other,
+    )
+    .await?;
+    let kind = domain::case::RelationKind::parse(&form.kind);
+    let added = match (other, kind) {
+        (Some(other), Some(kind)) => {
+            let (carer, recipient) = if form.direction == "cared-for-by" {
+                (other, id)
+            } else {
+                (id, other)
+            };
+            store::persons::add_relation(
+                &state.db,
+                kommun.as_str(),
+                carer,
+                recipient,
+                kind,
+                form.lives_together == "yes",
+                state.clock.now(),
+                &ctx.origin,
+            )
+            .await?
+        }
+        _ => false,
+    };
+    if added {
+        return Ok(Redirect::to(&format!("/personal/personer/{id}")).into_response());
+    }
+    Ok(message(
+        &state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "relation-error-title",
+        "relation-error",
+        Some(&ctx.staff),
+    ))
 }
 
 #[derive(Template)]
@@ -1180,11 +1029,11 @@ struct NewPersonPage<'a> {
 
 fn new_person_page<'a>(
     state: &'a AppState,
-    staff: &Staff,
+    ctx: &StaffCtx,
     v: RawPerson,
     errors: Vec<(&'static str, String)>,
 ) -> NewPersonPage<'a> {
-    let t = state.texts(&staff.user.language);
+    let t = ctx.texts(state);
     let title = if errors.is_empty() {
         t.get("person-new-title")
     } else {
@@ -1195,8 +1044,8 @@ fn new_person_page<'a>(
         )
     };
     NewPersonPage {
-        l: StaffLayout::signed_in(t, title, staff, "persons"),
-        csrf: staff.session.csrf_token.clone(),
+        l: StaffLayout::signed_in(t, title, &ctx.staff, "persons"),
+        csrf: ctx.csrf().to_owned(),
         protections: domain::case::Protection::ALL
             .iter()
             .map(|p| (p.as_str(), t.get(&format!("protection-{}", p.as_str()))))
@@ -1206,110 +1055,88 @@ fn new_person_page<'a>(
     }
 }
 
-fn may_register(staff: &Staff) -> Result<bool, PageError> {
-    let kommun = municipality_of(staff)?;
-    Ok(can(
-        &staff.actor,
-        Action::OpenCase,
-        &Resource::Municipality(kommun),
-    ) == Decision::Allow)
+pub async fn new_person_form(
+    State(state): State<AppState>,
+    ctx: StaffCtx,
+) -> Result<Response, PageError> {
+    permitted(&ctx, Action::OpenCase)?;
+    render(
+        StatusCode::OK,
+        &new_person_page(&state, &ctx, RawPerson::default(), Vec::new()),
+    )
 }
 
-pub async fn new_person_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let r = async {
-        let Some(staff) = signed_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        if !may_register(&staff)? {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PersonForm {
+    id_number: String,
+    given_name: String,
+    family_name: String,
+    phone: String,
+    email: String,
+    address_line: String,
+    postal_code: String,
+    city: String,
+    protection: String,
+    children_in_household: String,
+}
+
+impl From<PersonForm> for RawPerson {
+    fn from(f: PersonForm) -> Self {
+        RawPerson {
+            id_number: f.id_number,
+            given_name: f.given_name,
+            family_name: f.family_name,
+            phone: f.phone,
+            email: f.email,
+            address_line: f.address_line,
+            postal_code: f.postal_code,
+            city: f.city,
+            protection: f.protection,
+            children_in_household: f.children_in_household == "yes",
         }
-        render(
-            StatusCode::OK,
-            &new_person_page(&state, &staff, RawPerson::default(), Vec::new()),
-        )
     }
-    .await;
-    or_error(&state, r)
 }
 
 pub async fn create_person(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(posted) => posted,
-            Err(answer) => return Ok(answer),
-        };
-        if !may_register(&staff)? {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
+    ctx: StaffCtx,
+    StaffForm(form): StaffForm<PersonForm>,
+) -> Result<Response, PageError> {
+    let kommun = permitted(&ctx, Action::OpenCase)?;
+    let raw = RawPerson::from(form);
+    let t = ctx.texts(&state);
+    let new = match domain::case::validate_person(&raw, state.clock.today()) {
+        Ok(n) => n,
+        Err(e) => {
+            let errors = e
+                .into_iter()
+                .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, t.get(i))))
+                .collect();
+            return render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &new_person_page(&state, &ctx, raw, errors),
+            );
         }
-        let raw = RawPerson {
-            id_number: field(&f, "id_number").to_owned(),
-            given_name: field(&f, "given_name").to_owned(),
-            family_name: field(&f, "family_name").to_owned(),
-            phone: field(&f, "phone").to_owned(),
-            email: field(&f, "email").to_owned(),
-            address_line: field(&f, "address_line").to_owned(),
-            postal_code: field(&f, "postal_code").to_owned(),
-            city: field(&f, "city").to_owned(),
-            protection: field(&f, "protection").to_owned(),
-            children_in_household: field(&f, "children_in_household") == "yes",
-        };
-        let t = state.texts(&staff.user.language);
-        let errors_of = |e: domain::case::Errors| -> Vec<(&'static str, String)> {
-            e.into_iter()
-                .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
-                .map(|(k, i)| (k, t.get(i)))
-                .collect()
-        };
-        let new = match domain::case::validate_person(&raw, state.clock.today()) {
-            Ok(n) => n,
-            Err(e) => {
-                return render(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &new_person_page(&state, &staff, raw, errors_of(e)),
-                )
-            }
-        };
-        let kommun = municipality_of(&staff)?;
-        let origin = staff_origin(&staff, &rid, addr);
-        match store::persons::create(
-            &state.db,
-            kommun.as_str(),
-            &new,
-            Some(staff.user.id),
-            false,
-            state.clock.now(),
-            &origin,
-        )
-        .await?
-        {
-            Some(id) => Ok(Redirect::to(&format!("/personal/personer/{id}")).into_response()),
-            None => {
-                let errors = vec![("id_number", t.get("error-person-exists"))];
-                render(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &new_person_page(&state, &staff, raw, errors),
-                )
-            }
+    };
+    match store::persons::create(
+        &state.db,
+        kommun.as_str(),
+        &new,
+        Some(ctx.staff.user.id),
+        false,
+        state.clock.now(),
+        &ctx.origin,
+    )
+    .await?
+    {
+        Some(id) => Ok(Redirect::to(&format!("/personal/personer/{id}")).into_response()),
+        None => {
+            let errors = vec![("id_number", t.get("error-person-exists"))];
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &new_person_page(&state, &ctx, raw, errors),
+            )
         }
     }
-    .await;
-    or_error(&state, r)
 }

@@ -3,21 +3,19 @@
 //! and the council's statistics, as tables, CSV and PDF.
 
 use super::assessed::pdf_response;
-use super::auth::{self, Staff};
-use super::pages::{field, message, or_error, render, staff_origin, to_sign_in, StaffLayout};
+use super::auth::Staff;
+use super::pages::{render, StaffLayout};
 use crate::error::PageError;
-use crate::middleware::RequestId;
+use crate::http::extract::act;
+use crate::http::{Allowed, StaffCtx};
 use crate::reports::{NotExecuted, StatisticsRow, WatchLine};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{ConnectInfo, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use domain::policy::{can, Action, Decision, Resource};
-use std::net::SocketAddr;
-
-type Rid = Option<Extension<RequestId>>;
+use domain::Kommunkod;
 
 #[derive(Template)]
 #[template(path = "staff/watch.html")]
@@ -34,10 +32,13 @@ impl WatchPage<'_> {
     }
 }
 
-fn params(q: Option<String>) -> Vec<(String, String)> {
-    form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect()
+/// The first value of `key` in the query string, or empty.
+fn query_value(q: &Option<String>, key: &str) -> String {
+    crate::portal::query_pairs(q)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }
 
 fn reports_allowed(staff: &Staff) -> bool {
@@ -52,45 +53,25 @@ fn reports_allowed(staff: &Staff) -> bool {
 
 pub async fn watch(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
+    ctx: StaffCtx,
     RawQuery(q): RawQuery,
-) -> Response {
-    let r = async {
-        let Some(staff) = auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let (Some(kommun), true) = (staff.actor.kommunkod, staff.actor.role.reads_cases()) else {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        };
-        let t = state.texts(&staff.user.language);
-        let may_see_all = reports_allowed(&staff);
-        let everyone = may_see_all && field(&params(q), "visa") == "alla";
-        let only = (!everyone).then(|| (staff.user.id, staff.actor.units.clone()));
-        let lines = crate::reports::watch(
-            &state,
-            kommun.as_str(),
-            only,
-            &staff_origin(&staff, &rid, addr),
-        )
-        .await?;
-        let p = WatchPage {
-            l: StaffLayout::signed_in(t, t.get("watch-title"), &staff, "watch"),
-            lines,
-            everyone,
-            may_see_all,
-        };
-        render(StatusCode::OK, &p)
-    }
-    .await;
-    or_error(&state, r)
+) -> Result<Response, PageError> {
+    let staff = &ctx.staff;
+    let (Some(kommun), true) = (staff.actor.kommunkod, staff.actor.role.reads_cases()) else {
+        return Err(PageError::Forbidden);
+    };
+    let t = ctx.texts(&state);
+    let may_see_all = reports_allowed(staff);
+    let everyone = may_see_all && query_value(&q, "visa") == "alla";
+    let only = (!everyone).then(|| (staff.user.id, staff.actor.units.clone()));
+    let lines = crate::reports::watch(&state, kommun.as_str(), only, &ctx.origin).await?;
+    let p = WatchPage {
+        l: StaffLayout::signed_in(t, t.get("watch-title"), staff, "watch"),
+        lines,
+        everyone,
+        may_see_all,
+    };
+    render(StatusCode::OK, &p)
 }
 
 #[derive(Template)]
@@ -127,13 +108,12 @@ fn recent_quarters(today: chrono::NaiveDate) -> Vec<String> {
 /// The report for the quarter asked for (the last full quarter by default), or why not.
 async fn report_for(
     state: &AppState,
-    staff: &Staff,
-    q: Option<String>,
+    kommun: Kommunkod,
+    q: &Option<String>,
     origin: &store::audit::Origin,
 ) -> Result<Result<(String, NotExecuted, Vec<StatisticsRow>), String>, PageError> {
-    let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
     let today = state.clock.today();
-    let asked = field(&params(q), "kvartal").trim().to_uppercase();
+    let asked = query_value(q, "kvartal").trim().to_uppercase();
     let quarter = if asked.is_empty() {
         recent_quarters(today).get(1).cloned().unwrap_or_default()
     } else {
@@ -149,121 +129,82 @@ async fn report_for(
 
 pub async fn reports(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
+    Allowed { ctx, kommun, .. }: Allowed<act::ReadReports>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let r = async {
-        let Some(staff) = auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
+) -> Result<Response, PageError> {
+    let t = ctx.texts(&state);
+    let quarters = recent_quarters(state.clock.today());
+    let (status, quarter, report, stats, error) =
+        match report_for(&state, kommun, &q, &ctx.origin).await? {
+            Ok((quarter, report, stats)) => (StatusCode::OK, quarter, report, stats, None),
+            Err(bad) => {
+                let d = state.clock.today();
+                (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    bad,
+                    NotExecuted {
+                        first: d,
+                        last: d,
+                        lines: Vec::new(),
+                    },
+                    Vec::new(),
+                    Some(t.get("error-quarter")),
+                )
+            }
         };
-        if !reports_allowed(&staff) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        }
-        let t = state.texts(&staff.user.language);
-        let origin = staff_origin(&staff, &rid, addr);
-        let quarters = recent_quarters(state.clock.today());
-        let (status, quarter, report, stats, error) =
-            match report_for(&state, &staff, q, &origin).await? {
-                Ok((quarter, report, stats)) => (StatusCode::OK, quarter, report, stats, None),
-                Err(bad) => {
-                    let d = state.clock.today();
-                    (
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        bad,
-                        NotExecuted {
-                            first: d,
-                            last: d,
-                            lines: Vec::new(),
-                        },
-                        Vec::new(),
-                        Some(t.get("error-quarter")),
-                    )
-                }
-            };
-        let p = ReportsPage {
-            l: StaffLayout::signed_in(t, t.get("reports-title"), &staff, "reports"),
-            quarter,
-            quarters,
-            report,
-            stats,
-            error,
-        };
-        render(status, &p)
-    }
-    .await;
-    or_error(&state, r)
+    let p = ReportsPage {
+        l: StaffLayout::signed_in(t, t.get("reports-title"), &ctx.staff, "reports"),
+        quarter,
+        quarters,
+        report,
+        stats,
+        error,
+    };
+    render(status, &p)
 }
 
 /// `/personal/rapporter/{file}`: the report as CSV or PDF.
 pub async fn download(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    axum::extract::Path(file): axum::extract::Path<String>,
+    Allowed { ctx, kommun, .. }: Allowed<act::ReadReports>,
+    Path(file): Path<String>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let r = async {
-        let Some(staff) = auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        if !reports_allowed(&staff) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        }
-        let origin = staff_origin(&staff, &rid, addr);
-        let Ok((quarter, report, stats)) = report_for(&state, &staff, q, &origin).await? else {
-            return Err(PageError::NotFound);
-        };
-        let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
-        let csv = |body: String, name: &str| {
-            (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                    (header::CACHE_CONTROL, "no-store".to_owned()),
-                    (
-                        header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"{name}\""),
-                    ),
-                ],
-                body,
+) -> Result<Response, PageError> {
+    let Ok((quarter, report, stats)) = report_for(&state, kommun, &q, &ctx.origin).await? else {
+        return Err(PageError::NotFound);
+    };
+    let csv = |body: String, name: &str| {
+        (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{name}\""),
+                ),
+            ],
+            body,
+        )
+            .into_response()
+    };
+    Ok(match file.as_str() {
+        "ej-verkstallda.csv" => csv(
+            crate::reports::not_executed_csv(&state, &report),
+            &format!("ej-verkstallda-{quarter}.csv"),
+        ),
+        "statistik.csv" => csv(
+            crate::reports::statistics_csv(&state, &stats),
+            &format!("statistik-{quarter}.csv"),
+        ),
+        "ej-verkstallda.pdf" => {
+            let doc =
+                crate::documents::not_executed_report(&state, kommun.as_str(), &report, &stats)
+                    .await?;
+            pdf_response(
+                crate::documents::pdf(&doc)?,
+                &format!("ej-verkstallda-{quarter}.pdf"),
             )
-                .into_response()
-        };
-        Ok(match file.as_str() {
-            "ej-verkstallda.csv" => csv(
-                crate::reports::not_executed_csv(&state, &report),
-                &format!("ej-verkstallda-{quarter}.csv"),
-            ),
-            "statistik.csv" => csv(
-                crate::reports::statistics_csv(&state, &stats),
-                &format!("statistik-{quarter}.csv"),
-            ),
-            "ej-verkstallda.pdf" => {
-                let doc =
-                    crate::documents::not_executed_report(&state, kommun.as_str(), &report, &stats)
-                        .await?;
-                pdf_response(
-                    crate::documents::pdf(&doc)?,
-                    &format!("ej-verkstallda-{quarter}.pdf"),
-                )
-            }
-            _ => return Err(PageError::NotFound),
-        })
-    }
-    .await;
-    or_error(&state, r)
+        }
+        _ => return Err(PageError::NotFound),
+    })
 }
