@@ -651,7 +651,7 @@ async fn the_cli_manages_accounts_and_tokens() {
 #[tokio::test]
 async fn a_municipal_admin_manages_the_municipalitys_accounts_only() {
     let (app, clock) = app_at_fixed_time().await;
-    create_staff(
+    let admin_id = create_staff(
         &app,
         Some("0380"),
         "municipal-admin",
@@ -768,6 +768,19 @@ async fn a_municipal_admin_manages_the_municipalitys_accounts_only() {
         )
         .await;
     assert_eq!(p.status, 404);
+    // Nor does an administrator disable their own account here; the page says why.
+    let p = a
+        .post(
+            &format!("/personal/admin/anvandare/{admin_id}/inaktivera"),
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(p.status, 403);
+    assert!(
+        p.body.contains("Du kan inte ändra ditt eget konto här."),
+        "{}",
+        p.body
+    );
     let p = a
         .post(
             &format!("/personal/admin/anvandare/{officer_id}/nollstall-tvastegs"),

@@ -3,25 +3,42 @@
 //! the second factor. Every change is audited; nobody here reads a case.
 
 use super::auth::{self, Staff};
-use super::pages::{
-    field, message, or_error, posted, render, staff_origin, to_sign_in, StaffLayout,
-};
-use crate::error::PageError;
-use crate::middleware::RequestId;
+use super::pages::{render, StaffLayout};
+use crate::error::{ErrorPage, PageError};
+use crate::http::{Id, StaffCtx, StaffForm};
 use crate::AppState;
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use domain::policy::{can, Action, Decision, Resource};
 use domain::staff::Role;
 use domain::Kommunkod;
-use std::net::SocketAddr;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use store::staff::StaffUser;
 
-type Rid = Option<Extension<RequestId>>;
+/// What the `{id}` of a path names, for [`Id`].
+mod ids {
+    /// A staff account.
+    pub enum Account {}
+}
+
+/// The `{what}` of a change to an account.
+#[derive(Deserialize)]
+pub struct Change {
+    what: String,
+}
+
+/// The forbidden page with a text of its own instead of the policy's general one.
+fn forbidden_because(text: &'static str) -> Response {
+    let mut r = PageError::Forbidden.into_response();
+    if let Some(page) = r.extensions_mut().get_mut::<ErrorPage>() {
+        page.text = text;
+        page.staff_text = text;
+    }
+    r
+}
 
 /// The municipality whose accounts are shown: the admin's own, or the one a system
 /// administrator picked.
@@ -131,231 +148,198 @@ fn empty() -> Outcome {
 
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    ctx: StaffCtx,
     RawQuery(q): RawQuery,
-) -> Response {
-    let r = async {
-        let Some(staff) = auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let asked = q
-            .as_deref()
-            .and_then(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .find(|(k, _)| k == "kommun")
-                    .map(|(_, v)| v.into_owned())
-            })
-            .unwrap_or_default();
-        let kommun = scope(&staff, &asked);
-        if !may_manage(&staff, kommun) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        }
-        admin_page(&state, &staff, kommun, empty(), StatusCode::OK).await
+) -> Result<Response, PageError> {
+    let staff = &ctx.staff;
+    let asked = q
+        .as_deref()
+        .and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "kommun")
+                .map(|(_, v)| v.into_owned())
+        })
+        .unwrap_or_default();
+    let kommun = scope(staff, &asked);
+    if !may_manage(staff, kommun) {
+        return Err(PageError::Forbidden);
     }
-    .await;
-    or_error(&state, r)
+    admin_page(&state, staff, kommun, empty(), StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AccountForm {
+    role: String,
+    kommun: String,
+    email: String,
+    name: String,
+    unit: String,
 }
 
 pub async fn add(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(posted) => posted,
-            Err(answer) => return Ok(answer),
-        };
-        let t = state.texts(&staff.user.language);
-        let role = Role::parse(field(&f, "role"));
-        let kommun = if role == Some(Role::SystemAdmin) {
-            None
-        } else {
-            scope(&staff, field(&f, "kommun"))
-        };
-        if !may_manage(&staff, kommun)
-            || (role == Some(Role::SystemAdmin) && staff.actor.role != Role::SystemAdmin)
-        {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        }
-        let email = field(&f, "email").trim().to_owned();
-        let name = field(&f, "name").trim().to_owned();
-        let mut errors = Vec::new();
-        if !domain::contact::is_plausible_email(&email) {
-            errors.push(("email", t.get("error-email")));
-        }
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.push(("name", t.get("admin-error-name")));
-        }
-        let Some(role) = role else {
-            errors.push(("role", t.get("error-unknown-choice")));
-            return admin_page(
-                &state,
-                &staff,
-                kommun,
-                Outcome {
-                    errors,
-                    email,
-                    name,
-                    ..empty()
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        };
-        if role != Role::SystemAdmin && kommun.is_none() {
-            errors.push(("kommun", t.get("admin-error-kommun")));
-        }
-        if !errors.is_empty() {
-            return admin_page(
-                &state,
-                &staff,
-                kommun,
-                Outcome {
-                    errors,
-                    email,
-                    name,
-                    ..empty()
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-        let password = auth::generated_password();
-        let hash = auth::hash_password(state.config.hash_cost, &password)?;
-        let origin = staff_origin(&staff, &rid, addr);
-        let k = kommun.map(|k| k.as_str().to_owned());
-        let created = store::staff::create(
-            &state.db,
-            k.as_deref(),
-            &email,
-            &name,
-            role.as_str(),
-            &hash,
-            false,
-            state.clock.now(),
-            &origin,
-        )
-        .await?;
-        let Some(id) = created else {
-            let errors = vec![("email", t.get("admin-error-exists"))];
-            return admin_page(
-                &state,
-                &staff,
-                kommun,
-                Outcome {
-                    errors,
-                    email,
-                    name,
-                    ..empty()
-                },
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        };
-        let unit = field(&f, "unit").trim();
-        if let (false, Some(k)) = (unit.is_empty(), &k) {
-            let unit_id = store::staff::ensure_unit(&state.db, k, unit).await?;
-            store::staff::add_to_unit(&state.db, id, unit_id).await?;
-        }
-        let o = Outcome {
-            shown_password: Some((email.clone(), password)),
-            notice: Some(t.get1("admin-created", "email", &email)),
-            ..empty()
-        };
-        admin_page(&state, &staff, kommun, o, StatusCode::OK).await
+    ctx: StaffCtx,
+    StaffForm(form): StaffForm<AccountForm>,
+) -> Result<Response, PageError> {
+    let (staff, origin) = (&ctx.staff, &ctx.origin);
+    let t = ctx.texts(&state);
+    let role = Role::parse(&form.role);
+    let kommun = if role == Some(Role::SystemAdmin) {
+        None
+    } else {
+        scope(staff, &form.kommun)
+    };
+    if !may_manage(staff, kommun)
+        || (role == Some(Role::SystemAdmin) && staff.actor.role != Role::SystemAdmin)
+    {
+        return Err(PageError::Forbidden);
     }
-    .await;
-    or_error(&state, r)
+    let email = form.email.trim().to_owned();
+    let name = form.name.trim().to_owned();
+    let mut errors = Vec::new();
+    if !domain::contact::is_plausible_email(&email) {
+        errors.push(("email", t.get("error-email")));
+    }
+    if name.is_empty() || name.chars().count() > 100 {
+        errors.push(("name", t.get("admin-error-name")));
+    }
+    let Some(role) = role else {
+        errors.push(("role", t.get("error-unknown-choice")));
+        return admin_page(
+            &state,
+            staff,
+            kommun,
+            Outcome {
+                errors,
+                email,
+                name,
+                ..empty()
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    if role != Role::SystemAdmin && kommun.is_none() {
+        errors.push(("kommun", t.get("admin-error-kommun")));
+    }
+    if !errors.is_empty() {
+        return admin_page(
+            &state,
+            staff,
+            kommun,
+            Outcome {
+                errors,
+                email,
+                name,
+                ..empty()
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let password = auth::generated_password();
+    let hash = auth::hash_password(state.config.hash_cost, &password)?;
+    let k = kommun.map(|k| k.as_str().to_owned());
+    let created = store::staff::create(
+        &state.db,
+        k.as_deref(),
+        &email,
+        &name,
+        role.as_str(),
+        &hash,
+        false,
+        state.clock.now(),
+        origin,
+    )
+    .await?;
+    let Some(id) = created else {
+        let errors = vec![("email", t.get("admin-error-exists"))];
+        return admin_page(
+            &state,
+            staff,
+            kommun,
+            Outcome {
+                errors,
+                email,
+                name,
+                ..empty()
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    };
+    let unit = form.unit.trim();
+    if let (false, Some(k)) = (unit.is_empty(), &k) {
+        let unit_id = store::staff::ensure_unit(&state.db, k, unit).await?;
+        store::staff::add_to_unit(&state.db, id, unit_id).await?;
+    }
+    let o = Outcome {
+        shown_password: Some((email.clone(), password)),
+        notice: Some(t.get1("admin-created", "email", &email)),
+        ..empty()
+    };
+    admin_page(&state, staff, kommun, o, StatusCode::OK).await
 }
 
 /// One change to an existing account: disable, enable, new password or reset second factor.
 pub async fn change(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path((id, what)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, _) = match posted(&state, &headers, &body).await? {
-            Ok(posted) => posted,
-            Err(answer) => return Ok(answer),
-        };
-        let id: i64 = id.parse().map_err(|_| PageError::NotFound)?;
-        let target = store::staff::by_id(&state.db, id)
-            .await?
-            .ok_or(PageError::NotFound)?;
-        let kommun = target
-            .kommunkod
-            .as_deref()
-            .and_then(|k| Kommunkod::parse(k).ok());
-        // Another municipality's account does not exist for a municipal admin.
-        if !may_manage(&staff, kommun) {
-            return Err(PageError::NotFound);
-        }
-        if target.id == staff.user.id && what != "nytt-losenord" {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "admin-error-self",
-                Some(&staff),
-            ));
-        }
-        let t = state.texts(&staff.user.language);
-        let now = state.clock.now();
-        let origin = staff_origin(&staff, &rid, addr);
-        let mut o = empty();
-        match what.as_str() {
-            "inaktivera" => {
-                store::staff::set_disabled(&state.db, id, true, now, &origin).await?;
-                o.notice = Some(t.get1("admin-disabled", "email", &target.email));
-            }
-            "aktivera" => {
-                store::staff::set_disabled(&state.db, id, false, now, &origin).await?;
-                o.notice = Some(t.get1("admin-enabled", "email", &target.email));
-            }
-            "nytt-losenord" => {
-                let password = auth::generated_password();
-                store::staff::set_password(
-                    &state.db,
-                    id,
-                    &auth::hash_password(state.config.hash_cost, &password)?,
-                    now,
-                    &origin,
-                )
-                .await?;
-                store::sessions::revoke_all(&state.db, id, now).await?;
-                o.shown_password = Some((target.email.clone(), password));
-            }
-            "nollstall-tvastegs" => {
-                store::staff::set_totp(&state.db, id, None, now, &origin).await?;
-                store::sessions::revoke_all(&state.db, id, now).await?;
-                o.notice = Some(t.get1("admin-totp-reset", "email", &target.email));
-            }
-            _ => return Err(PageError::NotFound),
-        }
-        if what == "nytt-losenord" && target.id == staff.user.id {
-            return Ok(Redirect::to("/personal/logga-in").into_response());
-        }
-        admin_page(&state, &staff, kommun, o, StatusCode::OK).await
+    ctx: StaffCtx,
+    id: Id<ids::Account>,
+    Path(Change { what }): Path<Change>,
+    StaffForm(_): StaffForm<IgnoredAny>,
+) -> Result<Response, PageError> {
+    let (staff, origin) = (&ctx.staff, &ctx.origin);
+    let id = id.get();
+    let target = store::staff::by_id(&state.db, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let kommun = target
+        .kommunkod
+        .as_deref()
+        .and_then(|k| Kommunkod::parse(k).ok());
+    // Another municipality's account does not exist for a municipal admin.
+    if !may_manage(staff, kommun) {
+        return Err(PageError::NotFound);
     }
-    .await;
-    or_error(&state, r)
+    if target.id == staff.user.id && what != "nytt-losenord" {
+        return Ok(forbidden_because("admin-error-self"));
+    }
+    let t = ctx.texts(&state);
+    let now = state.clock.now();
+    let mut o = empty();
+    match what.as_str() {
+        "inaktivera" => {
+            store::staff::set_disabled(&state.db, id, true, now, origin).await?;
+            o.notice = Some(t.get1("admin-disabled", "email", &target.email));
+        }
+        "aktivera" => {
+            store::staff::set_disabled(&state.db, id, false, now, origin).await?;
+            o.notice = Some(t.get1("admin-enabled", "email", &target.email));
+        }
+        "nytt-losenord" => {
+            let password = auth::generated_password();
+            store::staff::set_password(
+                &state.db,
+                id,
+                &auth::hash_password(state.config.hash_cost, &password)?,
+                now,
+                origin,
+            )
+            .await?;
+            store::sessions::revoke_all(&state.db, id, now).await?;
+            o.shown_password = Some((target.email.clone(), password));
+        }
+        "nollstall-tvastegs" => {
+            store::staff::set_totp(&state.db, id, None, now, origin).await?;
+            store::sessions::revoke_all(&state.db, id, now).await?;
+            o.notice = Some(t.get1("admin-totp-reset", "email", &target.email));
+        }
+        _ => return Err(PageError::NotFound),
+    }
+    if what == "nytt-losenord" && target.id == staff.user.id {
+        return Ok(Redirect::to("/personal/logga-in").into_response());
+    }
+    admin_page(&state, staff, kommun, o, StatusCode::OK).await
 }

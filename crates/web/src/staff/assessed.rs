@@ -5,29 +5,46 @@
 //! shared with the API through `crate::assessed`.
 
 use super::access::{self, Access};
-use super::auth::{self, Staff};
-use super::pages::{field, or_error, posted, render, staff_origin, to_sign_in, StaffLayout};
+use super::auth::Staff;
+use super::pages::{field, render, StaffLayout};
 use crate::error::PageError;
-use crate::middleware::RequestId;
+use crate::http::extract::act;
+use crate::http::{CaseAccess, Id, StaffCtx, StaffForm};
 use crate::AppState;
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use chrono::NaiveDate;
 use domain::assessed::{
     self, AppealException, Area, CommunicationMethod, ConsentScope, CourtOutcome, ExecutionEvent,
     NoticeMethod, Outcome, Reconsideration,
 };
 use domain::case::Errors;
-use domain::policy::{can, Action, Decision, Resource};
-use std::net::SocketAddr;
+use domain::policy::{can, Action, CaseRef, Decision, Resource};
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use store::assessed::{AppealStep, Assessed};
 use store::audit::Origin;
 
-type Rid = Option<Extension<RequestId>>;
+/// What the `{id}` of a path names, for [`Id`].
+mod ids {
+    /// A case (an application is a case).
+    pub enum Case {}
+    /// A decision; access goes through the case it belongs to.
+    pub enum Decision {}
+    /// An appeal of a decision; access goes through the decision's case.
+    pub enum Appeal {}
+}
+
+/// The `{action}` of a post, the form's step.
+#[derive(Deserialize)]
+pub struct Step {
+    action: String,
+}
+
+/// A form post whose only field that matters is the CSRF token.
+type NoFields = IgnoredAny;
 
 /// One investigation entry as listed under its area: when, by whom, what.
 type AreaLine = (String, String, String);
@@ -114,38 +131,41 @@ impl AssessedPage<'_> {
     }
 }
 
-async fn staff_or_sign_in(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Option<Staff>, PageError> {
-    auth::current(state, headers).await
-}
-
 fn municipality(staff: &Staff) -> Result<String, PageError> {
     staff.user.kommunkod.clone().ok_or(PageError::NotFound)
 }
 
+/// Access to the case for `action` (under an emergency access already running, whose reason
+/// comes back), or the answer instead: not found, or the case page, which asks for a reason.
+async fn granted(
+    state: &AppState,
+    ctx: &StaffCtx,
+    action: Action,
+    case_id: i64,
+) -> Result<(CaseRef, Option<String>), PageError> {
+    match access::case(state, &ctx.staff.actor, action, case_id, None, &ctx.origin).await? {
+        (Access::Granted(reason), Some(case)) => Ok((case, reason)),
+        (Access::NeedsReason, _) => {
+            Err(PageError::SeeOther(format!("/personal/arenden/{case_id}")))
+        }
+        _ => Err(PageError::NotFound),
+    }
+}
+
+/// The page of case `id`, which the caller may read (`case_ref`, `reason`: that access).
 #[allow(clippy::too_many_arguments)]
 async fn page(
     state: &AppState,
-    staff: &Staff,
+    ctx: &StaffCtx,
     id: i64,
-    origin: &Origin,
+    case_ref: &CaseRef,
+    reason: Option<String>,
     draft: Draft,
     status: StatusCode,
 ) -> Result<Response, PageError> {
+    let (staff, origin) = (&ctx.staff, &ctx.origin);
     let t = state.texts(&staff.user.language);
     let kommun = municipality(staff)?;
-    let (access, case_ref) =
-        access::case(state, &staff.actor, Action::ReadCase, id, None, origin).await?;
-    let reason = match access {
-        Access::Granted(r) => r,
-        Access::Hidden => return Err(PageError::NotFound),
-        // The case page asks for the reason of an emergency access.
-        Access::NeedsReason => {
-            return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response())
-        }
-    };
     let now = state.clock.now();
     let today = state.clock.today();
     // One logged read of the case; the assessed part is read with it.
@@ -162,8 +182,11 @@ async fn page(
                 .and_then(|n| domain::Personnummer::parse(n, today).ok())
                 .is_some_and(|p| p.age_on(today) < 18)
     });
-    let may_decide = case_ref
-        .is_some_and(|c| can(&staff.actor, Action::Decide, &Resource::Case(c)) != Decision::Deny);
+    let may_decide = can(
+        &staff.actor,
+        Action::Decide,
+        &Resource::Case(case_ref.clone()),
+    ) != Decision::Deny;
     let received = a.received_on;
     let age_days = received.map_or(0, |r| (today - r).num_days());
     // The clocks of FL 11-12 §§ run only while the case waits for a decision.
@@ -289,34 +312,26 @@ async fn page(
     render(status, &p)
 }
 
-fn id_of(s: &str) -> Result<i64, PageError> {
-    s.parse().map_err(|_| PageError::NotFound)
-}
-
 pub async fn show(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let r = async {
-        let Some(staff) = staff_or_sign_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let origin = staff_origin(&staff, &rid, addr);
-        page(
-            &state,
-            &staff,
-            id_of(&id)?,
-            &origin,
-            Draft::default(),
-            StatusCode::OK,
-        )
-        .await
-    }
-    .await;
-    or_error(&state, r)
+    CaseAccess {
+        ctx,
+        id,
+        case,
+        reason,
+        ..
+    }: CaseAccess<act::ReadCase>,
+) -> Result<Response, PageError> {
+    page(
+        &state,
+        &ctx,
+        id,
+        &case,
+        reason,
+        Draft::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// A posted value that must be one of a closed set.
@@ -867,190 +882,144 @@ enum Target {
 }
 
 async fn handle(
-    state: AppState,
-    addr: SocketAddr,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
+    state: &AppState,
+    ctx: &StaffCtx,
+    f: Vec<(String, String)>,
     target: Target,
     action: String,
-) -> Response {
-    let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(p) => p,
-            Err(answer) => return Ok(answer),
-        };
-        let origin = staff_origin(&staff, &rid, addr);
-        let kommun = municipality(&staff)?;
-        let case_id = match target {
-            Target::Case(id) => id,
-            Target::Decision(id) => store::assessed::decision_case(&state.db, &kommun, id)
-                .await?
-                .ok_or(PageError::NotFound)?,
-            Target::Appeal(id) => store::assessed::appeal_case(&state.db, &kommun, id)
-                .await?
-                .ok_or(PageError::NotFound)?,
-        };
-        // Deciding needs delegation; every other step is writing to the case.
-        let needed = if action == "beslut" {
-            Action::Decide
-        } else {
-            Action::WriteCase
-        };
-        match access::case(&state, &staff.actor, needed, case_id, None, &origin)
+) -> Result<Response, PageError> {
+    let (staff, origin) = (&ctx.staff, &ctx.origin);
+    let kommun = municipality(staff)?;
+    let case_id = match target {
+        Target::Case(id) => id,
+        Target::Decision(id) => store::assessed::decision_case(&state.db, &kommun, id)
             .await?
-            .0
-        {
-            Access::Granted(_) => {}
-            Access::Hidden => return Err(PageError::NotFound),
-            Access::NeedsReason => {
-                return Ok(Redirect::to(&format!("/personal/arenden/{case_id}")).into_response())
-            }
-        }
-        let c = Ctx {
-            state: &state,
-            staff: &staff,
-            kommun,
-            origin: origin.clone(),
-            f,
-            today: state.clock.today(),
-        };
-        let outcome = match target {
-            Target::Case(id) => case_action(&c, id, &action).await?,
-            Target::Decision(id) => decision_action(&c, id, &action).await?,
-            Target::Appeal(id) => appeal_action(&c, id, &action).await?,
-        };
-        match outcome {
-            Outcome2::Done(anchor) => Ok(Redirect::to(&format!(
-                "/personal/arenden/{case_id}/bistand#{anchor}"
-            ))
-            .into_response()),
-            Outcome2::Invalid(errors) => {
-                let t = state.texts(&staff.user.language);
-                let form = field(&c.f, "_form").to_owned();
-                let draft = Draft {
-                    errors: errors
-                        .into_iter()
-                        .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
-                        .map(|(k, i)| (k.to_owned(), t.get(i)))
-                        .collect(),
-                    values: c.f.clone(),
-                    form,
-                };
-                page(
-                    &state,
-                    &staff,
-                    case_id,
-                    &origin,
-                    draft,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
+            .ok_or(PageError::NotFound)?,
+        Target::Appeal(id) => store::assessed::appeal_case(&state.db, &kommun, id)
+            .await?
+            .ok_or(PageError::NotFound)?,
+    };
+    // Deciding needs delegation; every other step is writing to the case.
+    let needed = if action == "beslut" {
+        Action::Decide
+    } else {
+        Action::WriteCase
+    };
+    granted(state, ctx, needed, case_id).await?;
+    let c = Ctx {
+        state,
+        staff,
+        kommun,
+        origin: origin.clone(),
+        f,
+        today: state.clock.today(),
+    };
+    let outcome = match target {
+        Target::Case(id) => case_action(&c, id, &action).await?,
+        Target::Decision(id) => decision_action(&c, id, &action).await?,
+        Target::Appeal(id) => appeal_action(&c, id, &action).await?,
+    };
+    match outcome {
+        Outcome2::Done(anchor) => Ok(Redirect::to(&format!(
+            "/personal/arenden/{case_id}/bistand#{anchor}"
+        ))
+        .into_response()),
+        Outcome2::Invalid(errors) => {
+            let t = state.texts(&staff.user.language);
+            let form = field(&c.f, "_form").to_owned();
+            let draft = Draft {
+                errors: errors
+                    .into_iter()
+                    .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
+                    .map(|(k, i)| (k.to_owned(), t.get(i)))
+                    .collect(),
+                values: c.f.clone(),
+                form,
+            };
+            let (case, reason) = granted(state, ctx, Action::ReadCase, case_id).await?;
+            page(
+                state,
+                ctx,
+                case_id,
+                &case,
+                reason,
+                draft,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
-    .await;
-    or_error(&state, r)
 }
+
+// The forms of this page post to one action each and come back with their values when they
+// have errors, so the body stays the posted pairs (read by name in `case_action` and the
+// others, and shown again in the draft).
 
 pub async fn post_case(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path((id, action)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    match id.parse() {
-        Ok(id) => handle(state, addr, rid, headers, body, Target::Case(id), action).await,
-        Err(_) => or_error(&state, Err(PageError::NotFound)),
-    }
+    id: Id<ids::Case>,
+    Path(Step { action }): Path<Step>,
+    ctx: StaffCtx,
+    StaffForm(f): StaffForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    handle(&state, &ctx, f, Target::Case(id.get()), action).await
 }
 
 pub async fn post_decision(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path((id, action)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    match id.parse() {
-        Ok(id) => {
-            handle(
-                state,
-                addr,
-                rid,
-                headers,
-                body,
-                Target::Decision(id),
-                action,
-            )
-            .await
-        }
-        Err(_) => or_error(&state, Err(PageError::NotFound)),
-    }
+    id: Id<ids::Decision>,
+    Path(Step { action }): Path<Step>,
+    ctx: StaffCtx,
+    StaffForm(f): StaffForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    handle(&state, &ctx, f, Target::Decision(id.get()), action).await
 }
 
 pub async fn post_appeal(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path((id, action)): Path<(String, String)>,
-    body: Bytes,
-) -> Response {
-    match id.parse() {
-        Ok(id) => handle(state, addr, rid, headers, body, Target::Appeal(id), action).await,
-        Err(_) => or_error(&state, Err(PageError::NotFound)),
-    }
+    id: Id<ids::Appeal>,
+    Path(Step { action }): Path<Step>,
+    ctx: StaffCtx,
+    StaffForm(f): StaffForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    handle(&state, &ctx, f, Target::Appeal(id.get()), action).await
 }
 
 /// Takes an application from the inbox: it becomes the officer's case.
 pub async fn take(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, _) = match posted(&state, &headers, &body).await? {
-            Ok(p) => p,
-            Err(answer) => return Ok(answer),
-        };
-        let id = id_of(&id)?;
-        let kommun = municipality(&staff)?;
-        let k = domain::Kommunkod::parse(&kommun).map_err(|_| PageError::NotFound)?;
-        if can(
-            &staff.actor,
-            Action::AssignInbox,
-            &Resource::Municipality(k),
-        ) != Decision::Allow
-        {
-            return Err(PageError::NotFound);
-        }
-        let origin = staff_origin(&staff, &rid, addr);
-        let taken = store::assessed::take(
-            &state.db,
-            &kommun,
-            id,
-            staff.user.id,
-            staff.actor.units.first().copied(),
-            state.clock.now(),
-            &origin,
-        )
-        .await?;
-        Ok(if taken {
-            Redirect::to(&format!("/personal/arenden/{id}/bistand")).into_response()
-        } else {
-            // Someone else was quicker: back to the inbox, which no longer lists it.
-            Redirect::to("/personal/inkorg?kind=ansokan").into_response()
-        })
+    ctx: StaffCtx,
+    id: Id<ids::Case>,
+    StaffForm(_): StaffForm<NoFields>,
+) -> Result<Response, PageError> {
+    let (staff, origin) = (&ctx.staff, &ctx.origin);
+    let id = id.get();
+    let k = ctx.kommun()?;
+    // Not allowed and not found look the same here.
+    if can(
+        &staff.actor,
+        Action::AssignInbox,
+        &Resource::Municipality(k),
+    ) != Decision::Allow
+    {
+        return Err(PageError::NotFound);
     }
-    .await;
-    or_error(&state, r)
+    let taken = store::assessed::take(
+        &state.db,
+        k.as_str(),
+        id,
+        staff.user.id,
+        staff.actor.units.first().copied(),
+        state.clock.now(),
+        origin,
+    )
+    .await?;
+    Ok(if taken {
+        Redirect::to(&format!("/personal/arenden/{id}/bistand")).into_response()
+    } else {
+        // Someone else was quicker: back to the inbox, which no longer lists it.
+        Redirect::to("/personal/inkorg?kind=ansokan").into_response()
+    })
 }
 
 /// The choices the template offers, with their labels.
@@ -1138,92 +1107,57 @@ pub(super) fn pdf_response(bytes: Vec<u8>, file_name: &str) -> Response {
         .into_response()
 }
 
-/// Resolves the case of a decision or appeal and checks that the caller may read it.
-async fn readable(
-    state: &AppState,
-    staff: &Staff,
-    case_id: Option<i64>,
-    origin: &Origin,
-) -> Result<Option<Response>, PageError> {
+/// Checks that the caller may read the case of a decision or appeal (`None`: there is none).
+async fn readable(state: &AppState, ctx: &StaffCtx, case_id: Option<i64>) -> Result<(), PageError> {
     let case_id = case_id.ok_or(PageError::NotFound)?;
-    match access::case(state, &staff.actor, Action::ReadCase, case_id, None, origin)
-        .await?
-        .0
-    {
-        Access::Granted(_) => Ok(None),
-        Access::Hidden => Err(PageError::NotFound),
-        Access::NeedsReason => Ok(Some(
-            Redirect::to(&format!("/personal/arenden/{case_id}")).into_response(),
-        )),
-    }
+    granted(state, ctx, Action::ReadCase, case_id).await?;
+    Ok(())
 }
 
 /// The decision letter as PDF/A.
 pub async fn letter(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let r = async {
-        let Some(staff) = staff_or_sign_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let id = id_of(&id)?;
-        let kommun = municipality(&staff)?;
-        let origin = staff_origin(&staff, &rid, addr);
-        let case_id = store::assessed::decision_case(&state.db, &kommun, id).await?;
-        if let Some(answer) = readable(&state, &staff, case_id, &origin).await? {
-            return Ok(answer);
-        }
-        let d = store::assessed::decision(&state.db, &kommun, id, state.clock.now(), &origin)
-            .await?
-            .ok_or(PageError::NotFound)?;
-        let doc = crate::documents::decision_letter(&state, &kommun, &d, &origin).await?;
-        let bytes = crate::documents::pdf(&doc)?;
-        Ok(pdf_response(
-            bytes,
-            &format!("beslut-{}-{id}.pdf", d.case_number),
-        ))
-    }
-    .await;
-    or_error(&state, r)
+    ctx: StaffCtx,
+    id: Id<ids::Decision>,
+) -> Result<Response, PageError> {
+    let (staff, origin) = (&ctx.staff, &ctx.origin);
+    let id = id.get();
+    let kommun = municipality(staff)?;
+    let case_id = store::assessed::decision_case(&state.db, &kommun, id).await?;
+    readable(&state, &ctx, case_id).await?;
+    let d = store::assessed::decision(&state.db, &kommun, id, state.clock.now(), origin)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let doc = crate::documents::decision_letter(&state, &kommun, &d, origin).await?;
+    let bytes = crate::documents::pdf(&doc)?;
+    Ok(pdf_response(
+        bytes,
+        &format!("beslut-{}-{id}.pdf", d.case_number),
+    ))
 }
 
 /// The package for the administrative court as PDF/A.
 pub async fn package(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let r = async {
-        let Some(staff) = staff_or_sign_in(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        let id = id_of(&id)?;
-        let kommun = municipality(&staff)?;
-        let origin = staff_origin(&staff, &rid, addr);
-        let case_id = store::assessed::appeal_case(&state.db, &kommun, id).await?;
-        if let Some(answer) = readable(&state, &staff, case_id, &origin).await? {
-            return Ok(answer);
-        }
-        let now = state.clock.now();
-        let a = store::assessed::appeal(&state.db, &kommun, id, now, &origin)
-            .await?
-            .ok_or(PageError::NotFound)?;
-        let d = store::assessed::decision(&state.db, &kommun, a.decision_id, now, &origin)
-            .await?
-            .ok_or(PageError::NotFound)?;
-        let doc = crate::documents::appeal_package(&state, &kommun, &a, &d, &origin).await?;
-        let bytes = crate::documents::pdf(&doc)?;
-        Ok(pdf_response(
-            bytes,
-            &format!("overklagande-{}-{id}.pdf", d.case_number),
-        ))
-    }
-    .await;
-    or_error(&state, r)
+    ctx: StaffCtx,
+    id: Id<ids::Appeal>,
+) -> Result<Response, PageError> {
+    let (staff, origin) = (&ctx.staff, &ctx.origin);
+    let id = id.get();
+    let kommun = municipality(staff)?;
+    let case_id = store::assessed::appeal_case(&state.db, &kommun, id).await?;
+    readable(&state, &ctx, case_id).await?;
+    let now = state.clock.now();
+    let a = store::assessed::appeal(&state.db, &kommun, id, now, origin)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let d = store::assessed::decision(&state.db, &kommun, a.decision_id, now, origin)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let doc = crate::documents::appeal_package(&state, &kommun, &a, &d, origin).await?;
+    let bytes = crate::documents::pdf(&doc)?;
+    Ok(pdf_response(
+        bytes,
+        &format!("overklagande-{}-{id}.pdf", d.case_number),
+    ))
 }

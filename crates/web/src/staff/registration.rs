@@ -2,24 +2,18 @@
 //! letter or visit (`/personal/ansokningar/ny`), and a municipal administrator adjusts the
 //! wording of the letters (`/personal/admin/brevtexter`).
 
-use super::auth::{self, Staff};
-use super::pages::{
-    field, message, or_error, posted, render, staff_origin, to_sign_in, StaffLayout,
-};
+use super::pages::{field, render, StaffLayout};
 use crate::error::PageError;
-use crate::middleware::RequestId;
+use crate::http::extract::act;
+use crate::http::{Allowed, StaffCtx, StaffForm};
 use crate::AppState;
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use domain::assessed::{Applicable, RawApplication};
-use domain::policy::{can, Action, Decision, Resource};
-use std::net::SocketAddr;
-
-type Rid = Option<Extension<RequestId>>;
+use domain::Kommunkod;
+use serde::Deserialize;
 
 #[derive(Template)]
 #[template(path = "staff/application_new.html")]
@@ -48,22 +42,18 @@ impl NewApplicationPage<'_> {
     }
 }
 
-/// Staff who may register applications: those who read the municipality's inbox.
-fn may_register(staff: &Staff) -> bool {
-    staff.actor.kommunkod.is_some_and(|k| {
-        can(&staff.actor, Action::OpenCase, &Resource::Municipality(k)) == Decision::Allow
-    })
-}
+// Staff who may register applications are those who may open cases in the municipality
+// (`Allowed<act::OpenCase>`).
 
 async fn application_page(
     state: &AppState,
-    staff: &Staff,
+    ctx: &StaffCtx,
+    kommun: Kommunkod,
     values: Vec<(String, String)>,
     errors: Vec<(String, String)>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let t = state.texts(&staff.user.language);
-    let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
+    let t = ctx.texts(state);
     let entries = crate::assessed::applicable(state, kommun.as_str()).await?;
     let title = if errors.is_empty() {
         t.get("application-new-title")
@@ -75,8 +65,8 @@ async fn application_page(
         )
     };
     let p = NewApplicationPage {
-        l: StaffLayout::signed_in(t, title, staff, "inbox"),
-        csrf: staff.session.csrf_token.clone(),
+        l: StaffLayout::signed_in(t, title, &ctx.staff, "inbox"),
+        csrf: ctx.csrf().to_owned(),
         entries,
         values,
         errors,
@@ -84,117 +74,94 @@ async fn application_page(
     render(status, &p)
 }
 
-pub async fn new_application(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let r = async {
-        let Some(staff) = auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        if !may_register(&staff) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        }
-        let values = vec![
-            ("received_on".to_owned(), state.clock.today().to_string()),
-            ("channel".to_owned(), "phone".to_owned()),
-            ("assign".to_owned(), "yes".to_owned()),
-        ];
-        application_page(&state, &staff, values, Vec::new(), StatusCode::OK).await
-    }
-    .await;
-    or_error(&state, r)
+pub async fn new_application(
+    State(state): State<AppState>,
+    Allowed { ctx, kommun, .. }: Allowed<act::OpenCase>,
+) -> Result<Response, PageError> {
+    let values = vec![
+        ("received_on".to_owned(), state.clock.today().to_string()),
+        ("channel".to_owned(), "phone".to_owned()),
+        ("assign".to_owned(), "yes".to_owned()),
+    ];
+    application_page(&state, &ctx, kommun, values, Vec::new(), StatusCode::OK).await
 }
 
+/// The application form has a checkbox list (`requested`) and comes back with its values
+/// when it has errors, so the body stays the posted pairs.
 pub async fn register_application(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(p) => p,
-            Err(answer) => return Ok(answer),
-        };
-        if !may_register(&staff) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
+    Allowed { ctx, kommun, .. }: Allowed<act::OpenCase>,
+    StaffForm(f): StaffForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (staff, origin) = (&ctx.staff, &ctx.origin);
+    let raw = RawApplication {
+        name: field(&f, "name").to_owned(),
+        personnummer: field(&f, "personnummer").to_owned(),
+        phone: field(&f, "phone").to_owned(),
+        email: field(&f, "email").to_owned(),
+        role: field(&f, "role").to_owned(),
+        recipient_name: field(&f, "recipient_name").to_owned(),
+        requested: f
+            .iter()
+            .filter(|(k, _)| k == "requested")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        free_text: field(&f, "free_text").to_owned(),
+        received_on: field(&f, "received_on").to_owned(),
+        // Staff register what came by phone, letter or visit; the e-service is the portal.
+        channel: match field(&f, "channel") {
+            "online" | "api" => "phone".to_owned(),
+            c => c.to_owned(),
+        },
+        message: field(&f, "message").to_owned(),
+        consent: field(&f, "consent") == "yes",
+    };
+    match crate::assessed::submit_application(
+        &state,
+        kommun.as_str(),
+        &raw,
+        Some(staff.user.id),
+        origin,
+    )
+    .await?
+    {
+        Ok(s) => {
+            if field(&f, "assign") == "yes" {
+                store::assessed::take(
+                    &state.db,
+                    kommun.as_str(),
+                    s.case_id,
+                    staff.user.id,
+                    staff.actor.units.first().copied(),
+                    state.clock.now(),
+                    origin,
+                )
+                .await?;
+                return Ok(
+                    Redirect::to(&format!("/personal/arenden/{}/bistand", s.case_id))
+                        .into_response(),
+                );
+            }
+            Ok(Redirect::to("/personal/inkorg?slag=ansokan").into_response())
         }
-        let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
-        let raw = RawApplication {
-            name: field(&f, "name").to_owned(),
-            personnummer: field(&f, "personnummer").to_owned(),
-            phone: field(&f, "phone").to_owned(),
-            email: field(&f, "email").to_owned(),
-            role: field(&f, "role").to_owned(),
-            recipient_name: field(&f, "recipient_name").to_owned(),
-            requested: f
-                .iter()
-                .filter(|(k, _)| k == "requested")
-                .map(|(_, v)| v.clone())
-                .collect(),
-            free_text: field(&f, "free_text").to_owned(),
-            received_on: field(&f, "received_on").to_owned(),
-            // Staff register what came by phone, letter or visit; the e-service is the portal.
-            channel: match field(&f, "channel") {
-                "online" | "api" => "phone".to_owned(),
-                c => c.to_owned(),
-            },
-            message: field(&f, "message").to_owned(),
-            consent: field(&f, "consent") == "yes",
-        };
-        let origin = staff_origin(&staff, &rid, addr);
-        match crate::assessed::submit_application(
-            &state,
-            kommun.as_str(),
-            &raw,
-            Some(staff.user.id),
-            &origin,
-        )
-        .await?
-        {
-            Ok(s) => {
-                if field(&f, "assign") == "yes" {
-                    store::assessed::take(
-                        &state.db,
-                        kommun.as_str(),
-                        s.case_id,
-                        staff.user.id,
-                        staff.actor.units.first().copied(),
-                        state.clock.now(),
-                        &origin,
-                    )
-                    .await?;
-                    return Ok(
-                        Redirect::to(&format!("/personal/arenden/{}/bistand", s.case_id))
-                            .into_response(),
-                    );
-                }
-                Ok(Redirect::to("/personal/inkorg?slag=ansokan").into_response())
-            }
-            Err(errors) => {
-                let t = state.texts(&staff.user.language);
-                let errors = errors
-                    .into_iter()
-                    .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
-                    .map(|(k, i)| (k.to_owned(), t.get(i)))
-                    .collect();
-                application_page(&state, &staff, f, errors, StatusCode::UNPROCESSABLE_ENTITY).await
-            }
+        Err(errors) => {
+            let t = ctx.texts(&state);
+            let errors = errors
+                .into_iter()
+                .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
+                .map(|(k, i)| (k.to_owned(), t.get(i)))
+                .collect();
+            application_page(
+                &state,
+                &ctx,
+                kommun,
+                f,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
-    .await;
-    or_error(&state, r)
 }
 
 // ---- Letter texts ----
@@ -216,24 +183,14 @@ impl BlocksPage<'_> {
     }
 }
 
-fn may_configure(staff: &Staff) -> bool {
-    staff.actor.kommunkod.is_some_and(|k| {
-        can(
-            &staff.actor,
-            Action::ConfigureMunicipality,
-            &Resource::Municipality(k),
-        ) == Decision::Allow
-    })
-}
-
 async fn blocks_page(
     state: &AppState,
-    staff: &Staff,
+    ctx: &StaffCtx,
+    kommun: Kommunkod,
     error: Option<(String, String)>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let t = state.texts(&staff.user.language);
-    let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
+    let t = ctx.texts(state);
     let today = state.clock.today();
     let shipped =
         domain::letter_text::Blocks::shipped().map_err(|e| PageError::internal(e.to_string()))?;
@@ -252,8 +209,8 @@ async fn blocks_page(
         ));
     }
     let p = BlocksPage {
-        l: StaffLayout::signed_in(t, t.get("letter-blocks-title"), staff, "letters"),
-        csrf: staff.session.csrf_token.clone(),
+        l: StaffLayout::signed_in(t, t.get("letter-blocks-title"), &ctx.staff, "letters"),
+        csrf: ctx.csrf().to_owned(),
         blocks,
         today: today.to_string(),
         error,
@@ -261,109 +218,82 @@ async fn blocks_page(
     render(status, &p)
 }
 
-pub async fn letter_blocks(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let r = async {
-        let Some(staff) = auth::current(&state, &headers).await? else {
-            return Ok(to_sign_in());
-        };
-        if !may_configure(&staff) {
-            return Ok(message(
-                &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
-        }
-        blocks_page(&state, &staff, None, StatusCode::OK).await
-    }
-    .await;
-    or_error(&state, r)
+pub async fn letter_blocks(
+    State(state): State<AppState>,
+    Allowed { ctx, kommun, .. }: Allowed<act::ConfigureMunicipality>,
+) -> Result<Response, PageError> {
+    blocks_page(&state, &ctx, kommun, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct LetterBlockForm {
+    code: String,
+    body: String,
+    valid_from: String,
 }
 
 pub async fn save_letter_block(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, f) = match posted(&state, &headers, &body).await? {
-            Ok(p) => p,
-            Err(answer) => return Ok(answer),
-        };
-        if !may_configure(&staff) {
-            return Ok(message(
+    Allowed { ctx, kommun, .. }: Allowed<act::ConfigureMunicipality>,
+    StaffForm(form): StaffForm<LetterBlockForm>,
+) -> Result<Response, PageError> {
+    let shipped =
+        domain::letter_text::Blocks::shipped().map_err(|e| PageError::internal(e.to_string()))?;
+    let code = form.code.as_str();
+    if !shipped.codes().contains(&code) {
+        return Err(PageError::NotFound);
+    }
+    let t = ctx.texts(&state);
+    let text = domain::assessed::validate_text("body", &form.body, 10);
+    let mut errors = domain::case::Errors::new();
+    let from = domain::assessed::parse_date(&mut errors, "valid_from", &form.valid_from, true);
+    match (text, from) {
+        (Ok(body), Some(from)) => {
+            store::assessed::set_letter_block(
+                &state.db,
+                kommun.as_str(),
+                code,
+                &body,
+                from,
+                ctx.staff.user.id,
+                state.clock.now(),
+                &ctx.origin,
+            )
+            .await?;
+            Ok(Redirect::to(&format!("/personal/admin/brevtexter#block-{code}")).into_response())
+        }
+        (Err(e), _) => {
+            let msg = e
+                .values()
+                .flatten()
+                .map(|id| t.get(id))
+                .collect::<Vec<_>>()
+                .join(" ");
+            blocks_page(
                 &state,
-                StatusCode::FORBIDDEN,
-                "forbidden-title",
-                "forbidden-text",
-                Some(&staff),
-            ));
+                &ctx,
+                kommun,
+                Some((code.to_owned(), msg)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
-        let kommun = staff.actor.kommunkod.ok_or(PageError::NotFound)?;
-        let shipped = domain::letter_text::Blocks::shipped()
-            .map_err(|e| PageError::internal(e.to_string()))?;
-        let code = field(&f, "code");
-        if !shipped.codes().contains(&code) {
-            return Err(PageError::NotFound);
-        }
-        let t = state.texts(&staff.user.language);
-        let text = domain::assessed::validate_text("body", field(&f, "body"), 10);
-        let mut errors = domain::case::Errors::new();
-        let from =
-            domain::assessed::parse_date(&mut errors, "valid_from", field(&f, "valid_from"), true);
-        match (text, from) {
-            (Ok(body), Some(from)) => {
-                store::assessed::set_letter_block(
-                    &state.db,
-                    kommun.as_str(),
-                    code,
-                    &body,
-                    from,
-                    staff.user.id,
-                    state.clock.now(),
-                    &staff_origin(&staff, &rid, addr),
-                )
-                .await?;
-                Ok(
-                    Redirect::to(&format!("/personal/admin/brevtexter#block-{code}"))
-                        .into_response(),
-                )
-            }
-            (Err(e), _) => {
-                let msg = e
-                    .values()
-                    .flatten()
-                    .map(|id| t.get(id))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                blocks_page(
-                    &state,
-                    &staff,
-                    Some((code.to_owned(), msg)),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            (_, None) => {
-                let msg = errors
-                    .values()
-                    .flatten()
-                    .map(|id| t.get(id))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                blocks_page(
-                    &state,
-                    &staff,
-                    Some((code.to_owned(), msg)),
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
+        (_, None) => {
+            let msg = errors
+                .values()
+                .flatten()
+                .map(|id| t.get(id))
+                .collect::<Vec<_>>()
+                .join(" ");
+            blocks_page(
+                &state,
+                &ctx,
+                kommun,
+                Some((code.to_owned(), msg)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
-    .await;
-    or_error(&state, r)
 }
