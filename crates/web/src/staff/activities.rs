@@ -3,31 +3,25 @@
 //! record attendance and write to all participants. Every page checks the session and
 //! `Action::ManageActivities`; the store logs each read of the participant list.
 
-use super::auth::Staff;
-use super::pages::{
-    errors_for, field, or_error, posted_for, render, staff_for, staff_origin, StaffLayout,
-};
+use super::pages::{errors_for, render, StaffLayout};
 use crate::activities::{refusal_errors, view, ActivityView};
 use crate::error::PageError;
+use crate::http::extract::act;
+use crate::http::{Allowed, Id, StaffCtx, StaffForm};
 use crate::i18n::I18n;
-use crate::middleware::RequestId;
 use crate::AppState;
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use domain::activity::{
     validate_activity, validate_message, validate_occasion, ActivityKind, RawActivity, RawOccasion,
     Theme,
 };
 use domain::case::Errors;
-use domain::policy::Action;
-use std::net::SocketAddr;
+use serde::de::{value::MapDeserializer, DeserializeOwned};
+use serde::Deserialize;
 use store::activities::{Activity, CancelledBy, SignupKey};
-
-type Rid = Option<Extension<RequestId>>;
 
 /// A form field's label, so each link in the error summary says which field it is about.
 fn label(t: &I18n, field: &str) -> String {
@@ -98,39 +92,124 @@ struct ListPage<'a> {
     rows: Vec<Row>,
 }
 
-pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let r = async {
-        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
-            Ok(s) => s,
-            Err(answer) => return Ok(answer),
-        };
-        let t = state.texts(&staff.user.language);
-        let now = domain::clock::stockholm_local(state.clock.now());
-        let rows = store::activities::list(&state.db, kommun.as_str())
-            .await?
-            .iter()
-            .map(|(a, o)| {
-                let v = view(t, a, o, now);
-                Row {
-                    id: a.id,
-                    title: a.title.clone(),
-                    kind: v.kind,
-                    next: v.next,
-                    confirmed: a.confirmed,
-                    capacity: a.capacity,
-                    waitlisted: a.waitlisted,
-                    cancelled: a.cancelled(),
-                }
-            })
-            .collect();
-        let p = ListPage {
-            l: StaffLayout::signed_in(t, t.get("activities-title"), &staff, "activities"),
-            rows,
-        };
-        render(StatusCode::OK, &p)
+pub async fn list(
+    State(state): State<AppState>,
+    Allowed { ctx, kommun, .. }: Allowed<act::ManageActivities>,
+) -> Result<Response, PageError> {
+    let t = ctx.texts(&state);
+    let now = domain::clock::stockholm_local(state.clock.now());
+    let rows = store::activities::list(&state.db, kommun.as_str())
+        .await?
+        .iter()
+        .map(|(a, o)| {
+            let v = view(t, a, o, now);
+            Row {
+                id: a.id,
+                title: a.title.clone(),
+                kind: v.kind,
+                next: v.next,
+                confirmed: a.confirmed,
+                capacity: a.capacity,
+                waitlisted: a.waitlisted,
+                cancelled: a.cancelled(),
+            }
+        })
+        .collect();
+    let p = ListPage {
+        l: StaffLayout::signed_in(t, t.get("activities-title"), &ctx.staff, "activities"),
+        rows,
+    };
+    render(StatusCode::OK, &p)
+}
+
+/// The activity form (new and edit), as posted or as the activity is now.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ActivityForm {
+    kind: String,
+    theme: String,
+    title: String,
+    description: String,
+    audience: String,
+    for_young_carers: String,
+    place_name: String,
+    place_address: String,
+    step_free: String,
+    hearing_loop: String,
+    meeting_link: String,
+    capacity: String,
+    cost: String,
+    signup_deadline: String,
+    reminder_days: String,
+    responsible: String,
+}
+
+impl ActivityForm {
+    /// The activity as the form shows it.
+    fn of(a: &Activity) -> Self {
+        let yes = |b: bool| if b { "yes" } else { "" }.to_owned();
+        Self {
+            kind: a.kind.clone(),
+            theme: a.theme.clone(),
+            title: a.title.clone(),
+            description: a.description.clone(),
+            audience: a.audience.clone(),
+            for_young_carers: yes(a.for_young_carers),
+            place_name: a.place_name.clone(),
+            place_address: a.place_address.clone().unwrap_or_default(),
+            step_free: yes(a.step_free),
+            hearing_loop: yes(a.hearing_loop),
+            meeting_link: a.meeting_link.clone().unwrap_or_default(),
+            capacity: a.capacity.to_string(),
+            cost: a.cost.clone(),
+            signup_deadline: a.signup_deadline.map(|d| d.to_string()).unwrap_or_default(),
+            reminder_days: a.reminder_days.to_string(),
+            responsible: a.responsible_id.map(|r| r.to_string()).unwrap_or_default(),
+        }
     }
-    .await;
-    or_error(&state, r)
+
+    fn raw(&self) -> RawActivity {
+        RawActivity {
+            kind: self.kind.clone(),
+            theme: self.theme.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            audience: self.audience.clone(),
+            for_young_carers: self.for_young_carers == "yes",
+            place_name: self.place_name.clone(),
+            place_address: self.place_address.clone(),
+            step_free: self.step_free == "yes",
+            hearing_loop: self.hearing_loop == "yes",
+            meeting_link: self.meeting_link.clone(),
+            capacity: self.capacity.clone(),
+            cost: self.cost.clone(),
+            signup_deadline: self.signup_deadline.clone(),
+            reminder_days: self.reminder_days.clone(),
+        }
+    }
+
+    /// A field by its name in the form (the template's field macros name them).
+    fn get(&self, name: &str) -> &str {
+        match name {
+            "kind" => &self.kind,
+            "theme" => &self.theme,
+            "title" => &self.title,
+            "description" => &self.description,
+            "audience" => &self.audience,
+            "for_young_carers" => &self.for_young_carers,
+            "place_name" => &self.place_name,
+            "place_address" => &self.place_address,
+            "step_free" => &self.step_free,
+            "hearing_loop" => &self.hearing_loop,
+            "meeting_link" => &self.meeting_link,
+            "capacity" => &self.capacity,
+            "cost" => &self.cost,
+            "signup_deadline" => &self.signup_deadline,
+            "reminder_days" => &self.reminder_days,
+            "responsible" => &self.responsible,
+            _ => "",
+        }
+    }
 }
 
 pub struct Choice {
@@ -148,17 +227,17 @@ struct FormPage<'a> {
     kinds: Vec<Choice>,
     themes: Vec<Choice>,
     officers: Vec<Choice>,
-    values: Vec<(String, String)>,
+    form: ActivityForm,
     errors: Vec<(String, String)>,
     summary: Vec<(String, String)>,
 }
 
 impl FormPage<'_> {
     fn val(&self, name: &str) -> String {
-        field(&self.values, name).to_owned()
+        self.form.get(name).to_owned()
     }
     fn is(&self, name: &str, value: &str) -> bool {
-        field(&self.values, name) == value
+        self.form.get(name) == value
     }
     fn err(&self, name: &str) -> String {
         errors_for(&self.errors, name)
@@ -181,14 +260,13 @@ async fn officers(state: &AppState, kommun: &str) -> Result<Vec<Choice>, PageErr
 
 async fn form_page(
     state: &AppState,
-    staff: &Staff,
-    kommun: &str,
+    ctx: &StaffCtx,
     action: String,
-    values: Vec<(String, String)>,
+    form: ActivityForm,
     errors: Vec<(String, String)>,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let t = state.texts(&staff.user.language);
+    let t = ctx.texts(state);
     let heading = t.get(if action.ends_with("/aktiviteter") {
         "staff-activity-new"
     } else {
@@ -204,8 +282,8 @@ async fn form_page(
         label: t.get(&format!("{prefix}{v}")),
     };
     let p = FormPage {
-        l: StaffLayout::signed_in(t, title, staff, "activities"),
-        csrf: staff.session.csrf_token.clone(),
+        l: StaffLayout::signed_in(t, title, &ctx.staff, "activities"),
+        csrf: ctx.csrf().to_owned(),
         action,
         kinds: ActivityKind::ALL
             .iter()
@@ -215,68 +293,35 @@ async fn form_page(
             .iter()
             .map(|k| choice(k.as_str(), "activity-theme-"))
             .collect(),
-        officers: officers(state, kommun).await?,
-        values,
+        officers: officers(state, ctx.kommun()?.as_str()).await?,
+        form,
         summary: summary(t, &errors),
         errors,
     };
     render(status, &p)
 }
 
-pub async fn new_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let r = async {
-        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
-            Ok(s) => s,
-            Err(answer) => return Ok(answer),
-        };
-        let values = vec![
-            ("responsible".to_owned(), staff.user.id.to_string()),
-            ("reminder_days".to_owned(), "2".to_owned()),
-            ("theme".to_owned(), "general".to_owned()),
-        ];
-        form_page(
-            &state,
-            &staff,
-            kommun.as_str(),
-            "/personal/aktiviteter".into(),
-            values,
-            Vec::new(),
-            StatusCode::OK,
-        )
-        .await
-    }
-    .await;
-    or_error(&state, r)
-}
-
-fn raw_activity(f: &[(String, String)]) -> RawActivity {
-    let yes = |k: &str| field(f, k) == "yes";
-    RawActivity {
-        kind: field(f, "kind").to_owned(),
-        theme: field(f, "theme").to_owned(),
-        title: field(f, "title").to_owned(),
-        description: field(f, "description").to_owned(),
-        audience: field(f, "audience").to_owned(),
-        for_young_carers: yes("for_young_carers"),
-        place_name: field(f, "place_name").to_owned(),
-        place_address: field(f, "place_address").to_owned(),
-        step_free: yes("step_free"),
-        hearing_loop: yes("hearing_loop"),
-        meeting_link: field(f, "meeting_link").to_owned(),
-        capacity: field(f, "capacity").to_owned(),
-        cost: field(f, "cost").to_owned(),
-        signup_deadline: field(f, "signup_deadline").to_owned(),
-        reminder_days: field(f, "reminder_days").to_owned(),
-    }
+pub async fn new_form(
+    State(state): State<AppState>,
+    Allowed { ctx, .. }: Allowed<act::ManageActivities>,
+) -> Result<Response, PageError> {
+    let form = ActivityForm {
+        responsible: ctx.staff.user.id.to_string(),
+        reminder_days: "2".into(),
+        theme: "general".into(),
+        ..ActivityForm::default()
+    };
+    let action = "/personal/aktiviteter".into();
+    form_page(&state, &ctx, action, form, Vec::new(), StatusCode::OK).await
 }
 
 /// The responsible officer named in the form, if they are staff of the municipality.
 async fn responsible(
     state: &AppState,
     kommun: &str,
-    f: &[(String, String)],
+    form: &ActivityForm,
 ) -> Result<Option<i64>, PageError> {
-    let Ok(id) = field(f, "responsible").parse::<i64>() else {
+    let Ok(id) = form.responsible.parse::<i64>() else {
         return Ok(None);
     };
     Ok(officers(state, kommun)
@@ -288,52 +333,32 @@ async fn responsible(
 
 pub async fn create(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, kommun, f) =
-            match posted_for(&state, &headers, &body, Action::ManageActivities).await? {
-                Ok(s) => s,
-                Err(answer) => return Ok(answer),
-            };
-        let t = state.texts(&staff.user.language);
-        match validate_activity(&raw_activity(&f), 0) {
-            Err(e) => {
-                let errors = messages(t, &e.0, domain::activity::ACTIVITY_FIELDS);
-                form_page(
-                    &state,
-                    &staff,
-                    kommun.as_str(),
-                    "/personal/aktiviteter".into(),
-                    f,
-                    errors,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            Ok(input) => {
-                let who = responsible(&state, kommun.as_str(), &f).await?;
-                let id = store::activities::create(
-                    &state.db,
-                    kommun.as_str(),
-                    &input,
-                    who,
-                    state.clock.now(),
-                    &staff_origin(&staff, &rid, addr),
-                    Some(staff.user.id),
-                    false,
-                )
-                .await?;
-                state.activities.forget(kommun.as_str());
-                Ok(Redirect::to(&format!("/personal/aktiviteter/{id}#tillfallen")).into_response())
-            }
+    Allowed { ctx, kommun, .. }: Allowed<act::ManageActivities>,
+    StaffForm(form): StaffForm<ActivityForm>,
+) -> Result<Response, PageError> {
+    let input = match validate_activity(&form.raw(), 0) {
+        Ok(input) => input,
+        Err(e) => {
+            let errors = messages(ctx.texts(&state), &e.0, domain::activity::ACTIVITY_FIELDS);
+            let action = "/personal/aktiviteter".into();
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return form_page(&state, &ctx, action, form, errors, status).await;
         }
-    }
-    .await;
-    or_error(&state, r)
+    };
+    let who = responsible(&state, kommun.as_str(), &form).await?;
+    let id = store::activities::create(
+        &state.db,
+        kommun.as_str(),
+        &input,
+        who,
+        state.clock.now(),
+        &ctx.origin,
+        Some(ctx.staff.user.id),
+        false,
+    )
+    .await?;
+    state.activities.forget(kommun.as_str());
+    Ok(Redirect::to(&format!("/personal/aktiviteter/{id}#tillfallen")).into_response())
 }
 
 pub struct ParticipantView {
@@ -370,7 +395,7 @@ struct ActivityPage<'a> {
     participants: Vec<ParticipantView>,
     errors: Vec<(String, String)>,
     summary: Vec<(String, String)>,
-    values: Vec<(String, String)>,
+    form: PageForm,
     notice: String,
     seats: String,
     waiting: String,
@@ -379,30 +404,52 @@ struct ActivityPage<'a> {
 }
 
 impl ActivityPage<'_> {
-    fn val(&self, name: &str) -> String {
-        field(&self.values, name).to_owned()
-    }
     fn err(&self, name: &str) -> String {
         errors_for(&self.errors, name)
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The forms on an activity's page (new occasion, cancelling one or the activity, attendance,
+/// a message, cancelling a sign-up), as posted. The attendance checkboxes repeat their key, so
+/// they are read from the posted pairs.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageForm {
+    date: String,
+    start: String,
+    end: String,
+    occasion: String,
+    reason: String,
+    cancel_reason: String,
+    subject: String,
+    text: String,
+    signup: String,
+}
+
+/// The posted pairs read into a typed form (keys the form does not name are left alone, so
+/// they may repeat).
+fn typed<T: DeserializeOwned>(pairs: &[(String, String)]) -> Result<T, PageError> {
+    let fields = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+    T::deserialize(MapDeserializer::<_, serde::de::value::Error>::new(fields))
+        .map_err(|e| PageError::internal(format!("form: {e}")))
+}
+
 async fn activity_page(
     state: &AppState,
-    staff: &Staff,
-    kommun: &str,
+    ctx: &StaffCtx,
     id: i64,
     errors: Vec<(String, String)>,
-    values: Vec<(String, String)>,
+    form: PageForm,
     notice: String,
-    origin: &store::audit::Origin,
     status: StatusCode,
 ) -> Result<Response, PageError> {
+    let (staff, origin) = (&ctx.staff, &ctx.origin);
+    let kommun = ctx.kommun()?;
+    let kommun = kommun.as_str();
     let Some((a, occasions)) = store::activities::get(&state.db, Some(kommun), id).await? else {
         return Err(PageError::NotFound);
     };
-    let t = state.texts(&staff.user.language);
+    let t = ctx.texts(state);
     let now = domain::clock::stockholm_local(state.clock.now());
     let people =
         store::activities::participants(&state.db, kommun, id, state.clock.now(), origin).await?;
@@ -489,7 +536,7 @@ async fn activity_page(
         participants,
         summary: summary(t, &errors),
         errors,
-        values,
+        form,
         notice,
     };
     render(status, &p)
@@ -508,301 +555,202 @@ const NOTICES: &[&str] = &[
 
 pub async fn show(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
+    Allowed { ctx, .. }: Allowed<act::ManageActivities>,
+    id: Id<Activity>,
     RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let r = async {
-        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
-            Ok(s) => s,
-            Err(answer) => return Ok(answer),
-        };
-        let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
-        let origin = staff_origin(&staff, &rid, addr);
-        let t = state.texts(&staff.user.language);
-        let notice = crate::portal::query_pairs(&q)
-            .into_iter()
-            .find(|(k, v)| k == "klart" && NOTICES.contains(&v.as_str()))
-            .map(|(_, v)| t.get(&format!("staff-notice-{v}")))
-            .unwrap_or_default();
-        activity_page(
-            &state,
-            &staff,
-            kommun.as_str(),
-            id,
-            Vec::new(),
-            Vec::new(),
-            notice,
-            &origin,
-            StatusCode::OK,
-        )
-        .await
-    }
-    .await;
-    or_error(&state, r)
+) -> Result<Response, PageError> {
+    let t = ctx.texts(&state);
+    let notice = crate::portal::query_pairs(&q)
+        .into_iter()
+        .find(|(k, v)| k == "klart" && NOTICES.contains(&v.as_str()))
+        .map(|(_, v)| t.get(&format!("staff-notice-{v}")))
+        .unwrap_or_default();
+    let form = PageForm::default();
+    activity_page(
+        &state,
+        &ctx,
+        id.get(),
+        Vec::new(),
+        form,
+        notice,
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn edit_form(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let r = async {
-        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
-            Ok(s) => s,
-            Err(answer) => return Ok(answer),
-        };
-        let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
-        let Some((a, _)) = store::activities::get(&state.db, Some(kommun.as_str()), id).await?
-        else {
-            return Err(PageError::NotFound);
-        };
-        form_page(
-            &state,
-            &staff,
-            kommun.as_str(),
-            format!("/personal/aktiviteter/{id}/spara"),
-            values_of(&a),
-            Vec::new(),
-            StatusCode::OK,
-        )
-        .await
-    }
-    .await;
-    or_error(&state, r)
+    Allowed { ctx, kommun, .. }: Allowed<act::ManageActivities>,
+    id: Id<Activity>,
+) -> Result<Response, PageError> {
+    let id = id.get();
+    let (a, _) = store::activities::get(&state.db, Some(kommun.as_str()), id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let action = format!("/personal/aktiviteter/{id}/spara");
+    form_page(
+        &state,
+        &ctx,
+        action,
+        ActivityForm::of(&a),
+        Vec::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
-/// The activity as the form shows it.
-fn values_of(a: &Activity) -> Vec<(String, String)> {
-    let yes = |b: bool| if b { "yes" } else { "" }.to_owned();
-    [
-        ("kind", a.kind.clone()),
-        ("theme", a.theme.clone()),
-        ("title", a.title.clone()),
-        ("description", a.description.clone()),
-        ("audience", a.audience.clone()),
-        ("for_young_carers", yes(a.for_young_carers)),
-        ("place_name", a.place_name.clone()),
-        ("place_address", a.place_address.clone().unwrap_or_default()),
-        ("step_free", yes(a.step_free)),
-        ("hearing_loop", yes(a.hearing_loop)),
-        ("meeting_link", a.meeting_link.clone().unwrap_or_default()),
-        ("capacity", a.capacity.to_string()),
-        ("cost", a.cost.clone()),
-        (
-            "signup_deadline",
-            a.signup_deadline.map(|d| d.to_string()).unwrap_or_default(),
-        ),
-        ("reminder_days", a.reminder_days.to_string()),
-        (
-            "responsible",
-            a.responsible_id.map(|r| r.to_string()).unwrap_or_default(),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
+/// The last part of a form's address on an activity's page.
+#[derive(Deserialize)]
+pub struct FormAction {
+    action: String,
 }
 
 /// The forms on an activity's page, by the last part of their address.
 pub async fn post(
     State(state): State<AppState>,
-    Path((id, action)): Path<(String, String)>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, kommun, f) =
-            match posted_for(&state, &headers, &body, Action::ManageActivities).await? {
-                Ok(s) => s,
-                Err(answer) => return Ok(answer),
-            };
-        let kommun = kommun.as_str();
-        let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
-        let t = state.texts(&staff.user.language);
-        let origin = staff_origin(&staff, &rid, addr);
-        let now = state.clock.now();
-        let compose = crate::mails::Mails::new(&state);
-        let db = &state.db;
-        // Each form: its validation errors, or the store's answer, then the notice to show.
-        let outcome: Result<&str, Errors> = match action.as_str() {
-            // The edit form (GET .../andra) posts here: .../andra itself is a GET-only route.
-            "spara" => {
-                let Some((current, _)) = store::activities::get(db, Some(kommun), id).await? else {
-                    return Err(PageError::NotFound);
-                };
-                match validate_activity(&raw_activity(&f), current.confirmed) {
-                    Err(e) => {
-                        let errors = messages(t, &e.0, domain::activity::ACTIVITY_FIELDS);
-                        return form_page(
-                            &state,
-                            &staff,
-                            kommun,
-                            format!("/personal/aktiviteter/{id}/spara"),
-                            f,
-                            errors,
-                            StatusCode::UNPROCESSABLE_ENTITY,
-                        )
-                        .await;
-                    }
-                    Ok(input) => {
-                        let who = responsible(&state, kommun, &f).await?;
-                        match store::activities::update(
-                            db, kommun, id, &input, who, &compose, now, &origin,
-                        )
-                        .await?
-                        {
-                            Ok(()) => Ok("saved"),
-                            Err(r) => {
-                                let errors = messages(
-                                    t,
-                                    &refusal_errors(r, true),
-                                    domain::activity::ACTIVITY_FIELDS,
-                                );
-                                return form_page(
-                                    &state,
-                                    &staff,
-                                    kommun,
-                                    format!("/personal/aktiviteter/{id}/spara"),
-                                    f,
-                                    errors,
-                                    StatusCode::UNPROCESSABLE_ENTITY,
-                                )
-                                .await;
-                            }
-                        }
-                    }
-                }
-            }
-            "tillfalle" => {
-                let raw = RawOccasion {
-                    date: field(&f, "date").to_owned(),
-                    start: field(&f, "start").to_owned(),
-                    end: field(&f, "end").to_owned(),
-                };
-                match validate_occasion(&raw, domain::clock::stockholm_local(now)) {
-                    Err(e) => Err(e.0),
-                    Ok((s, e)) => store::activities::add_occasion(
-                        db, kommun, id, s, e, &compose, now, &origin,
-                    )
+    Allowed { ctx, kommun, .. }: Allowed<act::ManageActivities>,
+    id: Id<Activity>,
+    Path(FormAction { action }): Path<FormAction>,
+    StaffForm(pairs): StaffForm<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let (kommun, id) = (kommun.as_str(), id.get());
+    let (t, origin) = (ctx.texts(&state), &ctx.origin);
+    let now = state.clock.now();
+    let compose = crate::mails::Mails::new(&state);
+    let db = &state.db;
+    // The edit form (GET .../andra) posts here: .../andra itself is a GET-only route.
+    if action == "spara" {
+        let form: ActivityForm = typed(&pairs)?;
+        let (current, _) = store::activities::get(db, Some(kommun), id)
+            .await?
+            .ok_or(PageError::NotFound)?;
+        let refused = match validate_activity(&form.raw(), current.confirmed) {
+            Err(e) => e.0,
+            Ok(input) => {
+                let who = responsible(&state, kommun, &form).await?;
+                match store::activities::update(db, kommun, id, &input, who, &compose, now, origin)
                     .await?
-                    .map(|_| "occasion-added")
-                    .map_err(|r| refusal_errors(r, true)),
+                {
+                    Ok(()) => return Ok(done(&state, kommun, id, "saved")),
+                    Err(r) => refusal_errors(r, true),
                 }
             }
-            "installt-tillfalle" => {
-                let occasion = field(&f, "occasion").parse::<i64>().unwrap_or(0);
-                match domain::case::validate_reason("reason", field(&f, "reason")) {
-                    Err(e) => Err(e),
-                    Ok(reason) => store::activities::cancel_occasion(
-                        db, kommun, id, occasion, &reason, &compose, now, &origin,
-                    )
-                    .await?
-                    .map(|()| "occasion-cancelled")
-                    .map_err(|r| refusal_errors(r, true)),
-                }
-            }
-            "installd" => {
-                match domain::case::validate_reason("cancel_reason", field(&f, "cancel_reason")) {
-                    Err(e) => Err(e),
-                    Ok(reason) => store::activities::cancel_activity(
-                        db, kommun, id, &reason, &compose, now, &origin,
-                    )
-                    .await?
-                    .map(|()| "cancelled")
-                    .map_err(|r| refusal_errors(r, true)),
-                }
-            }
-            "narvaro" => {
-                let occasion = field(&f, "occasion").parse::<i64>().unwrap_or(0);
-                let present: Vec<i64> = f
-                    .iter()
-                    .filter(|(k, _)| k == "present")
-                    .filter_map(|(_, v)| v.parse().ok())
-                    .collect();
-                store::activities::record_attendance(
-                    db,
-                    kommun,
-                    id,
-                    occasion,
-                    &present,
-                    staff.user.id,
-                    now,
-                    &origin,
-                )
-                .await?
-                .map(|()| "attendance-saved")
-                .map_err(|r| refusal_errors(r, true))
-            }
-            "meddelande" => match validate_message(field(&f, "subject"), field(&f, "text")) {
-                Err(e) => Err(e.0),
-                Ok((subject, text)) => store::activities::message_participants(
-                    db, kommun, id, &subject, &text, &compose, now, &origin,
-                )
-                .await?
-                .map(|_| "message-sent")
-                .map_err(|r| refusal_errors(r, true)),
-            },
-            "avboka" => {
-                let signup = field(&f, "signup").parse::<i64>().unwrap_or(0);
-                store::activities::cancel_signup(
-                    db,
-                    SignupKey::Id {
-                        kommunkod: kommun,
-                        activity_id: id,
-                        id: signup,
-                    },
-                    CancelledBy::Staff,
-                    &compose,
-                    now,
-                    &origin,
-                )
-                .await?
-                .map(|_| "signup-cancelled")
-                .map_err(|r| refusal_errors(r, true))
-            }
-            _ => return Err(PageError::NotFound),
         };
-        match outcome {
-            // Post, redirect, get: a reload does not send the form again.
-            Ok(notice) => {
-                state.activities.forget(kommun);
-                Ok(
-                    Redirect::to(&format!("/personal/aktiviteter/{id}?klart={notice}"))
-                        .into_response(),
-                )
-            }
-            Err(e) => {
-                let order = [
-                    "date",
-                    "start",
-                    "end",
-                    "occasion",
-                    "reason",
-                    "subject",
-                    "text",
-                    "cancel_reason",
-                ];
-                let errors = messages(t, &e, &order);
-                activity_page(
-                    &state,
-                    &staff,
-                    kommun,
-                    id,
-                    errors,
-                    f,
-                    String::new(),
-                    &origin,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
+        let errors = messages(t, &refused, domain::activity::ACTIVITY_FIELDS);
+        let action = format!("/personal/aktiviteter/{id}/spara");
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return form_page(&state, &ctx, action, form, errors, status).await;
+    }
+    let form: PageForm = typed(&pairs)?;
+    let occasion = form.occasion.parse::<i64>().unwrap_or(0);
+    // Each form: its validation errors, or the store's answer, then the notice to show.
+    let outcome: Result<&str, Errors> = match action.as_str() {
+        "tillfalle" => {
+            let raw = RawOccasion {
+                date: form.date.clone(),
+                start: form.start.clone(),
+                end: form.end.clone(),
+            };
+            match validate_occasion(&raw, domain::clock::stockholm_local(now)) {
+                Err(e) => Err(e.0),
+                Ok((s, e)) => {
+                    store::activities::add_occasion(db, kommun, id, s, e, &compose, now, origin)
+                        .await?
+                        .map(|_| "occasion-added")
+                        .map_err(|r| refusal_errors(r, true))
+                }
             }
         }
+        "installt-tillfalle" => match domain::case::validate_reason("reason", &form.reason) {
+            Err(e) => Err(e),
+            Ok(reason) => store::activities::cancel_occasion(
+                db, kommun, id, occasion, &reason, &compose, now, origin,
+            )
+            .await?
+            .map(|()| "occasion-cancelled")
+            .map_err(|r| refusal_errors(r, true)),
+        },
+        "installd" => match domain::case::validate_reason("cancel_reason", &form.cancel_reason) {
+            Err(e) => Err(e),
+            Ok(reason) => {
+                store::activities::cancel_activity(db, kommun, id, &reason, &compose, now, origin)
+                    .await?
+                    .map(|()| "cancelled")
+                    .map_err(|r| refusal_errors(r, true))
+            }
+        },
+        "narvaro" => {
+            let present: Vec<i64> = pairs
+                .iter()
+                .filter(|(k, _)| k == "present")
+                .filter_map(|(_, v)| v.parse().ok())
+                .collect();
+            store::activities::record_attendance(
+                db,
+                kommun,
+                id,
+                occasion,
+                &present,
+                ctx.staff.user.id,
+                now,
+                origin,
+            )
+            .await?
+            .map(|()| "attendance-saved")
+            .map_err(|r| refusal_errors(r, true))
+        }
+        "meddelande" => match validate_message(&form.subject, &form.text) {
+            Err(e) => Err(e.0),
+            Ok((subject, text)) => store::activities::message_participants(
+                db, kommun, id, &subject, &text, &compose, now, origin,
+            )
+            .await?
+            .map(|_| "message-sent")
+            .map_err(|r| refusal_errors(r, true)),
+        },
+        "avboka" => {
+            let signup = form.signup.parse::<i64>().unwrap_or(0);
+            store::activities::cancel_signup(
+                db,
+                SignupKey::Id {
+                    kommunkod: kommun,
+                    activity_id: id,
+                    id: signup,
+                },
+                CancelledBy::Staff,
+                &compose,
+                now,
+                origin,
+            )
+            .await?
+            .map(|_| "signup-cancelled")
+            .map_err(|r| refusal_errors(r, true))
+        }
+        _ => return Err(PageError::NotFound),
+    };
+    match outcome {
+        Ok(notice) => Ok(done(&state, kommun, id, notice)),
+        Err(e) => {
+            let order = [
+                "date",
+                "start",
+                "end",
+                "occasion",
+                "reason",
+                "subject",
+                "text",
+                "cancel_reason",
+            ];
+            let errors = messages(t, &e, &order);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            activity_page(&state, &ctx, id, errors, form, String::new(), status).await
+        }
     }
-    .await;
-    or_error(&state, r)
+}
+
+/// A form done: the public listing forgets the municipality's activities, and post, redirect,
+/// get (a reload does not send the form again).
+fn done(state: &AppState, kommun: &str, id: i64, notice: &str) -> Response {
+    state.activities.forget(kommun);
+    Redirect::to(&format!("/personal/aktiviteter/{id}?klart={notice}")).into_response()
 }

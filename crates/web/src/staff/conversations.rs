@@ -2,31 +2,23 @@
 //! see who booked, mark whether a conversation took place, and register conversations held by
 //! phone. The municipal administrator sets the recording mode (`/personal/admin/oppet-stod`).
 
-use super::auth::Staff;
-use super::pages::{
-    errors_for, field, local_time, or_error, posted_for, render, staff_for, staff_origin,
-    StaffLayout,
-};
+use super::pages::{errors_for, local_time, render, StaffLayout};
 use crate::conversations::{slot_view, SlotView};
 use crate::error::PageError;
+use crate::http::extract::act;
+use crate::http::{Allowed, StaffCtx, StaffForm};
 use crate::i18n::I18n;
-use crate::middleware::RequestId;
 use crate::AppState;
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
 use domain::case::Errors;
 use domain::conversation::{
     validate_held, validate_slot, ConversationMode, ConversationStatus, RawHeld, RawSlot,
     RecordingMode,
 };
-use domain::policy::Action;
-use std::net::SocketAddr;
-
-type Rid = Option<Extension<RequestId>>;
+use serde::Deserialize;
 
 /// Field errors in the forms' order: the new time's fields, then the registration's.
 fn messages(t: &I18n, e: &Errors) -> Vec<(String, String)> {
@@ -53,6 +45,30 @@ fn messages(t: &I18n, e: &Errors) -> Vec<(String, String)> {
         .flat_map(|(f, ids)| ids.iter().map(move |id| ((*f).to_owned(), t.get(id))))
         .collect()
 }
+
+/// The page's forms: a new time, cancelling one, marking a booking, registering a
+/// conversation held by phone (its fields carry the `held_` prefix). Shown again as posted.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConversationForm {
+    date: String,
+    start: String,
+    end: String,
+    mode: String,
+    place: String,
+    slot: String,
+    conversation: String,
+    held: String,
+    held_date: String,
+    held_time: String,
+    held_mode: String,
+    held_name: String,
+    held_phone: String,
+    held_topic: String,
+    held_age_group: String,
+    held_gender: String,
+}
+
 pub struct Booked {
     pub id: i64,
     pub who: String,
@@ -95,35 +111,28 @@ struct Page<'a> {
     modes: Vec<Choice>,
     ages: Vec<Choice>,
     genders: Vec<Choice>,
-    values: Vec<(String, String)>,
+    form: ConversationForm,
     errors: Vec<(String, String)>,
     notice: String,
 }
 
 impl Page<'_> {
-    fn val(&self, name: &str) -> String {
-        field(&self.values, name).to_owned()
-    }
-    fn is(&self, name: &str, value: &str) -> bool {
-        field(&self.values, name) == value
-    }
     fn err(&self, name: &str) -> String {
         errors_for(&self.errors, name)
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn page(
     state: &AppState,
-    staff: &Staff,
-    kommun: &str,
-    values: Vec<(String, String)>,
+    ctx: &StaffCtx,
+    form: ConversationForm,
     errors: Vec<(String, String)>,
     notice: String,
-    origin: &store::audit::Origin,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let t = state.texts(&staff.user.language);
+    let (t, staff, origin) = (ctx.texts(state), &ctx.staff, &ctx.origin);
+    let kommun = ctx.kommun()?;
+    let kommun = kommun.as_str();
     let now = state.clock.now();
     let local = domain::clock::stockholm_local(now);
     let from = local.date().and_hms_opt(0, 0, 0).unwrap_or(local);
@@ -202,7 +211,7 @@ async fn page(
                 label: t.get(&format!("gender-{}", g.as_str())),
             })
             .collect(),
-        values,
+        form,
         errors,
         notice,
     };
@@ -213,165 +222,131 @@ const NOTICES: &[&str] = &["published", "slot-cancelled", "marked", "registered"
 
 pub async fn show(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
+    Allowed { ctx, .. }: Allowed<act::ManageActivities>,
     RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let r = async {
-        let (staff, kommun) = match staff_for(&state, &headers, Action::ManageActivities).await? {
-            Ok(s) => s,
-            Err(answer) => return Ok(answer),
-        };
-        let t = state.texts(&staff.user.language);
-        let notice = crate::portal::query_pairs(&q)
-            .into_iter()
-            .find(|(k, v)| k == "klart" && NOTICES.contains(&v.as_str()))
-            .map(|(_, v)| t.get(&format!("staff-conversations-notice-{v}")))
-            .unwrap_or_default();
-        let values = vec![
-            ("mode".to_owned(), "phone".to_owned()),
-            ("held_mode".to_owned(), "phone".to_owned()),
-            ("held_date".to_owned(), state.clock.today().to_string()),
-        ];
-        page(
-            &state,
-            &staff,
-            kommun.as_str(),
-            values,
-            Vec::new(),
-            notice,
-            &staff_origin(&staff, &rid, addr),
-            StatusCode::OK,
-        )
-        .await
-    }
-    .await;
-    or_error(&state, r)
+) -> Result<Response, PageError> {
+    let t = ctx.texts(&state);
+    let notice = crate::portal::query_pairs(&q)
+        .into_iter()
+        .find(|(k, v)| k == "klart" && NOTICES.contains(&v.as_str()))
+        .map(|(_, v)| t.get(&format!("staff-conversations-notice-{v}")))
+        .unwrap_or_default();
+    let form = ConversationForm {
+        mode: "phone".into(),
+        held_mode: "phone".into(),
+        held_date: state.clock.today().to_string(),
+        ..ConversationForm::default()
+    };
+    page(&state, &ctx, form, Vec::new(), notice, StatusCode::OK).await
 }
 
 pub async fn post(
     State(state): State<AppState>,
+    Allowed { ctx, kommun, .. }: Allowed<act::ManageActivities>,
     Path(action): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, kommun, f) =
-            match posted_for(&state, &headers, &body, Action::ManageActivities).await? {
-                Ok(s) => s,
-                Err(answer) => return Ok(answer),
+    StaffForm(form): StaffForm<ConversationForm>,
+) -> Result<Response, PageError> {
+    let kommun = kommun.as_str();
+    let (t, origin) = (ctx.texts(&state), &ctx.origin);
+    let now = state.clock.now();
+    let local = domain::clock::stockholm_local(now);
+    let compose = crate::mails::Mails::new(&state);
+    let gone = || {
+        let mut e = Errors::new();
+        e.entry("slot").or_default().push("error-slot-unavailable");
+        e
+    };
+    let outcome: Result<&str, Errors> = match action.as_str() {
+        "tid" => {
+            let raw = RawSlot {
+                date: form.date.clone(),
+                start: form.start.clone(),
+                end: form.end.clone(),
+                mode: form.mode.clone(),
+                place: form.place.clone(),
             };
-        let kommun = kommun.as_str();
-        let t = state.texts(&staff.user.language);
-        let origin = staff_origin(&staff, &rid, addr);
-        let now = state.clock.now();
-        let local = domain::clock::stockholm_local(now);
-        let compose = crate::mails::Mails::new(&state);
-        let gone = || {
-            let mut e = Errors::new();
-            e.entry("slot").or_default().push("error-slot-unavailable");
-            e
-        };
-        let outcome: Result<&str, Errors> = match action.as_str() {
-            "tid" => {
-                let raw = RawSlot {
-                    date: field(&f, "date").to_owned(),
-                    start: field(&f, "start").to_owned(),
-                    end: field(&f, "end").to_owned(),
-                    mode: field(&f, "mode").to_owned(),
-                    place: field(&f, "place").to_owned(),
-                };
-                match validate_slot(&raw, local) {
-                    Err(e) => Err(e.0),
-                    Ok(s) => {
-                        store::conversations::publish_slot(
-                            &state.db,
-                            kommun,
-                            staff.user.id,
-                            &s,
-                            now,
-                            &origin,
-                        )
-                        .await?;
-                        Ok("published")
-                    }
+            match validate_slot(&raw, local) {
+                Err(e) => Err(e.0),
+                Ok(s) => {
+                    store::conversations::publish_slot(
+                        &state.db,
+                        kommun,
+                        ctx.staff.user.id,
+                        &s,
+                        now,
+                        origin,
+                    )
+                    .await?;
+                    Ok("published")
                 }
-            }
-            "stall-in" => {
-                let slot = field(&f, "slot").parse::<i64>().unwrap_or(0);
-                store::conversations::cancel_slot(&state.db, kommun, slot, &compose, now, &origin)
-                    .await?
-                    .map(|()| "slot-cancelled")
-                    .map_err(|_| gone())
-            }
-            "genomfort" => {
-                let id = field(&f, "conversation").parse::<i64>().unwrap_or(0);
-                let status = if field(&f, "held") == "no" {
-                    ConversationStatus::NotHeld
-                } else {
-                    ConversationStatus::Held
-                };
-                store::conversations::mark(&state.db, kommun, id, status, now, &origin)
-                    .await?
-                    .map(|()| "marked")
-                    .map_err(|_| gone())
-            }
-            "registrera" => {
-                let recording = store::conversations::recording_mode(&state.db, kommun).await?;
-                let raw = RawHeld {
-                    date: field(&f, "held_date").to_owned(),
-                    time: field(&f, "held_time").to_owned(),
-                    mode: field(&f, "held_mode").to_owned(),
-                    name: field(&f, "held_name").to_owned(),
-                    phone: field(&f, "held_phone").to_owned(),
-                    topic: field(&f, "held_topic").to_owned(),
-                    age_group: field(&f, "held_age_group").to_owned(),
-                    gender: field(&f, "held_gender").to_owned(),
-                };
-                match validate_held(&raw, recording, local) {
-                    // The registration form's fields carry a prefix of their own.
-                    Err(e) => Err(e.0.into_iter().map(|(k, v)| (held_field(k), v)).collect()),
-                    Ok(h) => {
-                        store::conversations::register_held(
-                            &state.db,
-                            kommun,
-                            staff.user.id,
-                            &h,
-                            recording,
-                            now,
-                            &origin,
-                        )
-                        .await?;
-                        Ok("registered")
-                    }
-                }
-            }
-            _ => return Err(PageError::NotFound),
-        };
-        match outcome {
-            Ok(notice) => {
-                Ok(Redirect::to(&format!("/personal/samtal?klart={notice}")).into_response())
-            }
-            Err(e) => {
-                page(
-                    &state,
-                    &staff,
-                    kommun,
-                    f,
-                    messages(t, &e),
-                    String::new(),
-                    &origin,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
             }
         }
+        "stall-in" => {
+            let slot = form.slot.parse::<i64>().unwrap_or(0);
+            store::conversations::cancel_slot(&state.db, kommun, slot, &compose, now, origin)
+                .await?
+                .map(|()| "slot-cancelled")
+                .map_err(|_| gone())
+        }
+        "genomfort" => {
+            let id = form.conversation.parse::<i64>().unwrap_or(0);
+            let status = if form.held == "no" {
+                ConversationStatus::NotHeld
+            } else {
+                ConversationStatus::Held
+            };
+            store::conversations::mark(&state.db, kommun, id, status, now, origin)
+                .await?
+                .map(|()| "marked")
+                .map_err(|_| gone())
+        }
+        "registrera" => {
+            let recording = store::conversations::recording_mode(&state.db, kommun).await?;
+            let raw = RawHeld {
+                date: form.held_date.clone(),
+                time: form.held_time.clone(),
+                mode: form.held_mode.clone(),
+                name: form.held_name.clone(),
+                phone: form.held_phone.clone(),
+                topic: form.held_topic.clone(),
+                age_group: form.held_age_group.clone(),
+                gender: form.held_gender.clone(),
+            };
+            match validate_held(&raw, recording, local) {
+                // The registration form's fields carry a prefix of their own.
+                Err(e) => Err(e.0.into_iter().map(|(k, v)| (held_field(k), v)).collect()),
+                Ok(h) => {
+                    store::conversations::register_held(
+                        &state.db,
+                        kommun,
+                        ctx.staff.user.id,
+                        &h,
+                        recording,
+                        now,
+                        origin,
+                    )
+                    .await?;
+                    Ok("registered")
+                }
+            }
+        }
+        _ => return Err(PageError::NotFound),
+    };
+    match outcome {
+        Ok(notice) => Ok(Redirect::to(&format!("/personal/samtal?klart={notice}")).into_response()),
+        Err(e) => {
+            let errors = messages(t, &e);
+            page(
+                &state,
+                &ctx,
+                form,
+                errors,
+                String::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
     }
-    .await;
-    or_error(&state, r)
 }
 
 fn held_field(k: &'static str) -> &'static str {
@@ -399,20 +374,20 @@ struct SettingsPage<'a> {
 
 async fn settings_page(
     state: &AppState,
-    staff: &Staff,
-    kommun: &str,
+    ctx: &StaffCtx,
     saved: bool,
+    status: StatusCode,
 ) -> Result<Response, PageError> {
-    let t = state.texts(&staff.user.language);
-    let current = store::conversations::recording_mode(&state.db, kommun).await?;
+    let t = ctx.texts(state);
+    let current = store::conversations::recording_mode(&state.db, ctx.kommun()?.as_str()).await?;
     let p = SettingsPage {
         l: StaffLayout::signed_in(
             t,
             t.get("staff-open-support-settings"),
-            staff,
+            &ctx.staff,
             "open-support-settings",
         ),
-        csrf: staff.session.csrf_token.clone(),
+        csrf: ctx.csrf().to_owned(),
         modes: RecordingMode::ALL
             .iter()
             .map(|m| {
@@ -425,58 +400,42 @@ async fn settings_page(
             .collect(),
         saved,
     };
-    render(StatusCode::OK, &p)
+    render(status, &p)
 }
 
 pub async fn settings(
     State(state): State<AppState>,
+    Allowed { ctx, .. }: Allowed<act::ConfigureMunicipality>,
     RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let r = async {
-        let (staff, kommun) =
-            match staff_for(&state, &headers, Action::ConfigureMunicipality).await? {
-                Ok(s) => s,
-                Err(answer) => return Ok(answer),
-            };
-        let saved = crate::portal::query_pairs(&q)
-            .iter()
-            .any(|(k, v)| k == "klart" && v == "1");
-        settings_page(&state, &staff, kommun.as_str(), saved).await
-    }
-    .await;
-    or_error(&state, r)
+) -> Result<Response, PageError> {
+    let saved = crate::portal::query_pairs(&q)
+        .iter()
+        .any(|(k, v)| k == "klart" && v == "1");
+    settings_page(&state, &ctx, saved, StatusCode::OK).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct SettingsForm {
+    recording_mode: String,
 }
 
 pub async fn save_settings(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, kommun, f) =
-            match posted_for(&state, &headers, &body, Action::ConfigureMunicipality).await? {
-                Ok(s) => s,
-                Err(answer) => return Ok(answer),
-            };
-        let Some(mode) = RecordingMode::parse(field(&f, "recording_mode")) else {
-            let mut page = settings_page(&state, &staff, kommun.as_str(), false).await?;
-            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            return Ok(page);
-        };
-        store::conversations::set_recording_mode(
-            &state.db,
-            kommun.as_str(),
-            mode,
-            staff.user.id,
-            state.clock.now(),
-            &staff_origin(&staff, &rid, addr),
-        )
-        .await?;
-        Ok(Redirect::to("/personal/admin/oppet-stod?klart=1").into_response())
-    }
-    .await;
-    or_error(&state, r)
+    Allowed { ctx, kommun, .. }: Allowed<act::ConfigureMunicipality>,
+    StaffForm(form): StaffForm<SettingsForm>,
+) -> Result<Response, PageError> {
+    let Some(mode) = RecordingMode::parse(&form.recording_mode) else {
+        return settings_page(&state, &ctx, false, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    store::conversations::set_recording_mode(
+        &state.db,
+        kommun.as_str(),
+        mode,
+        ctx.staff.user.id,
+        state.clock.now(),
+        &ctx.origin,
+    )
+    .await?;
+    Ok(Redirect::to("/personal/admin/oppet-stod?klart=1").into_response())
 }

@@ -2,23 +2,17 @@
 //! who have not yet been offered a named support contact, the offers made and their answers.
 //! Every role that meets carers (those who read the inbox) records offers.
 
-use super::auth::Staff;
-use super::pages::{
-    field, local_time, or_error, posted_for, render, staff_for, staff_origin, StaffLayout,
-};
+use super::pages::{local_time, render, StaffLayout};
 use crate::error::PageError;
-use crate::middleware::RequestId;
+use crate::http::extract::act;
+use crate::http::{Allowed, Id, StaffCtx, StaffForm};
 use crate::AppState;
 use askama::Template;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Extension;
-use domain::policy::Action;
-use std::net::SocketAddr;
-
-type Rid = Option<Extension<RequestId>>;
+use serde::Deserialize;
+use store::support_contacts::Offer;
 
 pub struct WaitingRow {
     pub kind: String,
@@ -56,14 +50,14 @@ struct Page<'a> {
 
 async fn page(
     state: &AppState,
-    staff: &Staff,
-    kommun: &str,
+    ctx: &StaffCtx,
     notice: String,
     error: String,
-    origin: &store::audit::Origin,
     status: StatusCode,
 ) -> Result<Response, PageError> {
-    let t = state.texts(&staff.user.language);
+    let (t, staff, origin) = (ctx.texts(state), &ctx.staff, &ctx.origin);
+    let kommun = ctx.kommun()?;
+    let kommun = kommun.as_str();
     let now = state.clock.now();
     let kind = |k: &str| t.get(&format!("support-contact-kind-{k}"));
     let waiting = store::support_contacts::waiting(&state.db, kommun, 200, now, origin)
@@ -125,39 +119,20 @@ async fn page(
 
 pub async fn show(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
+    Allowed { ctx, .. }: Allowed<act::ReadInbox>,
     RawQuery(q): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let r = async {
-        let (staff, kommun) = match staff_for(&state, &headers, Action::ReadInbox).await? {
-            Ok(s) => s,
-            Err(answer) => return Ok(answer),
-        };
-        let t = state.texts(&staff.user.language);
-        let notice = match crate::portal::query_pairs(&q)
-            .iter()
-            .find(|(k, _)| k == "klart")
-            .map(|(_, v)| v.as_str())
-        {
-            Some("erbjuden") => t.get("support-contact-notice-offered"),
-            Some("svar") => t.get("support-contact-notice-answered"),
-            _ => String::new(),
-        };
-        page(
-            &state,
-            &staff,
-            kommun.as_str(),
-            notice,
-            String::new(),
-            &staff_origin(&staff, &rid, addr),
-            StatusCode::OK,
-        )
-        .await
-    }
-    .await;
-    or_error(&state, r)
+) -> Result<Response, PageError> {
+    let t = ctx.texts(&state);
+    let notice = match crate::portal::query_pairs(&q)
+        .iter()
+        .find(|(k, _)| k == "klart")
+        .map(|(_, v)| v.as_str())
+    {
+        Some("erbjuden") => t.get("support-contact-notice-offered"),
+        Some("svar") => t.get("support-contact-notice-answered"),
+        _ => String::new(),
+    };
+    page(&state, &ctx, notice, String::new(), StatusCode::OK).await
 }
 
 fn answer_of(s: &str) -> Option<&'static str> {
@@ -168,142 +143,105 @@ fn answer_of(s: &str) -> Option<&'static str> {
     }
 }
 
+/// The page again with one error message, as 422.
+async fn refused(state: &AppState, ctx: &StaffCtx, error: &str) -> Result<Response, PageError> {
+    let error = ctx.texts(state).get(error);
+    page(
+        state,
+        ctx,
+        String::new(),
+        error,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct OfferForm {
+    kind: String,
+    carer: String,
+    contact: String,
+    offered_on: String,
+    answer: String,
+}
+
 pub async fn offer(
     State(state): State<AppState>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, kommun, f) =
-            match posted_for(&state, &headers, &body, Action::ReadInbox).await? {
-                Ok(s) => s,
-                Err(answer) => return Ok(answer),
-            };
-        let t = state.texts(&staff.user.language);
-        let origin = staff_origin(&staff, &rid, addr);
-        let kind = field(&f, "kind");
-        let carer = field(&f, "carer").parse::<i64>().unwrap_or(0);
-        let contact = field(&f, "contact").parse::<i64>().unwrap_or(0);
-        let colleagues = store::staff::list(&state.db, Some(kommun.as_str())).await?;
-        let mut e = domain::case::Errors::new();
-        let on = domain::assessed::parse_date(&mut e, "offered_on", field(&f, "offered_on"), true);
-        if on.is_some_and(|d| d > state.clock.today()) {
-            e.entry("offered_on").or_default().push("error-date-future");
-        }
-        let error = if !store::support_contacts::CARER_KINDS.contains(&kind)
-            || !colleagues.iter().any(|u| u.id == contact && !u.disabled)
-        {
-            Some("error-unknown-choice")
-        } else {
-            e.values().flatten().next().copied()
-        };
-        if let (None, Some(on)) = (error, on) {
-            match store::support_contacts::offer(
-                &state.db,
-                kommun.as_str(),
-                kind,
-                carer,
-                contact,
-                on,
-                answer_of(field(&f, "answer")),
-                staff.user.id,
-                state.clock.now(),
-                &origin,
-            )
-            .await?
-            {
-                Ok(_) => {
-                    return Ok(Redirect::to("/personal/stodkontakt?klart=erbjuden").into_response())
-                }
-                Err(store::support_contacts::Refusal::AlreadyOffered) => {
-                    return page(
-                        &state,
-                        &staff,
-                        kommun.as_str(),
-                        String::new(),
-                        t.get("error-support-contact-offered"),
-                        &origin,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    )
-                    .await
-                }
-                Err(_) => return Err(PageError::NotFound),
-            }
-        }
-        let msg = t.get(error.unwrap_or("error-date-invalid"));
-        page(
-            &state,
-            &staff,
-            kommun.as_str(),
-            String::new(),
-            msg,
-            &origin,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await
+    Allowed { ctx, kommun, .. }: Allowed<act::ReadInbox>,
+    StaffForm(form): StaffForm<OfferForm>,
+) -> Result<Response, PageError> {
+    let kind = form.kind.as_str();
+    let carer = form.carer.parse::<i64>().unwrap_or(0);
+    let contact = form.contact.parse::<i64>().unwrap_or(0);
+    let colleagues = store::staff::list(&state.db, Some(kommun.as_str())).await?;
+    let mut e = domain::case::Errors::new();
+    let on = domain::assessed::parse_date(&mut e, "offered_on", &form.offered_on, true);
+    if on.is_some_and(|d| d > state.clock.today()) {
+        e.entry("offered_on").or_default().push("error-date-future");
     }
-    .await;
-    or_error(&state, r)
+    let error = if !store::support_contacts::CARER_KINDS.contains(&kind)
+        || !colleagues.iter().any(|u| u.id == contact && !u.disabled)
+    {
+        Some("error-unknown-choice")
+    } else {
+        e.values().flatten().next().copied()
+    };
+    let (None, Some(on)) = (error, on) else {
+        return refused(&state, &ctx, error.unwrap_or("error-date-invalid")).await;
+    };
+    match store::support_contacts::offer(
+        &state.db,
+        kommun.as_str(),
+        kind,
+        carer,
+        contact,
+        on,
+        answer_of(&form.answer),
+        ctx.staff.user.id,
+        state.clock.now(),
+        &ctx.origin,
+    )
+    .await?
+    {
+        Ok(_) => Ok(Redirect::to("/personal/stodkontakt?klart=erbjuden").into_response()),
+        Err(store::support_contacts::Refusal::AlreadyOffered) => {
+            refused(&state, &ctx, "error-support-contact-offered").await
+        }
+        Err(_) => Err(PageError::NotFound),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct AnswerForm {
+    answer: String,
 }
 
 pub async fn answer(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let r = async {
-        let (staff, kommun, f) =
-            match posted_for(&state, &headers, &body, Action::ReadInbox).await? {
-                Ok(s) => s,
-                Err(answer) => return Ok(answer),
-            };
-        let t = state.texts(&staff.user.language);
-        let origin = staff_origin(&staff, &rid, addr);
-        let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
-        let Some(a) = answer_of(field(&f, "answer")) else {
-            return page(
-                &state,
-                &staff,
-                kommun.as_str(),
-                String::new(),
-                t.get("error-unknown-choice"),
-                &origin,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        };
-        match store::support_contacts::answer(
-            &state.db,
-            kommun.as_str(),
-            id,
-            a,
-            state.clock.today(),
-            state.clock.now(),
-            &origin,
-        )
-        .await?
-        {
-            Ok(()) => Ok(Redirect::to("/personal/stodkontakt?klart=svar").into_response()),
-            Err(store::support_contacts::Refusal::AlreadyAnswered) => {
-                page(
-                    &state,
-                    &staff,
-                    kommun.as_str(),
-                    String::new(),
-                    t.get("error-support-contact-answered"),
-                    &origin,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                )
-                .await
-            }
-            Err(_) => Err(PageError::NotFound),
+    Allowed { ctx, kommun, .. }: Allowed<act::ReadInbox>,
+    id: Id<Offer>,
+    StaffForm(form): StaffForm<AnswerForm>,
+) -> Result<Response, PageError> {
+    let Some(a) = answer_of(&form.answer) else {
+        return refused(&state, &ctx, "error-unknown-choice").await;
+    };
+    match store::support_contacts::answer(
+        &state.db,
+        kommun.as_str(),
+        id.get(),
+        a,
+        state.clock.today(),
+        state.clock.now(),
+        &ctx.origin,
+    )
+    .await?
+    {
+        Ok(()) => Ok(Redirect::to("/personal/stodkontakt?klart=svar").into_response()),
+        Err(store::support_contacts::Refusal::AlreadyAnswered) => {
+            refused(&state, &ctx, "error-support-contact-answered").await
         }
+        Err(_) => Err(PageError::NotFound),
     }
-    .await;
-    or_error(&state, r)
 }
