@@ -18,6 +18,8 @@ pub enum PageError {
     NotFound,
     /// Signed in, but the policy does not allow it.
     Forbidden,
+    /// Forbidden, with a text (a Fluent id) that says why.
+    ForbiddenBecause(&'static str),
     /// Not signed in (or the session ended): to the sign-in page.
     SignIn,
     /// The form's CSRF token does not match the session's.
@@ -66,6 +68,14 @@ impl IntoResponse for PageError {
                     heading: "forbidden-title",
                     text: "forbidden-text",
                     staff_text: "forbidden-text",
+                },
+            ),
+            PageError::ForbiddenBecause(text) => (
+                StatusCode::FORBIDDEN,
+                ErrorPage {
+                    heading: "forbidden-title",
+                    text,
+                    staff_text: text,
                 },
             ),
             PageError::Csrf => (
@@ -146,6 +156,7 @@ impl From<PageError> for ApiError {
         match e {
             PageError::Internal(cause) => ApiError::Internal(cause.to_string()),
             PageError::Forbidden => ApiError::Forbidden(crate::i18n::swedish("forbidden-text")),
+            PageError::ForbiddenBecause(text) => ApiError::Forbidden(crate::i18n::swedish(text)),
             PageError::SignIn => ApiError::Unauthorized(crate::i18n::swedish("api-unauthorized")),
             PageError::TooLarge => ApiError::PayloadTooLarge(crate::i18n::swedish("api-too-large")),
             PageError::BadRequest => ApiError::BadRequest(crate::i18n::swedish("api-bad-body")),

@@ -8,3 +8,4 @@ pub struct Appeal;
 pub struct Activity;
 pub struct InboxItem;
 pub struct StaffAccount;
+pub struct Offer;

@@ -7,6 +7,7 @@ use super::pages::{errors_for, render, StaffLayout};
 use crate::activities::{refusal_errors, view, ActivityView};
 use crate::error::PageError;
 use crate::http::extract::act;
+use crate::http::ids;
 use crate::http::{Allowed, Id, StaffCtx, StaffForm};
 use crate::i18n::I18n;
 use crate::AppState;
@@ -556,7 +557,7 @@ const NOTICES: &[&str] = &[
 pub async fn show(
     State(state): State<AppState>,
     Allowed { ctx, .. }: Allowed<act::ManageActivities>,
-    id: Id<Activity>,
+    id: Id<ids::Activity>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let t = ctx.texts(&state);
@@ -581,7 +582,7 @@ pub async fn show(
 pub async fn edit_form(
     State(state): State<AppState>,
     Allowed { ctx, kommun, .. }: Allowed<act::ManageActivities>,
-    id: Id<Activity>,
+    id: Id<ids::Activity>,
 ) -> Result<Response, PageError> {
     let id = id.get();
     let (a, _) = store::activities::get(&state.db, Some(kommun.as_str()), id)
@@ -609,7 +610,7 @@ pub struct FormAction {
 pub async fn post(
     State(state): State<AppState>,
     Allowed { ctx, kommun, .. }: Allowed<act::ManageActivities>,
-    id: Id<Activity>,
+    id: Id<ids::Activity>,
     Path(FormAction { action }): Path<FormAction>,
     StaffForm(pairs): StaffForm<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {

@@ -4,8 +4,8 @@
 
 use super::auth::{self, Staff};
 use super::pages::{render, StaffLayout};
-use crate::error::{ErrorPage, PageError};
-use crate::http::{Id, StaffCtx, StaffForm};
+use crate::error::PageError;
+use crate::http::{ids, Id, StaffCtx, StaffForm};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -18,26 +18,10 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use store::staff::StaffUser;
 
-/// What the `{id}` of a path names, for [`Id`].
-mod ids {
-    /// A staff account.
-    pub enum Account {}
-}
-
 /// The `{what}` of a change to an account.
 #[derive(Deserialize)]
 pub struct Change {
     what: String,
-}
-
-/// The forbidden page with a text of its own instead of the policy's general one.
-fn forbidden_because(text: &'static str) -> Response {
-    let mut r = PageError::Forbidden.into_response();
-    if let Some(page) = r.extensions_mut().get_mut::<ErrorPage>() {
-        page.text = text;
-        page.staff_text = text;
-    }
-    r
 }
 
 /// The municipality whose accounts are shown: the admin's own, or the one a system
@@ -286,7 +270,7 @@ pub async fn add(
 pub async fn change(
     State(state): State<AppState>,
     ctx: StaffCtx,
-    id: Id<ids::Account>,
+    id: Id<ids::StaffAccount>,
     Path(Change { what }): Path<Change>,
     StaffForm(_): StaffForm<IgnoredAny>,
 ) -> Result<Response, PageError> {
@@ -304,7 +288,7 @@ pub async fn change(
         return Err(PageError::NotFound);
     }
     if target.id == staff.user.id && what != "nytt-losenord" {
-        return Ok(forbidden_because("admin-error-self"));
+        return Err(PageError::ForbiddenBecause("admin-error-self"));
     }
     let t = ctx.texts(&state);
     let now = state.clock.now();

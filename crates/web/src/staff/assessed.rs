@@ -9,6 +9,7 @@ use super::auth::Staff;
 use super::pages::{field, render, StaffLayout};
 use crate::error::PageError;
 use crate::http::extract::act;
+use crate::http::ids;
 use crate::http::{CaseAccess, Id, StaffCtx, StaffForm};
 use crate::AppState;
 use askama::Template;
@@ -26,16 +27,6 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 use store::assessed::{AppealStep, Assessed};
 use store::audit::Origin;
-
-/// What the `{id}` of a path names, for [`Id`].
-mod ids {
-    /// A case (an application is a case).
-    pub enum Case {}
-    /// A decision; access goes through the case it belongs to.
-    pub enum Decision {}
-    /// An appeal of a decision; access goes through the decision's case.
-    pub enum Appeal {}
-}
 
 /// The `{action}` of a post, the form's step.
 #[derive(Deserialize)]

@@ -3,9 +3,9 @@
 
 use super::access::{self, Access};
 use super::pages::{local_time, message, render, StaffLayout};
-use crate::error::{ErrorPage, PageError};
+use crate::error::PageError;
 use crate::http::extract::{act, param};
-use crate::http::{Allowed, CaseAccess, Id, StaffCtx, StaffForm};
+use crate::http::{ids, Allowed, CaseAccess, Id, StaffCtx, StaffForm};
 use crate::portal::query_pairs;
 use crate::AppState;
 use askama::Template;
@@ -19,14 +19,6 @@ use domain::Kommunkod;
 use serde::Deserialize;
 use store::cases::{CaseRow, CaseView, JournalEntry, NewCase};
 
-/// What the `{id}` of a path names, for [`Id`].
-pub mod kind {
-    /// A case.
-    pub enum Case {}
-    /// A person.
-    pub enum Person {}
-}
-
 /// The member of staff's municipality when the policy allows `action` there. An account
 /// without a municipality finds no such page (not found, as these pages have always
 /// answered), one the policy refuses is forbidden. Unlike [`Allowed`], it can run after the
@@ -37,18 +29,6 @@ pub(super) fn permitted(ctx: &StaffCtx, action: Action) -> Result<Kommunkod, Pag
         Decision::Allow => Ok(kommun),
         _ => Err(PageError::Forbidden),
     }
-}
-
-/// The forbidden page with a text that says why (rendered by the outer layer, in the staff
-/// frame, like every [`PageError`]).
-fn forbidden_because(text: &'static str) -> Response {
-    let mut r = PageError::Forbidden.into_response();
-    r.extensions_mut().insert(ErrorPage {
-        heading: "forbidden-title",
-        text,
-        staff_text: text,
-    });
-    r
 }
 
 /// The first value of `key` in the query string, or empty.
@@ -483,7 +463,7 @@ fn emergency_page<'a>(
 pub async fn show(
     State(state): State<AppState>,
     ctx: StaffCtx,
-    id: Id<kind::Case>,
+    id: Id<ids::Case>,
 ) -> Result<Response, PageError> {
     case_page(&state, &ctx, id.get(), Draft::empty(), StatusCode::OK).await
 }
@@ -498,7 +478,7 @@ pub struct ReasonForm {
 pub async fn emergency(
     State(state): State<AppState>,
     ctx: StaffCtx,
-    id: Id<kind::Case>,
+    id: Id<ids::Case>,
     StaffForm(form): StaffForm<ReasonForm>,
 ) -> Result<Response, PageError> {
     let id = id.get();
@@ -623,7 +603,7 @@ pub async fn mark_wrong(
         {
             return Err(PageError::NotFound)
         }
-        Decision::Deny => return Ok(forbidden_because("api-mark-own")),
+        Decision::Deny => return Err(PageError::ForbiddenBecause("api-mark-own")),
     }
     match domain::case::validate_reason("reason", &form.reason) {
         Ok(reason) => {
@@ -812,25 +792,22 @@ async fn person_access(
     state: &AppState,
     ctx: &StaffCtx,
     id: i64,
-) -> Result<Result<Option<String>, Response>, PageError> {
+) -> Result<Option<String>, PageError> {
     match access::person(state, &ctx.staff.actor, id, None).await? {
-        Access::Granted(reason) => Ok(Ok(reason)),
+        Access::Granted(reason) => Ok(reason),
         Access::Hidden => Err(PageError::NotFound),
-        Access::NeedsReason => Ok(Err(forbidden_because("person-not-yours"))),
+        Access::NeedsReason => Err(PageError::ForbiddenBecause("person-not-yours")),
     }
 }
 
 pub async fn person(
     State(state): State<AppState>,
     ctx: StaffCtx,
-    id: Id<kind::Person>,
+    id: Id<ids::Person>,
 ) -> Result<Response, PageError> {
     let id = id.get();
     let kommun = ctx.kommun()?;
-    let reason = match person_access(&state, &ctx, id).await? {
-        Ok(reason) => reason,
-        Err(answer) => return Ok(answer),
-    };
+    let reason = person_access(&state, &ctx, id).await?;
     let p = store::persons::get(
         &state.db,
         kommun.as_str(),
@@ -965,14 +942,12 @@ pub struct RelationForm {
 pub async fn add_relation(
     State(state): State<AppState>,
     ctx: StaffCtx,
-    id: Id<kind::Person>,
+    id: Id<ids::Person>,
     StaffForm(form): StaffForm<RelationForm>,
 ) -> Result<Response, PageError> {
     let id = id.get();
     let kommun = ctx.kommun()?;
-    if let Err(answer) = person_access(&state, &ctx, id).await? {
-        return Ok(answer);
-    }
+    person_access(&state, &ctx, id).await?;
     let number = domain::Personnummer::parse(&form.other, state.clock.today())
         .ok()
         .map(|p| p.canonical());

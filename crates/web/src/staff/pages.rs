@@ -1,21 +1,17 @@
-//! Handlers of the staff workspace. They parse, ask the policy, call auth or the store, and
-//! render; the rules live in `domain`.
+//! The staff workspace's frame and what its pages share: the layout, rendering with
+//! `no-store`, the message page (also for errors), and small helpers.
 
-use super::auth::{self, Staff};
+use super::auth::Staff;
 use crate::error::PageError;
 use crate::i18n::I18n;
-use crate::middleware::RequestId;
 use crate::AppState;
 use askama::Template;
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Extension;
 use chrono::{DateTime, Utc};
 use domain::policy::{can, Action, Decision, Resource};
 use domain::staff::Role;
-use std::net::SocketAddr;
-use store::audit::Origin;
 
 /// What every staff page's frame needs.
 pub struct StaffLayout<'a> {
@@ -101,31 +97,11 @@ pub(super) fn with_cookie(mut r: Response, cookie: HeaderValue) -> Response {
     r
 }
 
-pub(super) fn form(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
 pub(super) fn field<'a>(pairs: &'a [(String, String)], key: &str) -> &'a str {
     pairs
         .iter()
         .find(|(k, _)| k == key)
         .map_or("", |(_, v)| v.as_str())
-}
-
-pub(super) fn staff_origin(
-    staff: &Staff,
-    request_id: &Option<Extension<RequestId>>,
-    addr: SocketAddr,
-) -> Origin {
-    staff.origin(
-        request_id.as_ref().map(|r| r.0 .0.as_str()),
-        Some(addr.ip().to_string()),
-    )
-}
-
-/// The answer for a handler's result: its response, or its error's page.
-pub(super) fn or_error(_state: &AppState, r: Result<Response, PageError>) -> Response {
-    r.unwrap_or_else(IntoResponse::into_response)
 }
 
 #[derive(Template)]
@@ -170,85 +146,6 @@ pub(super) fn local_time(t: DateTime<Utc>) -> String {
     (t + chrono::Duration::hours(offset))
         .format("%Y-%m-%d %H:%M")
         .to_string()
-}
-
-pub(super) fn municipality_of(staff: &Staff) -> Result<domain::Kommunkod, PageError> {
-    staff.actor.kommunkod.ok_or(PageError::NotFound)
-}
-
-/// The start of every signed-in form post: the member of staff and the form, or the answer
-/// to give instead (to sign-in when not signed in, the expired-form page when the CSRF token
-/// does not match).
-pub(super) async fn posted(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Result<(Staff, Vec<(String, String)>), Response>, PageError> {
-    let Some(staff) = auth::current(state, headers).await? else {
-        return Ok(Err(to_sign_in()));
-    };
-    let f = form(body);
-    if !auth::same_secret(&staff.session.csrf_token, field(&f, "_csrf")) {
-        return Ok(Err(message(
-            state,
-            StatusCode::FORBIDDEN,
-            "error-csrf-title",
-            "error-csrf",
-            Some(&staff),
-        )));
-    }
-    Ok(Ok((staff, f)))
-}
-
-/// The municipality where the member of staff may take `action`, if any.
-pub(super) fn allowed(staff: &Staff, action: Action) -> Option<domain::Kommunkod> {
-    staff
-        .actor
-        .kommunkod
-        .filter(|k| can(&staff.actor, action, &Resource::Municipality(*k)) == Decision::Allow)
-}
-
-fn forbidden(state: &AppState, staff: &Staff) -> Response {
-    message(
-        state,
-        StatusCode::FORBIDDEN,
-        "forbidden-title",
-        "forbidden-text",
-        Some(staff),
-    )
-}
-
-/// The start of a signed-in page about the municipality as a whole: the member of staff and
-/// their municipality when they may take `action` there, or the answer to give instead.
-pub(super) async fn staff_for(
-    state: &AppState,
-    headers: &HeaderMap,
-    action: Action,
-) -> Result<Result<(Staff, domain::Kommunkod), Response>, PageError> {
-    let Some(staff) = auth::current(state, headers).await? else {
-        return Ok(Err(to_sign_in()));
-    };
-    Ok(match allowed(&staff, action) {
-        Some(k) => Ok((staff, k)),
-        None => Err(forbidden(state, &staff)),
-    })
-}
-
-/// As [`staff_for`], for a form post (session, CSRF token, then the policy).
-pub(super) async fn posted_for(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: &[u8],
-    action: Action,
-) -> Result<Result<(Staff, domain::Kommunkod, Vec<(String, String)>), Response>, PageError> {
-    let (staff, f) = match posted(state, headers, body).await? {
-        Ok(p) => p,
-        Err(answer) => return Ok(Err(answer)),
-    };
-    Ok(match allowed(&staff, action) {
-        Some(k) => Ok((staff, k, f)),
-        None => Err(forbidden(state, &staff)),
-    })
 }
 
 /// The messages for one field of a form's errors, joined.

@@ -5,6 +5,7 @@
 use super::pages::{local_time, render, StaffLayout};
 use crate::error::PageError;
 use crate::http::extract::act;
+use crate::http::ids;
 use crate::http::{Allowed, Id, StaffCtx, StaffForm};
 use crate::AppState;
 use askama::Template;
@@ -12,7 +13,6 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use store::support_contacts::Offer;
 
 pub struct WaitingRow {
     pub kind: String,
@@ -221,7 +221,7 @@ pub struct AnswerForm {
 pub async fn answer(
     State(state): State<AppState>,
     Allowed { ctx, kommun, .. }: Allowed<act::ReadInbox>,
-    id: Id<Offer>,
+    id: Id<ids::Offer>,
     StaffForm(form): StaffForm<AnswerForm>,
 ) -> Result<Response, PageError> {
     let Some(a) = answer_of(&form.answer) else {
