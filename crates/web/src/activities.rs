@@ -4,17 +4,17 @@
 //! the JSON API.
 
 use crate::error::PageError;
+use crate::http::{ids, Id, PublicOrigin};
 use crate::i18n::I18n;
-use crate::middleware::RequestId;
-use crate::portal::{municipality, page_or_error, query_pairs, Layout};
+use crate::portal::{municipality, query_pairs, KommunPath, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use domain::activity::{
     validate_signup, ActivityKind, Filter, Need, RawSignup, Theme, SIGNUP_FIELDS,
@@ -22,7 +22,6 @@ use domain::activity::{
 use domain::case::Errors;
 use domain::contact::AgeGroup;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Instant;
 use store::activities::{Activity, CancelledBy, Occasion, Refusal, SignupKey, SignupRow};
@@ -360,66 +359,61 @@ async fn list(
     State(state): State<AppState>,
     Path(kommunkod): Path<String>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let t = &state.t;
-        let q = query_pairs(&q);
-        let get = |k: &str| {
-            q.iter()
-                .find(|(key, _)| key == k)
-                .map_or("", |(_, v)| v.as_str())
-        };
-        let filter = Filter::parse(get("typ"), get("tema"), get("fran"), get("unga"));
-        let now = domain::clock::stockholm_local(state.clock.now());
-        let all = listing(&state, &kommunkod).await?;
-        let mut shown: Vec<_> = all
-            .iter()
-            .filter(|(a, _)| !a.cancelled())
-            .filter_map(|(a, o)| {
-                let coming = coming(o, now);
-                let first = *coming.first()?;
-                filter
-                    .admits(&a.kind, &a.theme, a.for_young_carers, &coming)
-                    .then_some((first, a, o))
-            })
-            .collect();
-        // Soonest first: what a carer can go to next.
-        shown.sort_by_key(|(first, a, _)| (*first, a.id));
-        let activities: Vec<ActivityView> =
-            shown.iter().map(|(_, a, o)| view(t, a, o, now)).collect();
-        let kind = filter.kind.map(|k| k.as_str().to_owned());
-        let theme = filter.theme.map(|k| k.as_str().to_owned());
-        let p = ListPage {
-            l: Layout::new(t, t.get("activities-title"), Some(&c.municipality)).crumb(
-                t.get("activities-title"),
-                format!("/kommun/{kommunkod}/aktiviteter"),
-            ),
-            kinds: choices(
-                t,
-                ActivityKind::ALL,
-                ActivityKind::as_str,
-                "activity-kind-",
-                kind.as_slice(),
-            ),
-            themes: choices(
-                t,
-                Theme::ALL,
-                Theme::as_str,
-                "activity-theme-",
-                theme.as_slice(),
-            ),
-            from: filter.from.map(|d| d.to_string()).unwrap_or_default(),
-            young: filter.young_carers,
-            filtered: filter != Filter::default(),
-            count: t.get_n("activities-count", "count", activities.len() as i64),
-            activities,
-            kommunkod,
-        };
-        Ok(Html(p.render()?).into_response())
-    }
-    .await;
-    page_or_error(&state, result)
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let t = &state.t;
+    let q = query_pairs(&q);
+    let get = |k: &str| {
+        q.iter()
+            .find(|(key, _)| key == k)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let filter = Filter::parse(get("typ"), get("tema"), get("fran"), get("unga"));
+    let now = domain::clock::stockholm_local(state.clock.now());
+    let all = listing(&state, &kommunkod).await?;
+    let mut shown: Vec<_> = all
+        .iter()
+        .filter(|(a, _)| !a.cancelled())
+        .filter_map(|(a, o)| {
+            let coming = coming(o, now);
+            let first = *coming.first()?;
+            filter
+                .admits(&a.kind, &a.theme, a.for_young_carers, &coming)
+                .then_some((first, a, o))
+        })
+        .collect();
+    // Soonest first: what a carer can go to next.
+    shown.sort_by_key(|(first, a, _)| (*first, a.id));
+    let activities: Vec<ActivityView> = shown.iter().map(|(_, a, o)| view(t, a, o, now)).collect();
+    let kind = filter.kind.map(|k| k.as_str().to_owned());
+    let theme = filter.theme.map(|k| k.as_str().to_owned());
+    let p = ListPage {
+        l: Layout::new(t, t.get("activities-title"), Some(&c.municipality)).crumb(
+            t.get("activities-title"),
+            format!("/kommun/{kommunkod}/aktiviteter"),
+        ),
+        kinds: choices(
+            t,
+            ActivityKind::ALL,
+            ActivityKind::as_str,
+            "activity-kind-",
+            kind.as_slice(),
+        ),
+        themes: choices(
+            t,
+            Theme::ALL,
+            Theme::as_str,
+            "activity-theme-",
+            theme.as_slice(),
+        ),
+        from: filter.from.map(|d| d.to_string()).unwrap_or_default(),
+        young: filter.young_carers,
+        filtered: filter != Filter::default(),
+        count: t.get_n("activities-count", "count", activities.len() as i64),
+        activities,
+        kommunkod,
+    };
+    Ok(Html(p.render()?).into_response())
 }
 
 // ---- one activity and its sign-up form ----
@@ -499,14 +493,11 @@ pub fn error_list(
 async fn activity_page(
     state: &AppState,
     kommunkod: &str,
-    id: &str,
+    id: i64,
     v: RawSignup,
     errors: Vec<FieldError>,
 ) -> Result<Option<String>, PageError> {
     let c = municipality(state, kommunkod).await?;
-    let Ok(id) = id.parse::<i64>() else {
-        return Ok(None);
-    };
     let all = listing(state, kommunkod).await?;
     let Some((a, occasions)) = all.iter().find(|(a, _)| a.id == id) else {
         return Ok(None);
@@ -562,16 +553,21 @@ async fn activity_page(
 
 async fn show(
     State(state): State<AppState>,
-    Path((kommunkod, id)): Path<(String, String)>,
-) -> Response {
-    let result = async {
-        match activity_page(&state, &kommunkod, &id, RawSignup::default(), Vec::new()).await? {
-            Some(html) => Ok(Html(html).into_response()),
-            None => Err(PageError::NotFound),
-        }
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    id: Id<ids::Activity>,
+) -> Result<Response, PageError> {
+    match activity_page(
+        &state,
+        &kommunkod,
+        id.get(),
+        RawSignup::default(),
+        Vec::new(),
+    )
+    .await?
+    {
+        Some(html) => Ok(Html(html).into_response()),
+        None => Err(PageError::NotFound),
     }
-    .await;
-    page_or_error(&state, result)
 }
 
 pub fn raw_from_form(body: &[u8]) -> RawSignup {
@@ -596,66 +592,55 @@ pub fn raw_from_form(body: &[u8]) -> RawSignup {
 
 async fn sign_up_form(
     State(state): State<AppState>,
-    Path((kommunkod, id)): Path<(String, String)>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    id: Id<ids::Activity>,
+    PublicOrigin(origin): PublicOrigin,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
-    let result = async {
-        let t = &state.t;
-        let (raw, errors, status) = match body {
-            Err(e) => {
-                let message = t.get(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    "error-form-too-large"
-                } else {
-                    "error-form-unreadable"
-                });
-                let errors = vec![FieldError {
-                    field: "needs_note".into(),
-                    label: field_label(t, "needs_note"),
-                    message,
-                }];
-                (RawSignup::default(), errors, e.status())
-            }
-            Ok(body) => {
-                let raw = raw_from_form(&body);
-                let Ok(activity_id) = id.parse::<i64>() else {
-                    return Err(PageError::NotFound);
-                };
-                let origin = crate::contact::public_origin(
-                    request_id.as_ref().map(|e| &e.0),
-                    Some(addr.ip().to_string()),
-                );
-                municipality(&state, &kommunkod).await?;
-                match sign_up(&state, Some(&kommunkod), activity_id, &raw, &origin).await? {
-                    Ok(signed) => {
-                        return Ok(Redirect::to(&format!(
-                            "/kommun/{kommunkod}/anmalan/{}",
-                            signed.token
-                        ))
-                        .into_response())
-                    }
-                    Err(e)
-                        if e.get("activity")
-                            .is_some_and(|ids| ids.contains(&"error-activity-not-found")) =>
-                    {
-                        return Err(PageError::NotFound)
-                    }
-                    Err(e) => (
-                        raw,
-                        error_list(t, &e, SIGNUP_FIELDS, field_label),
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    ),
-                }
-            }
-        };
-        match activity_page(&state, &kommunkod, &id, raw, errors).await? {
-            Some(html) => Ok((status, Html(html)).into_response()),
-            None => Err(PageError::NotFound),
+) -> Result<Response, PageError> {
+    let t = &state.t;
+    let (raw, errors, status) = match body {
+        Err(e) => {
+            let message = t.get(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                "error-form-too-large"
+            } else {
+                "error-form-unreadable"
+            });
+            let errors = vec![FieldError {
+                field: "needs_note".into(),
+                label: field_label(t, "needs_note"),
+                message,
+            }];
+            (RawSignup::default(), errors, e.status())
         }
+        Ok(body) => {
+            let raw = raw_from_form(&body);
+            municipality(&state, &kommunkod).await?;
+            match sign_up(&state, Some(&kommunkod), id.get(), &raw, &origin).await? {
+                Ok(signed) => {
+                    return Ok(Redirect::to(&format!(
+                        "/kommun/{kommunkod}/anmalan/{}",
+                        signed.token
+                    ))
+                    .into_response())
+                }
+                Err(e)
+                    if e.get("activity")
+                        .is_some_and(|ids| ids.contains(&"error-activity-not-found")) =>
+                {
+                    return Err(PageError::NotFound)
+                }
+                Err(e) => (
+                    raw,
+                    error_list(t, &e, SIGNUP_FIELDS, field_label),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+            }
+        }
+    };
+    match activity_page(&state, &kommunkod, id.get(), raw, errors).await? {
+        Some(html) => Ok((status, Html(html)).into_response()),
+        None => Err(PageError::NotFound),
     }
-    .await;
-    page_or_error(&state, result)
 }
 
 // ---- the participant's own page ----
@@ -688,80 +673,61 @@ fn private(mut r: Response) -> Response {
 async fn signup_page(
     State(state): State<AppState>,
     Path((kommunkod, token)): Path<(String, String)>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
+    PublicOrigin(origin): PublicOrigin,
     RawQuery(q): RawQuery,
-) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let origin = crate::contact::public_origin(
-            request_id.as_ref().map(|e| &e.0),
-            Some(addr.ip().to_string()),
-        );
-        let Some(s) = store::activities::by_token(&state.db, &token, state.clock.now(), &origin)
-            .await?
-            .filter(|s| s.kommunkod == kommunkod)
-        else {
-            return Err(PageError::NotFound);
-        };
-        let Some((a, occasions)) =
-            store::activities::get(&state.db, Some(&kommunkod), s.activity_id).await?
-        else {
-            return Err(PageError::NotFound);
-        };
-        let t = &state.t;
-        let now = domain::clock::stockholm_local(state.clock.now());
-        let title = t.get(&format!("signup-title-{}", s.status));
-        // The named support contact: the one offered to this carer, else the officer in charge.
-        let contact = store::support_contacts::contact_of(&state.db, "signup", s.id)
-            .await?
-            .or_else(|| a.responsible_name.clone())
-            .unwrap_or_default();
-        let p = SignupPage {
-            l: Layout::new(t, title, Some(&c.municipality)).crumb(
-                t.get("activities-title"),
-                format!("/kommun/{kommunkod}/aktiviteter"),
-            ),
-            kommunkod: kommunkod.clone(),
-            token,
-            status_text: t.get(&format!("signup-status-{}", s.status)),
-            contact,
-            respite: s.needs.iter().any(|n| n == Need::CareForRecipient.as_str()),
-            just_cancelled: query_pairs(&q)
-                .iter()
-                .any(|(k, v)| k == "avbokad" && v == "1"),
-            a: view(t, &a, &occasions, now),
-            s,
-        };
-        Ok(private(Html(p.render()?).into_response()))
-    }
-    .await;
-    page_or_error(&state, result)
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let Some(s) = store::activities::by_token(&state.db, &token, state.clock.now(), &origin)
+        .await?
+        .filter(|s| s.kommunkod == kommunkod)
+    else {
+        return Err(PageError::NotFound);
+    };
+    let Some((a, occasions)) =
+        store::activities::get(&state.db, Some(&kommunkod), s.activity_id).await?
+    else {
+        return Err(PageError::NotFound);
+    };
+    let t = &state.t;
+    let now = domain::clock::stockholm_local(state.clock.now());
+    let title = t.get(&format!("signup-title-{}", s.status));
+    // The named support contact: the one offered to this carer, else the officer in charge.
+    let contact = store::support_contacts::contact_of(&state.db, "signup", s.id)
+        .await?
+        .or_else(|| a.responsible_name.clone())
+        .unwrap_or_default();
+    let p = SignupPage {
+        l: Layout::new(t, title, Some(&c.municipality)).crumb(
+            t.get("activities-title"),
+            format!("/kommun/{kommunkod}/aktiviteter"),
+        ),
+        kommunkod: kommunkod.clone(),
+        token,
+        status_text: t.get(&format!("signup-status-{}", s.status)),
+        contact,
+        respite: s.needs.iter().any(|n| n == Need::CareForRecipient.as_str()),
+        just_cancelled: query_pairs(&q)
+            .iter()
+            .any(|(k, v)| k == "avbokad" && v == "1"),
+        a: view(t, &a, &occasions, now),
+        s,
+    };
+    Ok(private(Html(p.render()?).into_response()))
 }
 
 async fn cancel_form(
     State(state): State<AppState>,
     Path((kommunkod, token)): Path<(String, String)>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
-) -> Response {
-    let result = async {
-        municipality(&state, &kommunkod).await?;
-        let origin = crate::contact::public_origin(
-            request_id.as_ref().map(|e| &e.0),
-            Some(addr.ip().to_string()),
-        );
-        match cancel(&state, &token, &origin).await? {
-            // A second press of the button, or a used link: the page says it is cancelled.
-            Ok(_) | Err(Refusal::AlreadyCancelled) => Ok(private(
-                Redirect::to(&format!("/kommun/{kommunkod}/anmalan/{token}?avbokad=1"))
-                    .into_response(),
-            )),
-            Err(_) => Err(PageError::NotFound),
-        }
+    PublicOrigin(origin): PublicOrigin,
+) -> Result<Response, PageError> {
+    municipality(&state, &kommunkod).await?;
+    match cancel(&state, &token, &origin).await? {
+        // A second press of the button, or a used link: the page says it is cancelled.
+        Ok(_) | Err(Refusal::AlreadyCancelled) => Ok(private(
+            Redirect::to(&format!("/kommun/{kommunkod}/anmalan/{token}?avbokad=1")).into_response(),
+        )),
+        Err(_) => Err(PageError::NotFound),
     }
-    .await;
-    page_or_error(&state, result)
 }
 
 // ---- calendars ----
@@ -837,36 +803,29 @@ pub async fn municipality_calendar(
 async fn municipality_feed(
     State(state): State<AppState>,
     Path(kommunkod): Path<String>,
-) -> Response {
-    let kommunkod = kommunkod.trim_end_matches(".ics").to_owned();
-    let result = async {
-        match municipality_calendar(&state, &kommunkod).await? {
-            Some(body) => Ok(calendar_response(body)),
-            None => Err(PageError::NotFound),
-        }
+) -> Result<Response, PageError> {
+    let kommunkod = kommunkod.trim_end_matches(".ics");
+    match municipality_calendar(&state, kommunkod).await? {
+        Some(body) => Ok(calendar_response(body)),
+        None => Err(PageError::NotFound),
     }
-    .await;
-    page_or_error(&state, result)
 }
 
 async fn activity_feed(
     State(state): State<AppState>,
-    Path((kommunkod, id)): Path<(String, String)>,
-) -> Response {
-    let result = async {
-        municipality(&state, &kommunkod).await?;
-        let id = id.parse::<i64>().map_err(|_| PageError::NotFound)?;
-        let Some(found) = store::activities::get(&state.db, Some(&kommunkod), id).await? else {
-            return Err(PageError::NotFound);
-        };
-        let list = [found];
-        let body = domain::ical::calendar(
-            &list[0].0.title,
-            &events(&state, &kommunkod, &list),
-            state.clock.now(),
-        );
-        Ok(calendar_response(body))
-    }
-    .await;
-    page_or_error(&state, result)
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    id: Id<ids::Activity>,
+) -> Result<Response, PageError> {
+    municipality(&state, &kommunkod).await?;
+    let id = id.get();
+    let Some(found) = store::activities::get(&state.db, Some(&kommunkod), id).await? else {
+        return Err(PageError::NotFound);
+    };
+    let list = [found];
+    let body = domain::ical::calendar(
+        &list[0].0.title,
+        &events(&state, &kommunkod, &list),
+        state.clock.now(),
+    );
+    Ok(calendar_response(body))
 }

@@ -7,23 +7,21 @@
 //! another site can do no more than anyone can by posting the form directly.
 
 use crate::assessed::{applicable, submit_application};
-use crate::contact::public_origin;
 use crate::content::MunicipalityContent;
 use crate::error::PageError;
+use crate::http::PublicOrigin;
 use crate::i18n::I18n;
-use crate::middleware::RequestId;
-use crate::portal::{municipality, page_or_error, query_pairs, Choice, Layout};
+use crate::portal::{municipality, query_pairs, Choice, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 use domain::assessed::{Applicable, ApplicantRole, RawApplication, MAX_TEXT, MAX_TITLE};
 use domain::case::Errors;
-use std::net::SocketAddr;
 use store::municipalities::Contact;
 
 pub fn router() -> Router<AppState> {
@@ -252,85 +250,71 @@ async fn form(
     State(state): State<AppState>,
     Path(kommunkod): Path<String>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let catalogue = applicable(&state, &kommunkod).await?;
-        // `?stod=slug` (repeatable) ticks entries of the catalogue; anything else is ignored.
-        let requested = query_pairs(&q)
-            .into_iter()
-            .filter(|(k, v)| k == "stod" && catalogue.iter().any(|e| e.slug == v.trim()))
-            .map(|(_, v)| v.trim().to_owned())
-            .collect();
-        let v = RawApplication {
-            requested,
-            ..RawApplication::default()
-        };
-        let html = apply_page(&state.t, &c, &catalogue, v, Vec::new()).render()?;
-        Ok(Html(html).into_response())
-    }
-    .await;
-    page_or_error(&state, result)
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let catalogue = applicable(&state, &kommunkod).await?;
+    // `?stod=slug` (repeatable) ticks entries of the catalogue; anything else is ignored.
+    let requested = query_pairs(&q)
+        .into_iter()
+        .filter(|(k, v)| k == "stod" && catalogue.iter().any(|e| e.slug == v.trim()))
+        .map(|(_, v)| v.trim().to_owned())
+        .collect();
+    let v = RawApplication {
+        requested,
+        ..RawApplication::default()
+    };
+    let html = apply_page(&state.t, &c, &catalogue, v, Vec::new()).render()?;
+    Ok(Html(html).into_response())
 }
 
 async fn form_submit(
     State(state): State<AppState>,
     Path(kommunkod): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
+    PublicOrigin(origin): PublicOrigin,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let catalogue = applicable(&state, &kommunkod).await?;
-        let t = &state.t;
-        let body = match body {
-            Ok(b) => b,
-            Err(e) => {
-                let message = t.get(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    "error-form-too-large"
-                } else {
-                    "error-form-unreadable"
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let catalogue = applicable(&state, &kommunkod).await?;
+    let t = &state.t;
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let message = t.get(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                "error-form-too-large"
+            } else {
+                "error-form-unreadable"
+            });
+            let errors = vec![ApplyError {
+                field: "message",
+                anchor: "f-message".to_owned(),
+                label: field_label(t, "message"),
+                message,
+            }];
+            let html = apply_page(t, &c, &catalogue, RawApplication::default(), errors).render()?;
+            return Ok((e.status(), Html(html)).into_response());
+        }
+    };
+    let raw = raw_from_form(&body);
+    match submit_application(&state, &kommunkod, &raw, None, &origin).await? {
+        Ok(submitted) => {
+            // The care recipient's consent is theirs to give when someone else applies.
+            let consent = raw.role.trim() != ApplicantRole::CareRecipient.as_str()
+                && catalogue.iter().any(|e| {
+                    e.consent_required && raw.requested.iter().any(|s| s.trim() == e.slug)
                 });
-                let errors = vec![ApplyError {
-                    field: "message",
-                    anchor: "f-message".to_owned(),
-                    label: field_label(t, "message"),
-                    message,
-                }];
-                let html =
-                    apply_page(t, &c, &catalogue, RawApplication::default(), errors).render()?;
-                return Ok((e.status(), Html(html)).into_response());
-            }
-        };
-        let raw = raw_from_form(&body);
-        let origin = public_origin(
-            request_id.as_ref().map(|e| &e.0),
-            Some(addr.ip().to_string()),
-        );
-        match submit_application(&state, &kommunkod, &raw, None, &origin).await? {
-            Ok(submitted) => {
-                // The care recipient's consent is theirs to give when someone else applies.
-                let consent = raw.role.trim() != ApplicantRole::CareRecipient.as_str()
-                    && catalogue.iter().any(|e| {
-                        e.consent_required && raw.requested.iter().any(|s| s.trim() == e.slug)
-                    });
-                let q = if consent { "?samtycke=1" } else { "" };
-                Ok(Redirect::to(&format!(
-                    "/kommun/{kommunkod}/ansok/skickad/{}{q}",
-                    submitted.reference
-                ))
-                .into_response())
-            }
-            Err(errors) => {
-                let list = error_list(t, &errors, !catalogue.is_empty());
-                let html = apply_page(t, &c, &catalogue, raw, list).render()?;
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
-            }
+            let q = if consent { "?samtycke=1" } else { "" };
+            Ok(Redirect::to(&format!(
+                "/kommun/{kommunkod}/ansok/skickad/{}{q}",
+                submitted.reference
+            ))
+            .into_response())
+        }
+        Err(errors) => {
+            let list = error_list(t, &errors, !catalogue.is_empty());
+            let html = apply_page(t, &c, &catalogue, raw, list).render()?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
     }
-    .await;
-    page_or_error(&state, result)
 }
 
 /// The shape of the references the store hands out: `ANS-XXXX-XXXX`, capitals and digits.
@@ -359,33 +343,29 @@ async fn done(
     State(state): State<AppState>,
     Path((kommunkod, reference)): Path<(String, String)>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        // The reference is shown back as typed only when it has the shape we hand out.
-        if !well_formed(&reference) {
-            return Err(PageError::NotFound);
-        }
-        let t = &state.t;
-        let consent = query_pairs(&q)
-            .iter()
-            .any(|(k, v)| k == "samtycke" && v == "1");
-        let p = DonePage {
-            l: Layout {
-                t,
-                title: t.get("apply-done-title"),
-                kommun: Some(&c.municipality),
-                crumbs: vec![(c.municipality.name.clone(), format!("/kommun/{kommunkod}"))],
-            },
-            officers: c.contacts_of("case_officer_intake").collect(),
-            consent,
-            reference,
-            c: &c,
-        };
-        Ok(Html(p.render()?).into_response())
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    // The reference is shown back as typed only when it has the shape we hand out.
+    if !well_formed(&reference) {
+        return Err(PageError::NotFound);
     }
-    .await;
-    page_or_error(&state, result)
+    let t = &state.t;
+    let consent = query_pairs(&q)
+        .iter()
+        .any(|(k, v)| k == "samtycke" && v == "1");
+    let p = DonePage {
+        l: Layout {
+            t,
+            title: t.get("apply-done-title"),
+            kommun: Some(&c.municipality),
+            crumbs: vec![(c.municipality.name.clone(), format!("/kommun/{kommunkod}"))],
+        },
+        officers: c.contacts_of("case_officer_intake").collect(),
+        consent,
+        reference,
+        c: &c,
+    };
+    Ok(Html(p.render()?).into_response())
 }
 
 #[cfg(test)]

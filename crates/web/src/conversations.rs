@@ -4,22 +4,21 @@
 
 use crate::activities::{choices, error_list, long_date, Choice, FieldError};
 use crate::error::PageError;
+use crate::http::{ids, Id, PublicOrigin};
 use crate::i18n::I18n;
-use crate::middleware::RequestId;
-use crate::portal::{municipality, page_or_error, query_pairs, Layout};
+use crate::portal::{municipality, query_pairs, KommunPath, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 use domain::case::Errors;
 use domain::conversation::{
     validate_booking, ConversationMode, RawBooking, RecordingMode, BOOKING_FIELDS,
 };
-use std::net::SocketAddr;
 use store::conversations::{ConversationRow, Refusal, SlotRow};
 
 pub fn router() -> Router<AppState> {
@@ -82,10 +81,6 @@ fn private(mut r: Response) -> Response {
     r
 }
 
-fn origin(rid: &Option<Extension<RequestId>>, addr: SocketAddr) -> store::audit::Origin {
-    crate::contact::public_origin(rid.as_ref().map(|e| &e.0), Some(addr.ip().to_string()))
-}
-
 #[derive(Template)]
 #[template(path = "conversations.html")]
 struct TimesPage<'a> {
@@ -95,26 +90,25 @@ struct TimesPage<'a> {
     recording: String,
 }
 
-async fn times(State(state): State<AppState>, Path(kommunkod): Path<String>) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let t = &state.t;
-        let now = domain::clock::stockholm_local(state.clock.now());
-        let slots = store::conversations::open_slots(&state.db, &kommunkod, now).await?;
-        let mode = store::conversations::recording_mode(&state.db, &kommunkod).await?;
-        let p = TimesPage {
-            l: Layout::new(t, t.get("conversations-title"), Some(&c.municipality)).crumb(
-                t.get("conversations-title"),
-                format!("/kommun/{kommunkod}/samtal"),
-            ),
-            days: by_day(slots.iter().map(|s| slot_view(t, s)).collect()),
-            recording: t.get(&format!("conversations-recording-{}", mode.as_str())),
-            kommunkod,
-        };
-        Ok(Html(p.render()?).into_response())
-    }
-    .await;
-    page_or_error(&state, result)
+async fn times(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let t = &state.t;
+    let now = domain::clock::stockholm_local(state.clock.now());
+    let slots = store::conversations::open_slots(&state.db, &kommunkod, now).await?;
+    let mode = store::conversations::recording_mode(&state.db, &kommunkod).await?;
+    let p = TimesPage {
+        l: Layout::new(t, t.get("conversations-title"), Some(&c.municipality)).crumb(
+            t.get("conversations-title"),
+            format!("/kommun/{kommunkod}/samtal"),
+        ),
+        days: by_day(slots.iter().map(|s| slot_view(t, s)).collect()),
+        recording: t.get(&format!("conversations-recording-{}", mode.as_str())),
+        kommunkod,
+    };
+    Ok(Html(p.render()?).into_response())
 }
 
 #[derive(Template)]
@@ -164,14 +158,11 @@ fn label(t: &I18n, field: &str) -> String {
 async fn form_page(
     state: &AppState,
     kommunkod: &str,
-    slot: &str,
+    slot: i64,
     v: RawBooking,
     errors: Vec<FieldError>,
 ) -> Result<Option<String>, PageError> {
     let c = municipality(state, kommunkod).await?;
-    let Ok(slot) = slot.parse::<i64>() else {
-        return Ok(None);
-    };
     let Some(s) = store::conversations::slot(&state.db, kommunkod, slot).await? else {
         return Ok(None);
     };
@@ -221,16 +212,19 @@ async fn form_page(
 
 async fn form(
     State(state): State<AppState>,
-    Path((kommunkod, slot)): Path<(String, String)>,
-) -> Response {
-    let result = async {
-        form_page(&state, &kommunkod, &slot, RawBooking::default(), Vec::new())
-            .await?
-            .map(|h| Html(h).into_response())
-            .ok_or(PageError::NotFound)
-    }
-    .await;
-    page_or_error(&state, result)
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    slot: Id<ids::Slot>,
+) -> Result<Response, PageError> {
+    form_page(
+        &state,
+        &kommunkod,
+        slot.get(),
+        RawBooking::default(),
+        Vec::new(),
+    )
+    .await?
+    .map(|h| Html(h).into_response())
+    .ok_or(PageError::NotFound)
 }
 
 fn raw_from_form(body: &[u8]) -> RawBooking {
@@ -265,73 +259,69 @@ fn refusal(r: Refusal) -> Errors {
 
 async fn book(
     State(state): State<AppState>,
-    Path((kommunkod, slot)): Path<(String, String)>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Option<Extension<RequestId>>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    slot: Id<ids::Slot>,
+    PublicOrigin(origin): PublicOrigin,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
-    let result = async {
-        let t = &state.t;
-        let slot_id = slot.parse::<i64>().map_err(|_| PageError::NotFound)?;
-        let Some(s) = store::conversations::slot(&state.db, &kommunkod, slot_id).await? else {
-            return Err(PageError::NotFound);
-        };
-        let (raw, errors, status) = match body {
-            Err(e) => (
-                RawBooking::default(),
-                vec![FieldError {
-                    field: "topic".into(),
-                    label: label(t, "topic"),
-                    message: t.get("error-form-too-large"),
-                }],
-                e.status(),
-            ),
-            Ok(body) => {
-                let raw = raw_from_form(&body);
-                let recording = store::conversations::recording_mode(&state.db, &kommunkod).await?;
-                let mode = ConversationMode::parse(&s.mode).unwrap_or(ConversationMode::InPerson);
-                let outcome = match validate_booking(&raw, recording, mode) {
-                    Err(e) => Err(e.0),
-                    Ok(b) => {
-                        let now = state.clock.now();
-                        let compose = crate::mails::Mails::new(&state);
-                        store::conversations::book(
-                            &state.db,
-                            &kommunkod,
-                            slot_id,
-                            &b,
-                            recording,
-                            &compose,
-                            now,
-                            domain::clock::stockholm_local(now),
-                            &origin(&rid, addr),
-                        )
-                        .await?
-                        .map_err(refusal)
-                    }
-                };
-                match outcome {
-                    Ok((_, token)) => {
-                        return Ok(
-                            Redirect::to(&format!("/kommun/{kommunkod}/bokning/{token}"))
-                                .into_response(),
-                        )
-                    }
-                    Err(e) => (
-                        raw,
-                        error_list(t, &e, BOOKING_FIELDS, label),
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                    ),
+) -> Result<Response, PageError> {
+    let t = &state.t;
+    let slot_id = slot.get();
+    let Some(s) = store::conversations::slot(&state.db, &kommunkod, slot_id).await? else {
+        return Err(PageError::NotFound);
+    };
+    let (raw, errors, status) = match body {
+        Err(e) => (
+            RawBooking::default(),
+            vec![FieldError {
+                field: "topic".into(),
+                label: label(t, "topic"),
+                message: t.get("error-form-too-large"),
+            }],
+            e.status(),
+        ),
+        Ok(body) => {
+            let raw = raw_from_form(&body);
+            let recording = store::conversations::recording_mode(&state.db, &kommunkod).await?;
+            let mode = ConversationMode::parse(&s.mode).unwrap_or(ConversationMode::InPerson);
+            let outcome = match validate_booking(&raw, recording, mode) {
+                Err(e) => Err(e.0),
+                Ok(b) => {
+                    let now = state.clock.now();
+                    let compose = crate::mails::Mails::new(&state);
+                    store::conversations::book(
+                        &state.db,
+                        &kommunkod,
+                        slot_id,
+                        &b,
+                        recording,
+                        &compose,
+                        now,
+                        domain::clock::stockholm_local(now),
+                        &origin,
+                    )
+                    .await?
+                    .map_err(refusal)
                 }
+            };
+            match outcome {
+                Ok((_, token)) => {
+                    return Ok(
+                        Redirect::to(&format!("/kommun/{kommunkod}/bokning/{token}"))
+                            .into_response(),
+                    )
+                }
+                Err(e) => (
+                    raw,
+                    error_list(t, &e, BOOKING_FIELDS, label),
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
             }
-        };
-        let html = form_page(&state, &kommunkod, &slot, raw, errors)
-            .await?
-            .ok_or(PageError::NotFound)?;
-        Ok((status, Html(html)).into_response())
-    }
-    .await;
-    page_or_error(&state, result)
+        }
+    };
+    let html = form_page(&state, &kommunkod, slot_id, raw, errors)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    Ok((status, Html(html)).into_response())
 }
 
 #[derive(Template)]
@@ -421,105 +411,90 @@ async fn booking_page(
 async fn booking(
     State(state): State<AppState>,
     Path((kommunkod, token)): Path<(String, String)>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Option<Extension<RequestId>>,
+    PublicOrigin(origin): PublicOrigin,
     RawQuery(q): RawQuery,
-) -> Response {
-    let result = async {
-        let q = query_pairs(&q);
-        let notice = match q
-            .iter()
-            .find(|(k, _)| k == "klart")
-            .map(|(_, v)| v.as_str())
-        {
-            Some("avbokad") => "booking-notice-cancelled",
-            Some("flyttad") => "booking-notice-moved",
-            _ => "",
-        };
-        booking_page(&state, &kommunkod, &token, notice, "", &origin(&rid, addr)).await
-    }
-    .await;
-    page_or_error(&state, result)
+) -> Result<Response, PageError> {
+    let q = query_pairs(&q);
+    let notice = match q
+        .iter()
+        .find(|(k, _)| k == "klart")
+        .map(|(_, v)| v.as_str())
+    {
+        Some("avbokad") => "booking-notice-cancelled",
+        Some("flyttad") => "booking-notice-moved",
+        _ => "",
+    };
+    booking_page(&state, &kommunkod, &token, notice, "", &origin).await
 }
 
 async fn cancel(
     State(state): State<AppState>,
     Path((kommunkod, token)): Path<(String, String)>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Option<Extension<RequestId>>,
-) -> Response {
-    let result = async {
-        municipality(&state, &kommunkod).await?;
-        let compose = crate::mails::Mails::new(&state);
-        match store::conversations::cancel_booking(
-            &state.db,
-            &kommunkod,
-            &token,
-            &compose,
-            state.clock.now(),
-            &origin(&rid, addr),
-        )
-        .await?
-        {
-            Ok(_) | Err(Refusal::AlreadyCancelled) => Ok(private(
-                Redirect::to(&format!(
-                    "/kommun/{kommunkod}/bokning/{token}?klart=avbokad"
-                ))
-                .into_response(),
-            )),
-            Err(_) => Err(PageError::NotFound),
-        }
+    PublicOrigin(origin): PublicOrigin,
+) -> Result<Response, PageError> {
+    municipality(&state, &kommunkod).await?;
+    let compose = crate::mails::Mails::new(&state);
+    match store::conversations::cancel_booking(
+        &state.db,
+        &kommunkod,
+        &token,
+        &compose,
+        state.clock.now(),
+        &origin,
+    )
+    .await?
+    {
+        Ok(_) | Err(Refusal::AlreadyCancelled) => Ok(private(
+            Redirect::to(&format!(
+                "/kommun/{kommunkod}/bokning/{token}?klart=avbokad"
+            ))
+            .into_response(),
+        )),
+        Err(_) => Err(PageError::NotFound),
     }
-    .await;
-    page_or_error(&state, result)
 }
 
 async fn rebook(
     State(state): State<AppState>,
     Path((kommunkod, token)): Path<(String, String)>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Option<Extension<RequestId>>,
+    PublicOrigin(origin): PublicOrigin,
     body: Bytes,
-) -> Response {
-    let result = async {
-        municipality(&state, &kommunkod).await?;
-        let slot = form_urlencoded::parse(&body)
-            .find(|(k, _)| k == "slot")
-            .and_then(|(_, v)| v.parse::<i64>().ok())
-            .unwrap_or(0);
-        let now = state.clock.now();
-        let compose = crate::mails::Mails::new(&state);
-        let o = origin(&rid, addr);
-        match store::conversations::rebook(
-            &state.db,
-            &kommunkod,
-            &token,
-            slot,
-            &compose,
-            now,
-            domain::clock::stockholm_local(now),
-            &o,
-        )
-        .await?
-        {
-            Ok(_) => Ok(private(
-                Redirect::to(&format!(
-                    "/kommun/{kommunkod}/bokning/{token}?klart=flyttad"
-                ))
-                .into_response(),
-            )),
-            Err(Refusal::NotFound) => Err(PageError::NotFound),
-            Err(r) => {
-                let id = refusal(r)
-                    .get("slot")
-                    .and_then(|v| v.first().copied())
-                    .unwrap_or("error-slot-unavailable");
-                let mut page = booking_page(&state, &kommunkod, &token, "", id, &o).await?;
-                *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-                Ok(page)
-            }
+) -> Result<Response, PageError> {
+    municipality(&state, &kommunkod).await?;
+    let slot = form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "slot")
+        .and_then(|(_, v)| v.parse::<i64>().ok())
+        .unwrap_or(0);
+    let now = state.clock.now();
+    let compose = crate::mails::Mails::new(&state);
+    let o = origin;
+    match store::conversations::rebook(
+        &state.db,
+        &kommunkod,
+        &token,
+        slot,
+        &compose,
+        now,
+        domain::clock::stockholm_local(now),
+        &o,
+    )
+    .await?
+    {
+        Ok(_) => Ok(private(
+            Redirect::to(&format!(
+                "/kommun/{kommunkod}/bokning/{token}?klart=flyttad"
+            ))
+            .into_response(),
+        )),
+        Err(Refusal::NotFound) => Err(PageError::NotFound),
+        Err(r) => {
+            let id = refusal(r)
+                .get("slot")
+                .and_then(|v| v.first().copied())
+                .unwrap_or("error-slot-unavailable");
+            let mut page = booking_page(&state, &kommunkod, &token, "", id, &o).await?;
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(page)
         }
     }
-    .await;
-    page_or_error(&state, result)
 }

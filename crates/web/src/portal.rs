@@ -1,26 +1,25 @@
 //! The public portal: server-rendered Swedish pages that work with JavaScript off.
 
-use crate::contact::{public_origin, submit, Submitted};
+use crate::contact::{submit, Submitted};
 use crate::content::{self, HitKind, MunicipalityContent};
 use crate::error::PageError;
+use crate::http::PublicOrigin;
 use crate::i18n::I18n;
 use crate::markdown;
-use crate::middleware::RequestId;
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Extension, Router};
+use axum::Router;
 use domain::catalogue::{CatalogueEntry, ContentPage, Provenance, Track};
 use domain::contact::{
     AgeGroup, Condition, PreferredTime, RawContactRequest, Relation, Want, FIELD_ORDER,
 };
 use domain::Municipality;
 use pulldown_cmark::HeadingLevel;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use store::municipalities::Contact;
 
@@ -98,11 +97,6 @@ fn render(t: &impl Template) -> Result<Response, PageError> {
     Ok(Html(t.render()?).into_response())
 }
 
-/// The answer for a handler's result: its response, or its error's page.
-pub(crate) fn page_or_error(_state: &AppState, result: Result<Response, PageError>) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
 /// A public error page, in the portal's frame.
 pub(crate) fn error_page(
     state: &AppState,
@@ -124,6 +118,12 @@ pub(crate) fn error_page(
             status.into_response()
         }
     }
+}
+
+/// The `{kommunkod}` of a path with more parameters than it.
+#[derive(serde::Deserialize)]
+pub(crate) struct KommunPath {
+    pub kommunkod: String,
 }
 
 #[derive(Template)]
@@ -201,7 +201,7 @@ async fn start(State(state): State<AppState>) -> Response {
                 .get_or_init(|| Bytes::from(html))
                 .clone(),
         ),
-        Err(e) => page_or_error(&state, Err(e.into())),
+        Err(e) => PageError::from(e).into_response(),
     }
 }
 
@@ -226,7 +226,7 @@ struct NationalPage<'a> {
     organisations: Vec<&'a CatalogueEntry>,
 }
 
-async fn national(State(state): State<AppState>) -> Response {
+async fn national(State(state): State<AppState>) -> Result<Response, PageError> {
     let t = &state.t;
     let all = content::national_entries(&state.national_catalogue);
     let p = NationalPage {
@@ -243,56 +243,50 @@ async fn national(State(state): State<AppState>) -> Response {
             .filter(|e| e.track == Track::Organisation)
             .collect(),
     };
-    page_or_error(&state, render(&p))
+    render(&p)
 }
 
 async fn national_entry(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let result = async {
-        let e = state
-            .national_catalogue
-            .entries
-            .iter()
-            .find(|e| e.slug == slug)
-            .ok_or(PageError::NotFound)?;
-        let t = &state.t;
-        let l = Layout::new(t, e.title.clone(), None)
-            .crumb(t.get("national-title"), "/nationellt".into())
-            .crumb(e.title.clone(), format!("/nationellt/stod/{}", e.slug));
-        render(&entry_page(&state, l, e, &q))
-    }
-    .await;
-    page_or_error(&state, result)
+) -> Result<Response, PageError> {
+    let e = state
+        .national_catalogue
+        .entries
+        .iter()
+        .find(|e| e.slug == slug)
+        .ok_or(PageError::NotFound)?;
+    let t = &state.t;
+    let l = Layout::new(t, e.title.clone(), None)
+        .crumb(t.get("national-title"), "/nationellt".into())
+        .crumb(e.title.clone(), format!("/nationellt/stod/{}", e.slug));
+    render(&entry_page(&state, l, e, &q))
 }
 
 /// Pages that hold for every municipality (privacy, accessibility), from the shipped texts.
-async fn general_page(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    let result = async {
-        let t = &state.t;
-        let p = state
-            .default_catalogue
-            .pages
-            .iter()
-            .find(|p| p.slug == slug && content::GENERAL_PAGES.contains(&p.slug.as_str()))
-            .ok_or(PageError::NotFound)?;
-        let mut p = p.clone();
-        let (kommun, board) = (t.get("generic-municipality"), t.get("generic-board"));
-        p.title = domain::catalogue::fill_placeholders(&p.title, &kommun, &board);
-        p.body = domain::catalogue::fill_placeholders(&p.body, &kommun, &board);
-        let l =
-            Layout::new(t, p.title.clone(), None).crumb(p.title.clone(), format!("/om/{}", p.slug));
-        render(&ContentPageView {
-            body_html: markdown::to_html(&p.body, HeadingLevel::H2),
-            page: &p,
-            l,
-            c: None,
-        })
-    }
-    .await;
-    page_or_error(&state, result)
+async fn general_page(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Response, PageError> {
+    let t = &state.t;
+    let p = state
+        .default_catalogue
+        .pages
+        .iter()
+        .find(|p| p.slug == slug && content::GENERAL_PAGES.contains(&p.slug.as_str()))
+        .ok_or(PageError::NotFound)?;
+    let mut p = p.clone();
+    let (kommun, board) = (t.get("generic-municipality"), t.get("generic-board"));
+    p.title = domain::catalogue::fill_placeholders(&p.title, &kommun, &board);
+    p.body = domain::catalogue::fill_placeholders(&p.body, &kommun, &board);
+    let l = Layout::new(t, p.title.clone(), None).crumb(p.title.clone(), format!("/om/{}", p.slug));
+    render(&ContentPageView {
+        body_html: markdown::to_html(&p.body, HeadingLevel::H2),
+        page: &p,
+        l,
+        c: None,
+    })
 }
 
 // ---- Search ----
@@ -313,86 +307,81 @@ struct SearchPage<'a> {
     searched: bool,
 }
 
-async fn search(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
-    let result = async {
-        let pairs = query_pairs(&q);
-        let query: String = query_value(&pairs, "q").chars().take(200).collect();
-        let code = query_value(&pairs, "kommun");
-        let t = &state.t;
-        let c = if code.is_empty() {
-            None
-        } else {
-            content::load(&state, &code).await?
-        };
-        let hits = match &c {
-            Some(c) => content::search(c, &query)
-                .into_iter()
-                .map(|h| HitView {
-                    href: match h.kind {
-                        HitKind::Entry => format!("/kommun/{code}/stod/{}", h.slug),
-                        HitKind::Page => special_page_href(&code, h.slug),
-                    },
-                    title: h.title.to_owned(),
-                    summary: h.summary.to_owned(),
+async fn search(
+    State(state): State<AppState>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, PageError> {
+    let pairs = query_pairs(&q);
+    let query: String = query_value(&pairs, "q").chars().take(200).collect();
+    let code = query_value(&pairs, "kommun");
+    let t = &state.t;
+    let c = if code.is_empty() {
+        None
+    } else {
+        content::load(&state, &code).await?
+    };
+    let hits = match &c {
+        Some(c) => content::search(c, &query)
+            .into_iter()
+            .map(|h| HitView {
+                href: match h.kind {
+                    HitKind::Entry => format!("/kommun/{code}/stod/{}", h.slug),
+                    HitKind::Page => special_page_href(&code, h.slug),
+                },
+                title: h.title.to_owned(),
+                summary: h.summary.to_owned(),
+            })
+            .collect(),
+        // No municipality chosen: municipalities by name, then national content.
+        None => {
+            let terms = content::terms(&query);
+            let places = state
+                .kommuner
+                .list
+                .iter()
+                .filter(|m| state.config.serves(m.kommunkod.as_str()))
+                .filter(|m| {
+                    let name = content::fold(&m.name);
+                    terms
+                        .iter()
+                        .any(|t| name.split_whitespace().any(|w| w.starts_with(t.as_str())))
                 })
-                .collect(),
-            // No municipality chosen: municipalities by name, then national content.
-            None => {
-                let terms = content::terms(&query);
-                let places = state
-                    .kommuner
-                    .list
-                    .iter()
-                    .filter(|m| state.config.serves(m.kommunkod.as_str()))
-                    .filter(|m| {
-                        let name = content::fold(&m.name);
-                        terms
-                            .iter()
-                            .any(|t| name.split_whitespace().any(|w| w.starts_with(t.as_str())))
-                    })
-                    .map(|m| HitView {
-                        href: format!("/kommun/{}", m.kommunkod),
-                        title: t.get1("search-hit-municipality", "kommun", &m.name),
-                        summary: t.get1(
-                            "search-hit-municipality-summary",
-                            "region",
-                            &m.region_name,
-                        ),
-                    });
-                let national = content::search_in(
-                    &state.national_index.entries,
-                    &state.national_index.pages,
-                    &query,
-                )
-                .into_iter()
-                .map(|h| HitView {
-                    href: match h.kind {
-                        HitKind::Entry => format!("/nationellt/stod/{}", h.slug),
-                        HitKind::Page => format!("/om/{}", h.slug),
-                    },
-                    title: h.title.to_owned(),
-                    summary: h.summary.to_owned(),
+                .map(|m| HitView {
+                    href: format!("/kommun/{}", m.kommunkod),
+                    title: t.get1("search-hit-municipality", "kommun", &m.name),
+                    summary: t.get1("search-hit-municipality-summary", "region", &m.region_name),
                 });
-                places.chain(national).collect()
-            }
-        };
-        let kommun = c.as_ref().map(|c| &c.municipality);
-        let title = if query.is_empty() {
-            t.get("search-title")
-        } else {
-            t.get1("search-title-for", "query", &query)
-        };
-        let p = SearchPage {
-            l: Layout::new(t, title, kommun).crumb(t.get("search-title"), "/sok".into()),
-            searched: !query.is_empty() && (c.is_some() || code.is_empty()),
-            query_encoded: form_urlencoded::byte_serialize(query.as_bytes()).collect(),
-            query,
-            hits,
-        };
-        render(&p)
-    }
-    .await;
-    page_or_error(&state, result)
+            let national = content::search_in(
+                &state.national_index.entries,
+                &state.national_index.pages,
+                &query,
+            )
+            .into_iter()
+            .map(|h| HitView {
+                href: match h.kind {
+                    HitKind::Entry => format!("/nationellt/stod/{}", h.slug),
+                    HitKind::Page => format!("/om/{}", h.slug),
+                },
+                title: h.title.to_owned(),
+                summary: h.summary.to_owned(),
+            });
+            places.chain(national).collect()
+        }
+    };
+    let kommun = c.as_ref().map(|c| &c.municipality);
+    let title = if query.is_empty() {
+        t.get("search-title")
+    } else {
+        t.get1("search-title-for", "query", &query)
+    };
+    let p = SearchPage {
+        l: Layout::new(t, title, kommun).crumb(t.get("search-title"), "/sok".into()),
+        searched: !query.is_empty() && (c.is_some() || code.is_empty()),
+        query_encoded: form_urlencoded::byte_serialize(query.as_bytes()).collect(),
+        query,
+        hits,
+    };
+    render(&p)
 }
 
 /// Pages with a page of their own link there; the rest to the generic page view.
@@ -414,23 +403,22 @@ struct OverviewPage<'a> {
     officers: Vec<&'a Contact>,
 }
 
-async fn overview(State(state): State<AppState>, Path(kommunkod): Path<String>) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let t = &state.t;
-        let p = OverviewPage {
-            l: Layout::new(
-                t,
-                t.get1("overview-title", "kommun", &c.municipality.name),
-                Some(&c.municipality),
-            ),
-            officers: c.contacts_of("carer_support_officer").collect(),
-            c: &c,
-        };
-        render(&p)
-    }
-    .await;
-    page_or_error(&state, result)
+async fn overview(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let t = &state.t;
+    let p = OverviewPage {
+        l: Layout::new(
+            t,
+            t.get1("overview-title", "kommun", &c.municipality.name),
+            Some(&c.municipality),
+        ),
+        officers: c.contacts_of("carer_support_officer").collect(),
+        c: &c,
+    };
+    render(&p)
 }
 
 pub struct TrackGroup<'a> {
@@ -470,20 +458,19 @@ fn track_groups<'a>(t: &I18n, c: &'a MunicipalityContent) -> Vec<TrackGroup<'a>>
         .collect()
 }
 
-async fn support_list(State(state): State<AppState>, Path(kommunkod): Path<String>) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let t = &state.t;
-        let p = SupportListPage {
-            l: Layout::new(t, t.get("support-title"), Some(&c.municipality))
-                .crumb(t.get("support-title"), format!("/kommun/{kommunkod}/stod")),
-            groups: track_groups(t, &c),
-            c: &c,
-        };
-        render(&p)
-    }
-    .await;
-    page_or_error(&state, result)
+async fn support_list(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let t = &state.t;
+    let p = SupportListPage {
+        l: Layout::new(t, t.get("support-title"), Some(&c.municipality))
+            .crumb(t.get("support-title"), format!("/kommun/{kommunkod}/stod")),
+        groups: track_groups(t, &c),
+        c: &c,
+    };
+    render(&p)
 }
 
 pub struct RuleView {
@@ -600,18 +587,14 @@ async fn entry(
     State(state): State<AppState>,
     Path((kommunkod, slug)): Path<(String, String)>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let e = c.entry(&slug).ok_or(PageError::NotFound)?;
-        let t = &state.t;
-        let l = Layout::new(t, e.title.clone(), Some(&c.municipality))
-            .crumb(t.get("support-title"), format!("/kommun/{kommunkod}/stod"))
-            .crumb(e.title.clone(), format!("/kommun/{kommunkod}/stod/{slug}"));
-        render(&entry_page(&state, l, e, &q))
-    }
-    .await;
-    page_or_error(&state, result)
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let e = c.entry(&slug).ok_or(PageError::NotFound)?;
+    let t = &state.t;
+    let l = Layout::new(t, e.title.clone(), Some(&c.municipality))
+        .crumb(t.get("support-title"), format!("/kommun/{kommunkod}/stod"))
+        .crumb(e.title.clone(), format!("/kommun/{kommunkod}/stod/{slug}"));
+    render(&entry_page(&state, l, e, &q))
 }
 
 #[derive(Template)]
@@ -626,21 +609,17 @@ struct ContentPageView<'a> {
 async fn page(
     State(state): State<AppState>,
     Path((kommunkod, slug)): Path<(String, String)>,
-) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let p = c.page(&slug).ok_or(PageError::NotFound)?;
-        let l = Layout::new(&state.t, p.title.clone(), Some(&c.municipality))
-            .crumb(p.title.clone(), format!("/kommun/{kommunkod}/sida/{slug}"));
-        render(&ContentPageView {
-            body_html: markdown::to_html(&p.body, HeadingLevel::H2),
-            page: p,
-            l,
-            c: Some(&c),
-        })
-    }
-    .await;
-    page_or_error(&state, result)
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let p = c.page(&slug).ok_or(PageError::NotFound)?;
+    let l = Layout::new(&state.t, p.title.clone(), Some(&c.municipality))
+        .crumb(p.title.clone(), format!("/kommun/{kommunkod}/sida/{slug}"));
+    render(&ContentPageView {
+        body_html: markdown::to_html(&p.body, HeadingLevel::H2),
+        page: p,
+        l,
+        c: Some(&c),
+    })
 }
 
 #[derive(Template)]
@@ -654,55 +633,54 @@ struct EconomicPage<'a> {
     kommunkod: String,
 }
 
-async fn economic(State(state): State<AppState>, Path(kommunkod): Path<String>) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let t = &state.t;
-        let today = state.clock.today();
-        let intro = c.page("ekonomiskt-stod-inledning");
-        let national = c
-            .entries_on(Track::National)
-            .map(|e| {
-                let rules = e
-                    .benefit
-                    .as_deref()
-                    .map(|b| {
-                        state
-                            .law
-                            .benefit_rules(b, today)
-                            .into_iter()
-                            .map(|(r, kr)| RuleView {
-                                text: r.text.clone(),
-                                amount: kr.map(kronor),
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                (e, rules)
-            })
-            .collect();
-        let p = EconomicPage {
-            l: Layout::new(t, t.get("economic-title"), Some(&c.municipality)).crumb(
-                t.get("economic-title"),
-                format!("/kommun/{kommunkod}/ekonomiskt-stod"),
-            ),
-            intro_html: intro
-                .map(|p| markdown::to_html(&p.body, HeadingLevel::H2))
-                .unwrap_or_default(),
-            intro,
-            municipal: c
-                .entries
-                .iter()
-                .map(|e| &e.item)
-                .filter(|e| e.economic && !e.track.is_national())
-                .collect(),
-            national,
-            kommunkod: kommunkod.clone(),
-        };
-        render(&p)
-    }
-    .await;
-    page_or_error(&state, result)
+async fn economic(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let t = &state.t;
+    let today = state.clock.today();
+    let intro = c.page("ekonomiskt-stod-inledning");
+    let national = c
+        .entries_on(Track::National)
+        .map(|e| {
+            let rules = e
+                .benefit
+                .as_deref()
+                .map(|b| {
+                    state
+                        .law
+                        .benefit_rules(b, today)
+                        .into_iter()
+                        .map(|(r, kr)| RuleView {
+                            text: r.text.clone(),
+                            amount: kr.map(kronor),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            (e, rules)
+        })
+        .collect();
+    let p = EconomicPage {
+        l: Layout::new(t, t.get("economic-title"), Some(&c.municipality)).crumb(
+            t.get("economic-title"),
+            format!("/kommun/{kommunkod}/ekonomiskt-stod"),
+        ),
+        intro_html: intro
+            .map(|p| markdown::to_html(&p.body, HeadingLevel::H2))
+            .unwrap_or_default(),
+        intro,
+        municipal: c
+            .entries
+            .iter()
+            .map(|e| &e.item)
+            .filter(|e| e.economic && !e.track.is_national())
+            .collect(),
+        national,
+        kommunkod: kommunkod.clone(),
+    };
+    render(&p)
 }
 
 #[derive(Template)]
@@ -715,40 +693,39 @@ struct ContactPage<'a> {
     complaints: Vec<(String, &'a Contact)>,
 }
 
-async fn contact(State(state): State<AppState>, Path(kommunkod): Path<String>) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let t = &state.t;
-        let p = ContactPage {
-            l: Layout::new(t, t.get("contact-title"), Some(&c.municipality)).crumb(
-                t.get("contact-title"),
-                format!("/kommun/{kommunkod}/kontakt"),
-            ),
-            intro_html: c
-                .page("kontakt-inledning")
-                .map(|p| markdown::to_html(&p.body, HeadingLevel::H2))
-                .unwrap_or_default(),
-            officers: c
-                .contacts_of("carer_support_officer")
-                .chain(c.contacts_of("case_officer_intake"))
-                .collect(),
-            complaints: c
-                .contacts
-                .iter()
-                .filter(|k| k.kind != "carer_support_officer" && k.kind != "case_officer_intake")
-                .map(|k| {
-                    (
-                        t.get(&format!("contact-kind-{}", k.kind.replace('_', "-"))),
-                        k,
-                    )
-                })
-                .collect(),
-            c: &c,
-        };
-        render(&p)
-    }
-    .await;
-    page_or_error(&state, result)
+async fn contact(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let t = &state.t;
+    let p = ContactPage {
+        l: Layout::new(t, t.get("contact-title"), Some(&c.municipality)).crumb(
+            t.get("contact-title"),
+            format!("/kommun/{kommunkod}/kontakt"),
+        ),
+        intro_html: c
+            .page("kontakt-inledning")
+            .map(|p| markdown::to_html(&p.body, HeadingLevel::H2))
+            .unwrap_or_default(),
+        officers: c
+            .contacts_of("carer_support_officer")
+            .chain(c.contacts_of("case_officer_intake"))
+            .collect(),
+        complaints: c
+            .contacts
+            .iter()
+            .filter(|k| k.kind != "carer_support_officer" && k.kind != "case_officer_intake")
+            .map(|k| {
+                (
+                    t.get(&format!("contact-kind-{}", k.kind.replace('_', "-"))),
+                    k,
+                )
+            })
+            .collect(),
+        c: &c,
+    };
+    render(&p)
 }
 
 // ---- The contact request form ----
@@ -870,18 +847,17 @@ fn form_page<'a>(
     }
 }
 
-async fn form(State(state): State<AppState>, Path(kommunkod): Path<String>) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        render(&form_page(
-            &state.t,
-            &c,
-            RawContactRequest::default(),
-            Vec::new(),
-        ))
-    }
-    .await;
-    page_or_error(&state, result)
+async fn form(
+    State(state): State<AppState>,
+    Path(kommunkod): Path<String>,
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    render(&form_page(
+        &state.t,
+        &c,
+        RawContactRequest::default(),
+        Vec::new(),
+    ))
 }
 
 /// Reads the urlencoded form, keeping repeated checkbox names.
@@ -913,68 +889,59 @@ pub fn raw_from_form(body: &[u8]) -> RawContactRequest {
 async fn form_submit(
     State(state): State<AppState>,
     Path(kommunkod): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
+    PublicOrigin(origin): PublicOrigin,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let t = &state.t;
-        let body = match body {
-            Ok(b) => b,
-            Err(e) => {
-                let mut page = form_page(t, &c, RawContactRequest::default(), Vec::new());
-                page.errors.push(FieldError {
-                    field: "message",
-                    label: t.get("field-message"),
-                    message: t.get(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                        "error-form-too-large"
-                    } else {
-                        "error-form-unreadable"
-                    }),
-                });
-                let html = page.render()?;
-                return Ok((e.status(), Html(html)).into_response());
-            }
-        };
-        let raw = raw_from_form(&body);
-        let origin = public_origin(
-            request_id.as_ref().map(|e| &e.0),
-            Some(addr.ip().to_string()),
-        );
-        match submit(&state, &kommunkod, &raw, &origin).await? {
-            Submitted::Stored {
-                reference,
-                young_carer,
-            } => {
-                let q = if young_carer { "?ung=1" } else { "" };
-                Ok(Redirect::to(&format!(
-                    "/kommun/{kommunkod}/be-om-samtal/skickad/{reference}{q}"
-                ))
-                .into_response())
-            }
-            Submitted::Invalid(errors) => {
-                let list = FIELD_ORDER
-                    .iter()
-                    .filter_map(|f| errors.0.get(f).map(|ids| (f, ids)))
-                    .flat_map(|(f, ids)| {
-                        ids.iter().map(move |id| FieldError {
-                            field: f,
-                            label: t
-                                .get(&format!("field-{}", f.replace('_', "-")))
-                                .trim_end_matches(['.', '?', ':'])
-                                .to_owned(),
-                            message: t.get(id),
-                        })
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let t = &state.t;
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => {
+            let mut page = form_page(t, &c, RawContactRequest::default(), Vec::new());
+            page.errors.push(FieldError {
+                field: "message",
+                label: t.get("field-message"),
+                message: t.get(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    "error-form-too-large"
+                } else {
+                    "error-form-unreadable"
+                }),
+            });
+            let html = page.render()?;
+            return Ok((e.status(), Html(html)).into_response());
+        }
+    };
+    let raw = raw_from_form(&body);
+    match submit(&state, &kommunkod, &raw, &origin).await? {
+        Submitted::Stored {
+            reference,
+            young_carer,
+        } => {
+            let q = if young_carer { "?ung=1" } else { "" };
+            Ok(Redirect::to(&format!(
+                "/kommun/{kommunkod}/be-om-samtal/skickad/{reference}{q}"
+            ))
+            .into_response())
+        }
+        Submitted::Invalid(errors) => {
+            let list = FIELD_ORDER
+                .iter()
+                .filter_map(|f| errors.0.get(f).map(|ids| (f, ids)))
+                .flat_map(|(f, ids)| {
+                    ids.iter().map(move |id| FieldError {
+                        field: f,
+                        label: t
+                            .get(&format!("field-{}", f.replace('_', "-")))
+                            .trim_end_matches(['.', '?', ':'])
+                            .to_owned(),
+                        message: t.get(id),
                     })
-                    .collect();
-                let html = form_page(t, &c, raw, list).render()?;
-                Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
-            }
+                })
+                .collect();
+            let html = form_page(t, &c, raw, list).render()?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
     }
-    .await;
-    page_or_error(&state, result)
 }
 
 #[derive(Template)]
@@ -991,33 +958,29 @@ async fn form_done(
     State(state): State<AppState>,
     Path((kommunkod, reference)): Path<(String, String)>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        // The reference is shown back as typed only when it has the shape we hand out.
-        let well_formed = reference.len() == 8
-            && reference.chars().enumerate().all(|(i, ch)| {
-                if i == 3 {
-                    ch == '-'
-                } else {
-                    domain::contact::REFERENCE_ALPHABET.contains(&(ch as u8))
-                }
-            });
-        if !well_formed {
-            return Err(PageError::NotFound);
-        }
-        let t = &state.t;
-        let p = DonePage {
-            l: Layout::new(t, t.get("done-title"), Some(&c.municipality)),
-            young_carer: query_value(&query_pairs(&q), "ung") == "1",
-            officers: c.contacts_of("carer_support_officer").collect(),
-            reference,
-            c: &c,
-        };
-        render(&p)
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    // The reference is shown back as typed only when it has the shape we hand out.
+    let well_formed = reference.len() == 8
+        && reference.chars().enumerate().all(|(i, ch)| {
+            if i == 3 {
+                ch == '-'
+            } else {
+                domain::contact::REFERENCE_ALPHABET.contains(&(ch as u8))
+            }
+        });
+    if !well_formed {
+        return Err(PageError::NotFound);
     }
-    .await;
-    page_or_error(&state, result)
+    let t = &state.t;
+    let p = DonePage {
+        l: Layout::new(t, t.get("done-title"), Some(&c.municipality)),
+        young_carer: query_value(&query_pairs(&q), "ung") == "1",
+        officers: c.contacts_of("carer_support_officer").collect(),
+        reference,
+        c: &c,
+    };
+    render(&p)
 }
 
 // ---- Assets and operations ----

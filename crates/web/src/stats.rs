@@ -4,7 +4,7 @@
 
 use crate::error::PageError;
 use crate::i18n::I18n;
-use crate::portal::{municipality, page_or_error, query_pairs, Layout};
+use crate::portal::{municipality, query_pairs, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -199,28 +199,24 @@ async fn public(
     State(state): State<AppState>,
     Path(kommunkod): Path<String>,
     RawQuery(q): RawQuery,
-) -> Response {
-    let result = async {
-        let c = municipality(&state, &kommunkod).await?;
-        let t = &state.t;
-        // No report of years still to come.
-        let year = year_of(&q, state.clock.today()).min(state.clock.today().year());
-        let r = public_report(&state, &kommunkod, year).await?;
-        let p = PublicPage {
-            l: Layout::new(
-                t,
-                t.get1("stats-public-title", "year", &year.to_string()),
-                Some(&c.municipality),
-            )
-            .crumb(
-                t.get("stats-title"),
-                format!("/kommun/{kommunkod}/statistik"),
-            ),
-            kommunkod,
-            v: view(t, &r, year, true),
-        };
-        Ok(Html(p.render()?).into_response())
-    }
-    .await;
-    page_or_error(&state, result)
+) -> Result<Response, PageError> {
+    let c = municipality(&state, &kommunkod).await?;
+    let t = &state.t;
+    // No report of years still to come.
+    let year = year_of(&q, state.clock.today()).min(state.clock.today().year());
+    let r = public_report(&state, &kommunkod, year).await?;
+    let p = PublicPage {
+        l: Layout::new(
+            t,
+            t.get1("stats-public-title", "year", &year.to_string()),
+            Some(&c.municipality),
+        )
+        .crumb(
+            t.get("stats-title"),
+            format!("/kommun/{kommunkod}/statistik"),
+        ),
+        kommunkod,
+        v: view(t, &r, year, true),
+    };
+    Ok(Html(p.render()?).into_response())
 }

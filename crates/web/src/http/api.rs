@@ -6,6 +6,7 @@
 use crate::api_staff::EMERGENCY_HEADER;
 use crate::error::ApiError;
 use crate::http::extract::PolicyAction;
+use crate::http::ids::IdKind;
 use crate::middleware::RequestId;
 use crate::staff::access::{self, Access};
 use crate::staff::auth;
@@ -163,12 +164,12 @@ impl<K> ApiId<K> {
     }
 }
 
-impl<K: Send> FromRequestParts<AppState> for ApiId<K> {
+impl<K: IdKind + Send> FromRequestParts<AppState> for ApiId<K> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         Ok(ApiId {
-            value: api_param(parts, state, "id").await?,
+            value: api_param(parts, state, K::PARAM).await?,
             _kind: PhantomData,
         })
     }

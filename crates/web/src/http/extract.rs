@@ -5,6 +5,7 @@
 //! the path) and [`Id`] (a typed id from the path, not found when it is no number).
 
 use crate::error::PageError;
+use crate::http::ids::IdKind;
 use crate::middleware::RequestId;
 use crate::staff::access::{self, Access};
 use crate::staff::auth::{self, Staff};
@@ -289,6 +290,26 @@ impl FromRequestParts<AppState> for AnonymousOrigin {
     }
 }
 
+/// The audit origin of a carer using the public portal or API (no account).
+pub struct PublicOrigin(pub Origin);
+
+impl FromRequestParts<AppState> for PublicOrigin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(PublicOrigin(crate::contact::public_origin(
+            parts.extensions.get::<RequestId>(),
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string()),
+        )))
+    }
+}
+
 /// A typed id from the path parameter `{id}`: a number, or not found.
 pub struct Id<K> {
     pub value: i64,
@@ -301,11 +322,11 @@ impl<K> Id<K> {
     }
 }
 
-impl<K: Send> FromRequestParts<AppState> for Id<K> {
+impl<K: IdKind + Send> FromRequestParts<AppState> for Id<K> {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        let value = param(parts, state, "id").await?;
+        let value = param(parts, state, K::PARAM).await?;
         Ok(Id {
             value,
             _kind: PhantomData,

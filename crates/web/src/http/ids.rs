@@ -1,11 +1,32 @@
 //! What a path id names, as types: `Id<Case>` (pages) and `ApiId<Case>` (API) cannot be mixed
-//! up with an id of something else.
+//! up with an id of something else, and each kind knows the path parameter it is read from.
 
-pub struct Case;
-pub struct Person;
-pub struct Decision;
-pub struct Appeal;
-pub struct Activity;
-pub struct InboxItem;
-pub struct StaffAccount;
-pub struct Offer;
+/// A kind of thing with a numeric id in the path.
+pub trait IdKind {
+    /// The path parameter that holds the id.
+    const PARAM: &'static str = "id";
+}
+
+macro_rules! kinds {
+    ($($name:ident $(= $param:literal)?),* $(,)?) => {
+        $(
+            pub struct $name;
+            impl IdKind for $name {
+                $(const PARAM: &'static str = $param;)?
+            }
+        )*
+    };
+}
+
+kinds!(
+    Case,
+    Person,
+    Decision,
+    Appeal,
+    Activity,
+    InboxItem,
+    StaffAccount,
+    Offer,
+    Slot = "slot",
+    JournalEntry = "entry",
+);

@@ -7,6 +7,6 @@ pub mod extract;
 pub mod ids;
 
 pub use extract::{
-    Allowed, AnonymousOrigin, CaseAccess, Id, PendingSession, PlainForm, StaffCtx, StaffForm,
-    StaffSlot, Visible,
+    Allowed, AnonymousOrigin, CaseAccess, Id, PendingSession, PlainForm, PublicOrigin, StaffCtx,
+    StaffForm, StaffSlot, Visible,
 };
