@@ -37,6 +37,7 @@ pub mod policy;
 pub mod staff;
 pub mod stats;
 pub mod totp;
+pub mod watch;
 
 pub use kommun::{Kommunkod, Municipality};
 pub use personnummer::Personnummer;

@@ -106,8 +106,18 @@ pub enum Decision {
 }
 
 fn works_on(actor: &Actor, case: &CaseRef) -> bool {
-    case.assigned_to == Some(actor.user_id)
-        || case.unit_id.is_some_and(|u| actor.units.contains(&u))
+    works_on_case(actor.user_id, &actor.units, case.assigned_to, case.unit_id)
+}
+
+/// Whether a user works on a case: it is assigned to them, or to one of their units. Lists
+/// narrowed to "my cases" ask this, as case access does.
+pub fn works_on_case(
+    user_id: i64,
+    units: &[i64],
+    assigned_to: Option<i64>,
+    unit_id: Option<i64>,
+) -> bool {
+    assigned_to == Some(user_id) || unit_id.is_some_and(|u| units.contains(&u))
 }
 
 /// Case access for the roles that read cases.
