@@ -61,7 +61,13 @@ pub async fn watch(
         let Some(staff) = auth::current(&state, &headers).await? else {
             return Ok(to_sign_in());
         };
-        let (Some(kommun), true) = (staff.actor.kommunkod, staff.actor.role.reads_cases()) else {
+        let Some(kommun) = staff.actor.kommunkod.filter(|k| {
+            can(
+                &staff.actor,
+                Action::WatchDeadlines,
+                &Resource::Municipality(*k),
+            ) == Decision::Allow
+        }) else {
             return Ok(message(
                 &state,
                 StatusCode::FORBIDDEN,

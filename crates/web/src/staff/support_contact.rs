@@ -131,7 +131,8 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Response {
     let r = async {
-        let (staff, kommun) = match staff_for(&state, &headers, Action::ReadInbox).await? {
+        let (staff, kommun) = match staff_for(&state, &headers, Action::OfferSupportContact).await?
+        {
             Ok(s) => s,
             Err(answer) => return Ok(answer),
         };
@@ -177,7 +178,7 @@ pub async fn offer(
 ) -> Response {
     let r = async {
         let (staff, kommun, f) =
-            match posted_for(&state, &headers, &body, Action::ReadInbox).await? {
+            match posted_for(&state, &headers, &body, Action::OfferSupportContact).await? {
                 Ok(s) => s,
                 Err(answer) => return Ok(answer),
             };
@@ -187,17 +188,15 @@ pub async fn offer(
         let carer = field(&f, "carer").parse::<i64>().unwrap_or(0);
         let contact = field(&f, "contact").parse::<i64>().unwrap_or(0);
         let colleagues = store::staff::list(&state.db, Some(kommun.as_str())).await?;
-        let mut e = domain::case::Errors::new();
-        let on = domain::assessed::parse_date(&mut e, "offered_on", field(&f, "offered_on"), true);
-        if on.is_some_and(|d| d > state.clock.today()) {
-            e.entry("offered_on").or_default().push("error-date-future");
-        }
-        let error = if !store::support_contacts::CARER_KINDS.contains(&kind)
-            || !colleagues.iter().any(|u| u.id == contact && !u.disabled)
-        {
-            Some("error-unknown-choice")
-        } else {
-            e.values().flatten().next().copied()
+        let checked = domain::support_contact::validate_offer(
+            kind,
+            colleagues.iter().any(|u| u.id == contact && !u.disabled),
+            field(&f, "offered_on"),
+            state.clock.today(),
+        );
+        let (error, on) = match checked {
+            Ok(on) => (None, Some(on)),
+            Err(id) => (Some(id), None),
         };
         if let (None, Some(on)) = (error, on) {
             match store::support_contacts::offer(
@@ -258,7 +257,7 @@ pub async fn answer(
 ) -> Response {
     let r = async {
         let (staff, kommun, f) =
-            match posted_for(&state, &headers, &body, Action::ReadInbox).await? {
+            match posted_for(&state, &headers, &body, Action::OfferSupportContact).await? {
                 Ok(s) => s,
                 Err(answer) => return Ok(answer),
             };
