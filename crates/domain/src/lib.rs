@@ -36,6 +36,7 @@ pub mod personnummer;
 pub mod policy;
 pub mod staff;
 pub mod stats;
+pub mod support_contact;
 pub mod totp;
 pub mod watch;
 
