@@ -1467,11 +1467,20 @@ pub async fn appeal_step(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
-    let Some(a) = load_appeals(db, kommunkod, "id", appeal_id)
-        .await?
-        .into_iter()
-        .next()
-    else {
+    // The appeal is read inside the step's transaction, as the rules ask (ADR 10).
+    let mut tx = db.begin().await?;
+    let a: Option<AppealRow> = crate::with_tx!(&mut tx, c => {
+        let r = sqlx::query("SELECT * FROM appeals WHERE kommunkod = $1 AND id = $2")
+            .bind(kommunkod)
+            .bind(appeal_id)
+            .fetch_optional(&mut *c)
+            .await?;
+        match r {
+            Some(r) => Some(appeal_from!(r)),
+            None => None,
+        }
+    });
+    let Some(a) = a else {
         return Ok(Err(Refusal::NotFound));
     };
     let (sql, kind, action) = match step {
@@ -1515,7 +1524,6 @@ pub async fn appeal_step(
     if on.is_some_and(|d| d < a.received_on) {
         return Ok(Err(Refusal::BeforeDecision));
     }
-    let mut tx = db.begin().await?;
     let n = crate::with_tx!(&mut tx, c => {
         let q = sqlx::query(sql);
         let q = match step {
