@@ -854,6 +854,8 @@ pub async fn decide(
     let applied = match input.applied_id {
         None => Applied::NotNamed,
         Some(a) => {
+            // (title, catalogue slug, track, legal reference, consent required)
+            #[allow(clippy::type_complexity)]
             let row: Option<(String, Option<String>, String, Option<String>, bool)> = crate::with_tx!(&mut tx, c => {
                 sqlx::query_as("SELECT title, catalogue_slug, track, legal_ref, consent_required FROM applied_insatser WHERE id = $1 AND case_id = $2")
                     .bind(a)
