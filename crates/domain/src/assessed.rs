@@ -8,6 +8,10 @@ use crate::case::Errors;
 use crate::law::Period;
 use chrono::NaiveDate;
 
+pub mod appeal;
+pub mod steps;
+pub use steps::Refusal;
+
 wire_enum!(
     /// Who applies: the carer in their own right, the care recipient, or their guardian.
     ApplicantRole {
@@ -385,6 +389,23 @@ pub fn validate_notice(
 /// the decision, moved past closed days (lag 1930:173).
 pub fn appeal_deadline(received_on: NaiveDate, period: &Period) -> NaiveDate {
     calendar::statutory_deadline(received_on, period)
+}
+
+/// When a granting decision is followed up: the law table's `follow-up` period from the day
+/// the support starts (never before the decision itself).
+pub fn follow_up_on(decision: &NewDecision, period: &Period) -> NaiveDate {
+    let start = decision
+        .scope
+        .period_from
+        .unwrap_or(decision.decided_on)
+        .max(decision.decided_on);
+    calendar::add_period(start, period)
+}
+
+/// The day a decision sent by post is taken to have reached the party when the officer does
+/// not know it: the `post-receipt` period after sending, moved to the next open day.
+pub fn proposed_post_receipt(sent_on: NaiveDate, period: &Period) -> NaiveDate {
+    calendar::next_open_day(calendar::add_period(sent_on, period))
 }
 
 /// Whether an appeal is in time: it reached the board on or before the deadline (FL 45 §).
@@ -796,6 +817,35 @@ mod tests {
             reasons: "Behovet av avlösning är styrkt men inte i den omfattning som söktes.".into(),
             decided_on: "2026-11-20".into(),
         }
+    }
+
+    #[test]
+    fn follow_up_counts_from_the_start_of_the_support() {
+        let p = period("follow-up");
+        let mut dec = NewDecision {
+            outcome: Outcome::Granted,
+            scope: Scope::default(),
+            reasons: "Behovet är utrett.".into(),
+            decided_on: d("2026-03-10"),
+        };
+        assert_eq!(follow_up_on(&dec, &p), d("2026-09-10"));
+        dec.scope.period_from = Some(d("2026-04-01"));
+        assert_eq!(follow_up_on(&dec, &p), d("2026-10-01"));
+        // A period said to start before the decision starts on the decision day.
+        dec.scope.period_from = Some(d("2026-01-01"));
+        assert_eq!(follow_up_on(&dec, &p), d("2026-09-10"));
+    }
+
+    #[test]
+    fn post_is_taken_to_arrive_two_days_later_on_an_open_day() {
+        let p = period("post-receipt");
+        // Monday → Wednesday.
+        assert_eq!(proposed_post_receipt(d("2026-11-23"), &p), d("2026-11-25"));
+        // Thursday → Saturday → Monday.
+        assert_eq!(proposed_post_receipt(d("2026-11-26"), &p), d("2026-11-30"));
+        // 22 December → Christmas Eve (closed) → the 28th, after Christmas and Boxing Day
+        // and a Sunday.
+        assert_eq!(proposed_post_receipt(d("2026-12-22"), &p), d("2026-12-28"));
     }
 
     #[test]

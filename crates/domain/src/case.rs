@@ -80,18 +80,57 @@ wire_enum!(
     }
 );
 
+/// What moves a case: an officer choosing a status, or a step of assessed support.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cause {
+    /// The status chosen on the case page or through the API.
+    Manual,
+    /// The first investigation entry starts the investigation.
+    InvestigationEntry,
+    /// A registered decision decides the case.
+    Decision,
+}
+
 impl CaseStatus {
-    /// The moves a case may make: forward through the investigation, closed from anywhere,
-    /// and reopened after closing. A decided case goes on to closing.
-    pub fn may_move_to(self, to: CaseStatus) -> bool {
+    /// The one move table. Forward through the investigation, closed from anywhere, reopened
+    /// after closing. A decision may also be made on an application that was never formally
+    /// investigated (Open → Decided), but no officer may mark a case decided by hand without
+    /// one.
+    pub fn may_move(self, to: CaseStatus, cause: Cause) -> bool {
         use CaseStatus::*;
-        matches!(
-            (self, to),
-            (Open, Investigating)
-                | (Investigating, Decided)
-                | (Open | Investigating | Decided, Closed)
-                | (Closed, Open)
-        )
+        match cause {
+            Cause::Manual => matches!(
+                (self, to),
+                (Open, Investigating)
+                    | (Investigating, Decided)
+                    | (Open | Investigating | Decided, Closed)
+                    | (Closed, Open)
+            ),
+            Cause::InvestigationEntry => (self, to) == (Open, Investigating),
+            Cause::Decision => matches!((self, to), (Open | Investigating, Decided)),
+        }
+    }
+
+    /// The moves an officer may make by hand.
+    pub fn may_move_to(self, to: CaseStatus) -> bool {
+        self.may_move(to, Cause::Manual)
+    }
+
+    /// Waiting for a decision: a decision would move it to decided. The clocks of FL 11-12 §§
+    /// run only then.
+    pub fn awaits_decision(self) -> bool {
+        self.may_move(CaseStatus::Decided, Cause::Decision)
+    }
+
+    /// Where a step moves the case, if it moves it at all (a decision on a closed case, or a
+    /// second decision, leaves the status as it is).
+    pub fn after(self, cause: Cause) -> Option<CaseStatus> {
+        let to = match cause {
+            Cause::Manual => return None,
+            Cause::InvestigationEntry => CaseStatus::Investigating,
+            Cause::Decision => CaseStatus::Decided,
+        };
+        self.may_move(to, cause).then_some(to)
     }
 }
 
@@ -340,6 +379,26 @@ mod tests {
         ] {
             assert!(!from.may_move_to(to), "{from:?} -> {to:?}");
         }
+    }
+
+    #[test]
+    fn steps_move_the_case_through_the_same_table() {
+        use CaseStatus::*;
+        assert_eq!(Open.after(Cause::InvestigationEntry), Some(Investigating));
+        for s in [Investigating, Decided, Closed] {
+            assert_eq!(s.after(Cause::InvestigationEntry), None, "{s:?}");
+        }
+        // A decision decides an open case too, although no officer may do so by hand.
+        assert_eq!(Open.after(Cause::Decision), Some(Decided));
+        assert!(Open.may_move(Decided, Cause::Decision) && !Open.may_move_to(Decided));
+        assert_eq!(Investigating.after(Cause::Decision), Some(Decided));
+        assert_eq!(Decided.after(Cause::Decision), None);
+        assert_eq!(Closed.after(Cause::Decision), None);
+        for s in CaseStatus::ALL {
+            assert_eq!(s.after(Cause::Manual), None);
+        }
+        assert!(Open.awaits_decision() && Investigating.awaits_decision());
+        assert!(!Decided.awaits_decision() && !Closed.awaits_decision());
     }
 
     #[test]

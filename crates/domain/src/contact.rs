@@ -111,7 +111,7 @@ impl ContactRequest {
             || self
                 .personnummer
                 .as_ref()
-                .is_some_and(|p| p.age_on(today) < 18)
+                .is_some_and(|p| p.is_minor_on(today))
     }
 
     /// A child in the picture (the carer or the care recipient) is flagged for staff.

@@ -104,6 +104,19 @@ impl LawTable {
             .find(|p| p.code == code && in_force(p.valid_from, p.valid_to, on))
     }
 
+    /// The legal bases an assessed decision may cite on a date: bistånd under SoL and the LSS
+    /// insatser, in force then (the LSS reporting duty is not a basis for deciding).
+    pub fn decision_references(&self, on: NaiveDate) -> Vec<&LegalReference> {
+        self.references
+            .iter()
+            .filter(|r| {
+                (r.code.starts_with("sol-bistand") || r.code.starts_with("lss-"))
+                    && !r.code.ends_with("not-executed")
+                    && in_force(r.valid_from, r.valid_to, on)
+            })
+            .collect()
+    }
+
     /// The rules of one benefit in force on a date, each with its yearly amount in kronor
     /// where the rule is a share of the prisbasbelopp.
     pub fn benefit_rules(&self, benefit: &str, on: NaiveDate) -> Vec<(&BenefitRule, Option<i64>)> {
@@ -233,6 +246,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn decision_references_are_the_bases_in_force() {
+        let t = LawTable::shipped().unwrap();
+        let codes = |on| {
+            t.decision_references(on)
+                .iter()
+                .map(|r| r.code.as_str())
+                .collect::<Vec<_>>()
+        };
+        let now = codes(d(2026, 11, 25));
+        assert!(now.contains(&"sol-bistand") && now.contains(&"lss-korttidsvistelse"));
+        assert!(!now
+            .iter()
+            .any(|c| c.ends_with("not-executed") || c.starts_with("fl-")));
+        assert!(!now.contains(&"sol-carer-support"));
+        // One row per code on any day: the validity dates choose.
+        let mut unique = now.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), now.len());
+        assert!(codes(d(1990, 1, 1)).is_empty());
     }
 
     #[test]

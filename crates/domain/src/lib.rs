@@ -36,7 +36,9 @@ pub mod personnummer;
 pub mod policy;
 pub mod staff;
 pub mod stats;
+pub mod support_contact;
 pub mod totp;
+pub mod watch;
 
 pub use kommun::{Kommunkod, Municipality};
 pub use personnummer::Personnummer;

@@ -162,12 +162,21 @@ impl Personnummer {
         today.years_since(self.birth_date).unwrap_or(0)
     }
 
+    /// Under the age of majority (18, föräldrabalken 9 kap. 1 §) on `on`: a carer this young
+    /// is a young carer.
+    pub fn is_minor_on(&self, on: NaiveDate) -> bool {
+        self.age_on(on) < AGE_OF_MAJORITY
+    }
+
     /// The canonical 12-digit form with a dash: `YYYYMMDD-NNNC`.
     pub fn canonical(&self) -> String {
         let d: String = self.digits.iter().map(|d| char::from(b'0' + d)).collect();
         format!("{}-{}", &d[..8], &d[8..])
     }
 }
+
+/// The age of majority in Sweden.
+pub const AGE_OF_MAJORITY: u32 = 18;
 
 fn month_day(four: &[u8]) -> (u32, u32) {
     (
@@ -205,6 +214,14 @@ mod tests {
     fn with_check(nine: &str) -> String {
         let ds: Vec<u8> = nine.bytes().map(|b| b - b'0').collect();
         format!("{nine}{}", luhn_check_digit(&ds))
+    }
+
+    #[test]
+    fn a_minor_until_the_eighteenth_birthday() {
+        let p = Personnummer::parse(&with_check("080315123"), today()).unwrap();
+        assert!(p.is_minor_on(day(2026, 3, 14)));
+        assert!(!p.is_minor_on(day(2026, 3, 15)));
+        assert!(!p.is_minor_on(day(2030, 1, 1)));
     }
 
     #[test]

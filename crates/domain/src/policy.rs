@@ -39,10 +39,16 @@ pub enum Action {
     ReadReports,
     /// Run the open support: activities, their participants and attendance, messages to them.
     ManageActivities,
+    /// See the deadlines of the cases one works on (the deadline watch).
+    WatchDeadlines,
+    /// Offer a carer a support contact (stödkontakt) and record the answer.
+    OfferSupportContact,
+    /// Give an account the system administrator's role.
+    AppointSystemAdmin,
 }
 
 impl Action {
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 18] = [
         Action::ReadInbox,
         Action::AssignInbox,
         Action::OpenCase,
@@ -58,6 +64,9 @@ impl Action {
         Action::Decide,
         Action::ReadReports,
         Action::ManageActivities,
+        Action::WatchDeadlines,
+        Action::OfferSupportContact,
+        Action::AppointSystemAdmin,
     ];
 }
 
@@ -71,6 +80,8 @@ pub struct CaseRef {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resource {
+    /// The installation itself, outside every municipality (its own administrators).
+    Installation,
     /// Something of the municipality as a whole (its inbox, staff, settings, log).
     Municipality(Kommunkod),
     Case(CaseRef),
@@ -88,11 +99,13 @@ pub enum Resource {
 }
 
 impl Resource {
-    pub fn kommunkod(&self) -> Kommunkod {
+    /// The municipality it belongs to; `None` for the installation.
+    pub fn kommunkod(&self) -> Option<Kommunkod> {
         match self {
-            Resource::Municipality(k) => *k,
-            Resource::Case(c) | Resource::JournalEntry { case: c, .. } => c.kommunkod,
-            Resource::Person { kommunkod, .. } => *kommunkod,
+            Resource::Installation => None,
+            Resource::Municipality(k) => Some(*k),
+            Resource::Case(c) | Resource::JournalEntry { case: c, .. } => Some(c.kommunkod),
+            Resource::Person { kommunkod, .. } => Some(*kommunkod),
         }
     }
 }
@@ -106,8 +119,18 @@ pub enum Decision {
 }
 
 fn works_on(actor: &Actor, case: &CaseRef) -> bool {
-    case.assigned_to == Some(actor.user_id)
-        || case.unit_id.is_some_and(|u| actor.units.contains(&u))
+    works_on_case(actor.user_id, &actor.units, case.assigned_to, case.unit_id)
+}
+
+/// Whether a user works on a case: it is assigned to them, or to one of their units. Lists
+/// narrowed to "my cases" ask this, as case access does.
+pub fn works_on_case(
+    user_id: i64,
+    units: &[i64],
+    assigned_to: Option<i64>,
+    unit_id: Option<i64>,
+) -> bool {
+    assigned_to == Some(user_id) || unit_id.is_some_and(|u| units.contains(&u))
 }
 
 /// Case access for the roles that read cases.
@@ -122,10 +145,13 @@ fn case_access(actor: &Actor, case: &CaseRef) -> Decision {
 pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
     use Action::*;
     // Never across municipalities: not through ids, search, exports or the API.
-    let own = actor.kommunkod == Some(resource.kommunkod());
+    // The installation is no municipality's: only its own administrators act on it.
+    let own = resource
+        .kommunkod()
+        .is_some_and(|k| actor.kommunkod == Some(k));
     match actor.role {
         Role::SystemAdmin => match action {
-            ManageStaff | ConfigureMunicipality => Decision::Allow,
+            ManageStaff | ConfigureMunicipality | AppointSystemAdmin => Decision::Allow,
             _ => Decision::Deny,
         },
         _ if !own => Decision::Deny,
@@ -136,9 +162,11 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         Role::CarerSupportOfficer | Role::CaseOfficer | Role::UnitManager => {
             let manager = actor.role == Role::UnitManager;
             match (action, resource) {
-                (ReadInbox | AssignInbox | OpenCase | SearchPersons, Resource::Municipality(_)) => {
-                    Decision::Allow
-                }
+                (
+                    ReadInbox | AssignInbox | OpenCase | SearchPersons | WatchDeadlines
+                    | OfferSupportContact,
+                    Resource::Municipality(_),
+                ) => Decision::Allow,
                 (ReviewAudit | ReadReports, Resource::Municipality(_)) if manager => {
                     Decision::Allow
                 }
@@ -223,6 +251,7 @@ mod tests {
     /// Every resource shape the matrix is checked against, with a name for messages.
     fn resources() -> Vec<(&'static str, Resource)> {
         vec![
+            ("the installation", Resource::Installation),
             ("own municipality", Resource::Municipality(k("0380"))),
             ("other municipality", Resource::Municipality(k("0180"))),
             (
@@ -302,10 +331,15 @@ mod tests {
     fn expected(role: Role, action: Action, name: &str) -> Decision {
         use Action::*;
         let reads_cases = role.reads_cases();
-        let other_kommun = name.contains("another municipality") || name == "other municipality";
+        let other_kommun = name.contains("another municipality")
+            || name == "other municipality"
+            || name == "the installation";
         match role {
             Role::SystemAdmin => {
-                return if matches!(action, ManageStaff | ConfigureMunicipality) {
+                return if matches!(
+                    action,
+                    ManageStaff | ConfigureMunicipality | AppointSystemAdmin
+                ) {
                     Allow
                 } else {
                     Deny
@@ -325,7 +359,11 @@ mod tests {
         }
         assert!(reads_cases);
         match (action, name) {
-            (ReadInbox | AssignInbox | OpenCase | SearchPersons, "own municipality") => Allow,
+            (
+                ReadInbox | AssignInbox | OpenCase | SearchPersons | WatchDeadlines
+                | OfferSupportContact,
+                "own municipality",
+            ) => Allow,
             (ReviewAudit | ReadReports, "own municipality") if role == Role::UnitManager => Allow,
             (ManageActivities, "own municipality") if role != Role::CaseOfficer => Allow,
             (ReadCase | WriteCase, "case in my unit" | "case assigned to me") => Allow,
@@ -371,7 +409,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 5 * 15 * 13);
+        assert_eq!(checked, 5 * 18 * 14);
     }
 
     #[test]
@@ -379,13 +417,15 @@ mod tests {
         for role in Role::ALL {
             for action in Action::ALL {
                 for (name, resource) in resources() {
-                    if resource.kommunkod() != k("0380")
+                    if resource.kommunkod() != Some(k("0380"))
                         && can(&actor(role), action, &resource) != Deny
                     {
                         assert_eq!(role, Role::SystemAdmin, "{action:?} on {name}");
                         assert!(matches!(
                             action,
-                            Action::ManageStaff | Action::ConfigureMunicipality
+                            Action::ManageStaff
+                                | Action::ConfigureMunicipality
+                                | Action::AppointSystemAdmin
                         ));
                     }
                 }

@@ -36,6 +36,13 @@ pub struct Report {
 pub const MIN_SHOWN: i64 = 5;
 
 /// A count as it may be shown outside the staff workspace: none when 1 to 4.
+/// The year the public statistics show when asked for `asked`: never a year still to come,
+/// whose figures would only be a running count.
+pub fn public_year(asked: i32, today: chrono::NaiveDate) -> i32 {
+    use chrono::Datelike;
+    asked.min(today.year())
+}
+
 pub fn suppressed(n: i64) -> Option<i64> {
     (n == 0 || n >= MIN_SHOWN).then_some(n)
 }
@@ -92,8 +99,17 @@ pub fn aggregate(contacts: &[Contact]) -> Report {
 
 #[cfg(test)]
 mod tests {
+
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn public_statistics_show_no_year_still_to_come() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        assert_eq!(super::public_year(2027, today), 2026);
+        assert_eq!(super::public_year(2026, today), 2026);
+        assert_eq!(super::public_year(2019, today), 2019);
+    }
 
     fn c(
         month: u32,

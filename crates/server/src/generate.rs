@@ -1444,7 +1444,7 @@ fn contact_request(plan: &Plan, k: &Kommun, r: u64, rows: &mut Rows) {
     };
     let young = carer_age == Some(AgeGroup::Under18)
         || number.as_deref().is_some_and(|n| {
-            domain::Personnummer::parse(n, plan.today).is_ok_and(|p| p.age_on(plan.today) < 18)
+            domain::Personnummer::parse(n, plan.today).is_ok_and(|p| p.is_minor_on(plan.today))
         });
     let involves_child = young || recipient_is_child || age == Some(AgeGroup::Under18);
     let mut wants: Vec<&str> = Vec::new();

@@ -13,108 +13,29 @@ use crate::cases::{insert_case, is_unique_violation, FreshCase};
 use crate::db::{Db, Tx};
 use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::assessed::appeal::{AppealAction, AppealFacts, AppealStatus};
+use domain::assessed::steps::{
+    self, Applied, AppliedInsats, DecisionAsk, DecisionEffects, DecisionFacts,
+};
 use domain::assessed::{
     AppealException, ApplicantRole, Channel, CommunicationMethod, ConsentScope, CourtOutcome,
     ExecutionEvent, NewDecision, NewNotice, Outcome, Reconsideration,
 };
-use domain::case::{CaseKind, NewPerson, PersonRole};
+use domain::case::{CaseKind, CaseStatus, Cause, NewPerson, PersonRole};
+use domain::watch::WatchKind;
 use rand::Rng;
 use serde::Serialize;
 use sqlx::Row;
 
-/// Why a step was refused: each names the form field it belongs to and a message id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    NotFound,
-    /// Kommunicering is still open (its deadline has not passed and no answer has come).
-    CommunicationPending,
-    /// A decision that is not fully favourable needs kommunicering, or a recorded reason why
-    /// it was not needed.
-    CommunicationMissing,
-    NoticeAlreadyRecorded,
-    NoNotice,
-    AppealBeforeNotice,
-    AppealNotLate,
-    AppealLate,
-    AppealClosed,
-    NotForwarded,
-    AlreadyForwarded,
-    NotGranted,
-    AlreadyOrdered,
-    NotOrdered,
-    AlreadyStarted,
-    NotRunning,
-    NotInterrupted,
-    AlreadyEnded,
-    BeforeDecision,
-    DecisionRequestTooEarly,
-    DecisionRequestAgain,
-    AlreadyWithdrawn,
-    AlreadyAnswered,
-    UnknownInsats,
-    /// Granting respite, växelvård or day activity needs the care recipient's consent.
-    ConsentMissing,
-}
-
-impl Refusal {
-    pub fn field(self) -> &'static str {
-        use Refusal::*;
-        match self {
-            NotFound => "id",
-            CommunicationPending | CommunicationMissing => "communication_waiver",
-            NoticeAlreadyRecorded | NoNotice => "notice",
-            AppealBeforeNotice => "received_on",
-            AppealNotLate | AppealLate | AppealClosed | NotForwarded | AlreadyForwarded => "appeal",
-            NotGranted | AlreadyOrdered | NotOrdered => "execution",
-            AlreadyStarted | NotRunning | NotInterrupted | AlreadyEnded | BeforeDecision => {
-                "on_date"
-            }
-            DecisionRequestTooEarly | DecisionRequestAgain => "kind",
-            AlreadyWithdrawn => "consent",
-            AlreadyAnswered => "answer",
-            UnknownInsats => "insats",
-            ConsentMissing => "outcome",
-        }
-    }
-
-    pub fn message_id(self) -> &'static str {
-        use Refusal::*;
-        match self {
-            NotFound => "refusal-not-found",
-            CommunicationPending => "refusal-communication-pending",
-            CommunicationMissing => "refusal-communication-missing",
-            NoticeAlreadyRecorded => "refusal-notice-recorded",
-            NoNotice => "refusal-no-notice",
-            AppealBeforeNotice => "error-appeal-before-notice",
-            AppealNotLate => "refusal-appeal-not-late",
-            AppealLate => "refusal-appeal-late",
-            AppealClosed => "refusal-appeal-closed",
-            NotForwarded => "refusal-not-forwarded",
-            AlreadyForwarded => "refusal-already-forwarded",
-            NotGranted => "refusal-not-granted",
-            AlreadyOrdered => "refusal-already-ordered",
-            NotOrdered => "refusal-not-ordered",
-            AlreadyStarted => "refusal-already-started",
-            NotRunning => "refusal-not-running",
-            NotInterrupted => "refusal-not-interrupted",
-            AlreadyEnded => "refusal-already-ended",
-            BeforeDecision => "refusal-before-decision",
-            DecisionRequestTooEarly => "refusal-decision-request-early",
-            DecisionRequestAgain => "refusal-decision-request-again",
-            AlreadyWithdrawn => "refusal-consent-withdrawn",
-            AlreadyAnswered => "refusal-already-answered",
-            UnknownInsats => "refusal-unknown-insats",
-            ConsentMissing => "refusal-consent-missing",
-        }
-    }
-}
+/// Why a step was refused; the rules that refuse are in `domain::assessed::steps`.
+pub use domain::assessed::Refusal;
 
 pub type Step<T> = Result<Result<T, Refusal>, StoreError>;
 
 // ---- Small pieces every step shares, each inside the caller's transaction ----
 
 struct CaseFacts {
-    status: String,
+    status: CaseStatus,
     received_on: Option<NaiveDate>,
 }
 
@@ -129,8 +50,13 @@ async fn case_in(
             .bind(kommunkod)
             .fetch_optional(&mut *c)
             .await?;
-        r.map(|r| Ok(CaseFacts { status: r.try_get("status")?, received_on: r.try_get("received_on")? }))
-            .transpose()
+        r.map(|r| {
+            let status: String = r.try_get("status")?;
+            let status = CaseStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("case status {status}")))?;
+            Ok(CaseFacts { status, received_on: r.try_get("received_on")? })
+        })
+        .transpose()
     })
 }
 
@@ -157,6 +83,33 @@ async fn event(
 
 /// Writes the audit row naming the case's persons and commits.
 #[allow(clippy::too_many_arguments)]
+/// Moves the case's status as a step allows (`CaseStatus::may_move`), with its case event.
+async fn set_case_status(
+    tx: &mut Tx,
+    case_id: i64,
+    from: CaseStatus,
+    to: CaseStatus,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    crate::with_tx!(&mut *tx, c => {
+        sqlx::query("UPDATE cases SET status = $1 WHERE id = $2")
+            .bind(to.as_str())
+            .bind(case_id)
+            .execute(&mut *c)
+            .await?;
+    });
+    event(
+        tx,
+        case_id,
+        now,
+        Some(by),
+        "status",
+        Some(format!("{} -> {}", from.as_str(), to.as_str())),
+    )
+    .await
+}
+
 async fn finish(
     mut tx: Tx,
     kommunkod: &str,
@@ -401,7 +354,7 @@ pub async fn inbox(
             let young_carer = number
                 .as_deref()
                 .and_then(|n| domain::Personnummer::parse(n, today).ok())
-                .is_some_and(|p| p.age_on(today) < 18);
+                .is_some_and(|p| p.is_minor_on(today));
             let given: String = r.try_get("given_name")?;
             let family: String = r.try_get("family_name")?;
             out.push((
@@ -708,22 +661,8 @@ pub async fn add_investigation_entry(
         .await?
     });
     // The first investigation entry starts the investigation.
-    if facts.status == "open" {
-        crate::with_tx!(&mut tx, c => {
-            sqlx::query("UPDATE cases SET status = 'investigating' WHERE id = $1")
-                .bind(case_id)
-                .execute(&mut *c)
-                .await?;
-        });
-        event(
-            &mut tx,
-            case_id,
-            now,
-            Some(by),
-            "status",
-            Some("open -> investigating".into()),
-        )
-        .await?;
+    if let Some(to) = facts.status.after(Cause::InvestigationEntry) {
+        set_case_status(&mut tx, case_id, facts.status, to, by, now).await?;
     }
     finish(
         tx,
@@ -907,18 +846,17 @@ pub async fn decide(
     origin: &Origin,
 ) -> Step<i64> {
     let mut tx = db.begin().await?;
-    let Some(facts) = case_in(&mut tx, kommunkod, case_id).await? else {
+    let Some(case) = case_in(&mut tx, kommunkod, case_id).await? else {
         return Ok(Err(Refusal::NotFound));
     };
     let d = &input.decision;
-    // (title, catalogue slug, track, legal reference, consent required)
-    #[allow(clippy::type_complexity)]
-    let applied: Option<(String, Option<String>, String, Option<String>, bool)> = match input
-        .applied_id
-    {
-        None => None,
+    // The facts the rules need, read inside this transaction so no race passes them.
+    let applied = match input.applied_id {
+        None => Applied::NotNamed,
         Some(a) => {
-            let row = crate::with_tx!(&mut tx, c => {
+            // (title, catalogue slug, track, legal reference, consent required)
+            #[allow(clippy::type_complexity)]
+            let row: Option<(String, Option<String>, String, Option<String>, bool)> = crate::with_tx!(&mut tx, c => {
                 sqlx::query_as("SELECT title, catalogue_slug, track, legal_ref, consent_required FROM applied_insatser WHERE id = $1 AND case_id = $2")
                     .bind(a)
                     .bind(case_id)
@@ -926,72 +864,59 @@ pub async fn decide(
                     .await?
             });
             match row {
-                None => return Ok(Err(Refusal::UnknownInsats)),
-                some => some,
+                None => Applied::Unknown,
+                Some((title, catalogue_slug, track, legal_ref, consent_required)) => {
+                    Applied::Found(AppliedInsats {
+                        title,
+                        catalogue_slug,
+                        track,
+                        legal_ref,
+                        consent_required,
+                    })
+                }
             }
         }
     };
-    let (title, slug, track, default_ref, consent_required) = match (&applied, &input.insats) {
-        (Some((t, s, tr, r, c)), own) => (
-            own.clone().unwrap_or_else(|| t.clone()),
-            s.clone(),
-            tr.clone(),
-            r.clone(),
-            *c,
-        ),
-        (None, Some(own)) => (own.clone(), None, "free".to_owned(), None, false),
-        (None, None) => return Ok(Err(Refusal::UnknownInsats)),
-    };
-    // Respite, växelvård and day activity are granted only with the care recipient's consent,
-    // given by the decision date and not withdrawn.
-    if consent_required && d.outcome.grants() {
-        let consents: i64 = crate::with_tx!(&mut tx, c => {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM consents WHERE case_id = $1 AND scope = 'respite' AND given_on <= $2 AND withdrawn_on IS NULL",
-            )
-            .bind(case_id)
-            .bind(d.decided_on)
-            .fetch_one(&mut *c)
-            .await?
-        });
-        if consents == 0 {
-            return Ok(Err(Refusal::ConsentMissing));
-        }
-    }
-    let legal_ref = input.legal_ref.clone().or(default_ref).unwrap_or_else(|| {
-        if track == "assessed_lss" {
-            "lss".into()
-        } else {
-            "sol-bistand".into()
-        }
+    let (respite_consents, communications_open, communications_done): (i64, i64, i64) = crate::with_tx!(&mut tx, c => {
+        sqlx::query_as(
+            "SELECT \
+             (SELECT COUNT(*) FROM consents WHERE case_id = $1 AND scope = 'respite' AND given_on <= $2 AND withdrawn_on IS NULL), \
+             (SELECT COUNT(*) FROM communications WHERE case_id = $1 AND answered_on IS NULL AND answer_by >= $2), \
+             (SELECT COUNT(*) FROM communications WHERE case_id = $1 AND (answered_on IS NOT NULL OR answer_by < $2))",
+        )
+        .bind(case_id)
+        .bind(d.decided_on)
+        .fetch_one(&mut *c)
+        .await?
     });
-    let Some(citation) = cite(&legal_ref, d.decided_on) else {
-        return Ok(Err(Refusal::UnknownInsats));
+    let facts = DecisionFacts {
+        status: case.status,
+        received_on: case.received_on,
+        applied,
+        respite_consents,
+        communications_open,
+        communications_done,
     };
-    if d.outcome != Outcome::Granted && input.communication_waiver.is_none() {
-        let (open, done): (i64, i64) = crate::with_tx!(&mut tx, c => {
-            sqlx::query_as(
-                "SELECT \
-                 COUNT(CASE WHEN answered_on IS NULL AND answer_by >= $2 THEN 1 END), \
-                 COUNT(CASE WHEN answered_on IS NOT NULL OR answer_by < $2 THEN 1 END) \
-                 FROM communications WHERE case_id = $1",
-            )
-            .bind(case_id)
-            .bind(d.decided_on)
-            .fetch_one(&mut *c)
-            .await?
-        });
-        if open > 0 {
-            return Ok(Err(Refusal::CommunicationPending));
-        }
-        if done == 0 {
-            return Ok(Err(Refusal::CommunicationMissing));
-        }
-    }
-    if facts.received_on.is_some_and(|r| d.decided_on < r) {
-        return Ok(Err(Refusal::BeforeDecision));
-    }
-    let follow_up_on = follow_up_on.filter(|_| d.outcome.grants());
+    let ask = DecisionAsk {
+        decision: d,
+        insats: input.insats.as_deref(),
+        legal_ref: input.legal_ref.as_deref(),
+        communication_waived: input.communication_waiver.is_some(),
+        follow_up_on,
+    };
+    let effects = match steps::may_decide(&facts, &ask, cite) {
+        Ok(e) => e,
+        Err(r) => return Ok(Err(r)),
+    };
+    let DecisionEffects {
+        title,
+        catalogue_slug: slug,
+        track,
+        legal_ref,
+        citation,
+        follow_up_on,
+        status_move,
+    } = effects;
     let id: i64 = crate::with_tx!(&mut tx, c => {
         sqlx::query_scalar(
             "INSERT INTO decisions (case_id, kommunkod, applied_id, insats, catalogue_slug, track, outcome, hours_per_month, \
@@ -1023,22 +948,8 @@ pub async fn decide(
         .fetch_one(&mut *c)
         .await?
     });
-    if facts.status == "open" || facts.status == "investigating" {
-        crate::with_tx!(&mut tx, c => {
-            sqlx::query("UPDATE cases SET status = 'decided' WHERE id = $1")
-                .bind(case_id)
-                .execute(&mut *c)
-                .await?;
-        });
-        event(
-            &mut tx,
-            case_id,
-            now,
-            Some(by),
-            "status",
-            Some(format!("{} -> decided", facts.status)),
-        )
-        .await?;
+    if let Some((from, to)) = status_move {
+        set_case_status(&mut tx, case_id, from, to, by, now).await?;
     }
     event(
         &mut tx,
@@ -1324,28 +1235,51 @@ pub struct AppealRow {
     pub court_outcome: Option<String>,
     pub court_outcome_on: Option<NaiveDate>,
     pub court_note: Option<String>,
-    /// Where the appeal stands: waiting, dismissed, lapsed, forwarded, settled.
-    pub status: String,
+    /// Where the appeal stands, derived by `AppealFacts::status`.
+    pub status: AppealStatus,
 }
 
 impl AppealRow {
-    /// Whether the board must still examine it: timely (or excused) and not yet past the board.
-    pub fn admissible(&self) -> bool {
-        self.timely || self.exception.is_some()
+    /// What the state machine in `domain::assessed::appeal` needs to know.
+    pub fn facts(&self) -> AppealFacts {
+        AppealFacts {
+            timely: self.timely,
+            excepted: self.exception.is_some(),
+            dismissed: self.dismissed_on.is_some(),
+            reconsideration: self
+                .reconsideration
+                .as_deref()
+                .and_then(Reconsideration::parse),
+            forwarded: self.forwarded_on.is_some(),
+            settled: self.court_outcome.is_some(),
+        }
     }
-}
 
-fn appeal_status(a: &AppealRow) -> &'static str {
-    if a.court_outcome.is_some() {
-        "settled"
-    } else if a.forwarded_on.is_some() {
-        "forwarded"
-    } else if a.dismissed_on.is_some() {
-        "dismissed"
-    } else if a.reconsideration.as_deref() == Some("changed_fully") {
-        "lapsed"
-    } else {
-        "waiting"
+    /// Whether the board must still examine it: timely (or excused).
+    pub fn admissible(&self) -> bool {
+        self.facts().admissible()
+    }
+
+    /// Whether a step is offered now (`AppealFacts::next_steps`).
+    pub fn offers(&self, step: AppealAction) -> bool {
+        self.facts().next_steps().contains(&step)
+    }
+
+    // One per step, for the templates.
+    pub fn offers_exception(&self) -> bool {
+        self.offers(AppealAction::Exception)
+    }
+    pub fn offers_dismissal(&self) -> bool {
+        self.offers(AppealAction::Dismiss)
+    }
+    pub fn offers_reconsideration(&self) -> bool {
+        self.offers(AppealAction::Reconsider)
+    }
+    pub fn offers_forwarding(&self) -> bool {
+        self.offers(AppealAction::Forward)
+    }
+    pub fn offers_court_outcome(&self) -> bool {
+        self.offers(AppealAction::Court)
     }
 }
 
@@ -1370,9 +1304,9 @@ macro_rules! appeal_from {
             court_outcome: $r.try_get("court_outcome")?,
             court_outcome_on: $r.try_get("court_outcome_on")?,
             court_note: $r.try_get("court_note")?,
-            status: String::new(),
+            status: AppealStatus::Waiting,
         };
-        a.status = appeal_status(&a).to_owned();
+        a.status = a.facts().status();
         a
     }};
 }
@@ -1505,7 +1439,7 @@ pub async fn register_appeal(
         court_outcome: None,
         court_outcome_on: None,
         court_note: None,
-        status: "waiting".into(),
+        status: AppealStatus::Waiting,
     };
     Ok(Ok(row))
 }
@@ -1535,42 +1469,50 @@ pub async fn appeal_step(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
-    let Some(a) = load_appeals(db, kommunkod, "id", appeal_id)
-        .await?
-        .into_iter()
-        .next()
-    else {
+    // The appeal is read inside the step's transaction, as the rules ask (ADR 10).
+    let mut tx = db.begin().await?;
+    let a: Option<AppealRow> = crate::with_tx!(&mut tx, c => {
+        let r = sqlx::query("SELECT * FROM appeals WHERE kommunkod = $1 AND id = $2")
+            .bind(kommunkod)
+            .bind(appeal_id)
+            .fetch_optional(&mut *c)
+            .await?;
+        match r {
+            Some(r) => Some(appeal_from!(r)),
+            None => None,
+        }
+    });
+    let Some(a) = a else {
         return Ok(Err(Refusal::NotFound));
     };
-    let closed = a.dismissed_on.is_some() || a.status == "lapsed" || a.court_outcome.is_some();
-    let (sql, kind, refusal): (&str, &str, Option<Refusal>) = match step {
+    let (sql, kind, action) = match step {
         AppealStep::Exception(..) => (
             "UPDATE appeals SET exception = $1, exception_note = $2 WHERE id = $3 AND exception IS NULL AND dismissed_on IS NULL",
             "appeal-exception",
-            if a.timely { Some(Refusal::AppealNotLate) } else if closed || a.exception.is_some() { Some(Refusal::AppealClosed) } else { None },
+            AppealAction::Exception,
         ),
         AppealStep::Dismiss(..) => (
             "UPDATE appeals SET dismissed_on = $1, dismissal_reasons = $2 WHERE id = $3 AND dismissed_on IS NULL",
             "appeal-dismissed",
-            if a.admissible() { Some(Refusal::AppealNotLate) } else if closed { Some(Refusal::AppealClosed) } else { None },
+            AppealAction::Dismiss,
         ),
         AppealStep::Reconsider(..) => (
             "UPDATE appeals SET reconsideration = $1, reconsidered_on = $2, reconsideration_note = $3 WHERE id = $4 AND reconsideration IS NULL",
             "appeal-reconsidered",
-            if !a.admissible() { Some(Refusal::AppealLate) } else if closed || a.reconsideration.is_some() || a.forwarded_on.is_some() { Some(Refusal::AppealClosed) } else { None },
+            AppealAction::Reconsider,
         ),
         AppealStep::Forward(..) => (
             "UPDATE appeals SET forwarded_on = $1 WHERE id = $2 AND forwarded_on IS NULL",
             "appeal-forwarded",
-            if !a.admissible() { Some(Refusal::AppealLate) } else if a.forwarded_on.is_some() { Some(Refusal::AlreadyForwarded) } else if closed { Some(Refusal::AppealClosed) } else { None },
+            AppealAction::Forward,
         ),
         AppealStep::Court(..) => (
             "UPDATE appeals SET court_outcome = $1, court_outcome_on = $2, court_note = $3 WHERE id = $4 AND court_outcome IS NULL",
             "appeal-court",
-            if a.forwarded_on.is_none() { Some(Refusal::NotForwarded) } else if a.court_outcome.is_some() { Some(Refusal::AppealClosed) } else { None },
+            AppealAction::Court,
         ),
     };
-    if let Some(r) = refusal {
+    if let Err(r) = a.facts().may(action) {
         return Ok(Err(r));
     }
     // Dates of the board's steps are not before the appeal arrived.
@@ -1584,7 +1526,6 @@ pub async fn appeal_step(
     if on.is_some_and(|d| d < a.received_on) {
         return Ok(Err(Refusal::BeforeDecision));
     }
-    let mut tx = db.begin().await?;
     let n = crate::with_tx!(&mut tx, c => {
         let q = sqlx::query(sql);
         let q = match step {
@@ -2359,9 +2300,8 @@ pub struct WatchItem {
     pub case_number: String,
     pub unit_id: Option<i64>,
     pub assigned_to: Option<i64>,
-    /// What is due: case-age, delay-notice, decision-request, communication, notice,
-    /// appeal-waiting, appeal-late, follow-up, not-started.
-    pub what: String,
+    /// What is due.
+    pub what: WatchKind,
     /// What it concerns (an insats, the material communicated), for the list.
     pub about: String,
     /// The date the clock runs from.
@@ -2374,45 +2314,45 @@ pub struct WatchItem {
 /// Everything with a clock in the municipality's open assessed cases, oldest first. The
 /// caller narrows it to the cases an officer works on and computes what is late.
 pub async fn watch(db: &Db, kommunkod: &str) -> Result<Vec<WatchItem>, StoreError> {
-    let queries: [(&str, &str); 7] = [
+    let queries: [(WatchKind, &str); 7] = [
         (
-            "case-age",
+            WatchKind::CaseAge,
             "SELECT c.id, c.case_number, c.unit_id, c.assigned_to, '' AS about, c.received_on AS since, \
              (SELECT MAX(on_date) FROM case_delays x WHERE x.case_id = c.id AND x.kind = 'delay_notice') AS due \
              FROM cases c WHERE c.kommunkod = $1 AND c.kind = 'application' AND c.status IN ('open', 'investigating') AND c.received_on IS NOT NULL",
         ),
         (
-            "decision-request",
+            WatchKind::DecisionRequest,
             "SELECT c.id, c.case_number, c.unit_id, c.assigned_to, x.note AS about, x.on_date AS since, x.answer_by AS due \
              FROM case_delays x JOIN cases c ON c.id = x.case_id \
              WHERE c.kommunkod = $1 AND x.kind = 'decision_request' AND c.status IN ('open', 'investigating')",
         ),
         (
-            "communication",
+            WatchKind::Communication,
             "SELECT c.id, c.case_number, c.unit_id, c.assigned_to, m.material AS about, m.sent_on AS since, m.answer_by AS due \
              FROM communications m JOIN cases c ON c.id = m.case_id \
              WHERE c.kommunkod = $1 AND m.answered_on IS NULL AND c.status IN ('open', 'investigating')",
         ),
         (
-            "notice",
+            WatchKind::Notice,
             "SELECT c.id, c.case_number, c.unit_id, c.assigned_to, d.insats AS about, d.decided_on AS since, CAST(NULL AS DATE) AS due \
              FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.kommunkod = $1 AND d.notice_received_on IS NULL",
         ),
         (
-            "appeal-waiting",
+            WatchKind::AppealWaiting,
             "SELECT c.id, c.case_number, c.unit_id, c.assigned_to, d.insats AS about, a.received_on AS since, CAST(NULL AS DATE) AS due \
              FROM appeals a JOIN decisions d ON d.id = a.decision_id JOIN cases c ON c.id = a.case_id \
              WHERE a.kommunkod = $1 AND a.forwarded_on IS NULL AND a.dismissed_on IS NULL \
              AND (a.timely = TRUE OR a.exception IS NOT NULL) AND (a.reconsideration IS NULL OR a.reconsideration <> 'changed_fully')",
         ),
         (
-            "appeal-late",
+            WatchKind::AppealLate,
             "SELECT c.id, c.case_number, c.unit_id, c.assigned_to, d.insats AS about, a.received_on AS since, a.deadline AS due \
              FROM appeals a JOIN decisions d ON d.id = a.decision_id JOIN cases c ON c.id = a.case_id \
              WHERE a.kommunkod = $1 AND a.timely = FALSE AND a.exception IS NULL AND a.dismissed_on IS NULL",
         ),
         (
-            "follow-up",
+            WatchKind::FollowUp,
             "SELECT c.id, c.case_number, c.unit_id, c.assigned_to, d.insats AS about, d.decided_on AS since, d.follow_up_on AS due \
              FROM decisions d JOIN cases c ON c.id = d.case_id \
              WHERE d.kommunkod = $1 AND d.follow_up_on IS NOT NULL AND c.status <> 'closed'",
@@ -2431,7 +2371,7 @@ pub async fn watch(db: &Db, kommunkod: &str) -> Result<Vec<WatchItem>, StoreErro
                     case_number: r.try_get("case_number")?,
                     unit_id: r.try_get("unit_id")?,
                     assigned_to: r.try_get("assigned_to")?,
-                    what: what.to_owned(),
+                    what,
                     about: r.try_get("about")?,
                     since: r.try_get("since")?,
                     due: r.try_get("due")?,
@@ -2457,7 +2397,7 @@ pub async fn watch(db: &Db, kommunkod: &str) -> Result<Vec<WatchItem>, StoreErro
             case_number: r.try_get("case_number")?,
             unit_id: r.try_get("unit_id")?,
             assigned_to: r.try_get("assigned_to")?,
-            what: "not-started".to_owned(),
+            what: WatchKind::NotStarted,
             about: r.try_get("about")?,
             since: r.try_get("since")?,
             due: None,

@@ -9,8 +9,8 @@ use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
 
-/// Where a carer came in.
-pub const CARER_KINDS: &[&str] = &["contact_request", "signup", "conversation"];
+/// Where a carer came in; the rule is in domain.
+pub use domain::support_contact::CARER_KINDS;
 
 /// A carer not yet offered a support contact.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -15,8 +15,61 @@ use store::audit::Origin;
 /// A refusal from the store as a field error, as validation errors are.
 pub fn refusal(r: Refusal) -> Errors {
     let mut e = Errors::new();
-    e.entry(r.field()).or_default().push(r.message_id());
+    e.entry(refusal_field(r))
+        .or_default()
+        .push(refusal_message_id(r));
     e
+}
+
+/// The form field a refusal is shown next to.
+pub fn refusal_field(r: Refusal) -> &'static str {
+    use Refusal::*;
+    match r {
+        NotFound => "id",
+        CommunicationPending | CommunicationMissing => "communication_waiver",
+        NoticeAlreadyRecorded | NoNotice => "notice",
+        AppealBeforeNotice => "received_on",
+        AppealNotLate | AppealLate | AppealClosed | NotForwarded | AlreadyForwarded => "appeal",
+        NotGranted | AlreadyOrdered | NotOrdered => "execution",
+        AlreadyStarted | NotRunning | NotInterrupted | AlreadyEnded | BeforeDecision => "on_date",
+        DecisionRequestTooEarly | DecisionRequestAgain => "kind",
+        AlreadyWithdrawn => "consent",
+        AlreadyAnswered => "answer",
+        UnknownInsats => "insats",
+        ConsentMissing => "outcome",
+    }
+}
+
+/// The Fluent message that explains a refusal.
+pub fn refusal_message_id(r: Refusal) -> &'static str {
+    use Refusal::*;
+    match r {
+        NotFound => "refusal-not-found",
+        CommunicationPending => "refusal-communication-pending",
+        CommunicationMissing => "refusal-communication-missing",
+        NoticeAlreadyRecorded => "refusal-notice-recorded",
+        NoNotice => "refusal-no-notice",
+        AppealBeforeNotice => "error-appeal-before-notice",
+        AppealNotLate => "refusal-appeal-not-late",
+        AppealLate => "refusal-appeal-late",
+        AppealClosed => "refusal-appeal-closed",
+        NotForwarded => "refusal-not-forwarded",
+        AlreadyForwarded => "refusal-already-forwarded",
+        NotGranted => "refusal-not-granted",
+        AlreadyOrdered => "refusal-already-ordered",
+        NotOrdered => "refusal-not-ordered",
+        AlreadyStarted => "refusal-already-started",
+        NotRunning => "refusal-not-running",
+        NotInterrupted => "refusal-not-interrupted",
+        AlreadyEnded => "refusal-already-ended",
+        BeforeDecision => "refusal-before-decision",
+        DecisionRequestTooEarly => "refusal-decision-request-early",
+        DecisionRequestAgain => "refusal-decision-request-again",
+        AlreadyWithdrawn => "refusal-consent-withdrawn",
+        AlreadyAnswered => "refusal-already-answered",
+        UnknownInsats => "refusal-unknown-insats",
+        ConsentMissing => "refusal-consent-missing",
+    }
 }
 
 fn one(field: &'static str, id: &'static str) -> Errors {
@@ -151,14 +204,7 @@ pub async fn decide(
         }
     };
     let follow_up = period(state, "follow-up", decision.decided_on)?;
-    let follow_up_on = Some(domain::calendar::add_period(
-        decision
-            .scope
-            .period_from
-            .unwrap_or(decision.decided_on)
-            .max(decision.decided_on),
-        &follow_up,
-    ));
+    let follow_up_on = Some(assessed::follow_up_on(&decision, &follow_up));
     let input = DecisionInput {
         applied_id: form.applied_id,
         insats: Some(insats.to_owned()).filter(|s| !s.is_empty()),
@@ -209,7 +255,7 @@ pub async fn record_notice(
                 state
                     .law
                     .period("post-receipt", sent)
-                    .map(|p| domain::calendar::next_open_day(domain::calendar::add_period(sent, p)))
+                    .map(|p| assessed::proposed_post_receipt(sent, p))
             })
             .map(|d| d.to_string()),
         _ => None,

@@ -314,56 +314,29 @@ pub async fn watch(
 ) -> Result<Vec<WatchLine>, PageError> {
     let today = state.clock.today();
     let items = store::assessed::watch(&state.db, kommunkod).await?;
-    let period = |code: &str| state.law.period(code, today).cloned();
-    let (delay, forward, not_executed) = (
-        period("delay-warning"),
-        period("appeal-forward-warning"),
-        period("not-executed"),
-    );
-    let add = |d: NaiveDate, p: &Option<domain::law::Period>| {
-        p.as_ref().map(|p| domain::calendar::add_period(d, p))
-    };
-    let soon = today + chrono::Duration::days(30);
     let mut lines = Vec::new();
     for i in items {
         if let Some((me, units)) = &only {
-            let mine = i.assigned_to == Some(*me) || i.unit_id.is_some_and(|u| units.contains(&u));
-            if !mine {
+            if !domain::policy::works_on_case(*me, units, i.assigned_to, i.unit_id) {
                 continue;
             }
         }
-        let (due, late) = match i.what.as_str() {
-            // `due` holds the last delay notice for this kind: late if none was sent in time.
-            "case-age" => {
-                let warn = add(i.since, &delay);
-                let noticed = i.due.is_some();
-                (warn, !noticed && warn.is_some_and(|w| today > w))
-            }
-            "appeal-waiting" => {
-                let by = add(i.since, &forward);
-                (by, by.is_some_and(|b| today > b))
-            }
-            "not-started" => {
-                let by = add(i.since, &not_executed);
-                (by, by.is_some_and(|b| today > b))
-            }
-            "follow-up" => {
-                if i.due.is_some_and(|d| d > soon) {
-                    continue;
-                }
-                (i.due, i.due.is_some_and(|d| today > d))
-            }
-            "appeal-late" => (None, true),
-            _ => (i.due, i.due.is_some_and(|d| today > d)),
+        let facts = domain::watch::WatchFacts {
+            kind: i.what,
+            since: i.since,
+            due: i.due,
+        };
+        let Some(w) = domain::watch::classify(&facts, &state.law, today) else {
+            continue;
         };
         lines.push(WatchLine {
             case_id: i.case_id,
             case_number: i.case_number,
-            what: i.what,
+            what: i.what.as_str().to_owned(),
             about: i.about,
             since: i.since,
-            due,
-            late,
+            due: w.due,
+            late: w.late,
         });
     }
     // What is late first, then by the date it is due.
@@ -373,11 +346,10 @@ pub async fn watch(
             .then(a.due.cmp(&b.due))
             .then(a.since.cmp(&b.since))
     });
-    let mut cases: Vec<String> = lines
+    let cases: Vec<String> = domain::watch::cases_named(lines.iter().map(|l| l.case_id))
         .iter()
-        .map(|l| format!("case:{}", l.case_id))
+        .map(|id| format!("case:{id}"))
         .collect();
-    cases.dedup();
     store::assessed::log_report(
         &state.db,
         kommunkod,

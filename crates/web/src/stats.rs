@@ -203,7 +203,7 @@ async fn public(
     let c = municipality(&state, &kommunkod).await?;
     let t = &state.t;
     // No report of years still to come.
-    let year = year_of(&q, state.clock.today()).min(state.clock.today().year());
+    let year = domain::stats::public_year(year_of(&q, state.clock.today()), state.clock.today());
     let r = public_report(&state, &kommunkod, year).await?;
     let p = PublicPage {
         l: Layout::new(

@@ -170,6 +170,9 @@ pub mod act {
         Decide: true,
         ReadReports: false,
         ManageActivities: true,
+        WatchDeadlines: false,
+        OfferSupportContact: true,
+        AppointSystemAdmin: true,
     );
 
     /// Listing cases: whoever may open cases may list their own, also with a `read` token.

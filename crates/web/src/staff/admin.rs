@@ -42,8 +42,8 @@ fn may_manage(staff: &Staff, kommun: Option<Kommunkod>) -> bool {
                 &Resource::Municipality(k),
             ) == Decision::Allow
         }
-        // Only the installation's administrators manage accounts outside municipalities.
-        None => staff.actor.role == Role::SystemAdmin,
+        // Accounts outside municipalities belong to the installation.
+        None => can(&staff.actor, Action::ManageStaff, &Resource::Installation) == Decision::Allow,
     }
 }
 
@@ -175,7 +175,12 @@ pub async fn add(
         scope(staff, &form.kommun)
     };
     if !may_manage(staff, kommun)
-        || (role == Some(Role::SystemAdmin) && staff.actor.role != Role::SystemAdmin)
+        || (role == Some(Role::SystemAdmin)
+            && can(
+                &staff.actor,
+                Action::AppointSystemAdmin,
+                &Resource::Installation,
+            ) != Decision::Allow)
     {
         return Err(PageError::Forbidden);
     }

@@ -171,7 +171,7 @@ async fn page(
             && number
                 .as_deref()
                 .and_then(|n| domain::Personnummer::parse(n, today).ok())
-                .is_some_and(|p| p.age_on(today) < 18)
+                .is_some_and(|p| p.is_minor_on(today))
     });
     let may_decide = can(
         &staff.actor,
@@ -181,7 +181,8 @@ async fn page(
     let received = a.received_on;
     let age_days = received.map_or(0, |r| (today - r).num_days());
     // The clocks of FL 11-12 §§ run only while the case waits for a decision.
-    let undecided = matches!(v.case.status.as_str(), "open" | "investigating");
+    let undecided = domain::case::CaseStatus::parse(&v.case.status)
+        .is_some_and(domain::case::CaseStatus::awaits_decision);
     let clock = |code: &str| match (
         received.filter(|_| undecided),
         state.law.period(code, today),
@@ -191,10 +192,6 @@ async fn page(
     };
     let delay_warning_on = clock("delay-warning");
     let decision_request_from = clock("decision-request-after");
-    let warn_days = state
-        .law
-        .period("appeal-forward-warning", today)
-        .map_or(7, |p| i64::from(p.amount));
     let areas: Vec<(&'static str, String, String)> = Area::ALL
         .iter()
         .map(|x| {
@@ -239,12 +236,12 @@ async fn page(
                 .appeals
                 .iter()
                 .map(|ap| {
-                    let waiting_days = (today - ap.received_on).num_days();
+                    let overdue = ap
+                        .facts()
+                        .forward_overdue(ap.received_on, &state.law, today);
                     AppealView {
-                        forward_warning: ap.status == "waiting"
-                            && ap.admissible()
-                            && waiting_days > warn_days,
-                        waiting_days,
+                        forward_warning: overdue.is_some(),
+                        waiting_days: (today - ap.received_on).num_days(),
                         a: ap.clone(),
                     }
                 })
@@ -254,14 +251,8 @@ async fn page(
         .collect();
     let legal_refs = state
         .law
-        .references
-        .iter()
-        .filter(|r| {
-            (r.code.starts_with("sol-bistand") || r.code.starts_with("lss-"))
-                && r.valid_from <= today
-                && r.valid_to.is_none_or(|to| today <= to)
-                && !r.code.ends_with("not-executed")
-        })
+        .decision_references(today)
+        .into_iter()
         .map(|r| (r.code.clone(), format!("{} – {}", r.title, r.citation)))
         .collect();
     let next_applied = a

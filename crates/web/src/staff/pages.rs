@@ -30,6 +30,16 @@ pub struct StaffLayout<'a> {
     pub runs_activities: bool,
 }
 
+/// Whether the policy allows an action on the member's own municipality, or on the
+/// installation for those outside every municipality; for the navigation.
+fn allows(staff: &Staff, action: Action) -> bool {
+    let on = staff
+        .actor
+        .kommunkod
+        .map_or(Resource::Installation, Resource::Municipality);
+    can(&staff.actor, action, &on) == Decision::Allow
+}
+
 impl<'a> StaffLayout<'a> {
     pub(super) fn anonymous(t: &'a I18n, title: String) -> Self {
         Self {
@@ -62,9 +72,15 @@ impl<'a> StaffLayout<'a> {
             )),
             current,
             reads_cases: staff.actor.role.reads_cases(),
-            reviews: staff.actor.role == Role::UnitManager,
-            administers: matches!(staff.actor.role, Role::MunicipalAdmin | Role::SystemAdmin),
-            configures: staff.actor.role == Role::MunicipalAdmin,
+            reviews: allows(staff, Action::ReviewAudit),
+            administers: allows(staff, Action::ManageStaff),
+            configures: staff.actor.kommunkod.is_some_and(|k| {
+                can(
+                    &staff.actor,
+                    Action::ConfigureMunicipality,
+                    &Resource::Municipality(k),
+                ) == Decision::Allow
+            }),
             runs_activities: staff.actor.kommunkod.is_some_and(|k| {
                 can(
                     &staff.actor,

@@ -7,7 +7,7 @@ use super::auth::Staff;
 use super::pages::{render, StaffLayout};
 use crate::error::PageError;
 use crate::http::extract::act;
-use crate::http::{Allowed, StaffCtx};
+use crate::http::Allowed;
 use crate::reports::{NotExecuted, StatisticsRow, WatchLine};
 use crate::AppState;
 use askama::Template;
@@ -53,13 +53,10 @@ fn reports_allowed(staff: &Staff) -> bool {
 
 pub async fn watch(
     State(state): State<AppState>,
-    ctx: StaffCtx,
+    Allowed { ctx, kommun, .. }: Allowed<act::WatchDeadlines>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let staff = &ctx.staff;
-    let (Some(kommun), true) = (staff.actor.kommunkod, staff.actor.role.reads_cases()) else {
-        return Err(PageError::Forbidden);
-    };
     let t = ctx.texts(&state);
     let may_see_all = reports_allowed(staff);
     let everyone = may_see_all && query_value(&q, "visa") == "alla";

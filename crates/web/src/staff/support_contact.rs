@@ -119,7 +119,7 @@ async fn page(
 
 pub async fn show(
     State(state): State<AppState>,
-    Allowed { ctx, .. }: Allowed<act::ReadInbox>,
+    Allowed { ctx, .. }: Allowed<act::OfferSupportContact>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let t = ctx.texts(&state);
@@ -168,27 +168,21 @@ pub struct OfferForm {
 
 pub async fn offer(
     State(state): State<AppState>,
-    Allowed { ctx, kommun, .. }: Allowed<act::ReadInbox>,
+    Allowed { ctx, kommun, .. }: Allowed<act::OfferSupportContact>,
     StaffForm(form): StaffForm<OfferForm>,
 ) -> Result<Response, PageError> {
     let kind = form.kind.as_str();
     let carer = form.carer.parse::<i64>().unwrap_or(0);
     let contact = form.contact.parse::<i64>().unwrap_or(0);
     let colleagues = store::staff::list(&state.db, Some(kommun.as_str())).await?;
-    let mut e = domain::case::Errors::new();
-    let on = domain::assessed::parse_date(&mut e, "offered_on", &form.offered_on, true);
-    if on.is_some_and(|d| d > state.clock.today()) {
-        e.entry("offered_on").or_default().push("error-date-future");
-    }
-    let error = if !store::support_contacts::CARER_KINDS.contains(&kind)
-        || !colleagues.iter().any(|u| u.id == contact && !u.disabled)
-    {
-        Some("error-unknown-choice")
-    } else {
-        e.values().flatten().next().copied()
-    };
-    let (None, Some(on)) = (error, on) else {
-        return refused(&state, &ctx, error.unwrap_or("error-date-invalid")).await;
+    let on = match domain::support_contact::validate_offer(
+        kind,
+        colleagues.iter().any(|u| u.id == contact && !u.disabled),
+        &form.offered_on,
+        state.clock.today(),
+    ) {
+        Ok(on) => on,
+        Err(id) => return refused(&state, &ctx, id).await,
     };
     match store::support_contacts::offer(
         &state.db,
@@ -220,7 +214,7 @@ pub struct AnswerForm {
 
 pub async fn answer(
     State(state): State<AppState>,
-    Allowed { ctx, kommun, .. }: Allowed<act::ReadInbox>,
+    Allowed { ctx, kommun, .. }: Allowed<act::OfferSupportContact>,
     id: Id<ids::Offer>,
     StaffForm(form): StaffForm<AnswerForm>,
 ) -> Result<Response, PageError> {
