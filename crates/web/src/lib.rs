@@ -187,6 +187,7 @@ impl AppState {
             &t.get("generic-municipality"),
             &t.get("generic-board"),
         );
+        let (content_ttl, activities_ttl) = (config.content_ttl, config.activities_ttl);
         Ok(Self {
             db,
             clock,
@@ -198,9 +199,9 @@ impl AppState {
             law: Arc::new(LawTable::shipped().map_err(|e| err(&e))?),
             default_catalogue: Arc::new(Catalogue::default_for_new_municipality(&shipped)),
             national_catalogue: Arc::new(national),
-            content: Arc::new(content::ContentCache::default()),
-            activities: Arc::new(activities::ActivityCache::default()),
-            public_stats: Arc::new(stats::PublicCache::default()),
+            content: Arc::new(content::ContentCache::new(content_ttl)),
+            activities: Arc::new(activities::ActivityCache::new(activities_ttl)),
+            public_stats: Arc::new(stats::PublicCache::new(stats::PUBLIC_TTL)),
             metrics: Arc::new(metrics::Metrics::default()),
             fixed: Arc::new(Fixed::default()),
         })
