@@ -4,9 +4,6 @@
 
 pub mod activities;
 pub mod api;
-pub mod api_activities;
-pub mod api_assessed;
-pub mod api_staff;
 pub mod apply;
 pub mod assessed;
 pub mod contact;
@@ -217,10 +214,7 @@ pub fn app(state: AppState) -> Router {
         .merge(activities::router())
         .merge(conversations::router())
         .merge(stats::router())
-        .merge(api_activities::router())
         .merge(api::router())
-        .merge(api_staff::router())
-        .merge(api_assessed::router())
         .merge(staff::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(

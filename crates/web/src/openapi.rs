@@ -36,12 +36,7 @@ const BASE: &str = include_str!("../openapi-base.json");
 pub fn document() -> Value {
     let mut doc: Value = serde_json::from_str(BASE).unwrap_or_else(|_| Value::Object(Map::new()));
     let mut paths = Map::new();
-    for op in crate::api::operations()
-        .into_iter()
-        .chain(crate::api_staff::operations())
-        .chain(crate::api_assessed::operations())
-        .chain(crate::api_activities::operations())
-    {
+    for op in crate::api::operations() {
         let item = paths
             .entry(op.path)
             .or_insert_with(|| Value::Object(Map::new()));

@@ -1,11 +1,12 @@
 //! The JSON API of assessed support: applications, decisions, their notice, appeals, and the
 //! report of decisions not carried out. The same functions and rules as the staff pages
-//! (`crate::assessed`); the same access answers as the case API (`api_staff`).
+//! (`crate::assessed`); the same access answers as the case API (`api::cases`).
 
-use crate::api_staff::{field_errors, not_found};
+use super::{field_errors, not_found};
 use crate::error::ApiError;
 use crate::http::api::{
-    api_param, case_access, ApiCase, ApiId, Caller, JsonObject, OptionalCaller,
+    api_param, case_access, emergency_reason, ApiCase, ApiId, Caller, EmergencyReason, JsonObject,
+    OptionalCaller,
 };
 use crate::http::extract::{act, PolicyAction};
 use crate::http::ids::Appeal;
@@ -283,7 +284,8 @@ impl<A: PolicyAction> FromRequestParts<AppState> for DecisionAccess<A> {
         let case_id = store::assessed::decision_case(&state.db, &caller.kommun, id)
             .await?
             .ok_or_else(|| not_found(state))?;
-        case_access(state, &caller, A::ACTION, case_id, &parts.headers).await?;
+        let reason = emergency_reason(&parts.headers);
+        case_access(state, &caller, A::ACTION, case_id, reason.as_deref()).await?;
         if A::WRITES {
             caller.need_write(state)?;
         }
@@ -303,7 +305,7 @@ async fn create_decision(
         case,
         ..
     }: ApiCase<act::ReadCase>,
-    headers: axum::http::HeaderMap,
+    EmergencyReason(reason): EmergencyReason,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
     c.need_write(&state)?;
@@ -311,7 +313,7 @@ async fn create_decision(
     if can(&c.actor, Action::Decide, &Resource::Case(case)) == Decision::Deny {
         return Err(ApiError::Forbidden(state.t.get("api-no-delegation")));
     }
-    case_access(&state, &c, Action::Decide, case_id, &headers).await?;
+    case_access(&state, &c, Action::Decide, case_id, reason.as_deref()).await?;
     let scope = match m.get("scope") {
         Some(Value::Object(s)) => s.clone(),
         Some(Value::String(s)) => {
@@ -451,13 +453,13 @@ async fn create_appeal(
 async fn get_appeal(
     State(state): State<AppState>,
     c: Caller,
-    headers: axum::http::HeaderMap,
+    EmergencyReason(reason): EmergencyReason,
     ApiId { value: id, .. }: ApiId<Appeal>,
 ) -> Result<Response, ApiError> {
     let case_id = store::assessed::appeal_case(&state.db, &c.kommun, id)
         .await?
         .ok_or_else(|| not_found(&state))?;
-    case_access(&state, &c, Action::ReadCase, case_id, &headers).await?;
+    case_access(&state, &c, Action::ReadCase, case_id, reason.as_deref()).await?;
     let a = store::assessed::appeal(&state.db, &c.kommun, id, state.clock.now(), &c.origin)
         .await?
         .ok_or_else(|| not_found(&state))?;

@@ -2,7 +2,7 @@
 //! without an account, a sign-up's status by its token, cancelling it, and the calendar.
 //! The same functions as the portal's forms (`crate::activities`).
 
-use crate::api_staff::{field_errors, json_body};
+use super::{field_errors, json_body};
 use crate::error::ApiError;
 use crate::middleware::RequestId;
 use crate::AppState;
