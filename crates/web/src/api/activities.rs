@@ -2,22 +2,19 @@
 //! without an account, a sign-up's status by its token, cancelling it, and the calendar.
 //! The same functions as the portal's forms (`crate::activities`).
 
-use super::{field_errors, json_body};
+use super::{field_errors, not_found};
 use crate::error::ApiError;
-use crate::middleware::RequestId;
+use crate::http::api::{ApiId, ApiMunicipality, JsonObject, PublicOrigin};
+use crate::http::ids::Activity;
 use crate::AppState;
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use domain::activity::RawSignup;
 use domain::case::Errors;
 use serde_json::{json, Map, Value};
-use std::net::SocketAddr;
 use store::activities::Refusal;
-
-type Rid = Option<Extension<RequestId>>;
 
 crate::api_routes! {
     get "/api/v1/municipalities/{kommunkod}/activities" => list_activities
@@ -106,19 +103,12 @@ crate::api_routes! {
     };
 }
 
-fn not_found(state: &AppState) -> ApiError {
-    ApiError::NotFound(state.t.get("api-not-found"))
-}
-
 async fn list_activities(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    municipality: ApiMunicipality,
 ) -> Result<Json<Value>, ApiError> {
-    if crate::content::load(&state, &kommunkod).await?.is_none() {
-        return Err(ApiError::NotFound(state.t.get("api-unknown-municipality")));
-    }
     let now = domain::clock::stockholm_local(state.clock.now());
-    let list = crate::activities::listing(&state, &kommunkod).await?;
+    let list = crate::activities::listing(&state, municipality.kommunkod()).await?;
     let out: Vec<Value> = list
         .iter()
         .filter(|(a, o)| !a.cancelled() && o.iter().any(|o| !o.cancelled && o.ends_at >= now))
@@ -201,27 +191,14 @@ fn raw_from_json(m: &Map<String, Value>) -> Result<RawSignup, Errors> {
     }
 }
 
+/// A non-numeric id is 404 before anything about the body.
 async fn create_signup(
     State(state): State<AppState>,
-    Path(id): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    ApiId { value: id, .. }: ApiId<Activity>,
+    PublicOrigin(origin): PublicOrigin,
+    JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let t = &state.t;
-    let id: i64 = id.parse().map_err(|_| not_found(&state))?;
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge(t.get("api-too-large"))
-        } else {
-            ApiError::BadRequest(t.get("api-bad-body"))
-        }
-    })?;
-    let m = json_body(&state, &headers, &body)?;
     let raw = raw_from_json(&m).map_err(|e| field_errors(&state, e))?;
-    let origin =
-        crate::contact::public_origin(rid.as_ref().map(|e| &e.0), Some(addr.ip().to_string()));
     match crate::activities::sign_up(&state, None, id, &raw, &origin).await? {
         Ok(s) => Ok((
             StatusCode::CREATED,
@@ -241,11 +218,8 @@ async fn create_signup(
 async fn get_signup(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
+    PublicOrigin(origin): PublicOrigin,
 ) -> Result<Json<Value>, ApiError> {
-    let origin =
-        crate::contact::public_origin(rid.as_ref().map(|e| &e.0), Some(addr.ip().to_string()));
     let s = store::activities::by_token(&state.db, &token, state.clock.now(), &origin)
         .await?
         .ok_or_else(|| not_found(&state))?;
@@ -261,11 +235,8 @@ async fn get_signup(
 async fn delete_signup(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
+    PublicOrigin(origin): PublicOrigin,
 ) -> Result<Json<Value>, ApiError> {
-    let origin =
-        crate::contact::public_origin(rid.as_ref().map(|e| &e.0), Some(addr.ip().to_string()));
     match crate::activities::cancel(&state, &token, &origin).await? {
         Ok(s) => Ok(Json(json!({ "status": s.status }))),
         Err(Refusal::AlreadyCancelled) => Err(ApiError::Conflict(

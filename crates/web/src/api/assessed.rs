@@ -5,27 +5,23 @@
 use super::{field_errors, not_found};
 use crate::error::ApiError;
 use crate::http::api::{
-    api_param, case_access, emergency_reason, ApiCase, ApiId, Caller, EmergencyReason, JsonObject,
-    OptionalCaller,
+    api_param, case_access, emergency_reason, ApiCase, ApiId, ApiMunicipality, Caller,
+    EmergencyReason, JsonObject, OptionalCaller, PublicOrigin,
 };
 use crate::http::extract::{act, PolicyAction};
 use crate::http::ids::Appeal;
-use crate::middleware::RequestId;
 use crate::AppState;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use domain::assessed::{RawApplication, RawDecision};
 use domain::case::Errors;
 use domain::policy::{can, Action, Decision, Resource};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::marker::PhantomData;
-use std::net::SocketAddr;
-
-type Rid = Option<Extension<RequestId>>;
 
 crate::api_routes! {
     post "/api/v1/municipalities/{kommunkod}/applications" => create_application
@@ -178,19 +174,17 @@ fn type_error(state: &AppState, field: &'static str) -> ApiError {
     field_errors(state, e)
 }
 
+/// A bad token is 401 first; then an unknown municipality is 404 before anything about the
+/// body (the extractors run in this order).
 async fn create_application(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
     OptionalCaller(staff): OptionalCaller,
-    body: Result<JsonObject, ApiError>,
+    municipality: ApiMunicipality,
+    PublicOrigin(public): PublicOrigin,
+    JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
     let t = &state.t;
-    if crate::content::load(&state, &kommunkod).await?.is_none() {
-        return Err(ApiError::NotFound(t.get("api-unknown-municipality")));
-    }
-    let JsonObject(m) = body?;
+    let kommunkod = municipality.kommunkod();
     if let Some(c) = &staff {
         c.need_write(&state)?;
         // Staff register applications for their own municipality only.
@@ -237,18 +231,15 @@ async fn create_application(
     };
     let (origin, by) = match &staff {
         Some(c) => (c.origin.clone(), Some(c.actor.user_id)),
-        None => (
-            crate::contact::public_origin(rid.as_ref().map(|e| &e.0), Some(addr.ip().to_string())),
-            None,
-        ),
+        None => (public, None),
     };
-    match crate::assessed::submit_application(&state, &kommunkod, &raw, by, &origin).await? {
+    match crate::assessed::submit_application(&state, kommunkod, &raw, by, &origin).await? {
         Ok(s) => {
             // Staff who take the call may take the case at once.
             if let (Some(c), Some(Value::Bool(true))) = (&staff, m.get("assign_to_me")) {
                 store::assessed::take(
                     &state.db,
-                    &kommunkod,
+                    kommunkod,
                     s.case_id,
                     c.actor.user_id,
                     c.actor.units.first().copied(),

@@ -4,13 +4,13 @@
 
 use super::{field_errors, not_found, str_field};
 use crate::error::ApiError;
-use crate::http::api::{emergency_reason, ApiAllowed, ApiCase, ApiId, Caller, EntryId, JsonObject};
+use crate::http::api::{ApiAllowed, ApiCase, ApiId, Caller, EmergencyReason, EntryId, JsonObject};
 use crate::http::extract::act;
 use crate::http::ids::Case;
 use crate::staff::access::{self, Access};
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::case::{CaseKind, PersonRole};
@@ -594,7 +594,7 @@ async fn add_entry(
 async fn mark_wrong(
     State(state): State<AppState>,
     c: Caller,
-    headers: HeaderMap,
+    EmergencyReason(emergency): EmergencyReason,
     ApiId { value: id, .. }: ApiId<Case>,
     EntryId(entry): EntryId,
     JsonObject(m): JsonObject,
@@ -615,13 +615,12 @@ async fn mark_wrong(
     ) {
         Decision::Allow => {}
         Decision::EmergencyOnly => {
-            let reason = emergency_reason(&headers);
             if let Access::NeedsReason = access::emergency(
                 &state,
                 &c.actor,
                 kommun.as_str(),
                 id,
-                reason.as_deref(),
+                emergency.as_deref(),
                 &c.origin,
             )
             .await?

@@ -3,13 +3,13 @@
 
 use super::{field_errors, not_found, str_field};
 use crate::error::ApiError;
-use crate::http::api::{emergency_reason, ApiAllowed, ApiId, Caller, JsonObject};
+use crate::http::api::{ApiAllowed, ApiId, Caller, EmergencyReason, JsonObject};
 use crate::http::extract::act;
 use crate::http::ids::Person;
 use crate::staff::access::{self, Access};
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::case::RawPerson;
@@ -267,10 +267,9 @@ crate::api_routes! {
 async fn get_person(
     State(state): State<AppState>,
     c: Caller,
-    headers: HeaderMap,
+    EmergencyReason(reason): EmergencyReason,
     ApiId { value: id, .. }: ApiId<Person>,
 ) -> Result<Json<Value>, ApiError> {
-    let reason = emergency_reason(&headers);
     let reason = match access::person(&state, &c.actor, id, reason.as_deref()).await? {
         Access::Granted(r) => r,
         Access::NeedsReason => {
@@ -369,12 +368,12 @@ async fn create_person(
 async fn add_relation(
     State(state): State<AppState>,
     c: Caller,
-    headers: HeaderMap,
+    EmergencyReason(reason): EmergencyReason,
     ApiId { value: id, .. }: ApiId<Person>,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
     c.need_write(&state)?;
-    match access::person(&state, &c.actor, id, emergency_reason(&headers).as_deref()).await? {
+    match access::person(&state, &c.actor, id, reason.as_deref()).await? {
         Access::Granted(_) => {}
         Access::NeedsReason => {
             return Err(ApiError::Forbidden(state.t.get("api-emergency-reason")))

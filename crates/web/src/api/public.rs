@@ -1,19 +1,17 @@
 //! The JSON API, version 1.
 
-use crate::contact::{public_origin, submit, Submitted};
+use crate::contact::{submit, Submitted};
 use crate::error::ApiError;
-use crate::middleware::RequestId;
+use crate::http::api::{ApiMunicipality, ContactJson, PublicOrigin};
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-
-use axum::{Extension, Json};
+use axum::Json;
 use domain::contact::{RawContactRequest, FIELD_ORDER};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 // Each route is registered with its OpenAPI documentation; the document served at
 // /api/v1/openapi.json is built from these, so the two cannot drift apart.
@@ -165,39 +163,27 @@ async fn list_municipalities(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body.clone()).into_response()
 }
 
-async fn get_municipality(
-    State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let c = crate::content::load(&state, &kommunkod)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(state.t.get("api-unknown-municipality")))?;
+async fn get_municipality(ApiMunicipality(c): ApiMunicipality) -> Json<Value> {
     let m = &c.municipality;
-    Ok(Json(json!({
+    Json(json!({
         "kommunkod": m.kommunkod.as_str(),
         "name": m.name,
         "region_code": m.region_code,
         "region_name": m.region_name,
         "settings": c.settings,
         "contacts": c.contacts,
-    })))
+    }))
 }
 
-async fn get_catalogue(
-    State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let c = crate::content::load(&state, &kommunkod)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(state.t.get("api-unknown-municipality")))?;
+async fn get_catalogue(ApiMunicipality(c): ApiMunicipality) -> Json<Value> {
     let entries: Vec<_> = c.entries.iter().map(|e| &e.item).collect();
     let pages: Vec<_> = c.pages.iter().map(|p| &p.item).collect();
-    Ok(Json(json!({
+    Json(json!({
         "kommunkod": c.municipality.kommunkod.as_str(),
         "default_catalogue": c.default_catalogue,
         "entries": entries,
         "pages": pages,
-    })))
+    }))
 }
 
 /// Reads the body field by field, so every type mistake is named by its field.
@@ -282,56 +268,22 @@ pub fn raw_from_json(
     })
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|m| {
-            let m = m.trim().to_ascii_lowercase();
-            m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
-        })
-}
-
+/// The unknown municipality answers 404 before anything about the body.
 async fn create_contact_request(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    request_id: Option<Extension<RequestId>>,
-    headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    municipality: ApiMunicipality,
+    PublicOrigin(origin): PublicOrigin,
+    ContactJson(obj): ContactJson,
 ) -> Result<Response, ApiError> {
     let t = &state.t;
-    if crate::content::load(&state, &kommunkod).await?.is_none() {
-        return Err(ApiError::NotFound(t.get("api-unknown-municipality")));
-    }
-    if !is_json(&headers) {
-        return Err(ApiError::UnsupportedMediaType(t.get("api-content-type")));
-    }
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge(t.get("api-too-large"))
-        } else {
-            ApiError::BadRequest(t.get("api-bad-body"))
-        }
-    })?;
-    let value: Value = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::BadRequest(t.get1("api-malformed-json", "detail", &e.to_string()))
-    })?;
-    let Value::Object(obj) = value else {
-        return Err(ApiError::BadRequest(t.get("api-not-object")));
-    };
+    let kommunkod = municipality.kommunkod();
     let translate = |errs: BTreeMap<String, Vec<String>>| {
         errs.into_iter()
             .map(|(k, ids)| (k, ids.iter().map(|id| t.get(id)).collect()))
             .collect::<BTreeMap<String, Vec<String>>>()
     };
     let raw = raw_from_json(&obj).map_err(|e| ApiError::Validation(translate(e)))?;
-    let origin = public_origin(
-        request_id.as_ref().map(|e| &e.0),
-        Some(addr.ip().to_string()),
-    );
-    match submit(&state, &kommunkod, &raw, &origin).await? {
+    match submit(&state, kommunkod, &raw, &origin).await? {
         Submitted::Stored { reference, young_carer } => Ok((
             StatusCode::CREATED,
             Json(json!({ "reference": reference, "kommunkod": kommunkod, "young_carer": young_carer })),
