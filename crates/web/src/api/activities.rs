@@ -16,91 +16,15 @@ use domain::case::Errors;
 use serde_json::{json, Map, Value};
 use store::activities::Refusal;
 
+// Each route with its OpenAPI operation in openapi/activities.json (a missing one does not
+// compile); the document served at /api/v1/openapi.json is built from them.
 crate::api_routes! {
-    get "/api/v1/municipalities/{kommunkod}/activities" => list_activities
-    {
-        "summary": "The municipality's activities with occasions still to come (support groups, lectures, courses, study visits, drop-in, digital meetings)",
-        "parameters": [{ "$ref": "#/components/parameters/Kommunkod" }],
-        "responses": {
-            "200": { "description": "The list", "content": { "application/json": { "schema": {
-                "type": "array",
-                "items": { "$ref": "#/components/schemas/Activity" }
-            } } } },
-            "404": { "$ref": "#/components/responses/Error" }
-        }
-    };
-    get "/api/v1/municipalities/{kommunkod}/activities.ics" => calendar
-    {
-        "summary": "The municipality's activities as an iCalendar feed (RFC 5545, Europe/Stockholm)",
-        "parameters": [{ "$ref": "#/components/parameters/Kommunkod" }],
-        "responses": {
-            "200": { "description": "text/calendar" },
-            "404": { "$ref": "#/components/responses/Error" }
-        }
-    };
-    post "/api/v1/activities/{id}/signups" => create_signup
-    {
-        "summary": "Sign up for an activity without an account",
-        "description": "Confirmed while seats are left, else waitlisted (promoted in order when someone cancels). The token is the only way to see or cancel the sign-up: keep it.",
-        "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-            "type": "object",
-            "required": ["name", "consent"],
-            "properties": {
-                "name": { "type": "string" },
-                "email": { "type": "string", "description": "email or phone is required" },
-                "phone": { "type": "string" },
-                "needs": { "type": "array", "items": { "type": "string", "enum": ["interpreter", "accessibility", "care_for_recipient"] } },
-                "interpreter_language": { "type": "string" },
-                "needs_note": { "type": "string" },
-                "age_group": { "type": "string", "enum": ["under-18", "18-64", "65-79", "80-plus"] },
-                "gender": { "type": "string", "enum": ["woman", "man", "other"] },
-                "consent": { "type": "boolean", "const": true }
-            }
-        } } } },
-        "responses": {
-            "201": { "description": "Stored and committed", "content": { "application/json": { "schema": {
-                "type": "object",
-                "required": ["status", "token"],
-                "properties": {
-                    "status": { "type": "string", "enum": ["confirmed", "waitlisted"] },
-                    "token": { "type": "string" },
-                    "id": { "type": "integer" }
-                }
-            } } } },
-            "400": { "$ref": "#/components/responses/Error" },
-            "404": { "$ref": "#/components/responses/Error" },
-            "413": { "$ref": "#/components/responses/Error" },
-            "415": { "$ref": "#/components/responses/Error" },
-            "422": { "$ref": "#/components/responses/FieldErrors" }
-        }
-    };
-    get "/api/v1/signups/{token}" => get_signup
-    {
-        "summary": "A sign-up's current status",
-        "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],
-        "responses": {
-            "200": { "description": "Found", "content": { "application/json": { "schema": {
-                "type": "object",
-                "properties": {
-                    "status": { "type": "string", "enum": ["confirmed", "waitlisted", "cancelled"] },
-                    "activity_id": { "type": "integer" },
-                    "activity_title": { "type": "string" }
-                }
-            } } } },
-            "404": { "$ref": "#/components/responses/Error" }
-        }
-    };
-    delete "/api/v1/signups/{token}" => delete_signup
-    {
-        "summary": "Cancel a sign-up; the freed seat goes to the first on the waitlist",
-        "parameters": [{ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }],
-        "responses": {
-            "200": { "description": "Cancelled" },
-            "404": { "$ref": "#/components/responses/Error" },
-            "409": { "$ref": "#/components/responses/Error" }
-        }
-    };
+    docs = include_str!("openapi/activities.json");
+    get "/api/v1/municipalities/{kommunkod}/activities" => list_activities;
+    get "/api/v1/municipalities/{kommunkod}/activities.ics" => calendar;
+    post "/api/v1/activities/{id}/signups" => create_signup;
+    get "/api/v1/signups/{token}" => get_signup;
+    delete "/api/v1/signups/{token}" => delete_signup;
 }
 
 async fn list_activities(

@@ -1,4 +1,5 @@
-//! The JSON API, version 1.
+//! The public JSON API: the municipalities, a municipality with its catalogue, contact
+//! requests, and the OpenAPI document itself.
 
 use crate::contact::{submit, Submitted};
 use crate::error::ApiError;
@@ -13,133 +14,15 @@ use domain::contact::{RawContactRequest, FIELD_ORDER};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
-// Each route is registered with its OpenAPI documentation; the document served at
-// /api/v1/openapi.json is built from these, so the two cannot drift apart.
+// Each route with its OpenAPI operation in openapi/public.json (a missing one does not
+// compile); the document served at /api/v1/openapi.json is built from them.
 crate::api_routes! {
-    get "/api/v1/municipalities" => list_municipalities
-    {
-        "summary": "All 290 municipalities",
-        "responses": {
-            "200": {
-                "description": "The list",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "array",
-                            "items": {
-                                "$ref": "#/components/schemas/Municipality"
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    get "/api/v1/municipalities/{kommunkod}" => get_municipality
-    {
-        "summary": "One municipality with its settings and contacts",
-        "parameters": [
-            {
-                "$ref": "#/components/parameters/Kommunkod"
-            }
-        ],
-        "responses": {
-            "200": {
-                "description": "Found"
-            },
-            "404": {
-                "$ref": "#/components/responses/Error"
-            }
-        }
-    };
-    get "/api/v1/municipalities/{kommunkod}/catalogue" => get_catalogue
-    {
-        "summary": "The municipality's support catalogue with the national entries",
-        "parameters": [
-            {
-                "$ref": "#/components/parameters/Kommunkod"
-            }
-        ],
-        "responses": {
-            "200": {
-                "description": "Found"
-            },
-            "404": {
-                "$ref": "#/components/responses/Error"
-            }
-        }
-    };
-    post "/api/v1/municipalities/{kommunkod}/contact-requests" => create_contact_request
-    {
-        "summary": "Ask for a conversation with the carer support officer",
-        "parameters": [
-            {
-                "$ref": "#/components/parameters/Kommunkod"
-            }
-        ],
-        "requestBody": {
-            "required": true,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "$ref": "#/components/schemas/ContactRequest"
-                    }
-                }
-            }
-        },
-        "responses": {
-            "201": {
-                "description": "Stored and committed",
-                "content": {
-                    "application/json": {
-                        "schema": {
-                            "type": "object",
-                            "required": [
-                                "reference"
-                            ],
-                            "properties": {
-                                "reference": {
-                                    "type": "string",
-                                    "example": "K7F-3QXM",
-                                    "description": "Unique in the municipality; the carer quotes it when calling."
-                                },
-                                "kommunkod": {
-                                    "type": "string"
-                                },
-                                "young_carer": {
-                                    "type": "boolean"
-                                }
-                            }
-                        }
-                    }
-                }
-            },
-            "400": {
-                "$ref": "#/components/responses/Error"
-            },
-            "404": {
-                "$ref": "#/components/responses/Error"
-            },
-            "413": {
-                "$ref": "#/components/responses/Error"
-            },
-            "415": {
-                "$ref": "#/components/responses/Error"
-            },
-            "422": {
-                "$ref": "#/components/responses/FieldErrors"
-            }
-        }
-    };
-    get "/api/v1/openapi.json" => openapi
-    {
-        "summary": "This document",
-        "responses": {
-            "200": {
-                "description": "OpenAPI 3.1"
-            }
-        }
-    };
+    docs = include_str!("openapi/public.json");
+    get "/api/v1/municipalities" => list_municipalities;
+    get "/api/v1/municipalities/{kommunkod}" => get_municipality;
+    get "/api/v1/municipalities/{kommunkod}/catalogue" => get_catalogue;
+    post "/api/v1/municipalities/{kommunkod}/contact-requests" => create_contact_request;
+    get "/api/v1/openapi.json" => openapi;
 }
 
 async fn list_municipalities(State(state): State<AppState>) -> Response {
