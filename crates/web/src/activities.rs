@@ -4,6 +4,7 @@
 //! the JSON API.
 
 use crate::error::PageError;
+use crate::http::cache::TtlCache;
 use crate::http::{ids, Id, PublicOrigin};
 use crate::i18n::I18n;
 use crate::portal::{municipality, query_pairs, KommunPath, Layout};
@@ -21,9 +22,7 @@ use domain::activity::{
 };
 use domain::case::Errors;
 use domain::contact::AgeGroup;
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::Instant;
+use std::sync::Arc;
 use store::activities::{Activity, CancelledBy, Occasion, Refusal, SignupKey, SignupRow};
 use store::audit::Origin;
 
@@ -56,33 +55,17 @@ type Listing = Arc<Vec<(Activity, Vec<Occasion>)>>;
 /// A municipality's activities and occasions as the public pages show them, kept a moment per
 /// node (`WebConfig::activities_ttl`) and dropped at once when this node changes them. Seats
 /// shown may lag that moment on other nodes; signing up always counts them exactly.
-#[derive(Default)]
-pub struct ActivityCache {
-    entries: RwLock<HashMap<String, (Instant, Listing)>>,
-}
-
-impl ActivityCache {
-    pub fn forget(&self, kommunkod: &str) {
-        if let Ok(mut m) = self.entries.write() {
-            m.remove(kommunkod);
-        }
-    }
-}
+pub type ActivityCache = TtlCache<String, Vec<(Activity, Vec<Occasion>)>>;
 
 /// Every activity of the municipality (cancelled ones too) with its occasions.
 pub async fn listing(state: &AppState, kommunkod: &str) -> Result<Listing, store::StoreError> {
-    if let Ok(m) = state.activities.entries.read() {
-        if let Some((at, l)) = m.get(kommunkod) {
-            if at.elapsed() < state.config.activities_ttl {
-                return Ok(l.clone());
-            }
-        }
-    }
-    let fresh: Listing = Arc::new(store::activities::list(&state.db, kommunkod).await?);
-    if let Ok(mut m) = state.activities.entries.write() {
-        m.insert(kommunkod.to_owned(), (Instant::now(), fresh.clone()));
-    }
-    Ok(fresh)
+    state
+        .activities
+        .get_or_try_insert(
+            kommunkod.to_owned(),
+            store::activities::list(&state.db, kommunkod),
+        )
+        .await
 }
 
 // ---- shared with the API ----

@@ -2,12 +2,12 @@
 //! seconds: settings, contacts, its catalogue with the national entries, placeholders filled.
 //! The cache holds only public content, so nodes need not share it.
 
+use crate::http::cache::TtlCache;
 use crate::AppState;
 use domain::catalogue::{fill_placeholders, Catalogue, CatalogueEntry, ContentPage, Track};
 use domain::Municipality;
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use store::municipalities::{Contact, Settings};
 
 pub struct MunicipalityContent {
@@ -117,18 +117,8 @@ pub fn default_board_name(kommun: &str) -> String {
     format!("Socialnämnden i {kommun}")
 }
 
-#[derive(Default)]
-pub struct ContentCache {
-    entries: RwLock<HashMap<String, (Instant, Arc<MunicipalityContent>)>>,
-}
-
-impl ContentCache {
-    pub fn invalidate(&self) {
-        if let Ok(mut m) = self.entries.write() {
-            m.clear();
-        }
-    }
-}
+/// Each municipality's assembled content, kept `WebConfig::content_ttl` per node (ADR 4).
+pub type ContentCache = TtlCache<String, MunicipalityContent>;
 
 /// The assembled content of a municipality the deployment serves; `None` if it serves none
 /// such. Reloaded from the database when older than the configured time.
@@ -142,12 +132,8 @@ pub async fn load(
     if !state.config.serves(kommunkod) {
         return Ok(None);
     }
-    if let Ok(m) = state.content.entries.read() {
-        if let Some((at, c)) = m.get(kommunkod) {
-            if at.elapsed() < state.config.content_ttl {
-                return Ok(Some(c.clone()));
-            }
-        }
+    if let Some(c) = state.content.get(kommunkod) {
+        return Ok(Some(c));
     }
     let db = &state.db;
     let settings = store::municipalities::settings(db, kommunkod)
@@ -179,18 +165,15 @@ pub async fn load(
         .into_iter()
         .map(|p| index_page(fill_page(p, kommun, board)))
         .collect();
-    let content = Arc::new(MunicipalityContent {
+    let content = MunicipalityContent {
         municipality,
         settings,
         contacts,
         entries,
         pages,
         default_catalogue,
-    });
-    if let Ok(mut m) = state.content.entries.write() {
-        m.insert(kommunkod.to_owned(), (Instant::now(), content.clone()));
-    }
-    Ok(Some(content))
+    };
+    Ok(Some(state.content.insert(kommunkod.to_owned(), content)))
 }
 
 /// For pages with no municipality chosen: the shipped national catalogue.

@@ -4,9 +4,6 @@
 
 pub mod activities;
 pub mod api;
-pub mod api_activities;
-pub mod api_assessed;
-pub mod api_staff;
 pub mod apply;
 pub mod assessed;
 pub mod contact;
@@ -187,6 +184,7 @@ impl AppState {
             &t.get("generic-municipality"),
             &t.get("generic-board"),
         );
+        let (content_ttl, activities_ttl) = (config.content_ttl, config.activities_ttl);
         Ok(Self {
             db,
             clock,
@@ -198,9 +196,9 @@ impl AppState {
             law: Arc::new(LawTable::shipped().map_err(|e| err(&e))?),
             default_catalogue: Arc::new(Catalogue::default_for_new_municipality(&shipped)),
             national_catalogue: Arc::new(national),
-            content: Arc::new(content::ContentCache::default()),
-            activities: Arc::new(activities::ActivityCache::default()),
-            public_stats: Arc::new(stats::PublicCache::default()),
+            content: Arc::new(content::ContentCache::new(content_ttl)),
+            activities: Arc::new(activities::ActivityCache::new(activities_ttl)),
+            public_stats: Arc::new(stats::PublicCache::new(stats::PUBLIC_TTL)),
             metrics: Arc::new(metrics::Metrics::default()),
             fixed: Arc::new(Fixed::default()),
         })
@@ -216,10 +214,7 @@ pub fn app(state: AppState) -> Router {
         .merge(activities::router())
         .merge(conversations::router())
         .merge(stats::router())
-        .merge(api_activities::router())
         .merge(api::router())
-        .merge(api_staff::router())
-        .merge(api_assessed::router())
         .merge(staff::router())
         .layer(DefaultBodyLimit::max(limit))
         .layer(axum::middleware::from_fn_with_state(

@@ -1,21 +1,41 @@
-//! The OpenAPI 3.1 document, generated from the route registrations: each module registers its
-//! routes with `api_routes!`, which records every operation's documentation beside it.
+//! The OpenAPI 3.1 document, generated from the route registrations: each API module registers
+//! its routes with `api_routes!`, naming the file of their operation objects
+//! (`api/openapi/*.json`, keyed `"<method> <path>"`); a route whose key the file lacks does not
+//! compile.
 
 use serde_json::{Map, Value};
 use std::sync::OnceLock;
 
-/// One documented operation: method, path and its OpenAPI operation object.
+/// One documented operation: method, path and the JSON file that documents it.
 pub struct Operation {
     pub method: &'static str,
     pub path: &'static str,
-    pub doc: fn() -> Value,
+    /// The module's operations file; this operation is its `"<method> <path>"` entry.
+    pub docs: &'static str,
 }
 
-/// Registers routes and records their documentation in one place: expands to `router()` and
-/// `operations()` for the module it stands in.
+impl Operation {
+    /// The operation object (`null` if the file does not parse, which a test rules out).
+    pub fn doc(&self) -> Value {
+        let mut all: Map<String, Value> = serde_json::from_str(self.docs).unwrap_or_default();
+        all.remove(&format!("{} {}", self.method, self.path))
+            .unwrap_or(Value::Null)
+    }
+}
+
+/// Registers routes and their documentation in one place: expands to `router()` and
+/// `operations()` for the module it stands in. Each route's `"<method> <path>":` key must be in
+/// the `docs` file, checked while compiling.
 #[macro_export]
 macro_rules! api_routes {
-    ($($method:ident $path:literal => $handler:ident $doc:tt;)*) => {
+    (docs = $docs:expr; $($method:ident $path:literal => $handler:ident;)*) => {
+        const DOCS: &str = $docs;
+
+        $(const _: () = assert!(
+            $crate::openapi::documents(DOCS, concat!("\"", stringify!($method), " ", $path, "\":")),
+            "a route of api_routes! has no \"<method> <path>\" entry in its docs file",
+        );)*
+
         pub fn router() -> axum::Router<$crate::AppState> {
             axum::Router::new()$(.route($path, axum::routing::$method($handler)))*
         }
@@ -24,10 +44,27 @@ macro_rules! api_routes {
             vec![$($crate::openapi::Operation {
                 method: stringify!($method),
                 path: $path,
-                doc: || serde_json::json!($doc),
+                docs: DOCS,
             }),*]
         }
     };
+}
+
+/// Whether `docs` contains `key` (for the compile-time check of `api_routes!`).
+pub const fn documents(docs: &str, key: &str) -> bool {
+    let (d, k) = (docs.as_bytes(), key.as_bytes());
+    let mut i = 0;
+    while i + k.len() <= d.len() {
+        let mut j = 0;
+        while j < k.len() && d[i + j] == k[j] {
+            j += 1;
+        }
+        if j == k.len() {
+            return true;
+        }
+        i += 1;
+    }
+    false
 }
 
 const BASE: &str = include_str!("../openapi-base.json");
@@ -36,17 +73,12 @@ const BASE: &str = include_str!("../openapi-base.json");
 pub fn document() -> Value {
     let mut doc: Value = serde_json::from_str(BASE).unwrap_or_else(|_| Value::Object(Map::new()));
     let mut paths = Map::new();
-    for op in crate::api::operations()
-        .into_iter()
-        .chain(crate::api_staff::operations())
-        .chain(crate::api_assessed::operations())
-        .chain(crate::api_activities::operations())
-    {
+    for op in crate::api::operations() {
         let item = paths
             .entry(op.path)
             .or_insert_with(|| Value::Object(Map::new()));
         if let Value::Object(item) = item {
-            item.insert(op.method.to_owned(), (op.doc)());
+            item.insert(op.method.to_owned(), op.doc());
         }
     }
     if let Value::Object(d) = &mut doc {
@@ -59,4 +91,39 @@ pub fn document() -> Value {
 pub fn json() -> &'static str {
     static TEXT: OnceLock<String> = OnceLock::new();
     TEXT.get_or_init(|| serde_json::to_string_pretty(&document()).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::collections::{BTreeMap, BTreeSet};
+
+    /// The compile-time check finds a key; this one checks the other way round and the shape:
+    /// every file parses, and each of its entries is an operation object of a registered route.
+    #[test]
+    fn every_route_is_documented_and_every_documented_operation_is_a_route() {
+        let mut files: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        for op in crate::api::operations() {
+            let doc = op.doc();
+            assert!(doc["responses"].is_object(), "{} {}", op.method, op.path);
+            assert!(doc["summary"].is_string(), "{} {}", op.method, op.path);
+            files
+                .entry(op.docs)
+                .or_default()
+                .insert(format!("{} {}", op.method, op.path));
+        }
+        for (docs, routes) in files {
+            let all: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(docs).unwrap();
+            let documented: BTreeSet<String> = all.keys().cloned().collect();
+            assert_eq!(documented, routes);
+        }
+    }
+
+    #[test]
+    fn documents_finds_a_key() {
+        assert!(super::documents(r#"{"get /a": {}}"#, "\"get /a\":"));
+        assert!(!super::documents(r#"{"get /a/b": {}}"#, "\"get /a\":"));
+        assert!(!super::documents("", "\"get /a\":"));
+    }
 }

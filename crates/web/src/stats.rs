@@ -3,6 +3,7 @@
 //! count; the public page (for the board, the council, anyone) hides counts under five.
 
 use crate::error::PageError;
+use crate::http::cache::TtlCache;
 use crate::i18n::I18n;
 use crate::portal::{municipality, query_pairs, Layout};
 use crate::AppState;
@@ -13,9 +14,8 @@ use axum::routing::get;
 use axum::Router;
 use chrono::Datelike;
 use domain::stats::{suppressed, Report};
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/kommun/{kommunkod}/statistik", get(public))
@@ -158,33 +158,22 @@ pub fn csv(t: &I18n, v: &StatsView) -> String {
 /// year of contacts (and logs that read), so it is computed at most this often.
 pub const PUBLIC_TTL: Duration = Duration::from_secs(600);
 
-/// A municipality's report of a year, and when it was computed.
-type Cached = (Instant, Arc<Report>);
-
-#[derive(Default)]
-pub struct PublicCache {
-    entries: RwLock<HashMap<(String, i32), Cached>>,
-}
+/// A municipality's report of a year, kept [`PUBLIC_TTL`] per node.
+pub type PublicCache = TtlCache<(String, i32), Report>;
 
 async fn public_report(
     state: &AppState,
     kommunkod: &str,
     year: i32,
 ) -> Result<Arc<Report>, PageError> {
-    let key = (kommunkod.to_owned(), year);
-    if let Ok(m) = state.public_stats.entries.read() {
-        if let Some((at, r)) = m.get(&key) {
-            if at.elapsed() < PUBLIC_TTL {
-                return Ok(r.clone());
-            }
-        }
-    }
     let origin = crate::contact::public_origin(None, None);
-    let r = Arc::new(report(state, kommunkod, year, &origin).await?);
-    if let Ok(mut m) = state.public_stats.entries.write() {
-        m.insert(key, (Instant::now(), r.clone()));
-    }
-    Ok(r)
+    state
+        .public_stats
+        .get_or_try_insert(
+            (kommunkod.to_owned(), year),
+            report(state, kommunkod, year, &origin),
+        )
+        .await
 }
 
 #[derive(Template)]

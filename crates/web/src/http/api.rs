@@ -1,9 +1,12 @@
 //! Extractors for the JSON API, answering with an [`ApiError`]: [`Caller`] (a bearer token or
 //! a signed-in session), [`ApiId`] (a numeric path id, else 404), [`ApiCase`] (the policy's
 //! yes for an action on the case in the path, with emergency access by header) and
-//! [`JsonObject`] (a JSON object body, with 413/415/400 as the public API gives them).
+//! [`JsonObject`] (a JSON object body, with 413/415/400 as the public API gives them). For the
+//! public endpoints: [`ApiMunicipality`] (a served municipality's content, else 404),
+//! [`PublicOrigin`] (the audit origin of an anonymous caller) and [`ContactJson`].
 
-use crate::api_staff::EMERGENCY_HEADER;
+use crate::api::EMERGENCY_HEADER;
+use crate::content::MunicipalityContent;
 use crate::error::ApiError;
 use crate::http::extract::PolicyAction;
 use crate::http::ids::IdKind;
@@ -18,8 +21,10 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Extension;
 use domain::staff::Actor;
 use serde_json::{Map, Value};
+use std::convert::Infallible;
 use std::marker::PhantomData;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use store::audit::Origin;
 
 /// Who calls the staff API: the account behind a bearer token or a signed-in session.
@@ -183,6 +188,17 @@ pub fn emergency_reason(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The emergency-access reason the request gives, if any.
+pub struct EmergencyReason(pub Option<String>);
+
+impl FromRequestParts<AppState> for EmergencyReason {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Infallible> {
+        Ok(EmergencyReason(emergency_reason(&parts.headers)))
+    }
+}
+
 /// The caller may take action `A` on the case `{id}`: a write needs a `write` token (403), a
 /// hidden case answers 404, one outside the caller's own needs the emergency header (403).
 pub struct ApiCase<A> {
@@ -203,7 +219,9 @@ impl<A: PolicyAction> FromRequestParts<AppState> for ApiCase<A> {
             caller.need_write(state)?;
         }
         let id = api_param(parts, state, "id").await?;
-        let (reason, case) = case_access_ref(state, &caller, A::ACTION, id, &parts.headers).await?;
+        let reason = emergency_reason(&parts.headers);
+        let (reason, case) =
+            case_access_ref(state, &caller, A::ACTION, id, reason.as_deref()).await?;
         Ok(ApiCase {
             caller,
             id,
@@ -214,15 +232,16 @@ impl<A: PolicyAction> FromRequestParts<AppState> for ApiCase<A> {
     }
 }
 
-/// Resolves access to a case or answers 404 (or 403 asking for a reason, for emergency access).
+/// Resolves access to a case or answers 404 (or 403 asking for a reason, for emergency access);
+/// `reason` is the emergency header's, if any.
 pub async fn case_access(
     state: &AppState,
     c: &Caller,
     action: domain::policy::Action,
     id: i64,
-    headers: &HeaderMap,
+    reason: Option<&str>,
 ) -> Result<Option<String>, ApiError> {
-    Ok(case_access_ref(state, c, action, id, headers).await?.0)
+    Ok(case_access_ref(state, c, action, id, reason).await?.0)
 }
 
 /// As [`case_access`], with the case as the policy saw it.
@@ -231,10 +250,9 @@ async fn case_access_ref(
     c: &Caller,
     action: domain::policy::Action,
     id: i64,
-    headers: &HeaderMap,
+    reason: Option<&str>,
 ) -> Result<(Option<String>, domain::policy::CaseRef), ApiError> {
-    let reason = emergency_reason(headers);
-    match access::case(state, &c.actor, action, id, reason.as_deref(), &c.origin).await? {
+    match access::case(state, &c.actor, action, id, reason, &c.origin).await? {
         (Access::Granted(r), Some(case)) => Ok((r, case)),
         (Access::NeedsReason, _) => Err(ApiError::Forbidden(state.t.get("api-emergency-reason"))),
         _ => Err(ApiError::NotFound(state.t.get("api-not-found"))),
@@ -258,9 +276,82 @@ impl FromRequest<AppState> for JsonObject {
                 ApiError::BadRequest(t.get("api-bad-body"))
             }
         })?;
-        crate::api_staff::json_body(state, &headers, &body).map(JsonObject)
+        crate::api::json_body(state, &headers, &body).map(JsonObject)
     }
 }
+
+/// The contact-request body, with that endpoint's rules kept as they were published: any
+/// `application/json` or `application/*+json` type, checked before the body is read (so a
+/// large body of the wrong type is 415, not 413), then 413/400 as for [`JsonObject`].
+pub struct ContactJson(pub Map<String, Value>);
+
+impl FromRequest<AppState> for ContactJson {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let t = &state.t;
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| {
+                let m = m.trim().to_ascii_lowercase();
+                m == "application/json" || (m.starts_with("application/") && m.ends_with("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType(t.get("api-content-type")));
+        }
+        let body = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(t.get("api-too-large"))
+            } else {
+                ApiError::BadRequest(t.get("api-bad-body"))
+            }
+        })?;
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(m)) => Ok(ContactJson(m)),
+            Ok(_) => Err(ApiError::BadRequest(t.get("api-not-object"))),
+            Err(e) => Err(ApiError::BadRequest(t.get1(
+                "api-malformed-json",
+                "detail",
+                &e.to_string(),
+            ))),
+        }
+    }
+}
+
+/// The municipality `{kommunkod}` of the path, when this deployment serves it: its public
+/// content. Any other code answers 404.
+pub struct ApiMunicipality(pub Arc<MunicipalityContent>);
+
+impl ApiMunicipality {
+    pub fn kommunkod(&self) -> &str {
+        self.0.municipality.kommunkod.as_str()
+    }
+}
+
+impl FromRequestParts<AppState> for ApiMunicipality {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let unknown = || ApiError::NotFound(state.t.get("api-unknown-municipality"));
+        let raw = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| unknown())?;
+        let code = raw
+            .iter()
+            .find(|(k, _)| *k == "kommunkod")
+            .map(|(_, v)| v)
+            .ok_or_else(unknown)?;
+        let content = crate::content::load(state, code)
+            .await?
+            .ok_or_else(unknown)?;
+        Ok(ApiMunicipality(content))
+    }
+}
+
+pub use crate::http::extract::PublicOrigin;
 
 /// The caller may take action `A` in their municipality: a write needs a `write` token (403),
 /// an account without a municipality finds nothing (404), the policy's no is 403.

@@ -3,6 +3,7 @@
 //! A handler body is then "extract, call, render".
 
 pub mod api;
+pub mod cache;
 pub mod extract;
 pub mod ids;
 

@@ -1,166 +1,39 @@
 //! The JSON API of assessed support: applications, decisions, their notice, appeals, and the
 //! report of decisions not carried out. The same functions and rules as the staff pages
-//! (`crate::assessed`); the same access answers as the case API (`api_staff`).
+//! (`crate::assessed`); the same access answers as the case API (`api::cases`).
 
-use crate::api_staff::{field_errors, not_found};
+use super::{field_errors, not_found};
 use crate::error::ApiError;
 use crate::http::api::{
-    api_param, case_access, ApiCase, ApiId, Caller, JsonObject, OptionalCaller,
+    api_param, case_access, emergency_reason, ApiCase, ApiId, ApiMunicipality, Caller,
+    EmergencyReason, JsonObject, OptionalCaller, PublicOrigin,
 };
 use crate::http::extract::{act, PolicyAction};
 use crate::http::ids::Appeal;
-use crate::middleware::RequestId;
 use crate::AppState;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Json;
 use domain::assessed::{RawApplication, RawDecision};
 use domain::case::Errors;
 use domain::policy::{can, Action, Decision, Resource};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::marker::PhantomData;
-use std::net::SocketAddr;
 
-type Rid = Option<Extension<RequestId>>;
-
+// Each route with its OpenAPI operation in openapi/assessed.json (a missing one does not
+// compile); the document served at /api/v1/openapi.json is built from them.
 crate::api_routes! {
-    post "/api/v1/municipalities/{kommunkod}/applications" => create_application
-    {
-        "summary": "Apply for assessed support (the carer in their own right, or the care recipient or a guardian)",
-        "description": "Without a token this is the public e-service (channel online); with a staff token it registers an application received by phone, letter or in person.",
-        "parameters": [{ "$ref": "#/components/parameters/Kommunkod" }],
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-            "type": "object",
-            "required": ["applicant", "requested", "consent"],
-            "properties": {
-                "applicant": { "type": "object", "required": ["name", "personnummer"], "properties": {
-                    "name": { "type": "string" }, "personnummer": { "type": "string" },
-                    "phone": { "type": "string" }, "email": { "type": "string" },
-                    "role": { "enum": ["carer", "care_recipient", "guardian"] } } },
-                "requested": { "type": "array", "items": { "type": "string" }, "description": "Catalogue entry ids (slugs) or free texts" },
-                "received_on": { "type": "string", "format": "date" },
-                "recipient_name": { "type": "string" },
-                "message": { "type": "string" },
-                "channel": { "enum": ["online", "phone", "letter", "in_person", "api"] },
-                "assign_to_me": { "type": "boolean", "description": "Staff only: take the case at once" },
-                "consent": { "const": true }
-            } } } } },
-        "responses": {
-            "201": { "description": "Stored and committed", "content": { "application/json": { "schema": {
-                "type": "object", "required": ["case_id"],
-                "properties": { "case_id": { "type": "integer" }, "case_number": { "type": "string" }, "reference": { "type": "string" } } } } } },
-            "400": { "$ref": "#/components/responses/Error" },
-            "404": { "$ref": "#/components/responses/Error" },
-            "413": { "$ref": "#/components/responses/Error" },
-            "415": { "$ref": "#/components/responses/Error" },
-            "422": { "$ref": "#/components/responses/FieldErrors" }
-        }
-    };
-    post "/api/v1/cases/{id}/decisions" => create_decision
-    {
-        "summary": "Register a decision on one applied insats (roles with delegation only)",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-            "type": "object",
-            "required": ["insats", "outcome", "reasons", "decided_on"],
-            "properties": {
-                "insats": { "description": "The applied insats' id, its catalogue entry id (slug), or a free text" },
-                "outcome": { "enum": ["granted", "partly_granted", "refused"] },
-                "scope": { "type": "object", "properties": {
-                    "hours_per_month": { "type": "number" }, "days_per_week": { "type": "number" },
-                    "text": { "type": "string" },
-                    "from": { "type": "string", "format": "date" }, "to": { "type": "string", "format": "date" } } },
-                "legal_basis": { "type": "string", "description": "A law-table code; the catalogue entry's by default" },
-                "reasons": { "type": "string" },
-                "decided_on": { "type": "string", "format": "date" },
-                "communication_waiver": { "type": "string", "description": "Why kommunicering was not needed (FL 25 §)" }
-            } } } } },
-        "responses": {
-            "201": { "description": "Registered", "content": { "application/json": { "schema": {
-                "type": "object", "required": ["id"], "properties": { "id": { "type": "integer" } } } } } },
-            "401": { "$ref": "#/components/responses/Error" },
-            "403": { "$ref": "#/components/responses/Error" },
-            "404": { "$ref": "#/components/responses/Error" },
-            "415": { "$ref": "#/components/responses/Error" },
-            "422": { "$ref": "#/components/responses/FieldErrors" }
-        },
-        "security": [{ "bearer": [] }]
-    };
-    get "/api/v1/decisions/{id}" => get_decision
-    {
-        "summary": "A decision with its notice, appeal deadline and appeals",
-        "responses": {
-            "200": { "description": "The decision", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Decision" } } } },
-            "401": { "$ref": "#/components/responses/Error" },
-            "403": { "$ref": "#/components/responses/Error" },
-            "404": { "$ref": "#/components/responses/Error" }
-        },
-        "security": [{ "bearer": [] }]
-    };
-    post "/api/v1/decisions/{id}/notice" => record_notice
-    {
-        "summary": "Record how the decision was made known and when the party received it (FL 33 §); sets the appeal deadline",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-            "type": "object", "required": ["method", "sent_on", "received_on"],
-            "properties": {
-                "method": { "enum": ["post", "portal", "in_person"] },
-                "sent_on": { "type": "string", "format": "date" },
-                "received_on": { "type": "string", "format": "date" } } } } } },
-        "responses": {
-            "200": { "description": "Recorded; the decision", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Decision" } } } },
-            "401": { "$ref": "#/components/responses/Error" },
-            "403": { "$ref": "#/components/responses/Error" },
-            "404": { "$ref": "#/components/responses/Error" },
-            "415": { "$ref": "#/components/responses/Error" },
-            "422": { "$ref": "#/components/responses/FieldErrors" }
-        },
-        "security": [{ "bearer": [] }]
-    };
-    post "/api/v1/decisions/{id}/appeals" => create_appeal
-    {
-        "summary": "Register an appeal with the day it reached the board; its timeliness is checked (FL 45 §)",
-        "requestBody": { "required": true, "content": { "application/json": { "schema": {
-            "type": "object", "required": ["received_on"],
-            "properties": { "received_on": { "type": "string", "format": "date" }, "note": { "type": "string" } } } } } },
-        "responses": {
-            "201": { "description": "Registered", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Appeal" } } } },
-            "401": { "$ref": "#/components/responses/Error" },
-            "403": { "$ref": "#/components/responses/Error" },
-            "404": { "$ref": "#/components/responses/Error" },
-            "415": { "$ref": "#/components/responses/Error" },
-            "422": { "$ref": "#/components/responses/FieldErrors" }
-        },
-        "security": [{ "bearer": [] }]
-    };
-    get "/api/v1/appeals/{id}" => get_appeal
-    {
-        "summary": "An appeal: timeliness, the deadline it was measured against, and its handling",
-        "responses": {
-            "200": { "description": "The appeal", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Appeal" } } } },
-            "401": { "$ref": "#/components/responses/Error" },
-            "404": { "$ref": "#/components/responses/Error" }
-        },
-        "security": [{ "bearer": [] }]
-    };
-    get "/api/v1/municipalities/{kommunkod}/reports/not-executed" => not_executed
-    {
-        "summary": "Granted decisions not carried out within three months, for the quarterly individual report to IVO",
-        "parameters": [
-            { "$ref": "#/components/parameters/Kommunkod" },
-            { "name": "quarter", "in": "query", "required": true, "schema": { "type": "string", "example": "2026Q3" } },
-            { "name": "format", "in": "query", "required": false, "schema": { "enum": ["json", "csv"] } }
-        ],
-        "responses": {
-            "200": { "description": "The report lines (JSON, or CSV with format=csv)" },
-            "401": { "$ref": "#/components/responses/Error" },
-            "403": { "$ref": "#/components/responses/Error" },
-            "404": { "$ref": "#/components/responses/Error" },
-            "422": { "$ref": "#/components/responses/FieldErrors" }
-        },
-        "security": [{ "bearer": [] }]
-    };
+    docs = include_str!("openapi/assessed.json");
+    post "/api/v1/municipalities/{kommunkod}/applications" => create_application;
+    post "/api/v1/cases/{id}/decisions" => create_decision;
+    get "/api/v1/decisions/{id}" => get_decision;
+    post "/api/v1/decisions/{id}/notice" => record_notice;
+    post "/api/v1/decisions/{id}/appeals" => create_appeal;
+    get "/api/v1/appeals/{id}" => get_appeal;
+    get "/api/v1/municipalities/{kommunkod}/reports/not-executed" => not_executed;
 }
 
 fn text_of(v: Option<&Value>) -> String {
@@ -177,19 +50,17 @@ fn type_error(state: &AppState, field: &'static str) -> ApiError {
     field_errors(state, e)
 }
 
+/// A bad token is 401 first; then an unknown municipality is 404 before anything about the
+/// body (the extractors run in this order).
 async fn create_application(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    rid: Rid,
     OptionalCaller(staff): OptionalCaller,
-    body: Result<JsonObject, ApiError>,
+    municipality: ApiMunicipality,
+    PublicOrigin(public): PublicOrigin,
+    JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
     let t = &state.t;
-    if crate::content::load(&state, &kommunkod).await?.is_none() {
-        return Err(ApiError::NotFound(t.get("api-unknown-municipality")));
-    }
-    let JsonObject(m) = body?;
+    let kommunkod = municipality.kommunkod();
     if let Some(c) = &staff {
         c.need_write(&state)?;
         // Staff register applications for their own municipality only.
@@ -236,18 +107,15 @@ async fn create_application(
     };
     let (origin, by) = match &staff {
         Some(c) => (c.origin.clone(), Some(c.actor.user_id)),
-        None => (
-            crate::contact::public_origin(rid.as_ref().map(|e| &e.0), Some(addr.ip().to_string())),
-            None,
-        ),
+        None => (public, None),
     };
-    match crate::assessed::submit_application(&state, &kommunkod, &raw, by, &origin).await? {
+    match crate::assessed::submit_application(&state, kommunkod, &raw, by, &origin).await? {
         Ok(s) => {
             // Staff who take the call may take the case at once.
             if let (Some(c), Some(Value::Bool(true))) = (&staff, m.get("assign_to_me")) {
                 store::assessed::take(
                     &state.db,
-                    &kommunkod,
+                    kommunkod,
                     s.case_id,
                     c.actor.user_id,
                     c.actor.units.first().copied(),
@@ -283,7 +151,8 @@ impl<A: PolicyAction> FromRequestParts<AppState> for DecisionAccess<A> {
         let case_id = store::assessed::decision_case(&state.db, &caller.kommun, id)
             .await?
             .ok_or_else(|| not_found(state))?;
-        case_access(state, &caller, A::ACTION, case_id, &parts.headers).await?;
+        let reason = emergency_reason(&parts.headers);
+        case_access(state, &caller, A::ACTION, case_id, reason.as_deref()).await?;
         if A::WRITES {
             caller.need_write(state)?;
         }
@@ -303,7 +172,7 @@ async fn create_decision(
         case,
         ..
     }: ApiCase<act::ReadCase>,
-    headers: axum::http::HeaderMap,
+    EmergencyReason(reason): EmergencyReason,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
     c.need_write(&state)?;
@@ -311,7 +180,7 @@ async fn create_decision(
     if can(&c.actor, Action::Decide, &Resource::Case(case)) == Decision::Deny {
         return Err(ApiError::Forbidden(state.t.get("api-no-delegation")));
     }
-    case_access(&state, &c, Action::Decide, case_id, &headers).await?;
+    case_access(&state, &c, Action::Decide, case_id, reason.as_deref()).await?;
     let scope = match m.get("scope") {
         Some(Value::Object(s)) => s.clone(),
         Some(Value::String(s)) => {
@@ -451,13 +320,13 @@ async fn create_appeal(
 async fn get_appeal(
     State(state): State<AppState>,
     c: Caller,
-    headers: axum::http::HeaderMap,
+    EmergencyReason(reason): EmergencyReason,
     ApiId { value: id, .. }: ApiId<Appeal>,
 ) -> Result<Response, ApiError> {
     let case_id = store::assessed::appeal_case(&state.db, &c.kommun, id)
         .await?
         .ok_or_else(|| not_found(&state))?;
-    case_access(&state, &c, Action::ReadCase, case_id, &headers).await?;
+    case_access(&state, &c, Action::ReadCase, case_id, reason.as_deref()).await?;
     let a = store::assessed::appeal(&state.db, &c.kommun, id, state.clock.now(), &c.origin)
         .await?
         .ok_or_else(|| not_found(&state))?;

@@ -1,0 +1,308 @@
+//! The staff JSON API of cases and their journal, with `Authorization: Bearer <token>` (or a
+//! signed-in session). Nothing answers without one but 401; what the caller may not see
+//! answers 404, as if it did not exist.
+
+use super::{field_errors, not_found, str_field};
+use crate::error::ApiError;
+use crate::http::api::{ApiAllowed, ApiCase, ApiId, Caller, EmergencyReason, EntryId, JsonObject};
+use crate::http::extract::act;
+use crate::http::ids::Case;
+use crate::staff::access::{self, Access};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::case::{CaseKind, PersonRole};
+use domain::policy::{can, Action, Decision, Resource};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use store::cases::{NewCase, OpenError};
+
+// Each route with its OpenAPI operation in openapi/cases.json (a missing one does not
+// compile); the document served at /api/v1/openapi.json is built from them.
+crate::api_routes! {
+    docs = include_str!("openapi/cases.json");
+    get "/api/v1/cases" => list_cases;
+    post "/api/v1/cases" => open_case;
+    get "/api/v1/cases/{id}" => get_case;
+    get "/api/v1/cases/{id}/journal" => get_journal;
+    post "/api/v1/cases/{id}/journal" => add_entry;
+    post "/api/v1/cases/{id}/journal/{entry}/mark-wrong" => mark_wrong;
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CasesQuery {
+    before: Option<String>,
+}
+
+async fn list_cases(
+    State(state): State<AppState>,
+    ApiAllowed { caller: c, .. }: ApiAllowed<act::ListCases>,
+    Query(q): Query<CasesQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let before = q.before.and_then(|v| v.parse().ok());
+    let rows = store::cases::list_for(
+        &state.db,
+        &c.kommun,
+        c.actor.user_id,
+        before,
+        100,
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?;
+    let next = (rows.len() == 100)
+        .then(|| rows.last().map(|r| r.id))
+        .flatten();
+    Ok(Json(json!({ "cases": rows, "next_before": next })))
+}
+
+async fn open_case(
+    State(state): State<AppState>,
+    ApiAllowed { caller: c, .. }: ApiAllowed<act::OpenCase>,
+    JsonObject(m): JsonObject,
+) -> Result<Response, ApiError> {
+    let mut errors: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
+    let kind = match str_field(&m, "kind") {
+        Ok(k) => CaseKind::parse(&k).or_else(|| {
+            errors.entry("kind").or_default().push(if k.is_empty() {
+                "error-required"
+            } else {
+                "error-unknown-choice"
+            });
+            None
+        }),
+        Err(e) => {
+            errors.entry("kind").or_default().push(e);
+            None
+        }
+    };
+    let reference = match str_field(&m, "contact_request") {
+        Ok(r) if r.is_empty() => None,
+        Ok(r) => Some(r),
+        Err(e) => {
+            errors.entry("contact_request").or_default().push(e);
+            None
+        }
+    };
+    let mut persons = Vec::new();
+    match m.get("persons") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(items)) => {
+            for item in items {
+                let parsed = match item {
+                    Value::Number(n) => n.as_i64().map(|id| (id, PersonRole::Other)),
+                    Value::Object(o) => o.get("id").and_then(Value::as_i64).map(|id| {
+                        let role = o
+                            .get("role")
+                            .and_then(Value::as_str)
+                            .and_then(PersonRole::parse)
+                            .unwrap_or(PersonRole::Other);
+                        (id, role)
+                    }),
+                    _ => None,
+                };
+                match parsed {
+                    Some(p) => persons.push(p),
+                    None => errors.entry("persons").or_default().push("error-persons"),
+                }
+            }
+        }
+        Some(_) => errors.entry("persons").or_default().push("error-persons"),
+    }
+    let (Some(kind), true) = (kind, errors.is_empty()) else {
+        return Err(field_errors(&state, errors));
+    };
+    let new = NewCase {
+        kind,
+        unit_id: c.actor.units.first().copied(),
+        assigned_to: Some(c.actor.user_id),
+        contact_request_reference: reference,
+        persons,
+    };
+    let now = state.clock.now();
+    match store::cases::open(
+        &state.db,
+        &c.kommun,
+        &new,
+        c.actor.user_id,
+        false,
+        now,
+        &c.origin,
+    )
+    .await?
+    {
+        Ok((id, number)) => Ok((
+            StatusCode::CREATED,
+            Json(json!({ "id": id, "case_number": number })),
+        )
+            .into_response()),
+        Err(e) => {
+            let (field, id) = match e {
+                OpenError::UnknownContactRequest => {
+                    ("contact_request", "error-unknown-contact-request")
+                }
+                OpenError::UnknownPerson(_) => ("persons", "error-unknown-person"),
+                OpenError::UnknownUnit | OpenError::UnknownAssignee => {
+                    ("kind", "error-unknown-choice")
+                }
+            };
+            Err(field_errors(&state, BTreeMap::from([(field, vec![id])])))
+        }
+    }
+}
+
+async fn get_case(
+    State(state): State<AppState>,
+    ApiCase {
+        caller: c,
+        id,
+        reason,
+        ..
+    }: ApiCase<act::ReadCase>,
+) -> Result<Json<Value>, ApiError> {
+    let view = store::cases::get(
+        &state.db,
+        &c.kommun,
+        id,
+        reason.as_deref(),
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?
+    .ok_or_else(|| not_found(&state))?;
+    Ok(Json(json!(view)))
+}
+
+async fn get_journal(
+    State(state): State<AppState>,
+    ApiCase {
+        caller: c,
+        id,
+        reason,
+        ..
+    }: ApiCase<act::ReadCase>,
+) -> Result<Json<Value>, ApiError> {
+    let entries = store::cases::journal(
+        &state.db,
+        &c.kommun,
+        id,
+        reason.as_deref(),
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?;
+    Ok(Json(json!({ "entries": entries })))
+}
+
+async fn add_entry(
+    State(state): State<AppState>,
+    ApiCase { caller: c, id, .. }: ApiCase<act::WriteCase>,
+    JsonObject(m): JsonObject,
+) -> Result<Response, ApiError> {
+    let (kind, text) = match (str_field(&m, "kind"), str_field(&m, "text")) {
+        (Ok(k), Ok(t)) => (k, t),
+        (k, t) => {
+            let mut e = BTreeMap::new();
+            if let Err(x) = k {
+                e.insert("kind", vec![x]);
+            }
+            if let Err(x) = t {
+                e.insert("text", vec![x]);
+            }
+            return Err(field_errors(&state, e));
+        }
+    };
+    let (kind, text) =
+        domain::case::validate_journal(&kind, &text).map_err(|e| field_errors(&state, e))?;
+    let entry = store::cases::add_entry(
+        &state.db,
+        &c.kommun,
+        id,
+        c.actor.user_id,
+        kind,
+        &text,
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?
+    .ok_or_else(|| not_found(&state))?;
+    Ok((StatusCode::CREATED, Json(json!({ "id": entry }))).into_response())
+}
+
+async fn mark_wrong(
+    State(state): State<AppState>,
+    c: Caller,
+    EmergencyReason(emergency): EmergencyReason,
+    ApiId { value: id, .. }: ApiId<Case>,
+    EntryId(entry): EntryId,
+    JsonObject(m): JsonObject,
+) -> Result<Response, ApiError> {
+    c.need_write(&state)?;
+    let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
+    let case = store::cases::case_ref(&state.db, &c.kommun, id)
+        .await?
+        .ok_or_else(|| not_found(&state))?;
+    let case_for_read = case.clone();
+    let author = store::cases::entry_author(&state.db, &c.kommun, id, entry)
+        .await?
+        .ok_or_else(|| not_found(&state))?;
+    match can(
+        &c.actor,
+        Action::MarkJournalWrong,
+        &Resource::JournalEntry { case, author },
+    ) {
+        Decision::Allow => {}
+        Decision::EmergencyOnly => {
+            if let Access::NeedsReason = access::emergency(
+                &state,
+                &c.actor,
+                kommun.as_str(),
+                id,
+                emergency.as_deref(),
+                &c.origin,
+            )
+            .await?
+            {
+                return Err(ApiError::Forbidden(state.t.get("api-emergency-reason")));
+            }
+        }
+        // Someone who may not even read the case is not told it exists.
+        Decision::Deny
+            if can(
+                &c.actor,
+                Action::ReadCase,
+                &Resource::Case(case_for_read.clone()),
+            ) == Decision::Deny =>
+        {
+            return Err(not_found(&state))
+        }
+        Decision::Deny => return Err(ApiError::Forbidden(state.t.get("api-mark-own"))),
+    }
+    let reason = str_field(&m, "reason")
+        .map_err(|e| field_errors(&state, BTreeMap::from([("reason", vec![e])])))?;
+    let reason =
+        domain::case::validate_reason("reason", &reason).map_err(|e| field_errors(&state, e))?;
+    if !store::cases::mark_wrong(
+        &state.db,
+        &c.kommun,
+        id,
+        entry,
+        c.actor.user_id,
+        &reason,
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?
+    {
+        return Err(not_found(&state));
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "entry": entry, "marked_wrong": true })),
+    )
+        .into_response())
+}
