@@ -397,7 +397,7 @@ mod tests {
     #[test]
     fn the_full_matrix() {
         let mut checked = 0;
-        for role in Role::ALL {
+        for &role in Role::ALL {
             for action in Action::ALL {
                 for (name, resource) in resources() {
                     assert_eq!(
@@ -414,7 +414,7 @@ mod tests {
 
     #[test]
     fn nothing_crosses_a_municipality_for_any_role_except_configuration() {
-        for role in Role::ALL {
+        for &role in Role::ALL {
             for action in Action::ALL {
                 for (name, resource) in resources() {
                     if resource.kommunkod() != Some(k("0380"))

@@ -1,47 +1,24 @@
 //! Municipal staff: their roles and who they are when they act.
 
 use crate::Kommunkod;
-use serde::{Deserialize, Serialize};
 
-/// The roles of the staff workspace. The CLI and the database use the wire names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// Anhörigkonsulent: runs the open support.
-    CarerSupportOfficer,
-    /// Biståndshandläggare: investigates and decides assessed support.
-    CaseOfficer,
-    /// Enhetschef: leads a unit, reviews the audit log.
-    UnitManager,
-    /// Kommunadministratör: manages the municipality's accounts and settings.
-    MunicipalAdmin,
-    /// Systemadministratör: runs the installation; configures, reads no case.
-    SystemAdmin,
-}
+wire_enum!(
+    /// The roles of the staff workspace. The CLI and the database use the wire names.
+    Role {
+        /// Anhörigkonsulent: runs the open support.
+        CarerSupportOfficer = "carer-support-officer",
+        /// Biståndshandläggare: investigates and decides assessed support.
+        CaseOfficer = "case-officer",
+        /// Enhetschef: leads a unit, reviews the audit log.
+        UnitManager = "unit-manager",
+        /// Kommunadministratör: manages the municipality's accounts and settings.
+        MunicipalAdmin = "municipal-admin",
+        /// Systemadministratör: runs the installation; configures, reads no case.
+        SystemAdmin = "system-admin",
+    }
+);
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::CarerSupportOfficer,
-        Role::CaseOfficer,
-        Role::UnitManager,
-        Role::MunicipalAdmin,
-        Role::SystemAdmin,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::CarerSupportOfficer => "carer-support-officer",
-            Role::CaseOfficer => "case-officer",
-            Role::UnitManager => "unit-manager",
-            Role::MunicipalAdmin => "municipal-admin",
-            Role::SystemAdmin => "system-admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// Roles whose work is reading cases; they must use a second factor by default.
     pub fn reads_cases(self) -> bool {
         matches!(
@@ -68,7 +45,7 @@ mod tests {
 
     #[test]
     fn role_names_round_trip() {
-        for r in Role::ALL {
+        for &r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("admin"), None);

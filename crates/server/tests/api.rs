@@ -82,9 +82,13 @@ async fn the_full_body_is_accepted_and_stored() {
     .unwrap();
     let r = &rows[0];
     assert_eq!(r.personnummer.as_deref(), Some("19811218-9876"));
-    assert_eq!(r.recipient_conditions, vec!["dementia", "ageing"]);
-    assert_eq!(r.wants, vec!["talk", "respite"]);
-    assert_eq!(r.relation.as_deref(), Some("partner"));
+    use domain::contact::{Condition, Relation, Want};
+    assert_eq!(
+        r.recipient_conditions,
+        vec![Condition::Dementia, Condition::Ageing]
+    );
+    assert_eq!(r.wants, vec![Want::Talk, Want::Respite]);
+    assert_eq!(r.relation, Some(Relation::Partner));
 }
 
 #[tokio::test]

@@ -168,7 +168,7 @@ async fn every_role_endpoint_and_case_answers_as_the_policy_says() {
     ];
 
     let mut checked = 0;
-    for role in Role::ALL {
+    for &role in Role::ALL {
         let kommun = (role != Role::SystemAdmin).then_some("0380");
         let email = format!("{}@matris.example", role.as_str());
         let id = create_staff(&app, kommun, role.as_str(), &email, PW, true, Some("A")).await;

@@ -213,7 +213,7 @@ async fn try_submit(
         Some(n) => crate::with_tx!(&mut tx, c => {
             sqlx::query_scalar("SELECT id FROM persons WHERE kommunkod = $1 AND id_number = $2")
                 .bind(kommunkod)
-                .bind(n)
+                .bind(n.canonical())
                 .fetch_optional(&mut *c)
                 .await?
         }),

@@ -9,14 +9,15 @@ use chrono::{DateTime, Datelike, Utc};
 use domain::case::{CaseKind, CaseStatus, JournalKind, PersonRole};
 use domain::policy::CaseRef;
 use serde::Serialize;
-use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CaseRow {
     pub id: i64,
     pub case_number: String,
-    pub kind: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub kind: CaseKind,
+    #[sqlx(try_from = "String")]
+    pub status: CaseStatus,
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
     pub assigned_to: Option<i64>,
@@ -26,14 +27,18 @@ pub struct CaseRow {
     pub is_demo: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CasePerson {
     #[serde(flatten)]
+    #[sqlx(flatten)]
     pub person: PersonSummary,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: PersonRole,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One step of a case's timeline. `kind` is "opened", "status" or one of the assessed
+/// support's steps, with `detail` saying more (the new status, for instance).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct CaseEvent {
     pub at: DateTime<Utc>,
     pub by_name: Option<String>,
@@ -56,7 +61,7 @@ pub struct Mark {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct JournalEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -67,7 +72,18 @@ pub struct JournalEntry {
     /// The investigation area an entry documents (assessed support), if any.
     pub area: Option<String>,
     /// Felmarkeringar: the entry stays, marked wrong.
+    #[sqlx(skip)]
     pub marks: Vec<Mark>,
+}
+
+/// An entry with one of its marks, if any: the journal query's row.
+#[derive(sqlx::FromRow)]
+struct JournalRow {
+    #[sqlx(flatten)]
+    entry: JournalEntry,
+    mark_at: Option<DateTime<Utc>>,
+    mark_by: Option<String>,
+    mark_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,24 +106,6 @@ pub enum OpenError {
 const CASE_COLUMNS: &str = "c.id, c.case_number, c.kind, c.status, c.unit_id, u.name AS unit_name, c.assigned_to, \
      s.display_name AS assignee_name, c.contact_request_id, c.opened_at, c.is_demo \
      FROM cases c LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN staff_users s ON s.id = c.assigned_to";
-
-macro_rules! case_row {
-    ($r:expr) => {
-        CaseRow {
-            id: $r.try_get("id")?,
-            case_number: $r.try_get("case_number")?,
-            kind: $r.try_get("kind")?,
-            status: $r.try_get("status")?,
-            unit_id: $r.try_get("unit_id")?,
-            unit_name: $r.try_get("unit_name")?,
-            assigned_to: $r.try_get("assigned_to")?,
-            assignee_name: $r.try_get("assignee_name")?,
-            contact_request_id: $r.try_get("contact_request_id")?,
-            opened_at: $r.try_get("opened_at")?,
-            is_demo: $r.try_get("is_demo")?,
-        }
-    };
-}
 
 pub(crate) fn is_unique_violation(e: &StoreError) -> bool {
     matches!(e, StoreError::Db(sqlx::Error::Database(d)) if d.is_unique_violation())
@@ -286,61 +284,41 @@ pub async fn case_ref(db: &Db, kommunkod: &str, id: i64) -> Result<Option<CaseRe
     let k =
         domain::Kommunkod::parse(kommunkod).map_err(|_| StoreError::Corrupt(kommunkod.into()))?;
     crate::with_pool!(db, pool => {
-        let r = sqlx::query("SELECT unit_id, assigned_to FROM cases WHERE kommunkod = $1 AND id = $2")
-            .bind(kommunkod)
-            .bind(id)
-            .fetch_optional(pool)
-            .await?;
-        r.map(|r| Ok(CaseRef { kommunkod: k, unit_id: r.try_get("unit_id")?, assigned_to: r.try_get("assigned_to")? }))
-            .transpose()
+        let r: Option<(Option<i64>, Option<i64>)> =
+            sqlx::query_as("SELECT unit_id, assigned_to FROM cases WHERE kommunkod = $1 AND id = $2")
+                .bind(kommunkod)
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+        Ok(r.map(|(unit_id, assigned_to)| CaseRef { kommunkod: k, unit_id, assigned_to }))
     })
 }
 
 /// A case with its persons and timeline, logged as read.
 async fn load_case(db: &Db, kommunkod: &str, id: i64) -> Result<Option<CaseView>, StoreError> {
     let view: Option<CaseView> = crate::with_pool!(db, pool => {
-        let r = sqlx::query(&format!("SELECT {CASE_COLUMNS} WHERE c.kommunkod = $1 AND c.id = $2"))
+        let case: Option<CaseRow> = sqlx::query_as(&format!("SELECT {CASE_COLUMNS} WHERE c.kommunkod = $1 AND c.id = $2"))
             .bind(kommunkod)
             .bind(id)
             .fetch_optional(pool)
             .await?;
-        match r {
+        match case {
             None => None,
-            Some(r) => {
-                let case = case_row!(r);
-                let persons = sqlx::query(
+            Some(case) => {
+                let persons = sqlx::query_as(
                     "SELECT p.id, p.internal_ref, p.id_number, p.given_name, p.family_name, p.protection, p.is_demo, cp.role \
                      FROM case_persons cp JOIN persons p ON p.id = cp.person_id WHERE cp.case_id = $1 ORDER BY p.family_name, p.id",
                 )
                 .bind(id)
                 .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|r| {
-                    Ok(CasePerson {
-                        person: PersonSummary {
-                            id: r.try_get("id")?,
-                            internal_ref: r.try_get("internal_ref")?,
-                            id_number: r.try_get("id_number")?,
-                            given_name: r.try_get("given_name")?,
-                            family_name: r.try_get("family_name")?,
-                            protection: r.try_get("protection")?,
-                            is_demo: r.try_get("is_demo")?,
-                        },
-                        role: r.try_get("role")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-                let events = sqlx::query(
-                    "SELECT e.at, s.display_name, e.kind, e.detail FROM case_events e LEFT JOIN staff_users s ON s.id = e.by_user \
+                .await?;
+                let events = sqlx::query_as(
+                    "SELECT e.at, s.display_name AS by_name, e.kind, e.detail FROM case_events e LEFT JOIN staff_users s ON s.id = e.by_user \
                      WHERE e.case_id = $1 ORDER BY e.id",
                 )
                 .bind(id)
                 .fetch_all(pool)
-                .await?
-                .iter()
-                .map(|r| Ok(CaseEvent { at: r.try_get("at")?, by_name: r.try_get("display_name")?, kind: r.try_get("kind")?, detail: r.try_get("detail")? }))
-                .collect::<Result<Vec<_>, StoreError>>()?;
+                .await?;
                 Some(CaseView { case, persons, events })
             }
         }
@@ -454,8 +432,8 @@ async fn load_journal(
 ) -> Result<(Vec<JournalEntry>, Vec<i64>), StoreError> {
     let (entries, persons): (Vec<JournalEntry>, Vec<i64>) = crate::with_pool!(db, pool => {
         // Entries with their corrections in one query: one row per (entry, mark), in order.
-        let rows = sqlx::query(
-            "SELECT j.id, j.at, j.author, s.display_name, j.kind, j.text, j.area, \
+        let rows: Vec<JournalRow> = sqlx::query_as(
+            "SELECT j.id, j.at, j.author, s.display_name AS author_name, j.kind, j.text, j.area, \
                     m.at AS mark_at, ms.display_name AS mark_by, m.reason AS mark_reason \
              FROM journal_entries j JOIN staff_users s ON s.id = j.author \
              LEFT JOIN journal_marks m ON m.entry_id = j.id LEFT JOIN staff_users ms ON ms.id = m.by_user \
@@ -466,26 +444,15 @@ async fn load_journal(
         .fetch_all(pool)
         .await?;
         let mut entries: Vec<JournalEntry> = Vec::new();
-        for r in &rows {
-            let id: i64 = r.try_get("id")?;
-            if entries.last().is_none_or(|e| e.id != id) {
-                entries.push(JournalEntry {
-                    id,
-                    at: r.try_get("at")?,
-                    author: r.try_get("author")?,
-                    author_name: r.try_get("display_name")?,
-                    kind: r.try_get("kind")?,
-                    text: r.try_get("text")?,
-                    area: r.try_get("area")?,
-                    marks: Vec::new(),
-                });
+        for r in rows {
+            if entries.last().is_none_or(|e| e.id != r.entry.id) {
+                entries.push(r.entry);
             }
-            let mark_at: Option<DateTime<Utc>> = r.try_get("mark_at")?;
-            if let (Some(at), Some(entry)) = (mark_at, entries.last_mut()) {
+            if let (Some(at), Some(entry)) = (r.mark_at, entries.last_mut()) {
                 entry.marks.push(Mark {
                     at,
-                    by_name: r.try_get::<Option<String>, _>("mark_by")?.unwrap_or_default(),
-                    reason: r.try_get::<Option<String>, _>("mark_reason")?.unwrap_or_default(),
+                    by_name: r.mark_by.unwrap_or_default(),
+                    reason: r.mark_reason.unwrap_or_default(),
                 });
             }
         }
@@ -513,7 +480,7 @@ pub async fn list_for(
     origin: &Origin,
 ) -> Result<Vec<CaseRow>, StoreError> {
     let rows: Vec<CaseRow> = crate::with_pool!(db, pool => {
-        let rows = sqlx::query(&format!(
+        sqlx::query_as(&format!(
             "SELECT {CASE_COLUMNS} WHERE c.kommunkod = $1 AND c.id < $2 \
              AND (c.assigned_to = $3 OR c.unit_id IN (SELECT unit_id FROM staff_units WHERE user_id = $3)) \
              ORDER BY c.id DESC LIMIT $4"
@@ -523,8 +490,7 @@ pub async fn list_for(
         .bind(user_id)
         .bind(limit)
         .fetch_all(pool)
-        .await?;
-        rows.iter().map(|r| Ok(case_row!(r))).collect::<Result<_, StoreError>>()?
+        .await?
     });
     let mut e = origin.event(Some(kommunkod), "case.list", "case", None);
     e.persons = rows.iter().map(|c| format!("case:{}", c.id)).collect();

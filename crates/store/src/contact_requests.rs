@@ -3,19 +3,23 @@
 
 use crate::audit::{self, AuditEvent};
 use crate::db::Db;
+use crate::wire::{join, List, Nullable};
 use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::contact::{reference_from_bytes, ContactRequest};
+use domain::contact::{
+    reference_from_bytes, AgeGroup, Condition, ContactRequest, PreferredTime, Relation, Want,
+};
+use domain::Kommunkod;
 use rand::RngCore;
 use serde::Serialize;
-use sqlx::Row;
 
 pub use crate::audit::Origin;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct StoredContactRequest {
     pub id: i64,
-    pub kommunkod: String,
+    #[sqlx(try_from = "String")]
+    pub kommunkod: Kommunkod,
     pub reference: String,
     pub received_at: DateTime<Utc>,
     pub anonymous: bool,
@@ -23,31 +27,27 @@ pub struct StoredContactRequest {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub personnummer: Option<String>,
-    pub relation: Option<String>,
-    pub recipient_age_group: Option<String>,
-    pub recipient_conditions: Vec<String>,
+    #[sqlx(try_from = "Nullable")]
+    pub relation: Option<Relation>,
+    #[sqlx(try_from = "Nullable")]
+    pub recipient_age_group: Option<AgeGroup>,
+    #[sqlx(try_from = "List")]
+    pub recipient_conditions: Vec<Condition>,
     pub recipient_is_child: bool,
-    pub carer_age_group: Option<String>,
+    #[sqlx(try_from = "Nullable")]
+    pub carer_age_group: Option<AgeGroup>,
     pub young_carer: bool,
     pub involves_child: bool,
-    pub wants: Vec<String>,
+    #[sqlx(try_from = "List")]
+    pub wants: Vec<Want>,
     pub message: Option<String>,
-    pub preferred_time: Option<String>,
+    #[sqlx(try_from = "Nullable")]
+    pub preferred_time: Option<PreferredTime>,
+    /// Always "new" so far: requests have no further states yet.
     pub status: String,
     pub is_demo: bool,
     pub assigned_to: Option<i64>,
     pub assigned_at: Option<DateTime<Utc>>,
-}
-
-fn join<T>(items: &[T], name: fn(&T) -> &'static str) -> String {
-    items.iter().map(name).collect::<Vec<_>>().join(",")
-}
-
-fn split(s: String) -> Vec<String> {
-    s.split(',')
-        .filter(|x| !x.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 fn is_unique_violation(e: &StoreError) -> bool {
@@ -106,12 +106,12 @@ async fn insert(
         .bind(req.personnummer.as_ref().map(|p| p.canonical()))
         .bind(req.relation.map(|r| r.as_str()))
         .bind(req.recipient_age_group.map(|a| a.as_str()))
-        .bind(join(&req.recipient_conditions, |c| c.as_str()))
+        .bind(join(&req.recipient_conditions))
         .bind(req.recipient_is_child)
         .bind(req.carer_age_group.map(|a| a.as_str()))
         .bind(req.is_young_carer(today))
         .bind(req.involves_child(today))
-        .bind(join(&req.wants, |w| w.as_str()))
+        .bind(join(&req.wants))
         .bind(&req.message)
         .bind(req.preferred_time.map(|p| p.as_str()))
         .bind(true)
@@ -139,36 +139,6 @@ async fn insert(
     tx.commit().await
 }
 
-macro_rules! stored {
-    ($r:expr) => {
-        StoredContactRequest {
-            id: $r.try_get("id")?,
-            kommunkod: $r.try_get("kommunkod")?,
-            reference: $r.try_get("reference")?,
-            received_at: $r.try_get("received_at")?,
-            anonymous: $r.try_get("anonymous")?,
-            name: $r.try_get("name")?,
-            phone: $r.try_get("phone")?,
-            email: $r.try_get("email")?,
-            personnummer: $r.try_get("personnummer")?,
-            relation: $r.try_get("relation")?,
-            recipient_age_group: $r.try_get("recipient_age_group")?,
-            recipient_conditions: split($r.try_get("recipient_conditions")?),
-            recipient_is_child: $r.try_get("recipient_is_child")?,
-            carer_age_group: $r.try_get("carer_age_group")?,
-            young_carer: $r.try_get("young_carer")?,
-            involves_child: $r.try_get("involves_child")?,
-            wants: split($r.try_get("wants")?),
-            message: $r.try_get("message")?,
-            preferred_time: $r.try_get("preferred_time")?,
-            status: $r.try_get("status")?,
-            is_demo: $r.try_get("is_demo")?,
-            assigned_to: $r.try_get("assigned_to")?,
-            assigned_at: $r.try_get("assigned_at")?,
-        }
-    };
-}
-
 /// The municipality's queue, newest first, after `before_id` (keyset paging). The read is
 /// logged, naming every request shown, and committed before the rows are returned.
 pub async fn queue(
@@ -180,13 +150,12 @@ pub async fn queue(
     origin: &Origin,
 ) -> Result<Vec<StoredContactRequest>, StoreError> {
     let rows: Vec<StoredContactRequest> = crate::with_pool!(db, pool => {
-        let rows = sqlx::query("SELECT * FROM contact_requests WHERE kommunkod = $1 AND id < $2 ORDER BY id DESC LIMIT $3")
+        sqlx::query_as("SELECT * FROM contact_requests WHERE kommunkod = $1 AND id < $2 ORDER BY id DESC LIMIT $3")
             .bind(kommunkod)
             .bind(before_id.unwrap_or(i64::MAX))
             .bind(limit)
             .fetch_all(pool)
-            .await?;
-        rows.iter().map(|r| Ok(stored!(r))).collect::<Result<_, StoreError>>()?
+            .await?
     });
     audit::append_now(
         db,
@@ -252,8 +221,9 @@ pub struct InboxQuery {
     pub kind: Option<domain::case::InboxKind>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct InboxItem {
+    #[sqlx(flatten)]
     pub request: StoredContactRequest,
     pub assignee_name: Option<String>,
 }
@@ -305,7 +275,7 @@ pub async fn inbox(
         None => (false, now, 0),
     };
     let items: Vec<InboxItem> = crate::with_pool!(db, pool => {
-        let rows = sqlx::query(&sql)
+        sqlx::query_as(&sql)
             .bind(kommunkod)
             .bind(holder)
             .bind(me)
@@ -316,10 +286,7 @@ pub async fn inbox(
             .bind(q.limit)
             .bind(q.unit.unwrap_or(0))
             .fetch_all(pool)
-            .await?;
-        rows.iter()
-            .map(|r| Ok(InboxItem { request: stored!(r), assignee_name: r.try_get("assignee_name")? }))
-            .collect::<Result<_, StoreError>>()?
+            .await?
     });
     let mut e = origin.event(
         Some(kommunkod),
@@ -345,18 +312,14 @@ pub async fn get(
     origin: &Origin,
 ) -> Result<Option<InboxItem>, StoreError> {
     let item: Option<InboxItem> = crate::with_pool!(db, pool => {
-        let row = sqlx::query(
+        sqlx::query_as(
             "SELECT cr.*, u.display_name AS assignee_name FROM contact_requests cr \
              LEFT JOIN staff_users u ON u.id = cr.assigned_to WHERE cr.kommunkod = $1 AND cr.id = $2",
         )
         .bind(kommunkod)
         .bind(id)
         .fetch_optional(pool)
-        .await?;
-        match row {
-            Some(r) => Some(InboxItem { request: stored!(r), assignee_name: r.try_get("assignee_name")? }),
-            None => None,
-        }
+        .await?
     });
     if item.is_some() {
         let mut e = origin.event(

@@ -20,6 +20,7 @@ pub mod staff;
 pub mod stats;
 pub mod support_contacts;
 pub mod tokens;
+pub mod wire;
 
 pub use db::{Backend, Db, Pools, Tx};
 

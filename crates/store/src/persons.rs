@@ -5,29 +5,32 @@ use crate::audit::{self, Origin};
 use crate::db::{Db, Tx};
 use crate::StoreError;
 use chrono::{DateTime, Utc};
-use domain::case::{NewPerson, Protection};
+use domain::case::{NewPerson, Protection, RelationKind};
 use domain::policy::CaseRef;
+use domain::Personnummer;
 use rand::RngCore;
 use serde::Serialize;
 use sqlx::Row;
 
 /// What lists and search results show: never an address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct PersonSummary {
     pub id: i64,
     pub internal_ref: String,
     pub id_number: Option<String>,
     pub given_name: String,
     pub family_name: String,
-    pub protection: String,
+    #[sqlx(try_from = "String")]
+    pub protection: Protection,
     pub is_demo: bool,
 }
 
 /// The person's own record. `address_line` etc. are empty for a protected address; the
 /// record only says that one exists.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct PersonRecord {
     #[serde(flatten)]
+    #[sqlx(flatten)]
     pub summary: PersonSummary,
     pub id_kind: String,
     pub phone: Option<String>,
@@ -42,16 +45,19 @@ pub struct PersonRecord {
 
 const SUMMARY: &str = "id, internal_ref, id_number, given_name, family_name, protection, is_demo";
 
-macro_rules! summary {
-    ($r:expr) => {
+/// A summary from columns named with a prefix (`a_id`, `a_internal_ref`, ...), for rows that
+/// carry two persons. The derive has no prefixes, so this one is by hand.
+macro_rules! summary_prefixed {
+    ($r:expr, $p:literal) => {
         PersonSummary {
-            id: $r.try_get("id")?,
-            internal_ref: $r.try_get("internal_ref")?,
-            id_number: $r.try_get("id_number")?,
-            given_name: $r.try_get("given_name")?,
-            family_name: $r.try_get("family_name")?,
-            protection: $r.try_get("protection")?,
-            is_demo: $r.try_get("is_demo")?,
+            id: $r.try_get(concat!($p, "id"))?,
+            internal_ref: $r.try_get(concat!($p, "internal_ref"))?,
+            id_number: $r.try_get(concat!($p, "id_number"))?,
+            given_name: $r.try_get(concat!($p, "given_name"))?,
+            family_name: $r.try_get(concat!($p, "family_name"))?,
+            protection: Protection::try_from($r.try_get::<String, _>(concat!($p, "protection"))?)
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            is_demo: $r.try_get(concat!($p, "is_demo"))?,
         }
     };
 }
@@ -109,11 +115,11 @@ pub(crate) async fn insert(
              ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(kommunkod)
-        .bind(p.id_kind.map_or("none", |k| match k {
+        .bind(p.id_number.as_ref().map_or("none", |n| match n.kind() {
             domain::personnummer::IdKind::Personnummer => "personnummer",
             domain::personnummer::IdKind::Samordningsnummer => "samordningsnummer",
         }))
-        .bind(&p.id_number)
+        .bind(p.id_number.as_ref().map(Personnummer::canonical))
         .bind(internal_ref())
         .bind(&p.given_name)
         .bind(&p.family_name)
@@ -191,29 +197,14 @@ pub async fn get(
     origin: &Origin,
 ) -> Result<Option<PersonRecord>, StoreError> {
     let record: Option<PersonRecord> = crate::with_pool!(db, pool => {
-        let r = sqlx::query(
-            "SELECT p.*, (SELECT COUNT(*) FROM protected_addresses a WHERE a.person_id = p.id) AS protected_count \
+        sqlx::query_as(
+            "SELECT p.*, EXISTS (SELECT 1 FROM protected_addresses a WHERE a.person_id = p.id) AS has_protected_address \
              FROM persons p WHERE p.kommunkod = $1 AND p.id = $2",
         )
         .bind(kommunkod)
         .bind(id)
         .fetch_optional(pool)
-        .await?;
-        match r {
-            Some(r) => Some(PersonRecord {
-                summary: summary!(r),
-                id_kind: r.try_get("id_kind")?,
-                phone: r.try_get("phone")?,
-                email: r.try_get("email")?,
-                address_line: r.try_get("address_line")?,
-                postal_code: r.try_get("postal_code")?,
-                city: r.try_get("city")?,
-                has_protected_address: r.try_get::<i64, _>("protected_count")? > 0,
-                children_in_household: r.try_get("children_in_household")?,
-                created_at: r.try_get("created_at")?,
-            }),
-            None => None,
-        }
+        .await?
     });
     if record.is_some() {
         let mut e = origin.event(
@@ -311,7 +302,7 @@ pub async fn search(
         )
     };
     let found: Vec<PersonSummary> = crate::with_pool!(db, pool => {
-        let rows = sqlx::query(&sql)
+        sqlx::query_as(&sql)
             .bind(kommunkod)
             .bind(&a)
             .bind(&b)
@@ -320,18 +311,12 @@ pub async fn search(
             .bind(&e2)
             .bind(&f)
             .fetch_all(pool)
-            .await?;
-        rows.iter().map(|r| Ok(summary!(r))).collect::<Result<_, StoreError>>()?
+            .await?
     });
     let mut e = origin.event(Some(kommunkod), "person.search", "person", None);
     e.persons = found.iter().map(|p| format!("person:{}", p.id)).collect();
     audit::append_now(db, now, &e).await?;
     Ok(found)
-}
-
-/// Whether the protection level hides the address; for callers that only hold the string.
-pub fn hides_address(protection: &str) -> bool {
-    Protection::parse(protection).is_some_and(Protection::hides_address)
 }
 
 /// Finds a person by personnummer (any accepted form) or internal reference, for a log
@@ -357,7 +342,7 @@ pub async fn find_by_number_or_ref(
 pub struct Relation {
     pub carer: PersonSummary,
     pub recipient: PersonSummary,
-    pub kind: String,
+    pub kind: RelationKind,
     pub lives_together: bool,
 }
 
@@ -369,7 +354,7 @@ pub async fn add_relation(
     kommunkod: &str,
     carer: i64,
     recipient: i64,
-    kind: domain::case::RelationKind,
+    kind: RelationKind,
     lives_together: bool,
     now: DateTime<Utc>,
     origin: &Origin,
@@ -414,8 +399,8 @@ pub async fn relations(db: &Db, kommunkod: &str, person: i64) -> Result<Vec<Rela
     crate::with_pool!(db, pool => {
         let rows = sqlx::query(
             "SELECT r.kind, r.lives_together, \
-               a.id AS a_id, a.internal_ref AS a_ref, a.id_number AS a_num, a.given_name AS a_given, a.family_name AS a_family, a.protection AS a_prot, a.is_demo AS a_demo, \
-               b.id AS b_id, b.internal_ref AS b_ref, b.id_number AS b_num, b.given_name AS b_given, b.family_name AS b_family, b.protection AS b_prot, b.is_demo AS b_demo \
+               a.id AS a_id, a.internal_ref AS a_internal_ref, a.id_number AS a_id_number, a.given_name AS a_given_name, a.family_name AS a_family_name, a.protection AS a_protection, a.is_demo AS a_is_demo, \
+               b.id AS b_id, b.internal_ref AS b_internal_ref, b.id_number AS b_id_number, b.given_name AS b_given_name, b.family_name AS b_family_name, b.protection AS b_protection, b.is_demo AS b_is_demo \
              FROM person_relations r JOIN persons a ON a.id = r.carer_id JOIN persons b ON b.id = r.recipient_id \
              WHERE r.kommunkod = $1 AND (r.carer_id = $2 OR r.recipient_id = $2) ORDER BY r.id",
         )
@@ -426,25 +411,10 @@ pub async fn relations(db: &Db, kommunkod: &str, person: i64) -> Result<Vec<Rela
         rows.iter()
             .map(|r| {
                 Ok(Relation {
-                    carer: PersonSummary {
-                        id: r.try_get("a_id")?,
-                        internal_ref: r.try_get("a_ref")?,
-                        id_number: r.try_get("a_num")?,
-                        given_name: r.try_get("a_given")?,
-                        family_name: r.try_get("a_family")?,
-                        protection: r.try_get("a_prot")?,
-                        is_demo: r.try_get("a_demo")?,
-                    },
-                    recipient: PersonSummary {
-                        id: r.try_get("b_id")?,
-                        internal_ref: r.try_get("b_ref")?,
-                        id_number: r.try_get("b_num")?,
-                        given_name: r.try_get("b_given")?,
-                        family_name: r.try_get("b_family")?,
-                        protection: r.try_get("b_prot")?,
-                        is_demo: r.try_get("b_demo")?,
-                    },
-                    kind: r.try_get("kind")?,
+                    carer: summary_prefixed!(r, "a_"),
+                    recipient: summary_prefixed!(r, "b_"),
+                    kind: RelationKind::try_from(r.try_get::<String, _>("kind")?)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
                     lives_together: r.try_get("lives_together")?,
                 })
             })

@@ -6,7 +6,6 @@ use crate::StoreError;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 
 /// A fresh random token, hex encoded (256 bits).
 pub fn random_token() -> String {
@@ -19,7 +18,7 @@ pub fn hash_token(raw: &str) -> String {
     hex::encode(Sha256::digest(raw.as_bytes()))
 }
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Session {
     pub user_id: i64,
     pub csrf_token: String,
@@ -27,6 +26,14 @@ pub struct Session {
     pub pending_totp: Option<String>,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+}
+
+/// A session's row with the time it was last used, which decides its idle limit.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SeenSession {
+    #[sqlx(flatten)]
+    pub session: Session,
+    pub last_seen_at: DateTime<Utc>,
 }
 
 impl std::fmt::Debug for Session {
@@ -74,30 +81,20 @@ pub async fn lookup(
     idle: Duration,
 ) -> Result<Option<Session>, StoreError> {
     let hash = hash_token(raw);
-    let row = crate::with_pool!(db, pool => {
-        let r = sqlx::query(
+    let row: Option<SeenSession> = crate::with_pool!(db, pool => {
+        sqlx::query_as(
             "SELECT user_id, csrf_token, mfa_done, pending_totp, created_at, expires_at, last_seen_at FROM sessions \
              WHERE id_hash = $1 AND revoked_at IS NULL",
         )
         .bind(&hash)
         .fetch_optional(pool)
-        .await?;
-        match r {
-            Some(r) => Some((
-                Session {
-                    user_id: r.try_get("user_id")?,
-                    csrf_token: r.try_get("csrf_token")?,
-                    mfa_done: r.try_get("mfa_done")?,
-                    pending_totp: r.try_get("pending_totp")?,
-                    created_at: r.try_get("created_at")?,
-                    expires_at: r.try_get("expires_at")?,
-                },
-                r.try_get::<DateTime<Utc>, _>("last_seen_at")?,
-            )),
-            None => None,
-        }
+        .await?
     });
-    let Some((session, last_seen)) = row else {
+    let Some(SeenSession {
+        session,
+        last_seen_at: last_seen,
+    }) = row
+    else {
         return Ok(None);
     };
     if now >= session.expires_at || now - last_seen >= idle {

@@ -2,18 +2,22 @@
 
 use crate::audit::{self, Origin};
 use crate::db::Db;
+use crate::wire::Nullable;
 use crate::StoreError;
 use chrono::{DateTime, Utc};
+use domain::staff::Role;
+use domain::Kommunkod;
 use serde::Serialize;
-use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct StaffUser {
     pub id: i64,
-    pub kommunkod: Option<String>,
+    #[sqlx(try_from = "Nullable")]
+    pub kommunkod: Option<Kommunkod>,
     pub email: String,
     pub display_name: String,
-    pub role: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
     pub disabled: bool,
     pub is_demo: bool,
     pub has_totp: bool,
@@ -22,8 +26,9 @@ pub struct StaffUser {
 }
 
 /// What sign-in needs to know about an account.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Credentials {
+    #[sqlx(flatten)]
     pub user: StaffUser,
     pub password_hash: String,
     pub totp_secret: Option<String>,
@@ -37,23 +42,12 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-const USER_COLUMNS: &str =
-    "id, kommunkod, email, display_name, role, disabled, is_demo, totp_secret, totp_last_step, password_hash, language";
-
-macro_rules! user {
-    ($r:expr) => {
-        StaffUser {
-            id: $r.try_get("id")?,
-            kommunkod: $r.try_get("kommunkod")?,
-            email: $r.try_get("email")?,
-            display_name: $r.try_get("display_name")?,
-            role: $r.try_get("role")?,
-            disabled: $r.try_get("disabled")?,
-            is_demo: $r.try_get("is_demo")?,
-            has_totp: $r.try_get::<Option<String>, _>("totp_secret")?.is_some(),
-            language: $r.try_get("language")?,
-        }
-    };
+/// The columns of `StaffUser` (and `Credentials`), from the table or alias `t`.
+fn user_columns(t: &str) -> String {
+    format!(
+        "{t}.id, {t}.kommunkod, {t}.email, {t}.display_name, {t}.role, {t}.disabled, {t}.is_demo, \
+         {t}.totp_secret IS NOT NULL AS has_totp, {t}.totp_secret, {t}.totp_last_step, {t}.password_hash, {t}.language"
+    )
 }
 
 /// Creates an account; `None` when the e-mail address is taken.
@@ -101,41 +95,34 @@ pub async fn create(
 
 pub async fn list(db: &Db, kommunkod: Option<&str>) -> Result<Vec<StaffUser>, StoreError> {
     crate::with_pool!(db, pool => {
-        let rows = sqlx::query(&format!(
-            "SELECT {USER_COLUMNS} FROM staff_users WHERE ($1 IS NULL OR kommunkod = $1) ORDER BY id"
+        Ok(sqlx::query_as(&format!(
+            "SELECT {} FROM staff_users WHERE ($1 IS NULL OR kommunkod = $1) ORDER BY id",
+            user_columns("staff_users")
         ))
         .bind(kommunkod)
         .fetch_all(pool)
-        .await?;
-        rows.iter().map(|r| Ok(user!(r))).collect()
+        .await?)
     })
 }
 
 pub async fn by_id(db: &Db, id: i64) -> Result<Option<StaffUser>, StoreError> {
     crate::with_pool!(db, pool => {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM staff_users WHERE id = $1"))
+        Ok(sqlx::query_as(&format!("SELECT {} FROM staff_users WHERE id = $1", user_columns("staff_users")))
             .bind(id)
             .fetch_optional(pool)
-            .await?;
-        row.map(|r| Ok(user!(r))).transpose()
+            .await?)
     })
 }
 
 pub async fn credentials(db: &Db, email: &str) -> Result<Option<Credentials>, StoreError> {
     crate::with_pool!(db, pool => {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM staff_users WHERE lower(email) = lower($1)"))
-            .bind(email)
-            .fetch_optional(pool)
-            .await?;
-        row.map(|r| {
-            Ok(Credentials {
-                user: user!(r),
-                password_hash: r.try_get("password_hash")?,
-                totp_secret: r.try_get("totp_secret")?,
-                totp_last_step: r.try_get("totp_last_step")?,
-            })
-        })
-        .transpose()
+        Ok(sqlx::query_as(&format!(
+            "SELECT {} FROM staff_users WHERE lower(email) = lower($1)",
+            user_columns("staff_users")
+        ))
+        .bind(email)
+        .fetch_optional(pool)
+        .await?)
     })
 }
 
@@ -355,7 +342,7 @@ pub async fn units_of(db: &Db, user_id: i64) -> Result<Vec<i64>, StoreError> {
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Unit {
     pub id: i64,
     pub name: String,
@@ -363,11 +350,10 @@ pub struct Unit {
 
 pub async fn units(db: &Db, kommunkod: &str) -> Result<Vec<Unit>, StoreError> {
     crate::with_pool!(db, pool => {
-        let rows = sqlx::query("SELECT id, name FROM units WHERE kommunkod = $1 ORDER BY name")
+        Ok(sqlx::query_as("SELECT id, name FROM units WHERE kommunkod = $1 ORDER BY name")
             .bind(kommunkod)
             .fetch_all(pool)
-            .await?;
-        rows.iter().map(|r| Ok(Unit { id: r.try_get("id")?, name: r.try_get("name")? })).collect()
+            .await?)
     })
 }
 
@@ -402,16 +388,34 @@ fn parse_units(list: Option<String>) -> Vec<i64> {
     units
 }
 
+/// An account with its units, as one comma list from `units_sql`.
+#[derive(sqlx::FromRow)]
+struct UserWithUnits {
+    #[sqlx(flatten)]
+    user: StaffUser,
+    units: Option<String>,
+}
+
 /// An account and its units in one round trip, for every request with a token.
 pub async fn with_units(db: &Db, id: i64) -> Result<Option<(StaffUser, Vec<i64>)>, StoreError> {
     let sql = format!(
-        "SELECT {USER_COLUMNS}, {} AS units FROM staff_users WHERE id = $1",
+        "SELECT {}, {} AS units FROM staff_users WHERE id = $1",
+        user_columns("staff_users"),
         units_sql(db, "staff_users.id")
     );
-    crate::with_pool!(db, pool => {
-        let row = sqlx::query(&sql).bind(id).fetch_optional(pool).await?;
-        row.map(|r| Ok((user!(r), parse_units(r.try_get("units")?)))).transpose()
-    })
+    let row: Option<UserWithUnits> = crate::with_pool!(db, pool => {
+        sqlx::query_as(&sql).bind(id).fetch_optional(pool).await?
+    });
+    Ok(row.map(|r| (r.user, parse_units(r.units))))
+}
+
+/// A session's row with its account and units.
+#[derive(sqlx::FromRow)]
+struct SessionUser {
+    #[sqlx(flatten)]
+    seen: crate::sessions::SeenSession,
+    #[sqlx(flatten)]
+    user: UserWithUnits,
 }
 
 /// A live session's row with its account and units, in one round trip: what every signed-in
@@ -420,29 +424,21 @@ pub async fn session_user(
     db: &Db,
     id_hash: &str,
 ) -> Result<Option<(crate::sessions::Session, DateTime<Utc>, StaffUser, Vec<i64>)>, StoreError> {
-    let cols: String = USER_COLUMNS
-        .split(", ")
-        .map(|c| format!("u.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let sql = format!(
-        "SELECT s.user_id, s.csrf_token, s.mfa_done, s.pending_totp, s.created_at, s.expires_at, s.last_seen_at, {cols}, {} AS units \
+        "SELECT s.user_id, s.csrf_token, s.mfa_done, s.pending_totp, s.created_at, s.expires_at, s.last_seen_at, {}, {} AS units \
          FROM sessions s JOIN staff_users u ON u.id = s.user_id WHERE s.id_hash = $1 AND s.revoked_at IS NULL",
+        user_columns("u"),
         units_sql(db, "u.id")
     );
-    crate::with_pool!(db, pool => {
-        let row = sqlx::query(&sql).bind(id_hash).fetch_optional(pool).await?;
-        row.map(|r| {
-            let session = crate::sessions::Session {
-                user_id: r.try_get("user_id")?,
-                csrf_token: r.try_get("csrf_token")?,
-                mfa_done: r.try_get("mfa_done")?,
-                pending_totp: r.try_get("pending_totp")?,
-                created_at: r.try_get("created_at")?,
-                expires_at: r.try_get("expires_at")?,
-            };
-            Ok((session, r.try_get("last_seen_at")?, user!(r), parse_units(r.try_get("units")?)))
-        })
-        .transpose()
-    })
+    let row: Option<SessionUser> = crate::with_pool!(db, pool => {
+        sqlx::query_as(&sql).bind(id_hash).fetch_optional(pool).await?
+    });
+    Ok(row.map(|r| {
+        (
+            r.seen.session,
+            r.seen.last_seen_at,
+            r.user.user,
+            parse_units(r.user.units),
+        )
+    }))
 }

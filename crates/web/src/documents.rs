@@ -73,7 +73,7 @@ async fn addressee(
     .ok_or(PageError::NotFound)?;
     let name = format!("{} {}", p.summary.given_name, p.summary.family_name);
     // Skyddad folkbokföring: the address is never printed (the store never returns it).
-    let protected = store::persons::hides_address(&p.summary.protection);
+    let protected = p.summary.protection.hides_address();
     let address = match (&p.address_line, protected) {
         (Some(line), false) => {
             let mut lines = vec![name.clone(), line.clone()];

@@ -71,17 +71,17 @@ pub(crate) async fn caller(
     if user.disabled {
         return Err(unauthorized());
     }
-    let actor = auth::actor_of(&user, units).ok_or_else(unauthorized)?;
+    let actor = auth::actor_of(&user, units);
     let origin = Origin {
         actor: format!("staff:{}", user.id),
-        role: user.role.clone(),
+        role: user.role.as_str().to_owned(),
         request_id: request_id.as_ref().map(|r| r.0 .0.clone()),
         client_addr: Some(addr.ip().to_string()),
     };
     // Accounts without a municipality (system administrators) read no case.
     let kommun = user
         .kommunkod
-        .clone()
+        .map(String::from)
         .ok_or_else(|| ApiError::NotFound(t.get("api-not-found")))?;
     Ok(Caller {
         actor,

@@ -20,6 +20,7 @@ use domain::activity::{
     Theme,
 };
 use domain::case::Errors;
+use domain::staff::Role;
 use serde::de::{value::MapDeserializer, DeserializeOwned};
 use serde::Deserialize;
 use store::activities::{Activity, CancelledBy, SignupKey};
@@ -249,9 +250,7 @@ async fn officers(state: &AppState, kommun: &str) -> Result<Vec<Choice>, PageErr
     Ok(store::staff::list(&state.db, Some(kommun))
         .await?
         .into_iter()
-        .filter(|u| {
-            !u.disabled && matches!(u.role.as_str(), "carer-support-officer" | "unit-manager")
-        })
+        .filter(|u| !u.disabled && matches!(u.role, Role::CarerSupportOfficer | Role::UnitManager))
         .map(|u| Choice {
             value: u.id.to_string(),
             label: u.display_name,

@@ -284,10 +284,7 @@ pub async fn change(
     let target = store::staff::by_id(&state.db, id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let kommun = target
-        .kommunkod
-        .as_deref()
-        .and_then(|k| Kommunkod::parse(k).ok());
+    let kommun = target.kommunkod;
     // Another municipality's account does not exist for a municipal admin.
     if !may_manage(staff, kommun) {
         return Err(PageError::NotFound);

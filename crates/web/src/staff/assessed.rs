@@ -123,7 +123,11 @@ impl AssessedPage<'_> {
 }
 
 fn municipality(staff: &Staff) -> Result<String, PageError> {
-    staff.user.kommunkod.clone().ok_or(PageError::NotFound)
+    staff
+        .user
+        .kommunkod
+        .map(String::from)
+        .ok_or(PageError::NotFound)
 }
 
 /// Access to the case for `action` (under an emergency access already running, whose reason
@@ -181,8 +185,7 @@ async fn page(
     let received = a.received_on;
     let age_days = received.map_or(0, |r| (today - r).num_days());
     // The clocks of FL 11-12 §§ run only while the case waits for a decision.
-    let undecided = domain::case::CaseStatus::parse(&v.case.status)
-        .is_some_and(domain::case::CaseStatus::awaits_decision);
+    let undecided = v.case.status.awaits_decision();
     let clock = |code: &str| match (
         received.filter(|_| undecided),
         state.law.period(code, today),

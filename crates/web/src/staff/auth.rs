@@ -11,8 +11,9 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use axum::http::{header, HeaderMap, HeaderValue};
 use chrono::Duration;
 use domain::staff::signin::{self, Gate};
-use domain::staff::{Actor, Role};
+use domain::staff::Actor;
 use domain::totp::{self, TotpSecret};
+use domain::Kommunkod;
 use rand::RngCore;
 use std::sync::OnceLock;
 use store::audit::{self, Origin};
@@ -128,27 +129,24 @@ impl Staff {
     pub fn origin(&self, request_id: Option<&str>, client: Option<String>) -> Origin {
         Origin {
             actor: format!("staff:{}", self.user.id),
-            role: self.user.role.clone(),
+            role: self.user.role.as_str().to_owned(),
             request_id: request_id.map(str::to_owned),
             client_addr: client,
         }
     }
 
     pub fn kommunkod(&self) -> Option<&str> {
-        self.user.kommunkod.as_deref()
+        self.user.kommunkod.as_ref().map(Kommunkod::as_str)
     }
 }
 
-pub fn actor_of(user: &StaffUser, units: Vec<i64>) -> Option<Actor> {
-    Some(Actor {
+pub fn actor_of(user: &StaffUser, units: Vec<i64>) -> Actor {
+    Actor {
         user_id: user.id,
-        role: Role::parse(&user.role)?,
-        kommunkod: user
-            .kommunkod
-            .as_deref()
-            .and_then(|k| domain::Kommunkod::parse(k).ok()),
+        role: user.role,
+        kommunkod: user.kommunkod,
         units,
-    })
+    }
 }
 
 /// The session behind the request's cookie, whatever its state.
@@ -182,9 +180,7 @@ pub async fn current(state: &AppState, headers: &HeaderMap) -> Result<Option<Sta
     if !session.mfa_done || user.disabled {
         return Ok(None);
     }
-    let Some(actor) = actor_of(&user, units) else {
-        return Ok(None);
-    };
+    let actor = actor_of(&user, units);
     Ok(Some(Staff {
         user,
         actor,
@@ -205,9 +201,9 @@ pub enum SignIn {
 }
 
 async fn mfa_required(state: &AppState, user: &StaffUser) -> Result<bool, PageError> {
-    let role_reads = Role::parse(&user.role).is_some_and(Role::reads_cases);
+    let role_reads = user.role.reads_cases();
     let municipality_wants = match &user.kommunkod {
-        Some(k) => store::municipalities::settings(&state.db, k)
+        Some(k) => store::municipalities::settings(&state.db, k.as_str())
             .await?
             .is_none_or(|s| s.require_mfa),
         None => true,
@@ -218,8 +214,8 @@ async fn mfa_required(state: &AppState, user: &StaffUser) -> Result<bool, PageEr
 fn failed_event(origin: &Origin, creds: Option<&Credentials>, action: &str) -> audit::AuditEvent {
     let mut o = origin.clone();
     o.actor = creds.map_or_else(|| "unknown".to_owned(), |c| format!("staff:{}", c.user.id));
-    o.role = creds.map_or_else(String::new, |c| c.user.role.clone());
-    let kommun = creds.and_then(|c| c.user.kommunkod.as_deref());
+    o.role = creds.map_or_else(String::new, |c| c.user.role.as_str().to_owned());
+    let kommun = creds.and_then(|c| c.user.kommunkod.as_ref().map(Kommunkod::as_str));
     o.event(
         kommun,
         action,
@@ -286,7 +282,7 @@ pub async fn sign_in(
     .await?;
     let mut o = origin.clone();
     o.actor = format!("staff:{}", creds.user.id);
-    o.role = creds.user.role.clone();
+    o.role = creds.user.role.as_str().to_owned();
     let action = if complete {
         "auth.sign_in"
     } else {
@@ -296,7 +292,7 @@ pub async fn sign_in(
         &state.db,
         now,
         &o.event(
-            creds.user.kommunkod.as_deref(),
+            creds.user.kommunkod.as_ref().map(Kommunkod::as_str),
             action,
             "staff_user",
             Some(creds.user.id.to_string()),
@@ -334,8 +330,8 @@ pub async fn verify_second_factor(
     };
     let mut o = origin.clone();
     o.actor = format!("staff:{}", creds.user.id);
-    o.role = creds.user.role.clone();
-    let kommun = creds.user.kommunkod.clone();
+    o.role = creds.user.role.as_str().to_owned();
+    let kommun = creds.user.kommunkod;
     let since = now - Duration::minutes(signin::WINDOW_MINUTES);
     let (by_account, by_addr) = store::sessions::recent_failures(
         &state.db,
@@ -350,7 +346,7 @@ pub async fn verify_second_factor(
             &state.db,
             now,
             &o.event(
-                kommun.as_deref(),
+                kommun.as_ref().map(Kommunkod::as_str),
                 "auth.second_factor_blocked",
                 "staff_user",
                 Some(creds.user.id.to_string()),
@@ -394,7 +390,7 @@ pub async fn verify_second_factor(
             &state.db,
             now,
             &o.event(
-                kommun.as_deref(),
+                kommun.as_ref().map(Kommunkod::as_str),
                 "auth.second_factor_failed",
                 "staff_user",
                 Some(creds.user.id.to_string()),
@@ -407,7 +403,7 @@ pub async fn verify_second_factor(
         state,
         raw,
         &o,
-        kommun.as_deref(),
+        kommun.as_ref().map(Kommunkod::as_str),
         creds.user.id,
         if by_code {
             "auth.sign_in"
@@ -488,13 +484,13 @@ pub async fn confirm_enrolment(
     };
     let mut o = origin.clone();
     o.actor = format!("staff:{}", user.id);
-    o.role = user.role.clone();
+    o.role = user.role.as_str().to_owned();
     let Some(step) = totp::verify(&secret, code, now.timestamp(), None) else {
         audit::append_now(
             &state.db,
             now,
             &o.event(
-                user.kommunkod.as_deref(),
+                user.kommunkod.as_ref().map(Kommunkod::as_str),
                 "auth.enrolment_failed",
                 "staff_user",
                 Some(user.id.to_string()),
@@ -522,7 +518,7 @@ pub async fn confirm_enrolment(
         state,
         raw,
         &o,
-        user.kommunkod.as_deref(),
+        user.kommunkod.as_ref().map(Kommunkod::as_str),
         user.id,
         "auth.sign_in",
     )

@@ -176,7 +176,11 @@ async fn person_from_request(
         return Ok(Some(id));
     }
     // Already registered under that number: link the existing person.
-    let number = new.id_number.unwrap_or_default();
+    let number = new
+        .id_number
+        .as_ref()
+        .map(domain::Personnummer::canonical)
+        .unwrap_or_default();
     Ok(
         store::persons::search(&state.db, kommun, &number, state.clock.now(), origin)
             .await?
@@ -391,7 +395,7 @@ async fn case_page(
                 name,
                 role,
                 protection,
-                p.person.protection != "none",
+                p.person.protection != domain::case::Protection::None,
             )
         })
         .collect();
@@ -423,15 +427,11 @@ async fn case_page(
         persons,
         events,
         entries,
-        moves: domain::case::CaseStatus::parse(&v.case.status)
-            .map(|from| {
-                domain::case::CaseStatus::ALL
-                    .iter()
-                    .filter(|to| from.may_move_to(**to))
-                    .map(|to| (to.as_str(), t.get(&format!("case-status-{}", to.as_str()))))
-                    .collect()
-            })
-            .unwrap_or_default(),
+        moves: domain::case::CaseStatus::ALL
+            .iter()
+            .filter(|to| v.case.status.may_move_to(**to))
+            .map(|to| (to.as_str(), t.get(&format!("case-status-{}", to.as_str()))))
+            .collect(),
         journal_kinds: JournalKind::ALL
             .iter()
             .map(|k| (k.as_str(), t.get(&format!("journal-kind-{}", k.as_str()))))

@@ -12,7 +12,6 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
-use domain::staff::Role;
 use serde::Deserialize;
 use store::contact_requests::{Holder, InboxItem, InboxQuery};
 
@@ -234,7 +233,7 @@ async fn colleagues(
     Ok(store::staff::list(&state.db, Some(kommun))
         .await?
         .into_iter()
-        .filter(|u| !u.disabled && Role::parse(&u.role).is_some_and(Role::reads_cases))
+        .filter(|u| !u.disabled && u.role.reads_cases())
         .map(|u| Colleague {
             id: u.id,
             selected: Some(u.id) == selected,

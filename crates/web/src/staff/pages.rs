@@ -149,8 +149,8 @@ pub(crate) fn message(
 }
 
 /// Where a role starts: case readers in the inbox, administrators among the accounts.
-pub(super) fn start_page(role: &str) -> &'static str {
-    if Role::parse(role).is_some_and(Role::reads_cases) {
+pub(super) fn start_page(role: Role) -> &'static str {
+    if role.reads_cases() {
         "/personal/inkorg"
     } else {
         "/personal/admin/anvandare"

@@ -17,7 +17,7 @@ async fn landing(state: &AppState, raw: &str) -> &'static str {
     let idle = chrono::Duration::minutes(domain::staff::signin::IDLE_MINUTES);
     match store::sessions::lookup(&state.db, raw, state.clock.now(), idle).await {
         Ok(Some(s)) => match store::staff::by_id(&state.db, s.user_id).await {
-            Ok(Some(u)) => start_page(&u.role),
+            Ok(Some(u)) => start_page(u.role),
             _ => "/personal",
         },
         _ => "/personal",
@@ -26,7 +26,7 @@ async fn landing(state: &AppState, raw: &str) -> &'static str {
 
 pub async fn home(ctx: StaffCtx) -> Redirect {
     if ctx.staff.actor.role.reads_cases() {
-        Redirect::to(start_page(&ctx.staff.user.role))
+        Redirect::to(start_page(ctx.staff.user.role))
     } else {
         Redirect::to("/personal/admin/anvandare")
     }
@@ -85,7 +85,7 @@ pub async fn sign_in_form(
     Query(q): Query<SignInQuery>,
 ) -> Result<Response, PageError> {
     if let Some(ctx) = signed_in {
-        return Ok(Redirect::to(start_page(&ctx.staff.user.role)).into_response());
+        return Ok(Redirect::to(start_page(ctx.staff.user.role)).into_response());
     }
     let notice = (q.utloggad == "1").then(|| state.t.get("signin-signed-out"));
     sign_in_page(&state, StatusCode::OK, String::new(), Vec::new(), notice)
@@ -384,5 +384,5 @@ pub async fn set_language(
 ) -> Result<Response, PageError> {
     let lang = if f.lang == "en" { "en" } else { "sv" };
     store::staff::set_language(&state.db, ctx.staff.user.id, lang).await?;
-    Ok(Redirect::to(start_page(&ctx.staff.user.role)).into_response())
+    Ok(Redirect::to(start_page(ctx.staff.user.role)).into_response())
 }

@@ -91,10 +91,7 @@ async fn page(
     let staff_list = store::staff::list(&state.db, Some(kommun))
         .await?
         .into_iter()
-        .filter(|u| {
-            !u.disabled
-                && domain::staff::Role::parse(&u.role).is_some_and(domain::staff::Role::reads_cases)
-        })
+        .filter(|u| !u.disabled && u.role.reads_cases())
         .map(|u| (u.id, u.display_name))
         .collect();
     let count = t.get_n(
