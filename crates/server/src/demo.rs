@@ -745,41 +745,43 @@ async fn seed_cases(db: &Db) -> Result<(), DemoError> {
         else {
             continue;
         };
+        // The demo's officer writes as anyone would: through the policy's grant.
+        let Some(user) = staff.iter().find(|s| s.id == assignee) else {
+            continue;
+        };
+        let actor = domain::staff::Actor {
+            user_id: user.id,
+            role: user.role,
+            kommunkod: user.kommunkod,
+            units: store::staff::units_of(db, user.id).await?,
+        };
+        let verdict = store::access::case(
+            db,
+            &actor,
+            domain::policy::Action::WriteCase,
+            case_id,
+            None,
+            now,
+            &origin,
+        )
+        .await?;
+        let store::access::Verdict::Granted(grant) = verdict else {
+            continue;
+        };
         if status == "investigating" {
-            store::cases::set_status(
-                db,
-                DEMO_KOMMUNKOD,
-                case_id,
-                CaseStatus::Investigating,
-                assignee,
-                now,
-                &origin,
-            )
-            .await?;
+            store::cases::set_status(db, &grant, CaseStatus::Investigating, now, &origin).await?;
         }
         let count = if i == 0 { notes.len() } else { 2 };
         for (kind, text) in notes.iter().take(count) {
             let Ok((kind, text)) = validate_journal(kind, text) else {
                 continue;
             };
-            let entry = store::cases::add_entry(
-                db,
-                DEMO_KOMMUNKOD,
-                case_id,
-                assignee,
-                kind,
-                &text,
-                now,
-                &origin,
-            )
-            .await?;
+            let entry = store::cases::add_entry(db, &grant, kind, &text, now, &origin).await?;
             if let (Some(entry), true) = (entry, text.contains("fel ärende")) {
                 store::cases::mark_wrong(
                     db,
-                    DEMO_KOMMUNKOD,
-                    case_id,
+                    &grant,
                     entry,
-                    assignee,
                     "Demo: skrevs i fel ärende, hör till ett annat.",
                     now,
                     &origin,

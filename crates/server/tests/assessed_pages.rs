@@ -457,7 +457,28 @@ async fn the_letter_never_carries_a_protected_address() {
             .await
             .unwrap()
             .unwrap();
-        let doc = web::documents::decision_letter(&app.state, "0380", &d, &origin)
+        // The letter reads the applicant through the officer's access to the case.
+        let actor = domain::staff::Actor {
+            user_id: officer,
+            role: domain::staff::Role::CaseOfficer,
+            kommunkod: domain::Kommunkod::parse("0380").ok(),
+            units: Vec::new(),
+        };
+        let verdict = store::access::case(
+            &app.db,
+            &actor,
+            domain::policy::Action::ReadCase,
+            case_id,
+            None,
+            now,
+            &origin,
+        )
+        .await
+        .unwrap();
+        let store::access::Verdict::Granted(grant) = verdict else {
+            panic!("the officer's own case is not granted: {verdict:?}");
+        };
+        let doc = web::documents::decision_letter(&app.state, &grant, &d, &origin)
             .await
             .unwrap();
         letters.push(doc);

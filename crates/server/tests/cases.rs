@@ -378,7 +378,27 @@ async fn outside_ones_own_cases_only_with_a_reason_that_is_logged() {
     assert_eq!(status, 200, "{body}");
     let (status, _) = o.get(&format!("/api/v1/cases/{}/journal", w.case_id)).await;
     assert_eq!(status, 200, "the access lasts a while once given");
+    let (status, body) = o
+        .post(
+            &format!("/api/v1/cases/{}/journal", w.case_id),
+            json!({"kind": "note", "text": "Skrivet under nödåtkomst."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
     let rows = store::audit::rows_after(&app.db, 0, 500).await.unwrap();
+    let writes: Vec<_> = rows
+        .iter()
+        .filter(|r| r.event.action == "journal.create")
+        .map(|r| r.event.reason.as_deref())
+        .collect();
+    assert_eq!(
+        writes,
+        [
+            None,
+            Some("emergency: Handläggaren är sjuk, anhörig ringer nu.")
+        ],
+        "a write under emergency access carries its reason"
+    );
     let grant = rows
         .iter()
         .find(|r| r.event.action == "case.emergency_access")

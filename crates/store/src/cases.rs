@@ -1,13 +1,14 @@
 //! Cases (ärenden), their persons and status timeline, and the append-only journal with its
 //! corrections. Every read and change writes an audit row naming the persons touched.
 
+use crate::access::CaseGrant;
 use crate::audit::{self, Origin};
 use crate::db::Db;
 use crate::persons::PersonSummary;
 use crate::StoreError;
 use chrono::{DateTime, Datelike, Utc};
 use domain::case::{CaseKind, CaseStatus, JournalKind, PersonRole};
-use domain::policy::CaseRef;
+use domain::policy::{Action, CaseRef};
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -348,12 +349,13 @@ async fn log_read(
 /// A case with its persons and timeline, logged as read.
 pub async fn get(
     db: &Db,
-    kommunkod: &str,
-    id: i64,
-    reason: Option<&str>,
+    grant: &CaseGrant,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Option<CaseView>, StoreError> {
+    grant.require(Action::ReadCase)?;
+    let (kommun, id, reason) = (grant.kommun(), grant.id(), grant.audit_reason());
+    let kommunkod = kommun.as_str();
     let view = load_case(db, kommunkod, id).await?;
     if let Some(v) = &view {
         let persons: Vec<i64> = v.persons.iter().map(|p| p.person.id).collect();
@@ -375,12 +377,13 @@ pub async fn get(
 /// The case page's whole read (the case and its journal) as one logged read.
 pub async fn page(
     db: &Db,
-    kommunkod: &str,
-    id: i64,
-    reason: Option<&str>,
+    grant: &CaseGrant,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Option<(CaseView, Vec<JournalEntry>)>, StoreError> {
+    grant.require(Action::ReadCase)?;
+    let (kommun, id, reason) = (grant.kommun(), grant.id(), grant.audit_reason());
+    let kommunkod = kommun.as_str();
     let Some(view) = load_case(db, kommunkod, id).await? else {
         return Ok(None);
     };
@@ -403,12 +406,13 @@ pub async fn page(
 /// The journal of a case, oldest first, with its corrections; logged as read.
 pub async fn journal(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
-    reason: Option<&str>,
+    grant: &CaseGrant,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Vec<JournalEntry>, StoreError> {
+    grant.require(Action::ReadCase)?;
+    let (kommun, case_id, reason) = (grant.kommun(), grant.id(), grant.audit_reason());
+    let kommunkod = kommun.as_str();
     let (entries, persons) = load_journal(db, kommunkod, case_id, true).await?;
     log_read(
         db,
@@ -498,18 +502,19 @@ pub async fn list_for(
     Ok(rows)
 }
 
-/// Appends a journal entry; `None` if the case is not in the municipality.
-#[allow(clippy::too_many_arguments)]
+/// Appends a journal entry by the grant's actor; `None` if the case is gone. Under emergency
+/// access the audit row carries its reason.
 pub async fn add_entry(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
-    author: i64,
+    grant: &CaseGrant,
     kind: JournalKind,
     text: &str,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Option<i64>, StoreError> {
+    grant.require(Action::WriteCase)?;
+    let (kommun, case_id, author) = (grant.kommun(), grant.id(), grant.actor().user_id);
+    let kommunkod = kommun.as_str();
     let mut tx = db.begin().await?;
     let inserted: Option<(i64, Vec<i64>)> = crate::with_tx!(&mut tx, c => {
         let id: Option<i64> = sqlx::query_scalar(
@@ -545,57 +550,82 @@ pub async fn add_entry(
         Some(id.to_string()),
     );
     e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
+    e.reason = grant.audit_reason().map(str::to_owned);
     audit::commit_with(tx, now, &e).await?;
     Ok(Some(id))
 }
 
-/// The author of an entry in a case of the municipality, for the policy.
-pub async fn entry_author(
-    db: &Db,
-    kommunkod: &str,
-    case_id: i64,
-    entry_id: i64,
-) -> Result<Option<i64>, StoreError> {
-    crate::with_pool!(db, pool => {
-        Ok(sqlx::query_scalar("SELECT author FROM journal_entries WHERE id = $1 AND case_id = $2 AND kommunkod = $3")
-            .bind(entry_id)
-            .bind(case_id)
-            .bind(kommunkod)
-            .fetch_optional(pool)
-            .await?)
-    })
+/// Whether the grant's actor may mark this entry wrong: only its author or a unit manager
+/// (the policy on the entry), inside the case the grant is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkWrong {
+    Allowed,
+    NoSuchEntry,
+    NotTheirs,
 }
 
-/// Marks an entry wrong (felmarkering); the entry itself is not touched.
-#[allow(clippy::too_many_arguments)]
+/// Asks the policy about one entry of the granted case, for the form to answer before it
+/// validates the reason; [`mark_wrong`] asks again in its transaction.
+pub async fn may_mark_wrong(
+    db: &Db,
+    grant: &CaseGrant,
+    entry_id: i64,
+) -> Result<MarkWrong, StoreError> {
+    let author: Option<i64> = crate::with_pool!(db, pool => {
+        sqlx::query_scalar(ENTRY_AUTHOR)
+            .bind(entry_id)
+            .bind(grant.id())
+            .bind(grant.kommun().as_str())
+            .fetch_optional(pool)
+            .await?
+    });
+    Ok(judge_mark(grant, author))
+}
+
+const ENTRY_AUTHOR: &str =
+    "SELECT author FROM journal_entries WHERE id = $1 AND case_id = $2 AND kommunkod = $3";
+
+fn judge_mark(grant: &CaseGrant, author: Option<i64>) -> MarkWrong {
+    match author {
+        None => MarkWrong::NoSuchEntry,
+        Some(author) if grant.permits_entry(author) => MarkWrong::Allowed,
+        Some(_) => MarkWrong::NotTheirs,
+    }
+}
+
+/// Marks an entry wrong (felmarkering) in the actor's name; the entry itself is not touched.
 pub async fn mark_wrong(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     entry_id: i64,
-    by: i64,
     reason: &str,
     now: DateTime<Utc>,
     origin: &Origin,
-) -> Result<bool, StoreError> {
+) -> Result<MarkWrong, StoreError> {
+    let (kommun, case_id, by) = (grant.kommun(), grant.id(), grant.actor().user_id);
+    let kommunkod = kommun.as_str();
     let mut tx = db.begin().await?;
-    let n = crate::with_tx!(&mut tx, c => {
-        sqlx::query(
-            "INSERT INTO journal_marks (entry_id, at, by_user, reason) \
-             SELECT id, $1, $2, $3 FROM journal_entries WHERE id = $4 AND case_id = $5 AND kommunkod = $6",
-        )
-        .bind(now)
-        .bind(by)
-        .bind(reason)
-        .bind(entry_id)
-        .bind(case_id)
-        .bind(kommunkod)
-        .execute(&mut *c)
-        .await?
-        .rows_affected()
+    let verdict = crate::with_tx!(&mut tx, c => {
+        let author: Option<i64> = sqlx::query_scalar(ENTRY_AUTHOR)
+            .bind(entry_id)
+            .bind(case_id)
+            .bind(kommunkod)
+            .fetch_optional(&mut *c)
+            .await?;
+        let verdict = judge_mark(grant, author);
+        if verdict == MarkWrong::Allowed {
+            sqlx::query("INSERT INTO journal_marks (entry_id, at, by_user, reason) VALUES ($1, $2, $3, $4)")
+                .bind(entry_id)
+                .bind(now)
+                .bind(by)
+                .bind(reason)
+                .execute(&mut *c)
+                .await?;
+        }
+        verdict
     });
-    if n == 0 {
-        return Ok(false);
+    if verdict != MarkWrong::Allowed {
+        return Ok(verdict);
     }
     let mut e = origin.event(
         Some(kommunkod),
@@ -605,7 +635,7 @@ pub async fn mark_wrong(
     );
     e.reason = Some(reason.to_owned());
     audit::commit_with(tx, now, &e).await?;
-    Ok(true)
+    Ok(MarkWrong::Allowed)
 }
 
 /// Records emergency access to a case with its reason, flagged in the audit log.
@@ -671,16 +701,16 @@ pub async fn emergency_reason(
 
 /// Moves a case to a new status if the move is allowed; the timeline and the log record it.
 /// Returns false when the case is not in the municipality or the move is not allowed.
-#[allow(clippy::too_many_arguments)]
 pub async fn set_status(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     to: CaseStatus,
-    by: i64,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<bool, StoreError> {
+    grant.require(Action::WriteCase)?;
+    let (kommun, case_id, by) = (grant.kommun(), grant.id(), grant.actor().user_id);
+    let kommunkod = kommun.as_str();
     let mut tx = db.begin().await?;
     let moved: Option<(String, Vec<i64>)> = crate::with_tx!(&mut tx, c => {
         let from: Option<String> = sqlx::query_scalar("SELECT status FROM cases WHERE id = $1 AND kommunkod = $2")

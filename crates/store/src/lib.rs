@@ -2,6 +2,7 @@
 //! Queries use `$1` placeholders, which both accept; `with_pool!`/`with_tx!` run the same code
 //! on either pool. Every change to personal data writes its audit row in the same transaction.
 
+pub mod access;
 pub mod activities;
 pub mod assessed;
 pub mod audit;
@@ -34,6 +35,10 @@ pub enum StoreError {
     Config(String),
     #[error("audit log: {0}")]
     Audit(String),
+    /// A grant was used for a step the policy does not allow it (a handler asked for the
+    /// wrong action): refused, never carried out.
+    #[error("access to the case does not cover {0:?}")]
+    Denied(domain::policy::Action),
 }
 
 /// Opens the database and brings its schema and reference data up to date.

@@ -1,6 +1,7 @@
 //! Persons: carers and care recipients. With skyddad folkbokföring the address is stored
 //! apart (`protected_addresses`) and no query here ever returns it.
 
+use crate::access::PersonGrant;
 use crate::audit::{self, Origin};
 use crate::db::{Db, Tx};
 use crate::StoreError;
@@ -190,12 +191,12 @@ pub async fn case_refs(
 /// A person's record, logged as read (with the reason when it is emergency access).
 pub async fn get(
     db: &Db,
-    kommunkod: &str,
-    id: i64,
-    reason: Option<&str>,
+    grant: &PersonGrant,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Option<PersonRecord>, StoreError> {
+    let (kommun, id, reason) = (grant.kommun(), grant.id(), grant.audit_reason());
+    let kommunkod = kommun.as_str();
     let record: Option<PersonRecord> = crate::with_pool!(db, pool => {
         sqlx::query_as(
             "SELECT p.*, EXISTS (SELECT 1 FROM protected_addresses a WHERE a.person_id = p.id) AS has_protected_address \

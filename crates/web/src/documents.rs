@@ -10,6 +10,7 @@ use crate::AppState;
 use chrono::NaiveDate;
 use domain::letter_text::{fill, Blocks};
 use letters::{Block, Document};
+use store::access::CaseGrant;
 use store::assessed::{AppealRow, DecisionRow};
 use store::audit::Origin;
 
@@ -53,24 +54,19 @@ async fn sender(state: &AppState, kommunkod: &str) -> Result<Sender, PageError> 
 /// The person a decision concerns: the applicant, read (and logged) for the letter.
 async fn addressee(
     state: &AppState,
-    kommunkod: &str,
-    case_id: i64,
+    case: &CaseGrant,
     origin: &Origin,
 ) -> Result<(String, Option<Vec<String>>), PageError> {
-    let a = store::assessed::of_case(&state.db, kommunkod, case_id).await?;
+    let a = store::assessed::of_case(&state.db, case.kommun().as_str(), case.id()).await?;
     let Some(app) = a.application else {
         return Ok((String::new(), None));
     };
-    let p = store::persons::get(
-        &state.db,
-        kommunkod,
-        app.applicant_id,
-        Some("decision letter"),
-        state.clock.now(),
-        origin,
-    )
-    .await?
-    .ok_or(PageError::NotFound)?;
+    let applicant = store::access::party(&state.db, case, app.applicant_id, "decision letter")
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let p = store::persons::get(&state.db, &applicant, state.clock.now(), origin)
+        .await?
+        .ok_or(PageError::NotFound)?;
     let name = format!("{} {}", p.summary.given_name, p.summary.family_name);
     // Skyddad folkbokföring: the address is never printed (the store never returns it).
     let protected = p.summary.protection.hides_address();
@@ -96,13 +92,15 @@ async fn addressee(
 /// appeal, in Swedish.
 pub async fn decision_letter(
     state: &AppState,
-    kommunkod: &str,
+    case: &CaseGrant,
     d: &DecisionRow,
     origin: &Origin,
 ) -> Result<Document, PageError> {
     let t = &state.t;
+    let kommunkod = case.kommun();
+    let kommunkod = kommunkod.as_str();
     let s = sender(state, kommunkod).await?;
-    let (name, recipient) = addressee(state, kommunkod, d.case_id, origin).await?;
+    let (name, recipient) = addressee(state, case, origin).await?;
     let weeks = state
         .law
         .period("appeal", d.decided_on)
@@ -189,12 +187,14 @@ pub async fn decision_letter(
 /// investigation and the journal extract.
 pub async fn appeal_package(
     state: &AppState,
-    kommunkod: &str,
+    case: &CaseGrant,
     appeal: &AppealRow,
     d: &DecisionRow,
     origin: &Origin,
 ) -> Result<Document, PageError> {
     let t = &state.t;
+    let kommunkod = case.kommun();
+    let kommunkod = kommunkod.as_str();
     let s = sender(state, kommunkod).await?;
     let values = [("kommun", s.kommun.as_str()), ("board", s.board.as_str())];
     let on = appeal.forwarded_on.unwrap_or(appeal.received_on);
@@ -202,16 +202,10 @@ pub async fn appeal_package(
         &block(state, kommunkod, "appeal-package-intro", on).await?,
         &values,
     );
-    let (v, journal) = store::cases::page(
-        &state.db,
-        kommunkod,
-        d.case_id,
-        Some("appeal package"),
-        state.clock.now(),
-        origin,
-    )
-    .await?
-    .ok_or(PageError::NotFound)?;
+    let package = case.for_purpose("appeal package");
+    let (v, journal) = store::cases::page(&state.db, &package, state.clock.now(), origin)
+        .await?
+        .ok_or(PageError::NotFound)?;
     let persons: Vec<(String, String)> = v
         .persons
         .iter()
@@ -289,7 +283,7 @@ pub async fn appeal_package(
     ));
     blocks.push(Block::PageBreak);
     blocks.push(Block::Heading(t.get("letter-attachment-decision")));
-    let letter = decision_letter(state, kommunkod, d, origin).await?;
+    let letter = decision_letter(state, case, d, origin).await?;
     blocks.extend(
         letter
             .blocks

@@ -124,7 +124,10 @@ impl IntoResponse for PageError {
 
 impl From<store::StoreError> for PageError {
     fn from(e: store::StoreError) -> Self {
-        PageError::Internal(Box::new(e))
+        match e {
+            store::StoreError::Denied(_) => PageError::Forbidden,
+            e => PageError::Internal(Box::new(e)),
+        }
     }
 }
 
@@ -169,7 +172,12 @@ impl From<PageError> for ApiError {
 
 impl From<store::StoreError> for ApiError {
     fn from(e: store::StoreError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            store::StoreError::Denied(_) => {
+                ApiError::Forbidden(crate::i18n::swedish("forbidden-text"))
+            }
+            e => ApiError::Internal(e.to_string()),
+        }
     }
 }
 

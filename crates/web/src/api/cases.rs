@@ -4,21 +4,18 @@
 
 use super::{field_errors, not_found, str_field};
 use crate::error::ApiError;
-use crate::http::api::{ApiAllowed, ApiCase, ApiId, Caller, EmergencyReason, EntryId, JsonObject};
+use crate::http::api::{ApiAllowed, ApiCase, EntryId, JsonObject};
 use crate::http::extract::act;
-use crate::http::ids::Case;
-use crate::staff::access::{self, Access};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::case::{CaseKind, PersonRole};
-use domain::policy::{can, Action, Decision, Resource};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use store::cases::{NewCase, OpenError};
+use store::cases::{MarkWrong, NewCase, OpenError};
 
 // Each route with its OpenAPI operation in openapi/cases.json (a missing one does not
 // compile); the document served at /api/v1/openapi.json is built from them.
@@ -158,49 +155,30 @@ async fn open_case(
 async fn get_case(
     State(state): State<AppState>,
     ApiCase {
-        caller: c,
-        id,
-        reason,
-        ..
+        caller: c, grant, ..
     }: ApiCase<act::ReadCase>,
 ) -> Result<Json<Value>, ApiError> {
-    let view = store::cases::get(
-        &state.db,
-        &c.kommun,
-        id,
-        reason.as_deref(),
-        state.clock.now(),
-        &c.origin,
-    )
-    .await?
-    .ok_or_else(|| not_found(&state))?;
+    let view = store::cases::get(&state.db, &grant, state.clock.now(), &c.origin)
+        .await?
+        .ok_or_else(|| not_found(&state))?;
     Ok(Json(json!(view)))
 }
 
 async fn get_journal(
     State(state): State<AppState>,
     ApiCase {
-        caller: c,
-        id,
-        reason,
-        ..
+        caller: c, grant, ..
     }: ApiCase<act::ReadCase>,
 ) -> Result<Json<Value>, ApiError> {
-    let entries = store::cases::journal(
-        &state.db,
-        &c.kommun,
-        id,
-        reason.as_deref(),
-        state.clock.now(),
-        &c.origin,
-    )
-    .await?;
+    let entries = store::cases::journal(&state.db, &grant, state.clock.now(), &c.origin).await?;
     Ok(Json(json!({ "entries": entries })))
 }
 
 async fn add_entry(
     State(state): State<AppState>,
-    ApiCase { caller: c, id, .. }: ApiCase<act::WriteCase>,
+    ApiCase {
+        caller: c, grant, ..
+    }: ApiCase<act::WriteCase>,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
     let (kind, text) = match (str_field(&m, "kind"), str_field(&m, "text")) {
@@ -218,87 +196,43 @@ async fn add_entry(
     };
     let (kind, text) =
         domain::case::validate_journal(&kind, &text).map_err(|e| field_errors(&state, e))?;
-    let entry = store::cases::add_entry(
-        &state.db,
-        &c.kommun,
-        id,
-        c.actor.user_id,
-        kind,
-        &text,
-        state.clock.now(),
-        &c.origin,
-    )
-    .await?
-    .ok_or_else(|| not_found(&state))?;
+    let entry =
+        store::cases::add_entry(&state.db, &grant, kind, &text, state.clock.now(), &c.origin)
+            .await?
+            .ok_or_else(|| not_found(&state))?;
     Ok((StatusCode::CREATED, Json(json!({ "id": entry }))).into_response())
 }
 
 async fn mark_wrong(
     State(state): State<AppState>,
-    c: Caller,
-    EmergencyReason(emergency): EmergencyReason,
-    ApiId { value: id, .. }: ApiId<Case>,
+    ApiCase {
+        caller: c, grant, ..
+    }: ApiCase<act::MarkEntryWrong>,
     EntryId(entry): EntryId,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    c.need_write(&state)?;
-    let kommun = c.actor.kommunkod.ok_or_else(|| not_found(&state))?;
-    let case = store::cases::case_ref(&state.db, &c.kommun, id)
-        .await?
-        .ok_or_else(|| not_found(&state))?;
-    let case_for_read = case.clone();
-    let author = store::cases::entry_author(&state.db, &c.kommun, id, entry)
-        .await?
-        .ok_or_else(|| not_found(&state))?;
-    match can(
-        &c.actor,
-        Action::MarkJournalWrong,
-        &Resource::JournalEntry { case, author },
-    ) {
-        Decision::Allow => {}
-        Decision::EmergencyOnly => {
-            if let Access::NeedsReason = access::emergency(
-                &state,
-                &c.actor,
-                kommun.as_str(),
-                id,
-                emergency.as_deref(),
-                &c.origin,
-            )
-            .await?
-            {
-                return Err(ApiError::Forbidden(state.t.get("api-emergency-reason")));
-            }
-        }
-        // Someone who may not even read the case is not told it exists.
-        Decision::Deny
-            if can(
-                &c.actor,
-                Action::ReadCase,
-                &Resource::Case(case_for_read.clone()),
-            ) == Decision::Deny =>
-        {
-            return Err(not_found(&state))
-        }
-        Decision::Deny => return Err(ApiError::Forbidden(state.t.get("api-mark-own"))),
+    match store::cases::may_mark_wrong(&state.db, &grant, entry).await? {
+        MarkWrong::Allowed => {}
+        MarkWrong::NoSuchEntry => return Err(not_found(&state)),
+        MarkWrong::NotTheirs => return Err(ApiError::Forbidden(state.t.get("api-mark-own"))),
     }
     let reason = str_field(&m, "reason")
         .map_err(|e| field_errors(&state, BTreeMap::from([("reason", vec![e])])))?;
     let reason =
         domain::case::validate_reason("reason", &reason).map_err(|e| field_errors(&state, e))?;
-    if !store::cases::mark_wrong(
+    match store::cases::mark_wrong(
         &state.db,
-        &c.kommun,
-        id,
+        &grant,
         entry,
-        c.actor.user_id,
         &reason,
         state.clock.now(),
         &c.origin,
     )
     .await?
     {
-        return Err(not_found(&state));
+        MarkWrong::Allowed => {}
+        MarkWrong::NoSuchEntry => return Err(not_found(&state)),
+        MarkWrong::NotTheirs => return Err(ApiError::Forbidden(state.t.get("api-mark-own"))),
     }
     Ok((
         StatusCode::CREATED,

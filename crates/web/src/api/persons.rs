@@ -6,7 +6,6 @@ use crate::error::ApiError;
 use crate::http::api::{ApiAllowed, ApiId, Caller, EmergencyReason, JsonObject};
 use crate::http::extract::act;
 use crate::http::ids::Person;
-use crate::staff::access::{self, Access};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -16,6 +15,7 @@ use domain::case::RawPerson;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use store::access::{PersonGrant, Verdict};
 
 // Each route with its OpenAPI operation in openapi/persons.json (a missing one does not
 // compile); the document served at /api/v1/openapi.json is built from them.
@@ -27,29 +27,30 @@ crate::api_routes! {
     post "/api/v1/persons/{id}/relations" => add_relation;
 }
 
+/// The policy's answer on the person: a grant, 403 asking for the emergency header, or 404.
+async fn person_access(
+    state: &AppState,
+    c: &Caller,
+    id: i64,
+    reason: Option<&str>,
+) -> Result<PersonGrant, ApiError> {
+    match store::access::person(&state.db, &c.actor, id, reason).await? {
+        Verdict::Granted(grant) => Ok(grant),
+        Verdict::NeedsReason => Err(ApiError::Forbidden(state.t.get("api-emergency-reason"))),
+        Verdict::Hidden => Err(not_found(state)),
+    }
+}
+
 async fn get_person(
     State(state): State<AppState>,
     c: Caller,
     EmergencyReason(reason): EmergencyReason,
     ApiId { value: id, .. }: ApiId<Person>,
 ) -> Result<Json<Value>, ApiError> {
-    let reason = match access::person(&state, &c.actor, id, reason.as_deref()).await? {
-        Access::Granted(r) => r,
-        Access::NeedsReason => {
-            return Err(ApiError::Forbidden(state.t.get("api-emergency-reason")))
-        }
-        Access::Hidden => return Err(not_found(&state)),
-    };
-    let p = store::persons::get(
-        &state.db,
-        &c.kommun,
-        id,
-        reason.as_deref(),
-        state.clock.now(),
-        &c.origin,
-    )
-    .await?
-    .ok_or_else(|| not_found(&state))?;
+    let grant = person_access(&state, &c, id, reason.as_deref()).await?;
+    let p = store::persons::get(&state.db, &grant, state.clock.now(), &c.origin)
+        .await?
+        .ok_or_else(|| not_found(&state))?;
     Ok(Json(json!(p)))
 }
 
@@ -136,13 +137,7 @@ async fn add_relation(
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
     c.need_write(&state)?;
-    match access::person(&state, &c.actor, id, reason.as_deref()).await? {
-        Access::Granted(_) => {}
-        Access::NeedsReason => {
-            return Err(ApiError::Forbidden(state.t.get("api-emergency-reason")))
-        }
-        Access::Hidden => return Err(not_found(&state)),
-    }
+    person_access(&state, &c, id, reason.as_deref()).await?;
     let mut errors: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
     let recipient = m.get("recipient").and_then(Value::as_i64);
     if recipient.is_none() {

@@ -11,7 +11,6 @@ use crate::error::ApiError;
 use crate::http::extract::PolicyAction;
 use crate::http::ids::IdKind;
 use crate::middleware::RequestId;
-use crate::staff::access::{self, Access};
 use crate::staff::auth;
 use crate::AppState;
 use axum::body::Bytes;
@@ -25,6 +24,7 @@ use std::convert::Infallible;
 use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use store::access::CaseGrant;
 use store::audit::Origin;
 
 /// Who calls the staff API: the account behind a bearer token or a signed-in session.
@@ -200,13 +200,12 @@ impl FromRequestParts<AppState> for EmergencyReason {
 }
 
 /// The caller may take action `A` on the case `{id}`: a write needs a `write` token (403), a
-/// hidden case answers 404, one outside the caller's own needs the emergency header (403).
+/// hidden case answers 404, one outside the caller's own needs the emergency header (403). The
+/// grant is the proof the store's case functions ask for.
 pub struct ApiCase<A> {
     pub caller: Caller,
     pub id: i64,
-    pub case: domain::policy::CaseRef,
-    /// `emergency: …` when allowed only as emergency access.
-    pub reason: Option<String>,
+    pub grant: CaseGrant,
     _action: PhantomData<A>,
 }
 
@@ -220,13 +219,11 @@ impl<A: PolicyAction> FromRequestParts<AppState> for ApiCase<A> {
         }
         let id = api_param(parts, state, "id").await?;
         let reason = emergency_reason(&parts.headers);
-        let (reason, case) =
-            case_access_ref(state, &caller, A::ACTION, id, reason.as_deref()).await?;
+        let grant = case_access(state, &caller, A::ACTION, id, reason.as_deref()).await?;
         Ok(ApiCase {
             caller,
             id,
-            case,
-            reason,
+            grant,
             _action: PhantomData,
         })
     }
@@ -240,22 +237,23 @@ pub async fn case_access(
     action: domain::policy::Action,
     id: i64,
     reason: Option<&str>,
-) -> Result<Option<String>, ApiError> {
-    Ok(case_access_ref(state, c, action, id, reason).await?.0)
-}
-
-/// As [`case_access`], with the case as the policy saw it.
-async fn case_access_ref(
-    state: &AppState,
-    c: &Caller,
-    action: domain::policy::Action,
-    id: i64,
-    reason: Option<&str>,
-) -> Result<(Option<String>, domain::policy::CaseRef), ApiError> {
-    match access::case(state, &c.actor, action, id, reason, &c.origin).await? {
-        (Access::Granted(r), Some(case)) => Ok((r, case)),
-        (Access::NeedsReason, _) => Err(ApiError::Forbidden(state.t.get("api-emergency-reason"))),
-        _ => Err(ApiError::NotFound(state.t.get("api-not-found"))),
+) -> Result<CaseGrant, ApiError> {
+    let access = store::access::case(
+        &state.db,
+        &c.actor,
+        action,
+        id,
+        reason,
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?;
+    match access {
+        store::access::Verdict::Granted(grant) => Ok(grant),
+        store::access::Verdict::NeedsReason => {
+            Err(ApiError::Forbidden(state.t.get("api-emergency-reason")))
+        }
+        store::access::Verdict::Hidden => Err(ApiError::NotFound(state.t.get("api-not-found"))),
     }
 }
 

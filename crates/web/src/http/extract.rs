@@ -7,7 +7,6 @@
 use crate::error::PageError;
 use crate::http::ids::IdKind;
 use crate::middleware::RequestId;
-use crate::staff::access::{self, Access};
 use crate::staff::auth::{self, Staff};
 use crate::AppState;
 use axum::body::Bytes;
@@ -15,12 +14,13 @@ use axum::extract::{
     ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, RawPathParams, Request,
 };
 use axum::http::request::Parts;
-use domain::policy::{can, Action, CaseRef, Decision, Resource};
+use domain::policy::{can, Action, Decision, Resource};
 use domain::Kommunkod;
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
+use store::access::CaseGrant;
 use store::audit::Origin;
 
 /// The signed-in member of staff of this request and the origin their audit rows carry.
@@ -174,6 +174,15 @@ pub mod act {
         OfferSupportContact: true,
         AppointSystemAdmin: true,
     );
+
+    /// Marking a journal entry wrong: the case must be readable (the store asks the policy
+    /// about the entry itself, whose author matters), and it is a write.
+    #[derive(Debug)]
+    pub struct MarkEntryWrong;
+    impl PolicyAction for MarkEntryWrong {
+        const ACTION: Action = Action::ReadCase;
+        const WRITES: bool = true;
+    }
 
     /// Listing cases: whoever may open cases may list their own, also with a `read` token.
     #[derive(Debug)]
@@ -349,15 +358,14 @@ pub async fn param(parts: &mut Parts, state: &AppState, name: &str) -> Result<i6
 }
 
 /// The policy allows action `A` on the case named by the path's `{id}`, directly or under an
-/// emergency access already running (its reason goes on every audit row of the request).
-/// A case the member of staff may not see is not found; one that needs a reason first sends
-/// them to the case page, which asks for it.
+/// emergency access already running (its reason goes on every audit row of the request). The
+/// [`CaseGrant`] is the proof the store's case functions ask for. A case the member of staff
+/// may not see is not found; one that needs a reason first sends them to the case page, which
+/// asks for it.
 pub struct CaseAccess<A> {
     pub ctx: StaffCtx,
     pub id: i64,
-    pub case: CaseRef,
-    /// `emergency: …` when allowed only as emergency access.
-    pub reason: Option<String>,
+    pub grant: CaseGrant,
     _action: PhantomData<A>,
 }
 
@@ -367,18 +375,27 @@ impl<A: PolicyAction> FromRequestParts<AppState> for CaseAccess<A> {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
         let ctx = StaffCtx::of(parts, state).await?;
         let id = param(parts, state, "id").await?;
-        let (access, case) =
-            access::case(state, &ctx.staff.actor, A::ACTION, id, None, &ctx.origin).await?;
-        match (access, case) {
-            (Access::Granted(reason), Some(case)) => Ok(CaseAccess {
+        let access = store::access::case(
+            &state.db,
+            &ctx.staff.actor,
+            A::ACTION,
+            id,
+            None,
+            state.clock.now(),
+            &ctx.origin,
+        )
+        .await?;
+        match access {
+            store::access::Verdict::Granted(grant) => Ok(CaseAccess {
                 ctx,
                 id,
-                case,
-                reason,
+                grant,
                 _action: PhantomData,
             }),
-            (Access::NeedsReason, _) => Err(PageError::SeeOther(format!("/personal/arenden/{id}"))),
-            _ => Err(PageError::NotFound),
+            store::access::Verdict::NeedsReason => {
+                Err(PageError::SeeOther(format!("/personal/arenden/{id}")))
+            }
+            store::access::Verdict::Hidden => Err(PageError::NotFound),
         }
     }
 }

@@ -4,7 +4,6 @@
 //! steps. Each form posts to one action; the rules are in `domain::assessed` and the store,
 //! shared with the API through `crate::assessed`.
 
-use super::access::{self, Access};
 use super::auth::Staff;
 use super::pages::{field, render, StaffLayout};
 use crate::error::PageError;
@@ -22,9 +21,10 @@ use domain::assessed::{
     NoticeMethod, Outcome, Reconsideration,
 };
 use domain::case::Errors;
-use domain::policy::{can, Action, CaseRef, Decision, Resource};
+use domain::policy::{can, Action, Decision, Resource};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
+use store::access::{CaseGrant, Verdict};
 use store::assessed::{AppealStep, Assessed};
 use store::audit::Origin;
 
@@ -137,34 +137,41 @@ async fn granted(
     ctx: &StaffCtx,
     action: Action,
     case_id: i64,
-) -> Result<(CaseRef, Option<String>), PageError> {
-    match access::case(state, &ctx.staff.actor, action, case_id, None, &ctx.origin).await? {
-        (Access::Granted(reason), Some(case)) => Ok((case, reason)),
-        (Access::NeedsReason, _) => {
-            Err(PageError::SeeOther(format!("/personal/arenden/{case_id}")))
-        }
-        _ => Err(PageError::NotFound),
+) -> Result<CaseGrant, PageError> {
+    let now = state.clock.now();
+    match store::access::case(
+        &state.db,
+        &ctx.staff.actor,
+        action,
+        case_id,
+        None,
+        now,
+        &ctx.origin,
+    )
+    .await?
+    {
+        Verdict::Granted(grant) => Ok(grant),
+        Verdict::NeedsReason => Err(PageError::SeeOther(format!("/personal/arenden/{case_id}"))),
+        Verdict::Hidden => Err(PageError::NotFound),
     }
 }
 
-/// The page of case `id`, which the caller may read (`case_ref`, `reason`: that access).
-#[allow(clippy::too_many_arguments)]
+/// The page of the granted case.
 async fn page(
     state: &AppState,
     ctx: &StaffCtx,
-    id: i64,
-    case_ref: &CaseRef,
-    reason: Option<String>,
+    grant: &CaseGrant,
     draft: Draft,
     status: StatusCode,
 ) -> Result<Response, PageError> {
+    let id = grant.id();
     let (staff, origin) = (&ctx.staff, &ctx.origin);
     let t = state.texts(&staff.user.language);
     let kommun = municipality(staff)?;
     let now = state.clock.now();
     let today = state.clock.today();
     // One logged read of the case; the assessed part is read with it.
-    let (v, journal) = store::cases::page(&state.db, &kommun, id, reason.as_deref(), now, origin)
+    let (v, journal) = store::cases::page(&state.db, grant, now, origin)
         .await?
         .ok_or(PageError::NotFound)?;
     let a = store::assessed::of_case(&state.db, &kommun, id).await?;
@@ -177,11 +184,7 @@ async fn page(
                 .and_then(|n| domain::Personnummer::parse(n, today).ok())
                 .is_some_and(|p| p.is_minor_on(today))
     });
-    let may_decide = can(
-        &staff.actor,
-        Action::Decide,
-        &Resource::Case(case_ref.clone()),
-    ) != Decision::Deny;
+    let may_decide = grant.permits(Action::Decide);
     let received = a.received_on;
     let age_days = received.map_or(0, |r| (today - r).num_days());
     // The clocks of FL 11-12 §§ run only while the case waits for a decision.
@@ -299,24 +302,9 @@ async fn page(
 
 pub async fn show(
     State(state): State<AppState>,
-    CaseAccess {
-        ctx,
-        id,
-        case,
-        reason,
-        ..
-    }: CaseAccess<act::ReadCase>,
+    CaseAccess { ctx, grant, .. }: CaseAccess<act::ReadCase>,
 ) -> Result<Response, PageError> {
-    page(
-        &state,
-        &ctx,
-        id,
-        &case,
-        reason,
-        Draft::default(),
-        StatusCode::OK,
-    )
-    .await
+    page(&state, &ctx, &grant, Draft::default(), StatusCode::OK).await
 }
 
 /// A posted value that must be one of a closed set.
@@ -921,17 +909,8 @@ async fn handle(
                 values: c.f.clone(),
                 form,
             };
-            let (case, reason) = granted(state, ctx, Action::ReadCase, case_id).await?;
-            page(
-                state,
-                ctx,
-                case_id,
-                &case,
-                reason,
-                draft,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            let grant = granted(state, ctx, Action::ReadCase, case_id).await?;
+            page(state, ctx, &grant, draft, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
@@ -1093,10 +1072,13 @@ pub(super) fn pdf_response(bytes: Vec<u8>, file_name: &str) -> Response {
 }
 
 /// Checks that the caller may read the case of a decision or appeal (`None`: there is none).
-async fn readable(state: &AppState, ctx: &StaffCtx, case_id: Option<i64>) -> Result<(), PageError> {
+async fn readable(
+    state: &AppState,
+    ctx: &StaffCtx,
+    case_id: Option<i64>,
+) -> Result<CaseGrant, PageError> {
     let case_id = case_id.ok_or(PageError::NotFound)?;
-    granted(state, ctx, Action::ReadCase, case_id).await?;
-    Ok(())
+    granted(state, ctx, Action::ReadCase, case_id).await
 }
 
 /// The decision letter as PDF/A.
@@ -1109,11 +1091,11 @@ pub async fn letter(
     let id = id.get();
     let kommun = municipality(staff)?;
     let case_id = store::assessed::decision_case(&state.db, &kommun, id).await?;
-    readable(&state, &ctx, case_id).await?;
+    let grant = readable(&state, &ctx, case_id).await?;
     let d = store::assessed::decision(&state.db, &kommun, id, state.clock.now(), origin)
         .await?
         .ok_or(PageError::NotFound)?;
-    let doc = crate::documents::decision_letter(&state, &kommun, &d, origin).await?;
+    let doc = crate::documents::decision_letter(&state, &grant, &d, origin).await?;
     let bytes = crate::documents::pdf(&doc)?;
     Ok(pdf_response(
         bytes,
@@ -1131,7 +1113,7 @@ pub async fn package(
     let id = id.get();
     let kommun = municipality(staff)?;
     let case_id = store::assessed::appeal_case(&state.db, &kommun, id).await?;
-    readable(&state, &ctx, case_id).await?;
+    let grant = readable(&state, &ctx, case_id).await?;
     let now = state.clock.now();
     let a = store::assessed::appeal(&state.db, &kommun, id, now, origin)
         .await?
@@ -1139,7 +1121,7 @@ pub async fn package(
     let d = store::assessed::decision(&state.db, &kommun, a.decision_id, now, origin)
         .await?
         .ok_or(PageError::NotFound)?;
-    let doc = crate::documents::appeal_package(&state, &kommun, &a, &d, origin).await?;
+    let doc = crate::documents::appeal_package(&state, &grant, &a, &d, origin).await?;
     let bytes = crate::documents::pdf(&doc)?;
     Ok(pdf_response(
         bytes,

@@ -1,7 +1,6 @@
 //! Staff pages for cases, their journal and persons. The same access rules as the API
 //! (`access`), the same store functions, the same audit rows.
 
-use super::access::{self, Access};
 use super::pages::{local_time, message, render, StaffLayout};
 use crate::error::PageError;
 use crate::http::extract::{act, param};
@@ -17,7 +16,8 @@ use domain::case::{CaseKind, JournalKind, PersonRole, RawPerson};
 use domain::policy::{can, Action, Decision, Resource};
 use domain::Kommunkod;
 use serde::Deserialize;
-use store::cases::{CaseRow, CaseView, JournalEntry, NewCase};
+use store::access::{PersonGrant, Verdict};
+use store::cases::{CaseRow, CaseView, JournalEntry, MarkWrong, NewCase};
 
 /// The member of staff's municipality when the policy allows `action` there. An account
 /// without a municipality finds no such page (not found, as these pages have always
@@ -328,48 +328,33 @@ async fn case_page(
     status_code: StatusCode,
 ) -> Result<Response, PageError> {
     let t = ctx.texts(state);
-    let kommun = ctx.kommun()?;
-    let (access, case_ref) = access::case(
-        state,
+    let now = state.clock.now();
+    let access = store::access::case(
+        &state.db,
         &ctx.staff.actor,
         Action::ReadCase,
         id,
         None,
+        now,
         &ctx.origin,
     )
     .await?;
-    let reason = match access {
-        Access::Granted(r) => r,
-        Access::Hidden => return Err(PageError::NotFound),
-        Access::NeedsReason => {
+    let grant = match access {
+        Verdict::Granted(grant) => grant,
+        Verdict::Hidden => return Err(PageError::NotFound),
+        Verdict::NeedsReason => {
             let p = emergency_page(t, ctx, id, t.get("emergency-title"), Vec::new());
             return render(StatusCode::FORBIDDEN, &p);
         }
     };
-    let now = state.clock.now();
     // One read, one audit row: the case and its journal together.
-    let (v, journal) = store::cases::page(
-        &state.db,
-        kommun.as_str(),
-        id,
-        reason.as_deref(),
-        now,
-        &ctx.origin,
-    )
-    .await?
-    .ok_or(PageError::NotFound)?;
-    let case_ref = case_ref.ok_or(PageError::NotFound)?;
+    let (v, journal) = store::cases::page(&state.db, &grant, now, &ctx.origin)
+        .await?
+        .ok_or(PageError::NotFound)?;
     let entries = journal
         .into_iter()
         .map(|e| {
-            let can_mark = can(
-                &ctx.staff.actor,
-                Action::MarkJournalWrong,
-                &Resource::JournalEntry {
-                    case: case_ref.clone(),
-                    author: e.author,
-                },
-            ) != Decision::Deny;
+            let can_mark = grant.permits_entry(e.author);
             EntryView {
                 at: local_time(e.at),
                 kind: t.get(&format!("journal-kind-{}", e.kind)),
@@ -421,9 +406,7 @@ async fn case_page(
         kind: t.get(&format!("case-kind-{}", v.case.kind)),
         status: t.get(&format!("case-status-{}", v.case.status)),
         opened: local_time(v.case.opened_at),
-        emergency: reason
-            .as_deref()
-            .map(|r| r.trim_start_matches("emergency: ").to_owned()),
+        emergency: grant.emergency().map(str::to_owned),
         persons,
         events,
         entries,
@@ -482,19 +465,20 @@ pub async fn emergency(
     StaffForm(form): StaffForm<ReasonForm>,
 ) -> Result<Response, PageError> {
     let id = id.get();
-    let (access, _) = access::case(
-        &state,
+    let access = store::access::case(
+        &state.db,
         &ctx.staff.actor,
         Action::ReadCase,
         id,
         Some(&form.reason),
+        state.clock.now(),
         &ctx.origin,
     )
     .await?;
     match access {
-        Access::Granted(_) => Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response()),
-        Access::Hidden => Err(PageError::NotFound),
-        Access::NeedsReason => {
+        Verdict::Granted(_) => Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response()),
+        Verdict::Hidden => Err(PageError::NotFound),
+        Verdict::NeedsReason => {
             let t = ctx.texts(&state);
             let title = t.get1("form-title-with-errors", "title", &t.get("emergency-title"));
             let errors = vec![("reason", t.get("error-reason-short"))];
@@ -518,14 +502,12 @@ pub async fn add_entry(
     case: CaseAccess<act::WriteCase>,
     StaffForm(form): StaffForm<JournalForm>,
 ) -> Result<Response, PageError> {
-    let CaseAccess { ctx, id, .. } = case;
+    let CaseAccess { ctx, id, grant, .. } = case;
     match domain::case::validate_journal(&form.kind, &form.text) {
         Ok((kind, text)) => {
             store::cases::add_entry(
                 &state.db,
-                ctx.kommun()?.as_str(),
-                id,
-                ctx.staff.user.id,
+                &grant,
                 kind,
                 &text,
                 state.clock.now(),
@@ -552,73 +534,43 @@ pub async fn add_entry(
     }
 }
 
-/// The path of one journal entry: `/personal/arenden/{id}/anteckningar/{entry}/…`.
-pub struct EntryPath {
-    case: i64,
-    entry: i64,
-}
+/// The entry of the path `/personal/arenden/{id}/anteckningar/{entry}/…`.
+pub struct EntryParam(i64);
 
-impl FromRequestParts<AppState> for EntryPath {
+impl FromRequestParts<AppState> for EntryParam {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
-        Ok(EntryPath {
-            case: param(parts, state, "id").await?,
-            entry: param(parts, state, "entry").await?,
-        })
+        Ok(EntryParam(param(parts, state, "entry").await?))
     }
 }
 
-/// Marks a journal entry wrong. The policy is asked about the entry (its author matters),
-/// not the case, so this handler asks itself rather than through [`CaseAccess`].
+/// Marks a journal entry wrong. The case must be readable; whether this entry may be marked
+/// (its author matters) the store asks the policy.
 pub async fn mark_wrong(
     State(state): State<AppState>,
-    ctx: StaffCtx,
-    EntryPath { case: id, entry }: EntryPath,
+    CaseAccess { ctx, id, grant, .. }: CaseAccess<act::MarkEntryWrong>,
+    EntryParam(entry): EntryParam,
     StaffForm(form): StaffForm<ReasonForm>,
 ) -> Result<Response, PageError> {
-    let kommun = ctx.kommun()?;
-    let actor = &ctx.staff.actor;
-    let case = store::cases::case_ref(&state.db, kommun.as_str(), id)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let author = store::cases::entry_author(&state.db, kommun.as_str(), id, entry)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let entry_resource = Resource::JournalEntry {
-        case: case.clone(),
-        author,
-    };
-    match can(actor, Action::MarkJournalWrong, &entry_resource) {
-        Decision::Allow => {}
-        Decision::EmergencyOnly => {
-            if let Access::NeedsReason =
-                access::emergency(&state, actor, kommun.as_str(), id, None, &ctx.origin).await?
-            {
-                return Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response());
-            }
-        }
-        Decision::Deny
-            if can(actor, Action::ReadCase, &Resource::Case(case.clone())) == Decision::Deny =>
-        {
-            return Err(PageError::NotFound)
-        }
-        Decision::Deny => return Err(PageError::ForbiddenBecause("api-mark-own")),
+    match store::cases::may_mark_wrong(&state.db, &grant, entry).await? {
+        MarkWrong::Allowed => {}
+        MarkWrong::NoSuchEntry => return Err(PageError::NotFound),
+        MarkWrong::NotTheirs => return Err(PageError::ForbiddenBecause("api-mark-own")),
     }
     match domain::case::validate_reason("reason", &form.reason) {
         Ok(reason) => {
-            store::cases::mark_wrong(
-                &state.db,
-                kommun.as_str(),
-                id,
-                entry,
-                ctx.staff.user.id,
-                &reason,
-                state.clock.now(),
-                &ctx.origin,
-            )
-            .await?;
-            Ok(Redirect::to(&format!("/personal/arenden/{id}#post-{entry}")).into_response())
+            let now = state.clock.now();
+            match store::cases::mark_wrong(&state.db, &grant, entry, &reason, now, &ctx.origin)
+                .await?
+            {
+                MarkWrong::Allowed => Ok(Redirect::to(&format!(
+                    "/personal/arenden/{id}#post-{entry}"
+                ))
+                .into_response()),
+                MarkWrong::NoSuchEntry => Err(PageError::NotFound),
+                MarkWrong::NotTheirs => Err(PageError::ForbiddenBecause("api-mark-own")),
+            }
         }
         Err(_) => {
             let t = ctx.texts(&state);
@@ -647,23 +599,13 @@ struct ExtractPage<'a> {
 /// The whole case for the party (partsinsyn, FL 10 §): every entry, corrections included.
 pub async fn extract(
     State(state): State<AppState>,
-    CaseAccess {
-        ctx, id, reason, ..
-    }: CaseAccess<act::ReadCase>,
+    CaseAccess { ctx, grant, .. }: CaseAccess<act::ReadCase>,
 ) -> Result<Response, PageError> {
-    let kommun = ctx.kommun()?;
     let now = state.clock.now();
     // One read, one audit row: the case and its journal together.
-    let (v, journal) = store::cases::page(
-        &state.db,
-        kommun.as_str(),
-        id,
-        reason.as_deref(),
-        now,
-        &ctx.origin,
-    )
-    .await?
-    .ok_or(PageError::NotFound)?;
+    let (v, journal) = store::cases::page(&state.db, &grant, now, &ctx.origin)
+        .await?
+        .ok_or(PageError::NotFound)?;
     let t = ctx.texts(&state);
     let p = ExtractPage {
         l: StaffLayout::signed_in(
@@ -792,11 +734,11 @@ async fn person_access(
     state: &AppState,
     ctx: &StaffCtx,
     id: i64,
-) -> Result<Option<String>, PageError> {
-    match access::person(state, &ctx.staff.actor, id, None).await? {
-        Access::Granted(reason) => Ok(reason),
-        Access::Hidden => Err(PageError::NotFound),
-        Access::NeedsReason => Err(PageError::ForbiddenBecause("person-not-yours")),
+) -> Result<PersonGrant, PageError> {
+    match store::access::person(&state.db, &ctx.staff.actor, id, None).await? {
+        Verdict::Granted(grant) => Ok(grant),
+        Verdict::Hidden => Err(PageError::NotFound),
+        Verdict::NeedsReason => Err(PageError::ForbiddenBecause("person-not-yours")),
     }
 }
 
@@ -807,17 +749,10 @@ pub async fn person(
 ) -> Result<Response, PageError> {
     let id = id.get();
     let kommun = ctx.kommun()?;
-    let reason = person_access(&state, &ctx, id).await?;
-    let p = store::persons::get(
-        &state.db,
-        kommun.as_str(),
-        id,
-        reason.as_deref(),
-        state.clock.now(),
-        &ctx.origin,
-    )
-    .await?
-    .ok_or(PageError::NotFound)?;
+    let grant = person_access(&state, &ctx, id).await?;
+    let p = store::persons::get(&state.db, &grant, state.clock.now(), &ctx.origin)
+        .await?
+        .ok_or(PageError::NotFound)?;
     let t = ctx.texts(&state);
     let rels = store::persons::relations(&state.db, kommun.as_str(), id).await?;
     if !rels.is_empty() {
@@ -838,7 +773,7 @@ pub async fn person(
             })
             .collect();
         e.persons.dedup();
-        e.reason.clone_from(&reason);
+        e.reason = grant.audit_reason().map(str::to_owned);
         store::audit::append_now(&state.db, state.clock.now(), &e).await?;
     }
     let relations = rels
@@ -885,9 +820,7 @@ pub async fn person(
             "persons",
         ),
         protection: t.get(&format!("protection-{}", p.summary.protection)),
-        emergency: reason
-            .as_deref()
-            .map(|r| r.trim_start_matches("emergency: ").to_owned()),
+        emergency: grant.emergency().map(str::to_owned),
         p,
     };
     render(StatusCode::OK, &page)
@@ -901,22 +834,12 @@ pub struct StatusForm {
 
 pub async fn set_status(
     State(state): State<AppState>,
-    CaseAccess { ctx, id, .. }: CaseAccess<act::WriteCase>,
+    CaseAccess { ctx, id, grant, .. }: CaseAccess<act::WriteCase>,
     StaffForm(form): StaffForm<StatusForm>,
 ) -> Result<Response, PageError> {
-    let kommun = ctx.kommun()?;
     let moved = match domain::case::CaseStatus::parse(&form.status) {
         Some(to) => {
-            store::cases::set_status(
-                &state.db,
-                kommun.as_str(),
-                id,
-                to,
-                ctx.staff.user.id,
-                state.clock.now(),
-                &ctx.origin,
-            )
-            .await?
+            store::cases::set_status(&state.db, &grant, to, state.clock.now(), &ctx.origin).await?
         }
         None => false,
     };

@@ -2,7 +2,6 @@
 //! Every page checks the session, then the policy (`domain::policy::can`), then reads through
 //! the store, which logs the read.
 
-pub mod access;
 mod activities;
 mod admin;
 mod assessed;
