@@ -144,6 +144,20 @@ mod tests {
     }
 
     #[test]
+    fn every_default_legal_basis_is_in_the_table() {
+        let t = LawTable::shipped().unwrap();
+        for track in ["assessed_sol", "assessed_lss", "open"] {
+            let code = crate::assessed::steps::default_legal_ref(track);
+            for on in [d(2024, 1, 1), d(2026, 12, 3)] {
+                assert!(
+                    t.reference(code, on).is_some(),
+                    "no row for {code} ({track}) on {on}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn shipped_table_parses_and_has_the_2026_base_amount() {
         let t = LawTable::shipped().unwrap();
         assert_eq!(

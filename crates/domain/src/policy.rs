@@ -213,6 +213,13 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
     }
 }
 
+/// Whether the actor may give an account `role`: the system administrator's role only by one
+/// who may appoint system administrators; any other by whoever manages the accounts.
+pub fn may_grant_role(actor: &Actor, role: Role) -> bool {
+    role != Role::SystemAdmin
+        || can(actor, Action::AppointSystemAdmin, &Resource::Installation) == Decision::Allow
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -463,6 +470,19 @@ mod tests {
             for (name, resource) in resources() {
                 assert_eq!(can(&a, action, &resource), Deny, "{action:?} {name}");
             }
+        }
+    }
+
+    #[test]
+    fn only_a_system_administrator_grants_the_system_administrators_role() {
+        for &role in Role::ALL.iter() {
+            let a = actor(role);
+            assert_eq!(
+                may_grant_role(&a, Role::SystemAdmin),
+                role == Role::SystemAdmin,
+                "{role:?}"
+            );
+            assert!(may_grant_role(&a, Role::CaseOfficer), "{role:?}");
         }
     }
 }

@@ -95,7 +95,7 @@ async fn admin_page(
     };
     let roles = Role::ALL
         .iter()
-        .filter(|r| system_admin || **r != Role::SystemAdmin)
+        .filter(|r| domain::policy::may_grant_role(&staff.actor, **r))
         .map(|r| (r.as_str(), t.get(&format!("role-{}", r.as_str()))))
         .collect();
     let p = AdminPage {
@@ -175,12 +175,7 @@ pub async fn add(
         scope(staff, &form.kommun)
     };
     if !may_manage(staff, kommun)
-        || (role == Some(Role::SystemAdmin)
-            && can(
-                &staff.actor,
-                Action::AppointSystemAdmin,
-                &Resource::Installation,
-            ) != Decision::Allow)
+        || role.is_some_and(|r| !domain::policy::may_grant_role(&staff.actor, r))
     {
         return Err(PageError::Forbidden);
     }
