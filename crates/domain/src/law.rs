@@ -14,6 +14,9 @@ pub struct LegalReference {
     pub title: String,
     pub valid_from: NaiveDate,
     pub valid_to: Option<NaiveDate>,
+    /// Whether an assessed decision may cite it as its basis (bistånd, an LSS insats).
+    #[serde(default)]
+    pub decision_basis: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -109,11 +112,7 @@ impl LawTable {
     pub fn decision_references(&self, on: NaiveDate) -> Vec<&LegalReference> {
         self.references
             .iter()
-            .filter(|r| {
-                (r.code.starts_with("sol-bistand") || r.code.starts_with("lss-"))
-                    && !r.code.ends_with("not-executed")
-                    && in_force(r.valid_from, r.valid_to, on)
-            })
+            .filter(|r| r.decision_basis && in_force(r.valid_from, r.valid_to, on))
             .collect()
     }
 
