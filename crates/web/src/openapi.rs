@@ -120,6 +120,47 @@ mod tests {
         }
     }
 
+    /// What every route with a JSON body can answer besides success, and the emergency
+    /// header every route on a case or a person reads, are in the contract.
+    #[test]
+    fn bodies_and_emergency_access_are_documented() {
+        let whole = super::document();
+        for op in crate::api::operations() {
+            let doc = op.doc();
+            let name = format!("{} {}", op.method, op.path);
+            if doc.get("requestBody").is_some() {
+                for code in ["400", "413", "415", "422"] {
+                    assert!(doc["responses"][code].is_object(), "{name} lacks {code}");
+                }
+            }
+            let on_a_case = [
+                "/cases/{id}",
+                "/persons/{id}",
+                "/decisions/{id}",
+                "/appeals/{id}",
+            ]
+            .iter()
+            .any(|p| op.path.contains(p));
+            let params = doc["parameters"].as_array().cloned().unwrap_or_default();
+            let emergency = params
+                .iter()
+                .any(|p| p["$ref"] == "#/components/parameters/EmergencyReason");
+            assert_eq!(emergency, on_a_case, "{name}: the emergency header");
+            if op.path.contains("{id}") {
+                assert!(
+                    params
+                        .iter()
+                        .any(|p| p["name"] == "id" && p["in"] == "path"),
+                    "{name} documents its id"
+                );
+            }
+        }
+        assert_eq!(
+            whole["components"]["parameters"]["EmergencyReason"]["name"],
+            "Anhorigstod-Emergency-Reason"
+        );
+    }
+
     #[test]
     fn documents_finds_a_key() {
         assert!(super::documents(r#"{"get /a": {}}"#, "\"get /a\":"));
