@@ -70,6 +70,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod contact;
 pub mod conversation;
+pub mod csv;
 pub mod ical;
 pub mod kommun;
 pub mod law;

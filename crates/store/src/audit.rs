@@ -459,13 +459,7 @@ pub async fn heavy_readers(
 
 /// Writes rows as CSV (RFC 4180), with the actors' names.
 pub fn to_csv(rows: &[AuditRow], name_of: impl Fn(&str) -> String) -> String {
-    fn cell(s: &str) -> String {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    }
+    let cell = |s: &str| domain::csv::cell(s, ',');
     let mut out = String::from("seq,at,actor,name,role,action,object_kind,object_id,persons,reason,request_id,client_addr\r\n");
     for r in rows {
         let e = &r.event;

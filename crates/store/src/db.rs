@@ -35,6 +35,7 @@ pub enum Pools {
 pub struct Db {
     pub pools: Pools,
     pub(crate) audit: Arc<OnceLock<crate::audit::AuditWriter>>,
+    read_only: bool,
 }
 
 impl std::fmt::Debug for Db {
@@ -83,6 +84,54 @@ macro_rules! with_tx {
     };
 }
 
+/// `sqlite://PATH?…` read as sqlx reads it (`mode=ro|rw|rwc|memory` and its other parameters),
+/// or a bare path. Without a `mode` the file and its folder are created when missing; a file
+/// this creates is readable by its owner only, since it holds personal data. Also says whether
+/// the database is opened read-only.
+fn sqlite_options(url: &str) -> Result<(SqliteConnectOptions, bool), StoreError> {
+    let (opts, mode) = if url.starts_with("sqlite:") {
+        let mode = url
+            .split_once('?')
+            .map(|(_, q)| q)
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .find_map(|kv| kv.strip_prefix("mode="))
+            .map(str::to_owned);
+        (SqliteConnectOptions::from_str(url)?, mode)
+    } else {
+        (SqliteConnectOptions::new().filename(url), None)
+    };
+    let read_only = mode.as_deref() == Some("ro");
+    let creates = matches!(mode.as_deref(), None | Some("rwc"));
+    let path = opts.get_filename().to_path_buf();
+    let in_memory = mode.as_deref() == Some("memory") || path.as_os_str() == ":memory:";
+    if creates && !in_memory && !path.exists() {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Config(e.to_string()))?;
+        }
+        create_owner_only(&path)?;
+    }
+    Ok((opts.create_if_missing(creates), read_only))
+}
+
+#[cfg(unix)]
+fn create_owner_only(path: &std::path::Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
+        .map_err(|e| StoreError::Config(format!("{}: {e}", path.display())))
+}
+
+#[cfg(not(unix))]
+fn create_owner_only(_path: &std::path::Path) -> Result<(), StoreError> {
+    Ok(())
+}
+
 /// Where the default SQLite file lives.
 pub const DEFAULT_SQLITE_URL: &str = "sqlite://data/anhorigstod.db";
 
@@ -99,18 +148,8 @@ impl Db {
                 .await?;
             return Ok(Db::new(Pools::Postgres(pool)));
         }
-        let path = url
-            .strip_prefix("sqlite://")
-            .or_else(|| url.strip_prefix("sqlite:"))
-            .unwrap_or(url);
-        if let Some(dir) = std::path::Path::new(path).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Config(e.to_string()))?;
-            }
-        }
-        let opts = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
+        let (opts, read_only) = sqlite_options(url)?;
+        let opts = opts
             .journal_mode(SqliteJournalMode::Wal)
             // FULL: a commit is on disk before we answer, so an acknowledged request survives
             // a crash of the machine, not only of the process.
@@ -125,14 +164,22 @@ impl Db {
             .max_connections(8)
             .connect_with(opts.read_only(true))
             .await?;
-        Ok(Db::new(Pools::Sqlite(SqlitePools { read, write })))
+        let mut db = Db::new(Pools::Sqlite(SqlitePools { read, write }));
+        db.read_only = read_only;
+        Ok(db)
     }
 
     fn new(pools: Pools) -> Self {
         Self {
             pools,
             audit: Arc::default(),
+            read_only: false,
         }
+    }
+
+    /// Opened read-only (`sqlite://…?mode=ro`): nothing is migrated or written.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn backend(&self) -> Backend {
@@ -181,5 +228,72 @@ impl Tx {
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn scratch(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "anh-db-{name}-{}-{}",
+            std::process::id(),
+            rand::random::<u32>()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[tokio::test]
+    async fn a_sqlite_url_query_is_read_not_made_part_of_the_file_name() {
+        let dir = scratch("query");
+        let url = format!("sqlite://{}/x.db?mode=rwc", dir.display());
+        let db = crate::open(&url).await.unwrap();
+        db.close().await;
+        assert!(dir.join("x.db").exists());
+        assert!(!dir.join("x.db?mode=rwc").exists());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("x.db"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "personal data: owner only");
+        }
+        // rw opens only what exists.
+        let missing = format!("sqlite://{}/y.db?mode=rw", dir.display());
+        assert!(Db::connect(&missing).await.is_err());
+        assert!(!dir.join("y.db").exists());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn mode_ro_opens_read_only() {
+        let dir = scratch("ro");
+        let path = dir.join("z.db");
+        crate::open(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap()
+            .close()
+            .await;
+        let db = crate::open(&format!("sqlite://{}?mode=ro", path.display()))
+            .await
+            .unwrap();
+        assert!(db.is_read_only());
+        let count: i64 = crate::with_pool!(&db, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM municipalities").fetch_one(pool).await.unwrap()
+        });
+        assert_eq!(count, 290);
+        let mut tx = db.begin().await.unwrap();
+        let refused = crate::with_tx!(&mut tx, c => {
+            sqlx::query("DELETE FROM municipalities").execute(&mut *c).await.is_err()
+        });
+        assert!(refused, "a read-only database refuses writes");
+        drop(tx);
+        db.close().await;
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -44,6 +44,16 @@ pub enum StoreError {
 /// Opens the database and brings its schema and reference data up to date.
 pub async fn open(url: &str) -> Result<Db, StoreError> {
     let db = Db::connect(url).await?;
+    if db.is_read_only() {
+        // Nothing may be written: the schema must already be current.
+        let missing = migrate::pending(&db).await?;
+        if !missing.is_empty() {
+            return Err(StoreError::Config(format!(
+                "the read-only database lacks migrations {missing:?}"
+            )));
+        }
+        return Ok(db);
+    }
     migrate::migrate(&db).await?;
     let all =
         domain::kommun::all_municipalities().map_err(|e| StoreError::Corrupt(e.to_string()))?;

@@ -130,6 +130,21 @@ async fn begin_locked(db: &Db) -> Result<Tx, StoreError> {
 /// Applies what is missing; returns the versions applied now. Each migration runs in its own
 /// transaction, so a failed one leaves those before it applied; on PostgreSQL each takes an
 /// advisory lock and checks again that it is still missing, so two starting nodes do not race.
+/// The migrations this database has not had, read without writing anything.
+pub async fn pending(db: &Db) -> Result<Vec<i64>, StoreError> {
+    let done: Vec<i64> = crate::with_pool!(db, pool => {
+        sqlx::query_scalar("SELECT version FROM schema_migrations")
+            .fetch_all(pool)
+            .await
+            .unwrap_or_default()
+    });
+    Ok(MIGRATIONS
+        .iter()
+        .map(|m| m.version)
+        .filter(|v| !done.contains(v))
+        .collect())
+}
+
 pub async fn migrate(db: &Db) -> Result<Vec<i64>, StoreError> {
     let backend = db.backend();
     let create = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

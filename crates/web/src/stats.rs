@@ -132,7 +132,7 @@ pub async fn report(
 /// The same numbers as CSV: one row per figure.
 pub fn csv(t: &I18n, v: &StatsView) -> String {
     let mut out = format!("{}\n", t.get("stats-csv-header"));
-    let esc = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let esc = |s: &str| domain::csv::cell(s, ';');
     let mut row = |part: &str, group: &str, n: &str| {
         out.push_str(&format!("{};{};{}\n", esc(part), esc(group), esc(n)));
     };
