@@ -1039,3 +1039,32 @@ async fn staff_register_a_person_by_hand_and_a_protected_address_stays_hidden() 
         .iter()
         .any(|r| r.event.action == "person.create" && r.event.role == "case-officer"));
 }
+
+/// Found from outside (issue 11): staff JSON with personal data was sent `no-cache`, which
+/// lets a cache keep it. Every answer to a signed-in caller is `no-store`; public ones are not.
+#[tokio::test]
+async fn answers_to_a_signed_in_caller_are_never_stored() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    for path in [
+        format!("/api/v1/cases/{}", w.case_id),
+        format!("/api/v1/persons/{}", w.person_id),
+        "/api/v1/cases".to_owned(),
+        "/api/v1/municipalities".to_owned(),
+    ] {
+        let res = client()
+            .get(app.url(&path))
+            .header("authorization", format!("Bearer {}", w.me.token))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+    }
+    let public = client()
+        .get(app.url("/api/v1/municipalities"))
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(public.headers()["cache-control"], "no-store");
+}

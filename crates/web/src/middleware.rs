@@ -32,6 +32,11 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = req.method().clone();
     let staff = req.uri().path().starts_with("/personal");
+    // Whatever answers a signed-in caller may hold personal data: never stored by a cache.
+    let private = staff
+        || req.headers().contains_key(header::AUTHORIZATION)
+        || crate::staff::auth::cookie_value(req.headers(), crate::staff::auth::SESSION_COOKIE)
+            .is_some_and(|v| !v.is_empty());
     let slot = staff.then(StaffSlot::default);
     if let Some(slot) = &slot {
         req.extensions_mut().insert(slot.clone());
@@ -52,8 +57,12 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), interest-cohort=()"),
     );
-    h.entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-cache"));
+    if private {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else {
+        h.entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-cache"));
+    }
     if let Ok(v) = HeaderValue::from_str(&request_id) {
         h.insert("x-request-id", v);
     }
