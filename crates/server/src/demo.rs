@@ -204,6 +204,17 @@ pub fn fake_personnummer(rng: &mut impl Rng, today: NaiveDate) -> String {
 /// Seeds the demo municipality. Safe to run again: settings and catalogue are refreshed,
 /// staff and carers are only added once.
 pub async fn seed(db: &Db) -> Result<(), DemoError> {
+    // A demo prints its passwords: never on a database that real people sign in to. A
+    // database the demo was seeded in before (it has demo accounts) may hold accounts made
+    // for trying it out.
+    let accounts = store::staff::list(db, None).await?;
+    let real = accounts.iter().filter(|s| !s.is_demo).count();
+    if real > 0 && !accounts.iter().any(|s| s.is_demo) {
+        return Err(DemoError(format!(
+            "this database holds {real} account(s) that are not demo accounts and was never \
+             a demo database; the demo seeds only a database of its own"
+        )));
+    }
     let (settings, contacts) = demo_settings();
     store::municipalities::save_settings(db, DEMO_KOMMUNKOD, &settings, &contacts).await?;
 

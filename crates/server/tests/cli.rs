@@ -302,3 +302,54 @@ async fn a_shifted_clock_is_for_demos_only() {
     );
     assert_eq!(code, 2, "{err}");
 }
+
+/// Found from outside (issue 11): `serve --demo` on a database with real accounts added a
+/// system administrator and printed its password. It refuses, and adds nobody.
+#[tokio::test]
+async fn the_demo_refuses_a_database_with_real_accounts() {
+    let db = testkit::fresh_database().await;
+    let store = store::open(&db.url).await.unwrap();
+    store::staff::create(
+        &store,
+        Some("0380"),
+        "riktig.handlaggare@kommun.example",
+        "Riktig Handläggare",
+        "case-officer",
+        "not-a-real-hash",
+        false,
+        chrono::Utc::now(),
+        &Default::default(),
+    )
+    .await
+    .unwrap();
+    let (code, out, err) = run_cli(&db.url, &["demo"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(err.contains("not demo accounts"), "{err}");
+    let mut child = std::process::Command::new(BIN)
+        .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .env("ANHORIGSTOD_DATABASE_URL", &db.url)
+        .env("ANHORIGSTOD_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut exited = None;
+    for _ in 0..200 {
+        if let Some(status) = child.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let Some(status) = exited else {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        panic!("serve --demo started on a database with real accounts");
+    };
+    assert!(!status.success());
+    let mut printed = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut printed).unwrap();
+    assert!(!printed.contains("password"), "{printed}");
+    let accounts = store::staff::list(&store, None).await.unwrap();
+    assert_eq!(accounts.len(), 1, "no demo account was added");
+}
