@@ -26,6 +26,10 @@ pub struct FileConfig {
     /// The address the public reaches this deployment at, for links in e-mails and
     /// calendars (e.g. "https://anhorigstod.kommun.se"); default http:// and the bind address.
     pub public_url: Option<String>,
+    /// The bearer token `/metrics` asks for; without it only loopback clients read them.
+    pub metrics_token: Option<String>,
+    /// Send `Strict-Transport-Security` (only behind HTTPS).
+    pub hsts: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -332,6 +332,14 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     .content_cache_seconds
                     .map_or(web::content::DEFAULT_TTL, std::time::Duration::from_secs),
                 public_url,
+                metrics_token: std::env::var("ANHORIGSTOD_METRICS_TOKEN")
+                    .ok()
+                    .filter(|v| !v.trim().is_empty())
+                    .or(file.metrics_token.clone()),
+                hsts: match std::env::var("ANHORIGSTOD_HSTS") {
+                    Ok(v) if !v.trim().is_empty() => v.trim().eq_ignore_ascii_case("true"),
+                    _ => file.hsts.unwrap_or(false),
+                },
                 ..web::WebConfig::default()
             };
             let clock: Arc<dyn domain::clock::Clock> = match today {

@@ -279,3 +279,44 @@ async fn searching_without_a_municipality_finds_places_and_national_support() {
     let (_, body) = get(&app, "/sok?q=avlastning&kommun=9999").await;
     assert!(body.contains("Vi hittar ingen kommun med den koden"));
 }
+
+/// Found from outside (issue 11): `/metrics` was public, and HTTPS deployments had no way to
+/// send HSTS. With `metrics_token` only its bearer reads the metrics; with `hsts` every answer
+/// carries Strict-Transport-Security.
+#[tokio::test]
+async fn metrics_need_the_token_and_hsts_is_sent_when_configured() {
+    let mut options = testkit::Options::default();
+    options.config.metrics_token = Some("m3trics-t0ken-for-tests".into());
+    options.config.hsts = true;
+    let app = testkit::spawn_app_with(options).await;
+    let c = client();
+    let anonymous = c.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 403);
+    let wrong = c
+        .get(app.url("/metrics"))
+        .header("authorization", "Bearer nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 403);
+    let scraper = c
+        .get(app.url("/metrics"))
+        .header("authorization", "Bearer m3trics-t0ken-for-tests")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scraper.status(), 200);
+    assert!(scraper
+        .text()
+        .await
+        .unwrap()
+        .contains("anhorigstod_http_requests_total"));
+    let page = c.get(app.url("/kommun/0180")).send().await.unwrap();
+    assert_eq!(
+        page.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let plain = spawn_app().await;
+    let page = c.get(plain.url("/kommun/0180")).send().await.unwrap();
+    assert!(page.headers().get("strict-transport-security").is_none());
+}

@@ -54,6 +54,11 @@ pub struct WebConfig {
     pub public_url: String,
     /// How long a node keeps a municipality's activities for the public pages.
     pub activities_ttl: Duration,
+    /// `/metrics` answers only with `Authorization: Bearer <token>` when set, and only to
+    /// loopback clients when not.
+    pub metrics_token: Option<String>,
+    /// Send `Strict-Transport-Security` (behind HTTPS only).
+    pub hsts: bool,
 }
 
 impl Default for WebConfig {
@@ -67,6 +72,8 @@ impl Default for WebConfig {
             hash_cost: staff::auth::HashCost::Standard,
             public_url: "http://127.0.0.1:8080".into(),
             activities_ttl: Duration::from_secs(2),
+            metrics_token: None,
+            hsts: false,
         }
     }
 }

@@ -2,11 +2,24 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
 const BUCKETS_MS: [f64; 8] = [1.0, 2.5, 5.0, 10.0, 25.0, 100.0, 500.0, 2500.0];
+
+/// Who may read the metrics: with a token configured, whoever sends it as a bearer token; without
+/// one, only a client on this machine (a scraper beside the app), since the route names and
+/// counts tell outsiders what is used.
+pub fn may_read(token: Option<&str>, authorization: Option<&str>, peer: Option<IpAddr>) -> bool {
+    match token {
+        Some(token) => authorization
+            .and_then(|a| a.strip_prefix("Bearer "))
+            .is_some_and(|given| crate::staff::auth::same_secret(token, given.trim())),
+        None => peer.is_some_and(|ip| ip.is_loopback()),
+    }
+}
 
 #[derive(Default)]
 pub struct Metrics {
@@ -90,5 +103,36 @@ impl Metrics {
             self.contact_requests_created.load(Ordering::Relaxed)
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_read;
+    use std::net::IpAddr;
+
+    #[test]
+    fn without_a_token_only_this_machine_reads_the_metrics() {
+        let local: IpAddr = "127.0.0.1".parse().unwrap_or(IpAddr::from([127, 0, 0, 1]));
+        let outside = IpAddr::from([192, 0, 2, 7]);
+        assert!(may_read(None, None, Some(local)));
+        assert!(may_read(
+            None,
+            None,
+            Some(IpAddr::from([0, 0, 0, 0, 0, 0, 0, 1]))
+        ));
+        assert!(!may_read(None, None, Some(outside)));
+        assert!(!may_read(None, Some("Bearer x"), Some(outside)));
+        assert!(!may_read(None, None, None));
+    }
+
+    #[test]
+    fn with_a_token_only_its_bearer_reads_them_from_anywhere() {
+        let outside = IpAddr::from([192, 0, 2, 7]);
+        let t = Some("s3cret-token");
+        assert!(may_read(t, Some("Bearer s3cret-token"), Some(outside)));
+        assert!(!may_read(t, Some("Bearer wrong"), Some(outside)));
+        assert!(!may_read(t, Some("s3cret-token"), Some(outside)));
+        assert!(!may_read(t, None, Some(IpAddr::from([127, 0, 0, 1]))));
     }
 }

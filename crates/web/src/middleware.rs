@@ -52,6 +52,12 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
         HeaderValue::from_static("nosniff"),
     );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    if state.config.hsts {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
     h.insert(
         "permissions-policy",

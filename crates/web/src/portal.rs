@@ -9,17 +9,18 @@ use crate::markdown;
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 use domain::catalogue::{CatalogueEntry, ContentPage, Provenance, Track};
 use domain::contact::{
     AgeGroup, Condition, PreferredTime, RawContactRequest, Relation, Want, FIELD_ORDER,
 };
 use domain::Municipality;
 use pulldown_cmark::HeadingLevel;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use store::municipalities::Contact;
 
@@ -1006,7 +1007,18 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics(State(state): State<AppState>) -> Response {
+async fn metrics(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+) -> Response {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let peer = peer.map(|Extension(c)| c.0.ip());
+    if !crate::metrics::may_read(state.config.metrics_token.as_deref(), authorization, peer) {
+        return StatusCode::FORBIDDEN.into_response();
+    }
     (
         [(
             header::CONTENT_TYPE,
