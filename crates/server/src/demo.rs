@@ -757,14 +757,8 @@ async fn seed_cases(db: &Db) -> Result<(), DemoError> {
             continue;
         };
         // The demo's officer writes as anyone would: through the policy's grant.
-        let Some(user) = staff.iter().find(|s| s.id == assignee) else {
+        let Some(actor) = store::access::actor_of(db, assignee).await? else {
             continue;
-        };
-        let actor = domain::staff::Actor {
-            user_id: user.id,
-            role: user.role,
-            kommunkod: user.kommunkod,
-            units: store::staff::units_of(db, user.id).await?,
         };
         let verdict = store::access::case(
             db,
@@ -879,7 +873,26 @@ async fn seed_assessed(
     )
     .await?;
     store::assessed::take(db, DEMO_KOMMUNKOD, s.case_id, officer, unit, now, &origin).await?;
-    let applied = store::assessed::of_case(db, DEMO_KOMMUNKOD, s.case_id)
+    // The officer decides as anyone would: through the policy's grant.
+    let actor = store::access::actor_of(db, officer)
+        .await?
+        .ok_or_else(|| DemoError("demo: the officer is gone".into()))?;
+    let verdict = store::access::case(
+        db,
+        &actor,
+        domain::policy::Action::Decide,
+        s.case_id,
+        None,
+        now,
+        &origin,
+    )
+    .await?;
+    let store::access::Verdict::Granted(grant) = verdict else {
+        return Err(DemoError(
+            "demo: the officer may not decide the case".into(),
+        ));
+    };
+    let applied = store::assessed::of_case(db, &grant)
         .await?
         .applied
         .first()
@@ -887,8 +900,7 @@ async fn seed_assessed(
     let decided_on = days_ago(125);
     store::assessed::add_consent(
         db,
-        DEMO_KOMMUNKOD,
-        s.case_id,
+        &grant,
         &store::assessed::NewConsent {
             person_id: None,
             given_by: "Demo-Ingrid Beslutsson".into(),
@@ -926,16 +938,7 @@ async fn seed_assessed(
         .period("follow-up", decided_on)
         .map(|p| domain::calendar::add_period(decided_on, p));
     let Ok(id) = store::assessed::decide(
-        db,
-        DEMO_KOMMUNKOD,
-        s.case_id,
-        &input,
-        cite,
-        follow_up,
-        officer,
-        true,
-        now,
-        &origin,
+        db, &grant, &input, cite, follow_up, officer, true, now, &origin,
     )
     .await?
     else {
@@ -948,22 +951,13 @@ async fn seed_assessed(
             received_on: decided_on + chrono::Duration::days(2),
         };
         let deadline = domain::assessed::appeal_deadline(notice.received_on, p);
-        store::assessed::record_notice(
-            db,
-            DEMO_KOMMUNKOD,
-            id,
-            &notice,
-            deadline,
-            officer,
-            now,
-            &origin,
-        )
-        .await?
-        .map_err(|r| DemoError(format!("demo: {r:?}")))?;
+        store::assessed::record_notice(db, &grant, id, &notice, deadline, officer, now, &origin)
+            .await?
+            .map_err(|r| DemoError(format!("demo: {r:?}")))?;
     }
     store::assessed::order_execution(
         db,
-        DEMO_KOMMUNKOD,
+        &grant,
         id,
         "Demo: Dagverksamheten Solrosen",
         true,
@@ -976,7 +970,7 @@ async fn seed_assessed(
     .map_err(|r| DemoError(format!("demo: {r:?}")))?;
     store::assessed::explain_delay(
         db,
-        DEMO_KOMMUNKOD,
+        &grant,
         id,
         "Demo: Ingen ledig plats på dagverksamheten.",
         "Demo: Lars har fått gå ner i arbetstid.",

@@ -308,9 +308,12 @@ async fn a_good_application_is_stored_and_confirmed() {
         a.requested,
         vec!["Växelvård", "Avlösning i hemmet", "Hjälp med trädgården"]
     );
-    let case = store::assessed::of_case(&app.db, "0380", a.case_id)
-        .await
-        .unwrap();
+    let case = store::assessed::of_case(
+        &app.db,
+        &testkit::reading_grant(&app, "0380", a.case_id).await,
+    )
+    .await
+    .unwrap();
     let row = case.application.unwrap();
     assert_eq!(row.recipient_name.as_deref(), Some("Demo Närståendesson"));
     assert_eq!(
@@ -402,9 +405,12 @@ async fn what_is_not_in_the_catalogue_is_kept_as_free_text() {
         inbox[0].requested,
         vec!["finns-inte", "individuella-samtal"]
     );
-    let case = store::assessed::of_case(&app.db, "0380", inbox[0].case_id)
-        .await
-        .unwrap();
+    let case = store::assessed::of_case(
+        &app.db,
+        &testkit::reading_grant(&app, "0380", inbox[0].case_id).await,
+    )
+    .await
+    .unwrap();
     assert!(case
         .applied
         .iter()

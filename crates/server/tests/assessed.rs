@@ -128,9 +128,12 @@ async fn an_application_is_validated_and_stored_whole_or_not_at_all() {
     let (status, answer) = call(&app, "POST", None, path, Some(application("2026-10-01"))).await;
     assert_eq!(status, 201, "{answer}");
     let case_id = answer["case_id"].as_i64().unwrap();
-    let a = store::assessed::of_case(&app.db, "0380", case_id)
-        .await
-        .unwrap();
+    let a = store::assessed::of_case(
+        &app.db,
+        &testkit::reading_grant(&app, "0380", case_id).await,
+    )
+    .await
+    .unwrap();
     assert_eq!(a.received_on, Some(d("2026-10-01")));
     assert_eq!(a.applied.len(), 2);
     assert_eq!(
@@ -259,8 +262,7 @@ async fn staffed(app: &TestApp, received_on: &str) -> Staffed {
 async fn consent(app: &TestApp, case_id: i64, given_on: &str) {
     store::assessed::add_consent(
         &app.db,
-        "0380",
-        case_id,
+        &testkit::grant(app, 1, case_id).await,
         &store::assessed::NewConsent {
             person_id: None,
             given_by: "Den närstående".into(),
@@ -345,10 +347,10 @@ async fn decisions_notice_and_the_appeal_clock() {
     let origin = Origin::default();
     let now = app.state.clock.now();
     let officer_id: i64 = 1;
+    let case = testkit::grant(&app, officer_id, s.case_id).await;
     store::assessed::add_communication(
         &app.db,
-        "0380",
-        s.case_id,
+        &testkit::grant(&app, officer_id, s.case_id).await,
         &store::assessed::NewCommunication {
             material: "Läkarintyg från vårdcentralen".into(),
             method: domain::assessed::CommunicationMethod::Letter,
@@ -531,12 +533,12 @@ async fn decisions_notice_and_the_appeal_clock() {
     );
     let on_time_id = on_time["id"].as_i64().unwrap();
     assert_eq!(
-        appeal_step(&app.db, "0380", on_time_id, &dismiss, officer_id, now, &origin)
+        appeal_step(&app.db, &case, on_time_id, &dismiss, officer_id, now, &origin)
             .await
             .unwrap(),
         Err(Refusal::AppealNotLate)
     );
-    appeal_step(&app.db, "0380", late_id, &dismiss, officer_id, now, &origin)
+    appeal_step(&app.db, &case, late_id, &dismiss, officer_id, now, &origin)
         .await
         .unwrap()
         .unwrap();
@@ -556,7 +558,7 @@ async fn decisions_notice_and_the_appeal_clock() {
         String::new(),
     );
     assert_eq!(
-        appeal_step(&app.db, "0380", on_time_id, &court, officer_id, now, &origin)
+        appeal_step(&app.db, &case, on_time_id, &court, officer_id, now, &origin)
             .await
             .unwrap(),
         Err(Refusal::NotForwarded)
@@ -570,7 +572,7 @@ async fn decisions_notice_and_the_appeal_clock() {
         AppealStep::Forward(d("2026-11-18")),
         court,
     ] {
-        appeal_step(&app.db, "0380", on_time_id, &step, officer_id, now, &origin)
+        appeal_step(&app.db, &case, on_time_id, &step, officer_id, now, &origin)
             .await
             .unwrap()
             .unwrap();
@@ -613,6 +615,7 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     let origin = Origin::default();
     let now = app.state.clock.now();
     let officer_id: i64 = 1;
+    let case = testkit::grant(&app, officer_id, s.case_id).await;
     let mut ids = Vec::new();
     for decided in [
         "2026-06-29",
@@ -641,7 +644,7 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     for id in &ids {
         store::assessed::order_execution(
             &app.db,
-            "0380",
+            &case,
             *id,
             "Hemtjänsten Centrum",
             true,
@@ -657,7 +660,7 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     // Started on the last day of its three months: in time.
     store::assessed::execution_event(
         &app.db,
-        "0380",
+        &case,
         ids[2],
         Started,
         d("2026-07-15"),
@@ -672,7 +675,7 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     // Started the day after: late, reported as carried out in the quarter.
     store::assessed::execution_event(
         &app.db,
-        "0380",
+        &case,
         ids[3],
         Started,
         d("2026-07-16"),
@@ -687,7 +690,7 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     // Started in time, interrupted 2026-05-01 and not resumed: reported as interrupted.
     store::assessed::execution_event(
         &app.db,
-        "0380",
+        &case,
         ids[4],
         Started,
         d("2026-04-01"),
@@ -701,7 +704,7 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     .unwrap();
     store::assessed::execution_event(
         &app.db,
-        "0380",
+        &case,
         ids[4],
         Interrupted,
         d("2026-05-01"),
@@ -716,7 +719,7 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     // Events out of order are refused.
     assert!(store::assessed::execution_event(
         &app.db,
-        "0380",
+        &case,
         ids[4],
         Started,
         d("2026-05-02"),
@@ -730,7 +733,7 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     .is_err());
     assert!(store::assessed::execution_event(
         &app.db,
-        "0380",
+        &case,
         ids[0],
         Resumed,
         d("2026-07-02"),
@@ -744,7 +747,7 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     .is_err());
     store::assessed::explain_delay(
         &app.db,
-        "0380",
+        &case,
         ids[0],
         "Ingen ledig avlösare.",
         "Anhörig har fått mindre vila.",
@@ -848,4 +851,91 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     assert!(audit_actions(&app)
         .await
         .contains(&"report.not_executed".to_owned()));
+}
+
+/// The store's steps take a grant (ADR 17): it reaches only its own case, and a step asks the
+/// policy again for its own action, so a carer support officer's grant cannot decide.
+#[tokio::test]
+async fn a_grant_reaches_only_its_case_and_the_steps_its_role_may_take() {
+    let app = app_on_2026_11_25().await;
+    let s = staffed(&app, "2026-10-01").await;
+    consent(&app, s.case_id, "2026-10-02").await;
+    let decisions = format!("/api/v1/cases/{}/decisions", s.case_id);
+    let (status, answer) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &decisions,
+        Some(decision("granted", "2026-10-15")),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    let decision_id = answer["id"].as_i64().unwrap();
+    let now = app.state.clock.now();
+    let origin = Origin::default();
+
+    // The carer support officer of the same unit may read the case, not decide on it.
+    let support = testkit::grant(&app, 2, s.case_id).await;
+    let input = store::assessed::DecisionInput {
+        applied_id: None,
+        insats: Some("Avlösning".into()),
+        decision: domain::assessed::validate_decision(
+            &domain::assessed::RawDecision {
+                outcome: "granted".into(),
+                reasons: "Behovet är styrkt i utredningen av ärendet.".into(),
+                decided_on: "2026-10-20".into(),
+                ..Default::default()
+            },
+            d("2026-10-01"),
+            d("2026-11-25"),
+        )
+        .unwrap(),
+        legal_ref: None,
+        communication_waiver: None,
+    };
+    let denied = store::assessed::decide(
+        &app.db,
+        &support,
+        &input,
+        |_, _| Some("SoL".into()),
+        None,
+        2,
+        false,
+        now,
+        &origin,
+    )
+    .await;
+    assert!(
+        matches!(denied, Err(store::StoreError::Denied(_))),
+        "{denied:?}"
+    );
+
+    // A grant on another case does not reach this case's decision.
+    let (status, other) = call(
+        &app,
+        "POST",
+        None,
+        "/api/v1/municipalities/0380/applications",
+        Some(application("2026-10-03")),
+    )
+    .await;
+    assert_eq!(status, 201, "{other}");
+    let elsewhere = testkit::reading_grant(&app, "0380", other["case_id"].as_i64().unwrap()).await;
+    assert!(
+        store::assessed::decision(&app.db, &elsewhere, decision_id, now, &origin)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store::assessed::decision(&app.db, &support, decision_id, now, &origin)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        count(&app, "decisions").await,
+        1,
+        "nothing decided by the refused grant"
+    );
 }

@@ -416,10 +416,10 @@ async fn the_letter_never_carries_a_protected_address() {
                 .await
                 .unwrap()
         );
+        let grant = testkit::grant(&app, officer, case_id).await;
         store::assessed::add_consent(
             &app.db,
-            "0380",
-            case_id,
+            &grant,
             &store::assessed::NewConsent {
                 person_id: None,
                 given_by: "Den närstående".into(),
@@ -435,7 +435,7 @@ async fn the_letter_never_carries_a_protected_address() {
         .unwrap()
         .unwrap();
         let form = web::assessed::DecisionForm {
-            applied_id: store::assessed::of_case(&app.db, "0380", case_id)
+            applied_id: store::assessed::of_case(&app.db, &grant)
                 .await
                 .unwrap()
                 .applied
@@ -449,35 +449,14 @@ async fn the_letter_never_carries_a_protected_address() {
             },
             ..Default::default()
         };
-        let id = web::assessed::decide(&app.state, "0380", case_id, &form, officer, &origin)
+        let id = web::assessed::decide(&app.state, &grant, &form, officer, &origin)
             .await
             .unwrap()
             .unwrap();
-        let d = store::assessed::decision(&app.db, "0380", id, now, &origin)
+        let d = store::assessed::decision(&app.db, &grant, id, now, &origin)
             .await
             .unwrap()
             .unwrap();
-        // The letter reads the applicant through the officer's access to the case.
-        let actor = domain::staff::Actor {
-            user_id: officer,
-            role: domain::staff::Role::CaseOfficer,
-            kommunkod: domain::Kommunkod::parse("0380").ok(),
-            units: Vec::new(),
-        };
-        let verdict = store::access::case(
-            &app.db,
-            &actor,
-            domain::policy::Action::ReadCase,
-            case_id,
-            None,
-            now,
-            &origin,
-        )
-        .await
-        .unwrap();
-        let store::access::Verdict::Granted(grant) = verdict else {
-            panic!("the officer's own case is not granted: {verdict:?}");
-        };
         let doc = web::documents::decision_letter(&app.state, &grant, &d, &origin)
             .await
             .unwrap();

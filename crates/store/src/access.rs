@@ -34,6 +34,11 @@ impl CaseGrant {
         self.case.kommunkod
     }
 
+    /// The municipality's code, as the queries bind it.
+    pub fn kommunkod(&self) -> &str {
+        self.case.kommunkod.as_str()
+    }
+
     /// The case as the policy saw it (its unit and officer).
     pub fn case(&self) -> &CaseRef {
         &self.case
@@ -147,6 +152,20 @@ pub async fn case(
         case,
         emergency: emergency.is_some(),
         reason: emergency,
+    }))
+}
+
+/// The actor an account is, with its units: for work done in its name outside a request (the
+/// demo seed, tests), which then asks the policy as any request does.
+pub async fn actor_of(db: &Db, user_id: i64) -> Result<Option<Actor>, StoreError> {
+    let Some(user) = crate::staff::by_id(db, user_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(Actor {
+        user_id: user.id,
+        role: user.role,
+        kommunkod: user.kommunkod,
+        units: crate::staff::units_of(db, user.id).await?,
     }))
 }
 

@@ -203,6 +203,69 @@ impl Clock for TestClock {
 /// A second-factor key for test accounts.
 pub const TEST_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
+/// The policy's grant on a case to the account `user_id`, for tests that call the store
+/// directly; panics if the policy says no.
+pub async fn grant(app: &TestApp, user_id: i64, case_id: i64) -> store::access::CaseGrant {
+    let actor = store::access::actor_of(&app.db, user_id)
+        .await
+        .unwrap_or_else(|e| panic!("actor: {e}"))
+        .unwrap_or_else(|| panic!("no account {user_id}"));
+    let verdict = store::access::case(
+        &app.db,
+        &actor,
+        domain::policy::Action::ReadCase,
+        case_id,
+        None,
+        app.state.clock.now(),
+        &store::audit::Origin::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("grant: {e}"));
+    match verdict {
+        store::access::Verdict::Granted(g) => g,
+        other => panic!("account {user_id} may not reach case {case_id}: {other:?}"),
+    }
+}
+
+/// A grant on any case of `kommunkod` for a test that only reads it: a fresh case officer
+/// under emergency access (which the audit log flags, as it would for anyone).
+pub async fn reading_grant(
+    app: &TestApp,
+    kommunkod: &str,
+    case_id: i64,
+) -> store::access::CaseGrant {
+    let email = format!("lasare-{}@test.example", rand::thread_rng().gen::<u32>());
+    let reader = create_staff(
+        app,
+        Some(kommunkod),
+        "case-officer",
+        &email,
+        "x",
+        false,
+        None,
+    )
+    .await;
+    let actor = store::access::actor_of(&app.db, reader)
+        .await
+        .unwrap_or_else(|e| panic!("actor: {e}"))
+        .unwrap_or_else(|| panic!("no account {reader}"));
+    let verdict = store::access::case(
+        &app.db,
+        &actor,
+        domain::policy::Action::ReadCase,
+        case_id,
+        Some("Testet läser ärendet direkt."),
+        app.state.clock.now(),
+        &store::audit::Origin::default(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("grant: {e}"));
+    match verdict {
+        store::access::Verdict::Granted(g) => g,
+        other => panic!("case {case_id} not reachable: {other:?}"),
+    }
+}
+
 /// Creates a staff account with a cheap password hash, optionally with a second factor and
 /// a unit. Returns its id.
 pub async fn create_staff(

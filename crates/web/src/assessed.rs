@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use domain::assessed::{self, Applicable, RawApplication, RawDecision};
 use domain::case::Errors;
 use domain::catalogue::Track;
+use store::access::CaseGrant;
 use store::assessed::{DecisionInput, Refusal, Submitted};
 use store::audit::Origin;
 
@@ -165,14 +166,13 @@ pub struct DecisionForm {
 /// Registers a decision on a case the caller may decide on.
 pub async fn decide(
     state: &AppState,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     form: &DecisionForm,
     by: i64,
     origin: &Origin,
 ) -> Result<Result<i64, Errors>, PageError> {
     let today = state.clock.today();
-    let assessed = store::assessed::of_case(&state.db, kommunkod, case_id).await?;
+    let assessed = store::assessed::of_case(&state.db, grant).await?;
     let received = assessed.received_on.unwrap_or(NaiveDate::MIN);
     let decision = match assessed::validate_decision(&form.raw, received, today) {
         Ok(d) => d,
@@ -216,8 +216,7 @@ pub async fn decide(
     let cite = move |code: &str, on: NaiveDate| law.reference(code, on).map(|r| r.citation.clone());
     let r = store::assessed::decide(
         &state.db,
-        kommunkod,
-        case_id,
+        grant,
         &input,
         cite,
         follow_up_on,
@@ -234,7 +233,7 @@ pub async fn decide(
 #[allow(clippy::too_many_arguments)]
 pub async fn record_notice(
     state: &AppState,
-    kommunkod: &str,
+    grant: &CaseGrant,
     decision_id: i64,
     method: &str,
     sent_on: &str,
@@ -243,7 +242,7 @@ pub async fn record_notice(
     origin: &Origin,
 ) -> Result<Result<NaiveDate, Errors>, PageError> {
     let now = state.clock.now();
-    let Some(d) = store::assessed::decision(&state.db, kommunkod, decision_id, now, origin).await?
+    let Some(d) = store::assessed::decision(&state.db, grant, decision_id, now, origin).await?
     else {
         return Err(PageError::NotFound);
     };
@@ -277,7 +276,7 @@ pub async fn record_notice(
     );
     let r = store::assessed::record_notice(
         &state.db,
-        kommunkod,
+        grant,
         decision_id,
         &notice,
         deadline,
@@ -292,7 +291,7 @@ pub async fn record_notice(
 /// Registers an appeal against a decision whose notice is recorded.
 pub async fn register_appeal(
     state: &AppState,
-    kommunkod: &str,
+    grant: &CaseGrant,
     decision_id: i64,
     received_on: &str,
     note: &str,
@@ -300,7 +299,7 @@ pub async fn register_appeal(
     origin: &Origin,
 ) -> Result<Result<store::assessed::AppealRow, Errors>, PageError> {
     let now = state.clock.now();
-    let Some(d) = store::assessed::decision(&state.db, kommunkod, decision_id, now, origin).await?
+    let Some(d) = store::assessed::decision(&state.db, grant, decision_id, now, origin).await?
     else {
         return Err(PageError::NotFound);
     };
@@ -315,7 +314,7 @@ pub async fn register_appeal(
     let note = Some(note.trim()).filter(|n| !n.is_empty());
     let r = store::assessed::register_appeal(
         &state.db,
-        kommunkod,
+        grant,
         decision_id,
         date,
         note,

@@ -57,7 +57,7 @@ async fn addressee(
     case: &CaseGrant,
     origin: &Origin,
 ) -> Result<(String, Option<Vec<String>>), PageError> {
-    let a = store::assessed::of_case(&state.db, case.kommun().as_str(), case.id()).await?;
+    let a = store::assessed::of_case(&state.db, case).await?;
     let Some(app) = a.application else {
         return Ok((String::new(), None));
     };

@@ -114,11 +114,17 @@ pub(super) async fn load_appeals(
 /// One appeal, logged as read.
 pub async fn appeal(
     db: &Db,
-    kommunkod: &str,
+    grant: &CaseGrant,
     id: i64,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Option<AppealRow>, StoreError> {
+    grant.require(Action::ReadCase)?;
+    let kommunkod = grant.kommunkod();
+    // Only a appeal of the granted case.
+    if appeal_case(db, kommunkod, id).await? != Some(grant.id()) {
+        return Ok(None);
+    }
     let Some(a) = load_appeals(db, kommunkod, "id", id)
         .await?
         .into_iter()
@@ -145,7 +151,7 @@ pub async fn appeal(
 #[allow(clippy::too_many_arguments)]
 pub async fn register_appeal(
     db: &Db,
-    kommunkod: &str,
+    grant: &CaseGrant,
     decision_id: i64,
     received_on: NaiveDate,
     note: Option<&str>,
@@ -153,6 +159,12 @@ pub async fn register_appeal(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<AppealRow> {
+    grant.require(Action::WriteCase)?;
+    let kommunkod = grant.kommunkod();
+    // Only a decision of the granted case.
+    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+        return Ok(Err(Refusal::NotFound));
+    }
     let mut tx = db.begin().await?;
     let found: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> = crate::with_tx!(&mut tx, c => {
         sqlx::query_as("SELECT case_id, notice_received_on, appeal_deadline FROM decisions WHERE id = $1 AND kommunkod = $2")
@@ -249,13 +261,19 @@ pub enum AppealStep {
 #[allow(clippy::too_many_arguments)]
 pub async fn appeal_step(
     db: &Db,
-    kommunkod: &str,
+    grant: &CaseGrant,
     appeal_id: i64,
     step: &AppealStep,
     by: i64,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
+    grant.require(Action::WriteCase)?;
+    let kommunkod = grant.kommunkod();
+    // Only a appeal of the granted case.
+    if appeal_case(db, kommunkod, appeal_id).await? != Some(grant.id()) {
+        return Ok(Err(Refusal::NotFound));
+    }
     // The appeal is read inside the step's transaction, as the rules ask (ADR 10).
     let mut tx = db.begin().await?;
     let a: Option<AppealRow> = crate::with_tx!(&mut tx, c => {

@@ -86,7 +86,9 @@ pub struct Assessed {
 
 /// The assessed part of a case. Not logged by itself: it is read with the case page, whose
 /// read is logged.
-pub async fn of_case(db: &Db, kommunkod: &str, case_id: i64) -> Result<Assessed, StoreError> {
+pub async fn of_case(db: &Db, grant: &CaseGrant) -> Result<Assessed, StoreError> {
+    grant.require(Action::ReadCase)?;
+    let (kommunkod, case_id) = (grant.kommunkod(), grant.id());
     let mut out: Assessed = crate::with_pool!(db, pool => {
         let (received_on, sip_on): (Option<NaiveDate>, Option<NaiveDate>) = sqlx::query_as("SELECT received_on, sip_on FROM cases WHERE id = $1 AND kommunkod = $2")
             .bind(case_id)
@@ -216,4 +218,22 @@ pub async fn of_case(db: &Db, kommunkod: &str, case_id: i64) -> Result<Assessed,
         });
     }
     Ok(out)
+}
+
+/// Each person of a case: (role, id number, children in the household), for the flags a case
+/// shows about children. Read with the case page, whose read is logged.
+pub async fn household(
+    db: &Db,
+    grant: &CaseGrant,
+) -> Result<Vec<(String, Option<String>, bool)>, StoreError> {
+    grant.require(Action::ReadCase)?;
+    let case_id = grant.id();
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_as(
+            "SELECT cp.role, p.id_number, p.children_in_household FROM case_persons cp JOIN persons p ON p.id = cp.person_id WHERE cp.case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_all(pool)
+        .await?)
+    })
 }

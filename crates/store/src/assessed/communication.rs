@@ -12,13 +12,14 @@ pub struct NewCommunication {
 
 pub async fn add_communication(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     new: &NewCommunication,
     by: i64,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<i64> {
+    grant.require(Action::WriteCase)?;
+    let (kommunkod, case_id) = (grant.kommunkod(), grant.id());
     let mut tx = db.begin().await?;
     if case_in(&mut tx, kommunkod, case_id).await?.is_none() {
         return Ok(Err(Refusal::NotFound));
@@ -64,8 +65,7 @@ pub async fn add_communication(
 #[allow(clippy::too_many_arguments)]
 pub async fn answer_communication(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     communication_id: i64,
     answered_on: NaiveDate,
     answer: &str,
@@ -73,6 +73,8 @@ pub async fn answer_communication(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
+    grant.require(Action::WriteCase)?;
+    let (kommunkod, case_id) = (grant.kommunkod(), grant.id());
     let mut tx = db.begin().await?;
     if case_in(&mut tx, kommunkod, case_id).await?.is_none() {
         return Ok(Err(Refusal::NotFound));

@@ -29,8 +29,7 @@ pub struct Resolved {
 #[allow(clippy::too_many_arguments)]
 pub async fn decide(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     input: &DecisionInput,
     cite: impl Fn(&str, NaiveDate) -> Option<String>,
     follow_up_on: Option<NaiveDate>,
@@ -39,6 +38,8 @@ pub async fn decide(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<i64> {
+    grant.require(Action::Decide)?;
+    let (kommunkod, case_id) = (grant.kommunkod(), grant.id());
     let mut tx = db.begin().await?;
     let Some(case) = case_in(&mut tx, kommunkod, case_id).await? else {
         return Ok(Err(Refusal::NotFound));
@@ -313,11 +314,17 @@ pub(super) async fn log_read(
 /// One decision, logged as read.
 pub async fn decision(
     db: &Db,
-    kommunkod: &str,
+    grant: &CaseGrant,
     id: i64,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Option<DecisionRow>, StoreError> {
+    grant.require(Action::ReadCase)?;
+    let kommunkod = grant.kommunkod();
+    // Only a decision of the granted case.
+    if decision_case(db, kommunkod, id).await? != Some(grant.id()) {
+        return Ok(None);
+    }
     let Some(d) = load_decisions(db, kommunkod, "d.id", id)
         .await?
         .into_iter()
@@ -344,7 +351,7 @@ pub async fn decision(
 #[allow(clippy::too_many_arguments)]
 pub async fn record_notice(
     db: &Db,
-    kommunkod: &str,
+    grant: &CaseGrant,
     decision_id: i64,
     notice: &NewNotice,
     appeal_deadline: NaiveDate,
@@ -352,6 +359,12 @@ pub async fn record_notice(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
+    grant.require(Action::WriteCase)?;
+    let kommunkod = grant.kommunkod();
+    // Only a decision of the granted case.
+    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+        return Ok(Err(Refusal::NotFound));
+    }
     let mut tx = db.begin().await?;
     let found: Option<(i64, Option<NaiveDate>)> = crate::with_tx!(&mut tx, c => {
         sqlx::query_as("SELECT case_id, notice_received_on FROM decisions WHERE id = $1 AND kommunkod = $2")

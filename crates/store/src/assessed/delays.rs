@@ -8,8 +8,7 @@ use super::*;
 #[allow(clippy::too_many_arguments)]
 pub async fn record_delay(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     request: bool,
     on: NaiveDate,
     note: &str,
@@ -19,6 +18,8 @@ pub async fn record_delay(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<i64> {
+    grant.require(Action::WriteCase)?;
+    let (kommunkod, case_id) = (grant.kommunkod(), grant.id());
     let mut tx = db.begin().await?;
     let Some(facts) = case_in(&mut tx, kommunkod, case_id).await? else {
         return Ok(Err(Refusal::NotFound));

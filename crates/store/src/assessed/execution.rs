@@ -28,7 +28,7 @@ impl ExecutionRow {
 
 pub async fn order_execution(
     db: &Db,
-    kommunkod: &str,
+    grant: &CaseGrant,
     decision_id: i64,
     provider: &str,
     in_house: bool,
@@ -37,6 +37,12 @@ pub async fn order_execution(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
+    grant.require(Action::WriteCase)?;
+    let kommunkod = grant.kommunkod();
+    // Only a decision of the granted case.
+    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+        return Ok(Err(Refusal::NotFound));
+    }
     let mut tx = db.begin().await?;
     let found: Option<(i64, String, Option<i64>)> = crate::with_tx!(&mut tx, c => {
         sqlx::query_as("SELECT d.case_id, d.outcome, x.id FROM decisions d LEFT JOIN executions x ON x.decision_id = d.id WHERE d.id = $1 AND d.kommunkod = $2")
@@ -111,7 +117,7 @@ pub(super) async fn load_execution(
 #[allow(clippy::too_many_arguments)]
 pub async fn execution_event(
     db: &Db,
-    kommunkod: &str,
+    grant: &CaseGrant,
     decision_id: i64,
     kind: ExecutionEvent,
     on: NaiveDate,
@@ -120,6 +126,12 @@ pub async fn execution_event(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
+    grant.require(Action::WriteCase)?;
+    let kommunkod = grant.kommunkod();
+    // Only a decision of the granted case.
+    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+        return Ok(Err(Refusal::NotFound));
+    }
     let Some(case_id) = decision_case(db, kommunkod, decision_id).await? else {
         return Ok(Err(Refusal::NotFound));
     };
@@ -201,7 +213,7 @@ pub async fn execution_event(
 #[allow(clippy::too_many_arguments)]
 pub async fn explain_delay(
     db: &Db,
-    kommunkod: &str,
+    grant: &CaseGrant,
     decision_id: i64,
     reason: &str,
     consequences: &str,
@@ -210,6 +222,12 @@ pub async fn explain_delay(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
+    grant.require(Action::WriteCase)?;
+    let kommunkod = grant.kommunkod();
+    // Only a decision of the granted case.
+    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+        return Ok(Err(Refusal::NotFound));
+    }
     let Some(case_id) = decision_case(db, kommunkod, decision_id).await? else {
         return Ok(Err(Refusal::NotFound));
     };
@@ -262,13 +280,19 @@ pub struct FollowUpRow {
 
 pub async fn follow_up(
     db: &Db,
-    kommunkod: &str,
+    grant: &CaseGrant,
     decision_id: i64,
     f: &NewFollowUp,
     by: i64,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
+    grant.require(Action::WriteCase)?;
+    let kommunkod = grant.kommunkod();
+    // Only a decision of the granted case.
+    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+        return Ok(Err(Refusal::NotFound));
+    }
     let Some(case_id) = decision_case(db, kommunkod, decision_id).await? else {
         return Ok(Err(Refusal::NotFound));
     };

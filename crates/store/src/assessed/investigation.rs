@@ -13,13 +13,14 @@ pub struct NewConsent {
 
 pub async fn add_consent(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     consent: &NewConsent,
     by: i64,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<i64> {
+    grant.require(Action::WriteCase)?;
+    let (kommunkod, case_id) = (grant.kommunkod(), grant.id());
     let mut tx = db.begin().await?;
     if case_in(&mut tx, kommunkod, case_id).await?.is_none() {
         return Ok(Err(Refusal::NotFound));
@@ -75,14 +76,15 @@ pub async fn add_consent(
 
 pub async fn withdraw_consent(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     consent_id: i64,
     on: NaiveDate,
     by: i64,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
+    grant.require(Action::WriteCase)?;
+    let (kommunkod, case_id) = (grant.kommunkod(), grant.id());
     let mut tx = db.begin().await?;
     if case_in(&mut tx, kommunkod, case_id).await?.is_none() {
         return Ok(Err(Refusal::NotFound));
@@ -128,14 +130,15 @@ pub async fn withdraw_consent(
 /// A report of concern (orosanmälan), recorded in one step: who, when, to whom.
 pub async fn report_concern(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     reported_to: &str,
     note: &str,
     by: i64,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<i64> {
+    grant.require(Action::WriteCase)?;
+    let (kommunkod, case_id) = (grant.kommunkod(), grant.id());
     let mut tx = db.begin().await?;
     if case_in(&mut tx, kommunkod, case_id).await?.is_none() {
         return Ok(Err(Refusal::NotFound));
@@ -178,13 +181,14 @@ pub async fn report_concern(
 /// Records that a coordinated individual plan (SIP) is planned or held on a date.
 pub async fn set_sip(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     on: NaiveDate,
     by: i64,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
+    grant.require(Action::WriteCase)?;
+    let (kommunkod, case_id) = (grant.kommunkod(), grant.id());
     let mut tx = db.begin().await?;
     if case_in(&mut tx, kommunkod, case_id).await?.is_none() {
         return Ok(Err(Refusal::NotFound));
@@ -208,14 +212,15 @@ pub async fn set_sip(
 #[allow(clippy::too_many_arguments)]
 pub async fn add_investigation_entry(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    grant: &CaseGrant,
     area: domain::assessed::Area,
     text: &str,
     by: i64,
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<i64> {
+    grant.require(Action::WriteCase)?;
+    let (kommunkod, case_id) = (grant.kommunkod(), grant.id());
     let mut tx = db.begin().await?;
     let Some(facts) = case_in(&mut tx, kommunkod, case_id).await? else {
         return Ok(Err(Refusal::NotFound));

@@ -9,6 +9,7 @@
 // where); bundling it would only hide what each step needs.
 #![allow(clippy::too_many_arguments)]
 
+use crate::access::CaseGrant;
 use crate::audit::{self, Origin};
 use crate::cases::{insert_case, is_unique_violation, FreshCase};
 use crate::db::{Db, Tx};
@@ -23,6 +24,7 @@ use domain::assessed::{
     ExecutionEvent, NewDecision, NewNotice, Outcome, Reconsideration,
 };
 use domain::case::{CaseKind, CaseStatus, Cause, NewPerson, PersonRole};
+use domain::policy::Action;
 use domain::watch::WatchKind;
 use rand::Rng;
 use serde::Serialize;

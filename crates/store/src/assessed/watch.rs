@@ -116,19 +116,3 @@ pub async fn watch(db: &Db, kommunkod: &str) -> Result<Vec<WatchItem>, StoreErro
     out.sort_by(|a, b| a.since.cmp(&b.since).then(a.case_id.cmp(&b.case_id)));
     Ok(out)
 }
-
-/// Each person of a case: (role, id number, children in the household), for the flags a case
-/// shows about children. Read with the case page, whose read is logged.
-pub async fn household(
-    db: &Db,
-    case_id: i64,
-) -> Result<Vec<(String, Option<String>, bool)>, StoreError> {
-    crate::with_pool!(db, pool => {
-        Ok(sqlx::query_as(
-            "SELECT cp.role, p.id_number, p.children_in_household FROM case_persons cp JOIN persons p ON p.id = cp.person_id WHERE cp.case_id = $1",
-        )
-        .bind(case_id)
-        .fetch_all(pool)
-        .await?)
-    })
-}

@@ -22,6 +22,7 @@ use domain::policy::{can, Action, Decision, Resource};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::marker::PhantomData;
+use store::access::CaseGrant;
 
 // Each route with its OpenAPI operation in openapi/assessed.json (a missing one does not
 // compile); the document served at /api/v1/openapi.json is built from them.
@@ -139,6 +140,7 @@ async fn create_application(
 struct DecisionAccess<A> {
     caller: Caller,
     id: i64,
+    grant: CaseGrant,
     _action: PhantomData<A>,
 }
 
@@ -152,13 +154,14 @@ impl<A: PolicyAction> FromRequestParts<AppState> for DecisionAccess<A> {
             .await?
             .ok_or_else(|| not_found(state))?;
         let reason = emergency_reason(&parts.headers);
-        case_access(state, &caller, A::ACTION, case_id, reason.as_deref()).await?;
+        let grant = case_access(state, &caller, A::ACTION, case_id, reason.as_deref()).await?;
         if A::WRITES {
             caller.need_write(state)?;
         }
         Ok(DecisionAccess {
             caller,
             id,
+            grant,
             _action: PhantomData,
         })
     }
@@ -167,10 +170,7 @@ impl<A: PolicyAction> FromRequestParts<AppState> for DecisionAccess<A> {
 async fn create_decision(
     State(state): State<AppState>,
     ApiCase {
-        caller: c,
-        id: case_id,
-        grant,
-        ..
+        caller: c, grant, ..
     }: ApiCase<act::ReadCase>,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
@@ -205,9 +205,7 @@ async fn create_decision(
         ..Default::default()
     };
     // The insats: an applied insats by id, by catalogue entry id or title, or a free text.
-    let applied = store::assessed::of_case(&state.db, &c.kommun, case_id)
-        .await?
-        .applied;
+    let applied = store::assessed::of_case(&state.db, &grant).await?.applied;
     match m.get("insats") {
         Some(Value::Number(n)) => match applied.iter().find(|a| Some(a.id) == n.as_i64()) {
             Some(a) => form.applied_id = Some(a.id),
@@ -231,27 +229,23 @@ async fn create_decision(
         None | Some(Value::Null) => {}
         Some(_) => return Err(type_error(&state, "insats")),
     }
-    match crate::assessed::decide(
-        &state,
-        &c.kommun,
-        case_id,
-        &form,
-        c.actor.user_id,
-        &c.origin,
-    )
-    .await?
-    {
+    match crate::assessed::decide(&state, &grant, &form, c.actor.user_id, &c.origin).await? {
         Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response()),
         Err(e) => Err(field_errors(&state, e)),
     }
 }
 
-async fn decision_json(state: &AppState, c: &Caller, decision_id: i64) -> Result<Value, ApiError> {
+async fn decision_json(
+    state: &AppState,
+    c: &Caller,
+    grant: &CaseGrant,
+    decision_id: i64,
+) -> Result<Value, ApiError> {
     let now = state.clock.now();
-    let d = store::assessed::decision(&state.db, &c.kommun, decision_id, now, &c.origin)
+    let d = store::assessed::decision(&state.db, grant, decision_id, now, &c.origin)
         .await?
         .ok_or_else(|| not_found(state))?;
-    let full = store::assessed::of_case(&state.db, &c.kommun, d.case_id).await?;
+    let full = store::assessed::of_case(&state.db, grant).await?;
     let appeals: Vec<&store::assessed::AppealRow> = full
         .decisions
         .iter()
@@ -267,19 +261,29 @@ async fn decision_json(state: &AppState, c: &Caller, decision_id: i64) -> Result
 
 async fn get_decision(
     State(state): State<AppState>,
-    DecisionAccess { caller: c, id, .. }: DecisionAccess<act::ReadCase>,
+    DecisionAccess {
+        caller: c,
+        id,
+        grant,
+        ..
+    }: DecisionAccess<act::ReadCase>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(decision_json(&state, &c, id).await?).into_response())
+    Ok(Json(decision_json(&state, &c, &grant, id).await?).into_response())
 }
 
 async fn record_notice(
     State(state): State<AppState>,
-    DecisionAccess { caller: c, id, .. }: DecisionAccess<act::WriteCase>,
+    DecisionAccess {
+        caller: c,
+        id,
+        grant,
+        ..
+    }: DecisionAccess<act::WriteCase>,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
     match crate::assessed::record_notice(
         &state,
-        &c.kommun,
+        &grant,
         id,
         &text_of(m.get("method")),
         &text_of(m.get("sent_on")),
@@ -289,19 +293,24 @@ async fn record_notice(
     )
     .await?
     {
-        Ok(_) => Ok(Json(decision_json(&state, &c, id).await?).into_response()),
+        Ok(_) => Ok(Json(decision_json(&state, &c, &grant, id).await?).into_response()),
         Err(e) => Err(field_errors(&state, e)),
     }
 }
 
 async fn create_appeal(
     State(state): State<AppState>,
-    DecisionAccess { caller: c, id, .. }: DecisionAccess<act::WriteCase>,
+    DecisionAccess {
+        caller: c,
+        id,
+        grant,
+        ..
+    }: DecisionAccess<act::WriteCase>,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
     match crate::assessed::register_appeal(
         &state,
-        &c.kommun,
+        &grant,
         id,
         &text_of(m.get("received_on")),
         &text_of(m.get("note")),
@@ -324,8 +333,8 @@ async fn get_appeal(
     let case_id = store::assessed::appeal_case(&state.db, &c.kommun, id)
         .await?
         .ok_or_else(|| not_found(&state))?;
-    case_access(&state, &c, Action::ReadCase, case_id, reason.as_deref()).await?;
-    let a = store::assessed::appeal(&state.db, &c.kommun, id, state.clock.now(), &c.origin)
+    let grant = case_access(&state, &c, Action::ReadCase, case_id, reason.as_deref()).await?;
+    let a = store::assessed::appeal(&state.db, &grant, id, state.clock.now(), &c.origin)
         .await?
         .ok_or_else(|| not_found(&state))?;
     Ok(Json(a).into_response())

@@ -167,15 +167,14 @@ async fn page(
     let id = grant.id();
     let (staff, origin) = (&ctx.staff, &ctx.origin);
     let t = state.texts(&staff.user.language);
-    let kommun = municipality(staff)?;
     let now = state.clock.now();
     let today = state.clock.today();
     // One logged read of the case; the assessed part is read with it.
     let (v, journal) = store::cases::page(&state.db, grant, now, origin)
         .await?
         .ok_or(PageError::NotFound)?;
-    let a = store::assessed::of_case(&state.db, &kommun, id).await?;
-    let household = store::assessed::household(&state.db, id).await?;
+    let a = store::assessed::of_case(&state.db, grant).await?;
+    let household = store::assessed::household(&state.db, grant).await?;
     let children = household.iter().any(|(_, _, c)| *c);
     let young_carer = household.iter().any(|(role, number, _)| {
         role == "carer"
@@ -362,7 +361,8 @@ enum Outcome2 {
 struct Ctx<'a> {
     state: &'a AppState,
     staff: &'a Staff,
-    kommun: String,
+    /// The policy's yes for this step on the case (`Decide` for a decision).
+    grant: CaseGrant,
     origin: Origin,
     f: Vec<(String, String)>,
     today: NaiveDate,
@@ -391,8 +391,8 @@ fn step<T>(r: Result<T, store::assessed::Refusal>, anchor: &'static str) -> Outc
     }
 }
 
-async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2, PageError> {
-    let (state, k) = (c.state, c.kommun.as_str());
+async fn case_action(c: &Ctx<'_>, action: &str) -> Result<Outcome2, PageError> {
+    let state = c.state;
     let mut e = Errors::new();
     Ok(match action {
         "utredning" => {
@@ -402,8 +402,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
                 (Some(area), true) => step(
                     store::assessed::add_investigation_entry(
                         &state.db,
-                        k,
-                        case_id,
+                        &c.grant,
                         area,
                         &t,
                         c.by(),
@@ -424,8 +423,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
                 (Some(scope), Some(given_on), true) => step(
                     store::assessed::add_consent(
                         &state.db,
-                        k,
-                        case_id,
+                        &c.grant,
                         &store::assessed::NewConsent {
                             person_id: None,
                             given_by,
@@ -453,8 +451,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
                 (Some(on), true) => step(
                     store::assessed::withdraw_consent(
                         &state.db,
-                        k,
-                        case_id,
+                        &c.grant,
                         consent,
                         on,
                         c.by(),
@@ -474,8 +471,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
                 step(
                     store::assessed::report_concern(
                         &state.db,
-                        k,
-                        case_id,
+                        &c.grant,
                         &to,
                         &note,
                         c.by(),
@@ -494,7 +490,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
             let on = assessed::parse_date(&mut errors, "sip_on", c.get("sip_on"), true);
             match (on, errors.is_empty()) {
                 (Some(on), true) => step(
-                    store::assessed::set_sip(&state.db, k, case_id, on, c.by(), c.now(), &c.origin)
+                    store::assessed::set_sip(&state.db, &c.grant, on, c.by(), c.now(), &c.origin)
                         .await?,
                     "samordning",
                 ),
@@ -527,8 +523,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
                 (Some(method), Some(sent_on), Some(answer_by), true) => step(
                     store::assessed::add_communication(
                         &state.db,
-                        k,
-                        case_id,
+                        &c.grant,
                         &store::assessed::NewCommunication {
                             material,
                             method,
@@ -556,8 +551,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
                 (Some(on), true) => step(
                     store::assessed::answer_communication(
                         &state.db,
-                        k,
-                        case_id,
+                        &c.grant,
                         id,
                         on,
                         &answer,
@@ -588,7 +582,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
                 legal_basis: c.get("legal_basis").to_owned(),
                 communication_waiver: c.get("communication_waiver").to_owned(),
             };
-            match crate::assessed::decide(state, k, case_id, &form, c.by(), &c.origin).await? {
+            match crate::assessed::decide(state, &c.grant, &form, c.by(), &c.origin).await? {
                 Ok(_) => Outcome2::Done("beslut"),
                 Err(e) => Outcome2::Invalid(e),
             }
@@ -608,8 +602,7 @@ async fn case_action(c: &Ctx<'_>, case_id: i64, action: &str) -> Result<Outcome2
                 (Some(on), Some(after), Some(answer), true) => step(
                     store::assessed::record_delay(
                         &state.db,
-                        k,
-                        case_id,
+                        &c.grant,
                         request,
                         on,
                         &note,
@@ -634,12 +627,12 @@ async fn decision_action(
     decision_id: i64,
     action: &str,
 ) -> Result<Outcome2, PageError> {
-    let (state, k) = (c.state, c.kommun.as_str());
+    let state = c.state;
     let mut e = Errors::new();
     Ok(match action {
         "delgivning" => match crate::assessed::record_notice(
             state,
-            k,
+            &c.grant,
             decision_id,
             c.get("method"),
             c.get("sent_on"),
@@ -655,7 +648,7 @@ async fn decision_action(
         "overklagande" => {
             match crate::assessed::register_appeal(
                 state,
-                k,
+                &c.grant,
                 decision_id,
                 c.get("received_on"),
                 c.get("note"),
@@ -676,7 +669,7 @@ async fn decision_action(
                 step(
                     store::assessed::order_execution(
                         &state.db,
-                        k,
+                        &c.grant,
                         decision_id,
                         &provider,
                         c.get("in_house") == "yes",
@@ -699,7 +692,7 @@ async fn decision_action(
                 (Some(kind), Some(on), true) => step(
                     store::assessed::execution_event(
                         &state.db,
-                        k,
+                        &c.grant,
                         decision_id,
                         kind,
                         on,
@@ -722,7 +715,7 @@ async fn decision_action(
                 step(
                     store::assessed::explain_delay(
                         &state.db,
-                        k,
+                        &c.grant,
                         decision_id,
                         &reason,
                         &consequences,
@@ -755,7 +748,7 @@ async fn decision_action(
                 (Some(held_on), Some(still_fits), true) => step(
                     store::assessed::follow_up(
                         &state.db,
-                        k,
+                        &c.grant,
                         decision_id,
                         &store::assessed::NewFollowUp {
                             held_on,
@@ -833,7 +826,7 @@ async fn appeal_action(c: &Ctx<'_>, appeal_id: i64, action: &str) -> Result<Outc
         (Some(s), true) => Ok(step(
             store::assessed::appeal_step(
                 &c.state.db,
-                &c.kommun,
+                &c.grant,
                 appeal_id,
                 &s,
                 c.by(),
@@ -878,17 +871,17 @@ async fn handle(
     } else {
         Action::WriteCase
     };
-    granted(state, ctx, needed, case_id).await?;
+    let grant = granted(state, ctx, needed, case_id).await?;
     let c = Ctx {
         state,
         staff,
-        kommun,
+        grant,
         origin: origin.clone(),
         f,
         today: state.clock.today(),
     };
     let outcome = match target {
-        Target::Case(id) => case_action(&c, id, &action).await?,
+        Target::Case(_) => case_action(&c, &action).await?,
         Target::Decision(id) => decision_action(&c, id, &action).await?,
         Target::Appeal(id) => appeal_action(&c, id, &action).await?,
     };
@@ -1092,7 +1085,7 @@ pub async fn letter(
     let kommun = municipality(staff)?;
     let case_id = store::assessed::decision_case(&state.db, &kommun, id).await?;
     let grant = readable(&state, &ctx, case_id).await?;
-    let d = store::assessed::decision(&state.db, &kommun, id, state.clock.now(), origin)
+    let d = store::assessed::decision(&state.db, &grant, id, state.clock.now(), origin)
         .await?
         .ok_or(PageError::NotFound)?;
     let doc = crate::documents::decision_letter(&state, &grant, &d, origin).await?;
@@ -1115,10 +1108,10 @@ pub async fn package(
     let case_id = store::assessed::appeal_case(&state.db, &kommun, id).await?;
     let grant = readable(&state, &ctx, case_id).await?;
     let now = state.clock.now();
-    let a = store::assessed::appeal(&state.db, &kommun, id, now, origin)
+    let a = store::assessed::appeal(&state.db, &grant, id, now, origin)
         .await?
         .ok_or(PageError::NotFound)?;
-    let d = store::assessed::decision(&state.db, &kommun, a.decision_id, now, origin)
+    let d = store::assessed::decision(&state.db, &grant, a.decision_id, now, origin)
         .await?
         .ok_or(PageError::NotFound)?;
     let doc = crate::documents::appeal_package(&state, &grant, &a, &d, origin).await?;
