@@ -6,6 +6,7 @@
 use super::pages::{errors_for, render, StaffLayout};
 use crate::activities::{refusal_errors, view, ActivityView};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::extract::act;
 use crate::http::ids;
 use crate::http::{Allowed, Id, StaffCtx, StaffForm};
@@ -19,8 +20,8 @@ use domain::activity::{
     validate_activity, validate_message, validate_occasion, ActivityKind, RawActivity, RawOccasion,
     Theme,
 };
-use domain::case::Errors;
 use domain::staff::Role;
+use domain::FieldErrors;
 use serde::de::{value::MapDeserializer, DeserializeOwned};
 use serde::Deserialize;
 use store::activities::{Activity, CancelledBy, SignupKey};
@@ -53,12 +54,10 @@ fn label(t: &I18n, field: &str) -> String {
 }
 
 /// Field errors as (field, message), in the form's order.
-fn messages(t: &I18n, e: &Errors, order: &[&str]) -> Vec<(String, String)> {
-    let known = order.iter().filter_map(|f| e.get_key_value(f));
-    let others = e.iter().filter(|(f, _)| !order.contains(f));
-    known
-        .chain(others)
-        .flat_map(|(f, ids)| ids.iter().map(move |id| ((*f).to_owned(), t.get(id))))
+fn messages(t: &I18n, e: &FieldErrors, order: &[&str]) -> Vec<(String, String)> {
+    FormErrors::new(t, e, order, |_| String::new())
+        .iter()
+        .map(|e| (e.field.clone(), e.message.clone()))
         .collect()
 }
 
@@ -339,7 +338,7 @@ pub async fn create(
     let input = match validate_activity(&form.raw(), 0) {
         Ok(input) => input,
         Err(e) => {
-            let errors = messages(ctx.texts(&state), &e.0, domain::activity::ACTIVITY_FIELDS);
+            let errors = messages(ctx.texts(&state), &e, domain::activity::ACTIVITY_FIELDS);
             let action = "/personal/aktiviteter".into();
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return form_page(&state, &ctx, action, form, errors, status).await;
@@ -625,7 +624,7 @@ pub async fn post(
             .await?
             .ok_or(PageError::NotFound)?;
         let refused = match validate_activity(&form.raw(), current.confirmed) {
-            Err(e) => e.0,
+            Err(e) => e,
             Ok(input) => {
                 let who = responsible(&state, kommun, &form).await?;
                 match store::activities::update(db, kommun, id, &input, who, &compose, now, origin)
@@ -644,7 +643,7 @@ pub async fn post(
     let form: PageForm = typed(&pairs)?;
     let occasion = form.occasion.parse::<i64>().unwrap_or(0);
     // Each form: its validation errors, or the store's answer, then the notice to show.
-    let outcome: Result<&str, Errors> = match action.as_str() {
+    let outcome: Result<&str, FieldErrors> = match action.as_str() {
         "tillfalle" => {
             let raw = RawOccasion {
                 date: form.date.clone(),
@@ -652,7 +651,7 @@ pub async fn post(
                 end: form.end.clone(),
             };
             match validate_occasion(&raw, domain::clock::stockholm_local(now)) {
-                Err(e) => Err(e.0),
+                Err(e) => Err(e),
                 Ok((s, e)) => {
                     store::activities::add_occasion(db, kommun, id, s, e, &compose, now, origin)
                         .await?
@@ -700,7 +699,7 @@ pub async fn post(
             .map_err(|r| refusal_errors(r, true))
         }
         "meddelande" => match validate_message(&form.subject, &form.text) {
-            Err(e) => Err(e.0),
+            Err(e) => Err(e),
             Ok((subject, text)) => store::activities::message_participants(
                 db, kommun, id, &subject, &text, &compose, now, origin,
             )

@@ -523,9 +523,8 @@ pub async fn add_entry(
                 kind: form.kind,
                 text: form.text,
                 errors: errors
-                    .into_iter()
-                    .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
-                    .map(|(k, i)| (k.to_owned(), t.get(i)))
+                    .iter()
+                    .flat_map(|(k, ids)| ids.iter().map(move |i| (k.to_owned(), t.get(i))))
                     .collect(),
                 open_entry: None,
             };
@@ -1008,8 +1007,8 @@ pub async fn create_person(
         Ok(n) => n,
         Err(e) => {
             let errors = e
-                .into_iter()
-                .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, t.get(i))))
+                .iter()
+                .flat_map(|(k, ids)| ids.iter().map(move |i| (k, t.get(i))))
                 .collect();
             return render(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -5,6 +5,7 @@
 use super::pages::{errors_for, local_time, render, StaffLayout};
 use crate::conversations::{slot_view, SlotView};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::extract::act;
 use crate::http::{Allowed, StaffCtx, StaffForm};
 use crate::i18n::I18n;
@@ -13,15 +14,15 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::case::Errors;
 use domain::conversation::{
     validate_held, validate_slot, ConversationMode, ConversationStatus, RawHeld, RawSlot,
     RecordingMode,
 };
+use domain::FieldErrors;
 use serde::Deserialize;
 
 /// Field errors in the forms' order: the new time's fields, then the registration's.
-fn messages(t: &I18n, e: &Errors) -> Vec<(String, String)> {
+fn messages(t: &I18n, e: &FieldErrors) -> Vec<(String, String)> {
     const ORDER: &[&str] = &[
         "slot",
         "date",
@@ -38,11 +39,9 @@ fn messages(t: &I18n, e: &Errors) -> Vec<(String, String)> {
         "held_age_group",
         "held_gender",
     ];
-    let known = ORDER.iter().filter_map(|f| e.get_key_value(f));
-    let others = e.iter().filter(|(f, _)| !ORDER.contains(f));
-    known
-        .chain(others)
-        .flat_map(|(f, ids)| ids.iter().map(move |id| ((*f).to_owned(), t.get(id))))
+    FormErrors::new(t, e, ORDER, |_| String::new())
+        .iter()
+        .map(|e| (e.field.clone(), e.message.clone()))
         .collect()
 }
 
@@ -252,11 +251,11 @@ pub async fn post(
     let local = domain::clock::stockholm_local(now);
     let compose = crate::mails::Mails::new(&state);
     let gone = || {
-        let mut e = Errors::new();
-        e.entry("slot").or_default().push("error-slot-unavailable");
+        let mut e = FieldErrors::new();
+        e.add("slot", "error-slot-unavailable");
         e
     };
-    let outcome: Result<&str, Errors> = match action.as_str() {
+    let outcome: Result<&str, FieldErrors> = match action.as_str() {
         "tid" => {
             let raw = RawSlot {
                 date: form.date.clone(),
@@ -266,7 +265,7 @@ pub async fn post(
                 place: form.place.clone(),
             };
             match validate_slot(&raw, local) {
-                Err(e) => Err(e.0),
+                Err(e) => Err(e),
                 Ok(s) => {
                     store::conversations::publish_slot(
                         &state.db,
@@ -314,7 +313,7 @@ pub async fn post(
             };
             match validate_held(&raw, recording, local) {
                 // The registration form's fields carry a prefix of their own.
-                Err(e) => Err(e.0.into_iter().map(|(k, v)| (held_field(k), v)).collect()),
+                Err(e) => Err(e.rename(held_field)),
                 Ok(h) => {
                     store::conversations::register_held(
                         &state.db,

@@ -147,9 +147,8 @@ pub async fn register_application(
         Err(errors) => {
             let t = ctx.texts(&state);
             let errors = errors
-                .into_iter()
-                .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
-                .map(|(k, i)| (k.to_owned(), t.get(i)))
+                .iter()
+                .flat_map(|(k, ids)| ids.iter().map(move |i| (k.to_owned(), t.get(i))))
                 .collect();
             application_page(
                 &state,
@@ -246,7 +245,7 @@ pub async fn save_letter_block(
     }
     let t = ctx.texts(&state);
     let text = domain::assessed::validate_text("body", &form.body, 10);
-    let mut errors = domain::case::Errors::new();
+    let mut errors = domain::FieldErrors::new();
     let from = domain::assessed::parse_date(&mut errors, "valid_from", &form.valid_from, true);
     match (text, from) {
         (Ok(body), Some(from)) => {
@@ -265,9 +264,8 @@ pub async fn save_letter_block(
         }
         (Err(e), _) => {
             let msg = e
-                .values()
-                .flatten()
-                .map(|id| t.get(id))
+                .iter()
+                .flat_map(|(_, ids)| ids.iter().map(|id| t.get(id)))
                 .collect::<Vec<_>>()
                 .join(" ");
             blocks_page(
@@ -281,9 +279,8 @@ pub async fn save_letter_block(
         }
         (_, None) => {
             let msg = errors
-                .values()
-                .flatten()
-                .map(|id| t.get(id))
+                .iter()
+                .flat_map(|(_, ids)| ids.iter().map(|id| t.get(id)))
                 .collect::<Vec<_>>()
                 .join(" ");
             blocks_page(
