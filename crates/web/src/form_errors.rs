@@ -36,6 +36,11 @@ impl FormErrors {
         Self::with_messages(errors, order, label, |_, id| Some(t.get(id)))
     }
 
+    /// As `new`, for a page whose summary shows each message alone.
+    pub fn plain(t: &I18n, errors: &FieldErrors, order: &[&str]) -> Self {
+        Self::new(t, errors, order, |_| String::new())
+    }
+
     /// As `new`, with the page saying each message (or leaving it out, `None`).
     pub fn with_messages(
         errors: &FieldErrors,
@@ -169,5 +174,14 @@ mod tests {
             Some("form-name")
         );
         assert!(FormErrors::none().is_empty());
+        let Ok(t) = I18n::swedish() else {
+            panic!("Swedish texts load");
+        };
+        let plain = FormErrors::plain(&t, &e, &["name"]);
+        assert!(plain.iter().all(|e| e.label.is_empty()));
+        assert_eq!(
+            plain.message("name"),
+            t.get("error-required") + " " + &t.get("error-name-full")
+        );
     }
 }

@@ -7,6 +7,7 @@
 use super::auth::Staff;
 use super::pages::{field, render, StaffLayout};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::extract::act;
 use crate::http::ids;
 use crate::http::{CaseAccess, Id, StaffCtx, StaffForm};
@@ -45,7 +46,7 @@ type AreaLine = (String, String, String);
 pub struct Draft {
     form: String,
     values: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
 #[derive(Template)]
@@ -104,13 +105,7 @@ impl AssessedPage<'_> {
         if self.draft.form != form {
             return String::new();
         }
-        self.draft
-            .errors
-            .iter()
-            .filter(|(f, _)| f == name)
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.draft.errors.message(name)
     }
 
     fn label(&self, prefix: &str, value: &str) -> String {
@@ -899,10 +894,7 @@ async fn handle(
             let t = state.texts(&staff.user.language);
             let form = field(&c.f, "_form").to_owned();
             let draft = Draft {
-                errors: errors
-                    .iter()
-                    .flat_map(|(k, ids)| ids.iter().map(move |i| (k.to_owned(), t.get(i))))
-                    .collect(),
+                errors: FormErrors::plain(t, &errors, &[]),
                 values: c.f.clone(),
                 form,
             };

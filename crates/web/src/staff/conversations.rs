@@ -2,13 +2,12 @@
 //! see who booked, mark whether a conversation took place, and register conversations held by
 //! phone. The municipal administrator sets the recording mode (`/personal/admin/oppet-stod`).
 
-use super::pages::{errors_for, local_time, render, StaffLayout};
+use super::pages::{local_time, render, StaffLayout};
 use crate::conversations::{slot_view, SlotView};
 use crate::error::PageError;
 use crate::form_errors::FormErrors;
 use crate::http::extract::act;
 use crate::http::{Allowed, StaffCtx, StaffForm};
-use crate::i18n::I18n;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -21,29 +20,23 @@ use domain::conversation::{
 use domain::FieldErrors;
 use serde::Deserialize;
 
-/// Field errors in the forms' order: the new time's fields, then the registration's.
-fn messages(t: &I18n, e: &FieldErrors) -> Vec<(String, String)> {
-    const ORDER: &[&str] = &[
-        "slot",
-        "date",
-        "start",
-        "end",
-        "mode",
-        "place",
-        "held_date",
-        "held_time",
-        "held_mode",
-        "held_name",
-        "held_phone",
-        "held_topic",
-        "held_age_group",
-        "held_gender",
-    ];
-    FormErrors::new(t, e, ORDER, |_| String::new())
-        .iter()
-        .map(|e| (e.field.clone(), e.message.clone()))
-        .collect()
-}
+/// The forms' fields in order, for the error summary: the new time's, then the registration's.
+const ORDER: &[&str] = &[
+    "slot",
+    "date",
+    "start",
+    "end",
+    "mode",
+    "place",
+    "held_date",
+    "held_time",
+    "held_mode",
+    "held_name",
+    "held_phone",
+    "held_topic",
+    "held_age_group",
+    "held_gender",
+];
 
 /// The page's forms: a new time, cancelling one, marking a booking, registering a
 /// conversation held by phone (its fields carry the `held_` prefix). Shown again as posted.
@@ -111,13 +104,13 @@ struct Page<'a> {
     ages: Vec<Choice>,
     genders: Vec<Choice>,
     form: ConversationForm,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
     notice: String,
 }
 
 impl Page<'_> {
     fn err(&self, name: &str) -> String {
-        errors_for(&self.errors, name)
+        self.errors.message(name)
     }
 }
 
@@ -125,7 +118,7 @@ async fn page(
     state: &AppState,
     ctx: &StaffCtx,
     form: ConversationForm,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
     notice: String,
     status: StatusCode,
 ) -> Result<Response, PageError> {
@@ -236,7 +229,15 @@ pub async fn show(
         held_date: state.clock.today().to_string(),
         ..ConversationForm::default()
     };
-    page(&state, &ctx, form, Vec::new(), notice, StatusCode::OK).await
+    page(
+        &state,
+        &ctx,
+        form,
+        FormErrors::none(),
+        notice,
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn post(
@@ -250,11 +251,7 @@ pub async fn post(
     let now = state.clock.now();
     let local = domain::clock::stockholm_local(now);
     let compose = crate::mails::Mails::new(&state);
-    let gone = || {
-        let mut e = FieldErrors::new();
-        e.add("slot", "error-slot-unavailable");
-        e
-    };
+    let gone = || FieldErrors::one("slot", "error-slot-unavailable");
     let outcome: Result<&str, FieldErrors> = match action.as_str() {
         "tid" => {
             let raw = RawSlot {
@@ -334,7 +331,7 @@ pub async fn post(
     match outcome {
         Ok(notice) => Ok(Redirect::to(&format!("/personal/samtal?klart={notice}")).into_response()),
         Err(e) => {
-            let errors = messages(t, &e);
+            let errors = FormErrors::plain(t, &e, ORDER);
             page(
                 &state,
                 &ctx,
