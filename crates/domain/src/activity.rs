@@ -5,7 +5,8 @@
 //! after the deadline, to a cancelled activity or to one with no occasion left; one live
 //! sign-up per person and activity, recognised by their e-mail or phone number.
 
-use crate::contact::{bounded, many_of, one_of, reach, AgeGroup, FieldErrors};
+use crate::contact::{bounded, many_of, one_of, reach, AgeGroup};
+use crate::FieldErrors;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 wire_enum!(
@@ -118,17 +119,13 @@ pub fn phone_key(phone: &str) -> String {
 }
 
 pub fn validate_signup(raw: &RawSignup) -> Result<Signup, FieldErrors> {
-    let mut e = FieldErrors::default();
+    let mut e = FieldErrors::new();
     let name = bounded(&mut e, "name", &raw.name, crate::contact::MAX_NAME);
-    if name.is_none() && !e.0.contains_key("name") {
+    if name.is_none() && !e.has("name") {
         e.add("name", "error-signup-name");
     }
     let (email, phone) = reach(&mut e, &raw.email, &raw.phone);
-    if email.is_none()
-        && phone.is_none()
-        && !e.0.contains_key("email")
-        && !e.0.contains_key("phone")
-    {
+    if email.is_none() && phone.is_none() && !e.has("email") && !e.has("phone") {
         e.add("email", "error-signup-reach");
     }
     let needs = many_of(&mut e, "needs", &raw.needs, Need::parse);
@@ -309,7 +306,7 @@ pub const ACTIVITY_FIELDS: &[&str] = &[
 
 fn required(e: &mut FieldErrors, field: &'static str, value: &str, max: usize) -> String {
     let v = bounded(e, field, value, max);
-    if v.is_none() && !e.0.contains_key(field) {
+    if v.is_none() && !e.has(field) {
         e.add(field, "error-required");
     }
     v.unwrap_or_default()
@@ -332,7 +329,7 @@ fn whole_number(e: &mut FieldErrors, field: &'static str, raw: &str, min: i64, m
 /// Validates an activity; `confirmed` is how many are confirmed now, since capacity may not
 /// drop below it (nobody confirmed is turned away by an edit).
 pub fn validate_activity(raw: &RawActivity, confirmed: i64) -> Result<ActivityInput, FieldErrors> {
-    let mut e = FieldErrors::default();
+    let mut e = FieldErrors::new();
     let kind = if raw.kind.trim().is_empty() {
         e.add("kind", "error-unknown-choice");
         None
@@ -363,7 +360,7 @@ pub fn validate_activity(raw: &RawActivity, confirmed: i64) -> Result<ActivityIn
     }
     let cost = bounded(&mut e, "cost", &raw.cost, MAX_SHORT).unwrap_or_default();
     let signup_deadline =
-        crate::assessed::parse_date(&mut e.0, "signup_deadline", &raw.signup_deadline, false);
+        crate::assessed::parse_date(&mut e, "signup_deadline", &raw.signup_deadline, false);
     let reminder_days = if raw.reminder_days.trim().is_empty() {
         2
     } else {
@@ -400,7 +397,7 @@ pub fn validate_activity(raw: &RawActivity, confirmed: i64) -> Result<ActivityIn
 
 /// A message from staff to the participants: a subject and a text, both required.
 pub fn validate_message(subject: &str, text: &str) -> Result<(String, String), FieldErrors> {
-    let mut e = FieldErrors::default();
+    let mut e = FieldErrors::new();
     let subject = required(&mut e, "subject", subject, MAX_TITLE);
     let text = required(&mut e, "text", text, MAX_DESCRIPTION);
     if e.is_empty() {
@@ -425,8 +422,8 @@ pub fn validate_occasion(
     raw: &RawOccasion,
     now: NaiveDateTime,
 ) -> Result<(NaiveDateTime, NaiveDateTime), FieldErrors> {
-    let mut e = FieldErrors::default();
-    let date = crate::assessed::parse_date(&mut e.0, "date", &raw.date, true);
+    let mut e = FieldErrors::new();
+    let date = crate::assessed::parse_date(&mut e, "date", &raw.date, true);
     let time = |e: &mut FieldErrors, field: &'static str, s: &str| match NaiveTime::parse_from_str(
         s.trim(),
         "%H:%M",
@@ -480,9 +477,9 @@ mod tests {
     #[test]
     fn a_signup_needs_a_name_a_way_to_reach_and_consent() {
         let e = validate_signup(&RawSignup::default()).unwrap_err();
-        assert_eq!(e.0["name"], vec!["error-signup-name"]);
-        assert_eq!(e.0["email"], vec!["error-signup-reach"]);
-        assert_eq!(e.0["consent"], vec!["error-signup-consent"]);
+        assert_eq!(e.messages("name"), ["error-signup-name"]);
+        assert_eq!(e.messages("email"), ["error-signup-reach"]);
+        assert_eq!(e.messages("consent"), ["error-signup-consent"]);
     }
 
     #[test]
@@ -493,8 +490,8 @@ mod tests {
             ..good()
         };
         let e = validate_signup(&raw).unwrap_err();
-        assert_eq!(e.0["email"], vec!["error-email"]);
-        assert_eq!(e.0["needs"], vec!["error-unknown-choice"]);
+        assert_eq!(e.messages("email"), ["error-email"]);
+        assert_eq!(e.messages("needs"), ["error-unknown-choice"]);
     }
 
     #[test]
@@ -553,14 +550,14 @@ mod tests {
         };
         assert!(validate_activity(&raw, 3).is_ok());
         let e = validate_activity(&raw, 4).unwrap_err();
-        assert_eq!(e.0["capacity"], vec!["error-capacity-below-confirmed"]);
+        assert_eq!(e.messages("capacity"), ["error-capacity-below-confirmed"]);
     }
 
     #[test]
     fn an_activity_needs_kind_title_place_and_a_capacity() {
         let e = validate_activity(&RawActivity::default(), 0).unwrap_err();
         for f in ["kind", "title", "description", "place_name", "capacity"] {
-            assert!(e.0.contains_key(f), "{f}");
+            assert!(e.has(f), "{f}");
         }
         let ok = validate_activity(&activity(), 0).unwrap();
         assert_eq!(ok.reminder_days, 2);
@@ -576,8 +573,10 @@ mod tests {
             ..activity()
         };
         assert_eq!(
-            validate_activity(&raw, 0).unwrap_err().0["meeting_link"],
-            vec!["error-link"]
+            validate_activity(&raw, 0)
+                .unwrap_err()
+                .messages("meeting_link"),
+            ["error-link"]
         );
         let raw = RawActivity {
             meeting_link: "https://mote.example.org/abc".into(),
@@ -604,8 +603,8 @@ mod tests {
     #[test]
     fn a_message_needs_subject_and_text() {
         let e = validate_message(" ", "").unwrap_err();
-        assert_eq!(e.0["subject"], vec!["error-required"]);
-        assert_eq!(e.0["text"], vec!["error-required"]);
+        assert_eq!(e.messages("subject"), ["error-required"]);
+        assert_eq!(e.messages("text"), ["error-required"]);
         assert_eq!(
             validate_message(" Ny lokal ", "Vi ses i rum 2.").unwrap(),
             ("Ny lokal".to_owned(), "Vi ses i rum 2.".to_owned())
@@ -627,16 +626,16 @@ mod tests {
             ..raw.clone()
         };
         assert_eq!(
-            validate_occasion(&back, now).unwrap_err().0["end"],
-            vec!["error-end-before-start"]
+            validate_occasion(&back, now).unwrap_err().messages("end"),
+            ["error-end-before-start"]
         );
         let past = RawOccasion {
             date: "2026-11-30".into(),
             ..raw
         };
         assert_eq!(
-            validate_occasion(&past, now).unwrap_err().0["date"],
-            vec!["error-occasion-past"]
+            validate_occasion(&past, now).unwrap_err().messages("date"),
+            ["error-occasion-past"]
         );
     }
 }

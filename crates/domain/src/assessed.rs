@@ -4,8 +4,8 @@
 //! table (`data/law.toml`) through [`crate::calendar`].
 
 use crate::calendar;
-use crate::case::Errors;
 use crate::law::Period;
+use crate::FieldErrors;
 use chrono::NaiveDate;
 
 pub mod appeal;
@@ -176,7 +176,7 @@ pub const MAX_REQUESTED: usize = 10;
 
 /// A date field as typed: empty is `None`, anything else must be an ISO date.
 pub fn parse_date(
-    errors: &mut Errors,
+    errors: &mut FieldErrors,
     field: &'static str,
     raw: &str,
     required: bool,
@@ -184,27 +184,32 @@ pub fn parse_date(
     let raw = raw.trim();
     if raw.is_empty() {
         if required {
-            errors.entry(field).or_default().push("error-date-required");
+            errors.add(field, "error-date-required");
         }
         return None;
     }
     match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
-            errors.entry(field).or_default().push("error-date-invalid");
+            errors.add(field, "error-date-invalid");
             None
         }
     }
 }
 
-fn no_future(errors: &mut Errors, field: &'static str, d: Option<NaiveDate>, today: NaiveDate) {
+fn no_future(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    d: Option<NaiveDate>,
+    today: NaiveDate,
+) {
     if d.is_some_and(|d| d > today) {
-        errors.entry(field).or_default().push("error-date-future");
+        errors.add(field, "error-date-future");
     }
 }
 
 fn text(
-    errors: &mut Errors,
+    errors: &mut FieldErrors,
     field: &'static str,
     raw: &str,
     min: usize,
@@ -214,11 +219,11 @@ fn text(
     let t = raw.trim().replace("\r\n", "\n");
     let n = t.chars().count();
     if n == 0 && min > 0 {
-        errors.entry(field).or_default().push(missing);
+        errors.add(field, missing);
     } else if n < min {
-        errors.entry(field).or_default().push("error-text-short");
+        errors.add(field, "error-text-short");
     } else if n > max {
-        errors.entry(field).or_default().push("error-text-long");
+        errors.add(field, "error-text-long");
     }
     t
 }
@@ -253,7 +258,7 @@ pub struct NewDecision {
     pub decided_on: NaiveDate,
 }
 
-fn number(errors: &mut Errors, field: &'static str, raw: &str, max: f64) -> Option<f64> {
+fn number(errors: &mut FieldErrors, field: &'static str, raw: &str, max: f64) -> Option<f64> {
     let raw = raw.trim().replace(',', ".");
     if raw.is_empty() {
         return None;
@@ -261,10 +266,7 @@ fn number(errors: &mut Errors, field: &'static str, raw: &str, max: f64) -> Opti
     match raw.parse::<f64>() {
         Ok(n) if n.is_finite() && n > 0.0 && n <= max => Some(n),
         _ => {
-            errors
-                .entry(field)
-                .or_default()
-                .push("error-number-invalid");
+            errors.add(field, "error-number-invalid");
             None
         }
     }
@@ -277,14 +279,11 @@ pub fn validate_decision(
     raw: &RawDecision,
     received_on: NaiveDate,
     today: NaiveDate,
-) -> Result<NewDecision, Errors> {
-    let mut errors = Errors::new();
+) -> Result<NewDecision, FieldErrors> {
+    let mut errors = FieldErrors::new();
     let outcome = Outcome::parse(raw.outcome.trim());
     if outcome.is_none() {
-        errors
-            .entry("outcome")
-            .or_default()
-            .push("error-outcome-required");
+        errors.add("outcome", "error-outcome-required");
     }
     let reasons = text(
         &mut errors,
@@ -297,19 +296,13 @@ pub fn validate_decision(
     let decided_on = parse_date(&mut errors, "decided_on", &raw.decided_on, true);
     no_future(&mut errors, "decided_on", decided_on, today);
     if decided_on.is_some_and(|d| d < received_on) {
-        errors
-            .entry("decided_on")
-            .or_default()
-            .push("error-decided-before-received");
+        errors.add("decided_on", "error-decided-before-received");
     }
     let period_from = parse_date(&mut errors, "period_from", &raw.period_from, false);
     let period_to = parse_date(&mut errors, "period_to", &raw.period_to, false);
     if let (Some(f), Some(t)) = (period_from, period_to) {
         if t < f {
-            errors
-                .entry("period_to")
-                .or_default()
-                .push("error-period-order");
+            errors.add("period_to", "error-period-order");
         }
     }
     // At most every hour of a month; at most seven days a week.
@@ -348,31 +341,22 @@ pub fn validate_notice(
     received_on: &str,
     decided_on: NaiveDate,
     today: NaiveDate,
-) -> Result<NewNotice, Errors> {
-    let mut errors = Errors::new();
+) -> Result<NewNotice, FieldErrors> {
+    let mut errors = FieldErrors::new();
     let method = NoticeMethod::parse(method.trim());
     if method.is_none() {
-        errors
-            .entry("method")
-            .or_default()
-            .push("error-notice-method");
+        errors.add("method", "error-notice-method");
     }
     let sent = parse_date(&mut errors, "sent_on", sent_on, true);
     let received = parse_date(&mut errors, "received_on", received_on, true);
     no_future(&mut errors, "sent_on", sent, today);
     no_future(&mut errors, "received_on", received, today);
     if sent.is_some_and(|s| s < decided_on) {
-        errors
-            .entry("sent_on")
-            .or_default()
-            .push("error-sent-before-decision");
+        errors.add("sent_on", "error-sent-before-decision");
     }
     if let (Some(s), Some(r)) = (sent, received) {
         if r < s {
-            errors
-                .entry("received_on")
-                .or_default()
-                .push("error-received-before-sent");
+            errors.add("received_on", "error-received-before-sent");
         }
     }
     match (method, sent, received, errors.is_empty()) {
@@ -419,15 +403,12 @@ pub fn validate_appeal_date(
     raw: &str,
     decision_received_on: NaiveDate,
     today: NaiveDate,
-) -> Result<NaiveDate, Errors> {
-    let mut errors = Errors::new();
+) -> Result<NaiveDate, FieldErrors> {
+    let mut errors = FieldErrors::new();
     let d = parse_date(&mut errors, "received_on", raw, true);
     no_future(&mut errors, "received_on", d, today);
     if d.is_some_and(|d| d < decision_received_on) {
-        errors
-            .entry("received_on")
-            .or_default()
-            .push("error-appeal-before-notice");
+        errors.add("received_on", "error-appeal-before-notice");
     }
     match (d, errors.is_empty()) {
         (Some(d), true) => Ok(d),
@@ -436,8 +417,8 @@ pub fn validate_appeal_date(
 }
 
 /// A free text that must say something (reasons for a dismissal, a waiver, a note).
-pub fn validate_text(field: &'static str, raw: &str, min: usize) -> Result<String, Errors> {
-    let mut errors = Errors::new();
+pub fn validate_text(field: &'static str, raw: &str, min: usize) -> Result<String, FieldErrors> {
+    let mut errors = FieldErrors::new();
     let t = text(
         &mut errors,
         field,
@@ -458,8 +439,8 @@ pub fn validate_past_date(
     field: &'static str,
     raw: &str,
     today: NaiveDate,
-) -> Result<NaiveDate, Errors> {
-    let mut errors = Errors::new();
+) -> Result<NaiveDate, FieldErrors> {
+    let mut errors = FieldErrors::new();
     let d = parse_date(&mut errors, field, raw, true);
     no_future(&mut errors, field, d, today);
     match (d, errors.is_empty()) {
@@ -524,12 +505,12 @@ pub fn validate_application(
     raw: &RawApplication,
     catalogue: &[Applicable],
     today: NaiveDate,
-) -> Result<ValidApplication, Errors> {
-    let mut errors = Errors::new();
+) -> Result<ValidApplication, FieldErrors> {
+    let mut errors = FieldErrors::new();
     let (given, family) = match split_name(&raw.name) {
         Some(n) => n,
         None => {
-            errors.entry("name").or_default().push("error-name-full");
+            errors.add("name", "error-name-full");
             (String::new(), String::new())
         }
     };
@@ -548,27 +529,16 @@ pub fn validate_application(
     let person = match person {
         Ok(p) => Some(p),
         Err(e) => {
-            for (field, ids) in e {
-                let field = match field {
-                    "id_number" => "personnummer",
-                    "given_name" | "family_name" => "name",
-                    f => f,
-                };
-                let list = errors.entry(field).or_default();
-                for id in ids {
-                    if !list.contains(&id) {
-                        list.push(id);
-                    }
-                }
-            }
+            errors.merge(e.rename(|field| match field {
+                "id_number" => "personnummer",
+                "given_name" | "family_name" => "name",
+                f => f,
+            }));
             None
         }
     };
     if raw.personnummer.trim().is_empty() {
-        errors
-            .entry("personnummer")
-            .or_default()
-            .push("error-personnummer-required");
+        errors.add("personnummer", "error-personnummer-required");
     }
     let role = if raw.role.trim().is_empty() {
         Some(ApplicantRole::Carer)
@@ -576,7 +546,7 @@ pub fn validate_application(
         ApplicantRole::parse(raw.role.trim())
     };
     if role.is_none() {
-        errors.entry("role").or_default().push("error-choose-one");
+        errors.add("role", "error-choose-one");
     }
     let mut requested: Vec<Applicable> = Vec::new();
     let free = raw
@@ -592,10 +562,7 @@ pub fn validate_application(
                 requested.push(entry.clone());
             }
         } else if item.chars().count() > MAX_TITLE || item.chars().any(|c| c.is_control()) {
-            errors
-                .entry("requested")
-                .or_default()
-                .push("error-requested-long");
+            errors.add("requested", "error-requested-long");
         } else {
             requested.push(Applicable {
                 slug: String::new(),
@@ -607,16 +574,10 @@ pub fn validate_application(
         }
     }
     if requested.is_empty() {
-        errors
-            .entry("requested")
-            .or_default()
-            .push("error-requested-required");
+        errors.add("requested", "error-requested-required");
     }
     if requested.len() > MAX_REQUESTED {
-        errors
-            .entry("requested")
-            .or_default()
-            .push("error-requested-many");
+        errors.add("requested", "error-requested-many");
     }
     let received_on = if raw.received_on.trim().is_empty() {
         Some(today)
@@ -630,24 +591,18 @@ pub fn validate_application(
         Channel::parse(raw.channel.trim())
     };
     if channel.is_none() {
-        errors
-            .entry("channel")
-            .or_default()
-            .push("error-choose-one");
+        errors.add("channel", "error-choose-one");
     }
     let recipient_name = raw.recipient_name.trim();
     if recipient_name.chars().count() > crate::case::MAX_NAME {
-        errors
-            .entry("recipient_name")
-            .or_default()
-            .push("error-too-long");
+        errors.add("recipient_name", "error-too-long");
     }
     let message = raw.message.trim();
     if message.chars().count() > MAX_TEXT {
-        errors.entry("message").or_default().push("error-text-long");
+        errors.add("message", "error-text-long");
     }
     if !raw.consent {
-        errors.entry("consent").or_default().push("error-consent");
+        errors.add("consent", "error-consent");
     }
     match (person, role, received_on, channel, errors.is_empty()) {
         (Some(applicant), Some(role), Some(received_on), Some(channel), true) => {
@@ -926,7 +881,7 @@ mod tests {
         ];
         for (r, field, id) in cases {
             let e = validate_decision(&r, d("2026-10-01"), d("2026-11-25")).unwrap_err();
-            assert_eq!(e.get(field).map(|v| v.as_slice()), Some(&[id][..]), "{r:?}");
+            assert_eq!(e.messages(field), [id], "{r:?}");
         }
     }
 
@@ -937,13 +892,13 @@ mod tests {
         let ok = validate_notice("post", "2026-11-20", "2026-11-23", decided, today).unwrap();
         assert_eq!(ok.method, NoticeMethod::Post);
         let e = validate_notice("post", "2026-11-19", "2026-11-23", decided, today).unwrap_err();
-        assert!(e.contains_key("sent_on"));
+        assert!(e.has("sent_on"));
         let e = validate_notice("post", "2026-11-22", "2026-11-21", decided, today).unwrap_err();
-        assert!(e.contains_key("received_on"));
+        assert!(e.has("received_on"));
         let e = validate_notice("portal", "2026-11-22", "2026-11-26", decided, today).unwrap_err();
-        assert_eq!(e["received_on"], vec!["error-date-future"]);
+        assert_eq!(e.messages("received_on"), ["error-date-future"]);
         let e = validate_notice("pigeon", "2026-11-22", "2026-11-23", decided, today).unwrap_err();
-        assert!(e.contains_key("method"));
+        assert!(e.has("method"));
     }
 
     #[test]
@@ -959,7 +914,7 @@ mod tests {
     #[test]
     fn an_appeal_cannot_arrive_before_the_decision_did() {
         let e = validate_appeal_date("2026-11-01", d("2026-11-02"), d("2026-11-25")).unwrap_err();
-        assert_eq!(e["received_on"], vec!["error-appeal-before-notice"]);
+        assert_eq!(e.messages("received_on"), ["error-appeal-before-notice"]);
         assert!(validate_appeal_date("2026-11-26", d("2026-11-02"), d("2026-11-25")).is_err());
         assert_eq!(
             validate_appeal_date("2026-11-02", d("2026-11-02"), d("2026-11-25")).unwrap(),

@@ -1,8 +1,8 @@
 //! Persons, cases (ärenden) and the journal: the kinds, and the rules for new input.
 
 use crate::personnummer::Personnummer;
+use crate::FieldErrors;
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 
 wire_enum!(
     /// How much of a person's identity is protected (Skatteverket's markings).
@@ -140,9 +140,6 @@ pub const MAX_REASON: usize = 2_000;
 /// A reason must say something: a few words at least.
 pub const MIN_REASON: usize = 10;
 
-/// Field name to message ids, as for the contact form.
-pub type Errors = BTreeMap<&'static str, Vec<&'static str>>;
-
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RawPerson {
     pub id_number: String,
@@ -171,7 +168,7 @@ pub struct NewPerson {
 }
 
 fn text(
-    e: &mut Errors,
+    e: &mut FieldErrors,
     field: &'static str,
     v: &str,
     max: usize,
@@ -180,25 +177,25 @@ fn text(
     let v = v.trim();
     if v.is_empty() {
         if required {
-            e.entry(field).or_default().push("error-required");
+            e.add(field, "error-required");
         }
         return None;
     }
     if v.chars().count() > max {
-        e.entry(field).or_default().push("error-too-long");
+        e.add(field, "error-too-long");
         return None;
     }
     if v.chars()
         .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
     {
-        e.entry(field).or_default().push("error-control-characters");
+        e.add(field, "error-control-characters");
         return None;
     }
     Some(v.to_owned())
 }
 
-pub fn validate_person(raw: &RawPerson, today: NaiveDate) -> Result<NewPerson, Errors> {
-    let mut e = Errors::new();
+pub fn validate_person(raw: &RawPerson, today: NaiveDate) -> Result<NewPerson, FieldErrors> {
+    let mut e = FieldErrors::new();
     let given_name = text(&mut e, "given_name", &raw.given_name, MAX_NAME, true);
     let family_name = text(&mut e, "family_name", &raw.family_name, MAX_NAME, true);
     let number = match raw.id_number.trim() {
@@ -206,7 +203,7 @@ pub fn validate_person(raw: &RawPerson, today: NaiveDate) -> Result<NewPerson, E
         s => match Personnummer::parse(s, today) {
             Ok(p) => Some(p),
             Err(err) => {
-                e.entry("id_number").or_default().push(err.message_id());
+                e.add("id_number", err.message_id());
                 None
             }
         },
@@ -216,14 +213,14 @@ pub fn validate_person(raw: &RawPerson, today: NaiveDate) -> Result<NewPerson, E
         .as_deref()
         .is_some_and(|p| !crate::contact::is_plausible_phone(p))
     {
-        e.entry("phone").or_default().push("error-phone");
+        e.add("phone", "error-phone");
     }
     let email = text(&mut e, "email", &raw.email, 254, false);
     if email
         .as_deref()
         .is_some_and(|m| !crate::contact::is_plausible_email(m))
     {
-        e.entry("email").or_default().push("error-email");
+        e.add("email", "error-email");
     }
     let line = text(&mut e, "address_line", &raw.address_line, 200, false);
     let postal = text(&mut e, "postal_code", &raw.postal_code, 10, false);
@@ -231,9 +228,7 @@ pub fn validate_person(raw: &RawPerson, today: NaiveDate) -> Result<NewPerson, E
     let protection = match raw.protection.trim() {
         "" => Protection::None,
         p => Protection::parse(p).unwrap_or_else(|| {
-            e.entry("protection")
-                .or_default()
-                .push("error-unknown-choice");
+            e.add("protection", "error-unknown-choice");
             Protection::None
         }),
     };
@@ -253,12 +248,12 @@ pub fn validate_person(raw: &RawPerson, today: NaiveDate) -> Result<NewPerson, E
 }
 
 /// A journal entry's text and kind.
-pub fn validate_journal(kind: &str, text_in: &str) -> Result<(JournalKind, String), Errors> {
-    let mut e = Errors::new();
+pub fn validate_journal(kind: &str, text_in: &str) -> Result<(JournalKind, String), FieldErrors> {
+    let mut e = FieldErrors::new();
     let kind = match kind.trim() {
         "" => Some(JournalKind::Note),
         k => JournalKind::parse(k).or_else(|| {
-            e.entry("kind").or_default().push("error-unknown-choice");
+            e.add("kind", "error-unknown-choice");
             None
         }),
     };
@@ -270,12 +265,12 @@ pub fn validate_journal(kind: &str, text_in: &str) -> Result<(JournalKind, Strin
 }
 
 /// A reason (for marking an entry wrong, or for emergency access): it must say something.
-pub fn validate_reason(field: &'static str, reason: &str) -> Result<String, Errors> {
-    let mut e = Errors::new();
+pub fn validate_reason(field: &'static str, reason: &str) -> Result<String, FieldErrors> {
+    let mut e = FieldErrors::new();
     match text(&mut e, field, reason, MAX_REASON, true) {
         Some(r) if r.chars().count() >= MIN_REASON => Ok(r),
         Some(_) => {
-            e.entry(field).or_default().push("error-reason-short");
+            e.add(field, "error-reason-short");
             Err(e)
         }
         None => Err(e),
@@ -307,8 +302,8 @@ mod tests {
             today(),
         )
         .unwrap_err();
-        assert_eq!(e["given_name"], vec!["error-required"]);
-        assert_eq!(e["id_number"], vec!["pnr-error-checksum"]);
+        assert_eq!(e.messages("given_name"), ["error-required"]);
+        assert_eq!(e.messages("id_number"), ["pnr-error-checksum"]);
         let p = validate_person(
             &RawPerson {
                 id_number: "811218-9876".into(),
@@ -337,16 +332,18 @@ mod tests {
             JournalKind::PhoneCall
         );
         assert_eq!(
-            validate_journal("note", "  ").unwrap_err()["text"],
-            vec!["error-required"]
+            validate_journal("note", "  ").unwrap_err().messages("text"),
+            ["error-required"]
         );
         assert_eq!(
-            validate_journal("fax", "x").unwrap_err()["kind"],
-            vec!["error-unknown-choice"]
+            validate_journal("fax", "x").unwrap_err().messages("kind"),
+            ["error-unknown-choice"]
         );
         assert_eq!(
-            validate_journal("note", &"x".repeat(MAX_JOURNAL_TEXT + 1)).unwrap_err()["text"],
-            vec!["error-too-long"]
+            validate_journal("note", &"x".repeat(MAX_JOURNAL_TEXT + 1))
+                .unwrap_err()
+                .messages("text"),
+            ["error-too-long"]
         );
     }
 
@@ -354,12 +351,16 @@ mod tests {
     fn reasons_must_say_something() {
         assert!(validate_reason("reason", "Fel person, skrevs i fel ärende.").is_ok());
         assert_eq!(
-            validate_reason("reason", "fel").unwrap_err()["reason"],
-            vec!["error-reason-short"]
+            validate_reason("reason", "fel")
+                .unwrap_err()
+                .messages("reason"),
+            ["error-reason-short"]
         );
         assert_eq!(
-            validate_reason("reason", "").unwrap_err()["reason"],
-            vec!["error-required"]
+            validate_reason("reason", "")
+                .unwrap_err()
+                .messages("reason"),
+            ["error-required"]
         );
     }
 

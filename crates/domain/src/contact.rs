@@ -2,8 +2,8 @@
 //! API, its validation, and the valid request that may be stored.
 
 use crate::personnummer::Personnummer;
+use crate::FieldErrors;
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 
 wire_enum!(
     /// The carer's relation to the care recipient.
@@ -122,19 +122,6 @@ impl ContactRequest {
     }
 }
 
-/// Field name to message ids (Fluent), in the order the fields appear on the form.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FieldErrors(pub BTreeMap<&'static str, Vec<&'static str>>);
-
-impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message_id: &'static str) {
-        self.0.entry(field).or_default().push(message_id);
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
 /// The fields in form order: the error summary lists errors in this order.
 pub const FIELD_ORDER: &[&str] = &[
     "anonymous",
@@ -250,7 +237,7 @@ pub(crate) fn many_of<T: Copy + PartialEq>(
 
 /// Applies every rule; on failure says what is wrong with each field.
 pub fn validate(raw: &RawContactRequest, today: NaiveDate) -> Result<ContactRequest, FieldErrors> {
-    let mut e = FieldErrors::default();
+    let mut e = FieldErrors::new();
     let name = bounded(&mut e, "name", &raw.name, MAX_NAME);
     let phone = bounded(&mut e, "phone", &raw.phone, MAX_PHONE);
     let email = bounded(&mut e, "email", &raw.email, MAX_EMAIL);
@@ -264,7 +251,7 @@ pub fn validate(raw: &RawContactRequest, today: NaiveDate) -> Result<ContactRequ
             e.add("email", "error-email");
         }
     }
-    if !raw.anonymous && phone.is_none() && email.is_none() && !e.0.contains_key("phone") {
+    if !raw.anonymous && phone.is_none() && email.is_none() && !e.has("phone") {
         e.add("phone", "error-reach-needed");
     }
     let pnr_text = raw.personnummer.trim();
@@ -379,7 +366,7 @@ mod tests {
         let mut raw = minimal();
         raw.phone.clear();
         let err = validate(&raw, today()).unwrap_err();
-        assert_eq!(err.0["phone"], vec!["error-reach-needed"]);
+        assert_eq!(err.messages("phone"), ["error-reach-needed"]);
         raw.anonymous = true;
         assert!(validate(&raw, today()).is_ok());
     }
@@ -400,8 +387,8 @@ mod tests {
         let mut raw = minimal();
         raw.consent = false;
         assert_eq!(
-            validate(&raw, today()).unwrap_err().0["consent"],
-            vec!["error-consent"]
+            validate(&raw, today()).unwrap_err().messages("consent"),
+            ["error-consent"]
         );
     }
 
@@ -417,14 +404,14 @@ mod tests {
             ..Default::default()
         };
         let e = validate(&raw, today()).unwrap_err();
-        assert_eq!(e.0["name"], vec!["error-too-long"]);
-        assert_eq!(e.0["email"], vec!["error-email"]);
-        assert_eq!(e.0["personnummer"], vec!["pnr-error-checksum"]);
-        assert_eq!(e.0["relation"], vec!["error-unknown-choice"]);
-        assert_eq!(e.0["wants"], vec!["error-unknown-choice"]);
-        assert_eq!(e.0["message"], vec!["error-too-long"]);
-        assert_eq!(e.0["consent"], vec!["error-consent"]);
-        assert!(e.0.keys().all(|k| FIELD_ORDER.contains(k)));
+        assert_eq!(e.messages("name"), ["error-too-long"]);
+        assert_eq!(e.messages("email"), ["error-email"]);
+        assert_eq!(e.messages("personnummer"), ["pnr-error-checksum"]);
+        assert_eq!(e.messages("relation"), ["error-unknown-choice"]);
+        assert_eq!(e.messages("wants"), ["error-unknown-choice"]);
+        assert_eq!(e.messages("message"), ["error-too-long"]);
+        assert_eq!(e.messages("consent"), ["error-consent"]);
+        assert!(e.iter().all(|(k, _)| FIELD_ORDER.contains(&k)));
     }
 
     #[test]

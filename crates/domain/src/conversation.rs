@@ -8,7 +8,8 @@
 //! call, an e-mail address for a video link; an anonymous visit in person needs none.
 
 use crate::activity::Gender;
-use crate::contact::{bounded, is_plausible_phone, one_of, reach, AgeGroup, FieldErrors};
+use crate::contact::{bounded, is_plausible_phone, one_of, reach, AgeGroup};
+use crate::FieldErrors;
 use chrono::NaiveDateTime;
 
 wire_enum!(
@@ -96,11 +97,11 @@ pub fn validate_booking(
     recording: RecordingMode,
     mode: ConversationMode,
 ) -> Result<Booking, FieldErrors> {
-    let mut e = FieldErrors::default();
+    let mut e = FieldErrors::new();
     let name = match recording {
         RecordingMode::Named => {
             let n = bounded(&mut e, "name", &raw.name, crate::contact::MAX_NAME);
-            if n.is_none() && !e.0.contains_key("name") {
+            if n.is_none() && !e.has("name") {
                 e.add("name", "error-signup-name");
             }
             n
@@ -108,7 +109,7 @@ pub fn validate_booking(
         _ => None,
     };
     let (email, phone) = reach(&mut e, &raw.email, &raw.phone);
-    let reach_ok = !e.0.contains_key("email") && !e.0.contains_key("phone");
+    let reach_ok = !e.has("email") && !e.has("phone");
     match mode {
         ConversationMode::Phone if phone.is_none() && reach_ok => {
             e.add("phone", "error-booking-phone")
@@ -182,7 +183,7 @@ pub fn validate_slot(raw: &RawSlot, now: NaiveDateTime) -> Result<Slot, FieldErr
         e.add("mode", "error-unknown-choice");
     }
     let place = bounded(&mut e, "place", &raw.place, crate::activity::MAX_SHORT);
-    if mode == Some(ConversationMode::InPerson) && place.is_none() && !e.0.contains_key("place") {
+    if mode == Some(ConversationMode::InPerson) && place.is_none() && !e.has("place") {
         e.add("place", "error-required");
     }
     match (times, mode) {
@@ -238,8 +239,8 @@ pub fn validate_held(
     recording: RecordingMode,
     now: NaiveDateTime,
 ) -> Result<Held, FieldErrors> {
-    let mut e = FieldErrors::default();
-    let date = crate::assessed::parse_date(&mut e.0, "date", &raw.date, true);
+    let mut e = FieldErrors::new();
+    let date = crate::assessed::parse_date(&mut e, "date", &raw.date, true);
     let time = if raw.time.trim().is_empty() {
         chrono::NaiveTime::from_hms_opt(12, 0, 0)
     } else {
@@ -330,10 +331,10 @@ mod tests {
         };
         let e =
             validate_booking(&none, RecordingMode::Anonymous, ConversationMode::Phone).unwrap_err();
-        assert_eq!(e.0["phone"], vec!["error-booking-phone"]);
+        assert_eq!(e.messages("phone"), ["error-booking-phone"]);
         let e =
             validate_booking(&none, RecordingMode::Anonymous, ConversationMode::Video).unwrap_err();
-        assert_eq!(e.0["email"], vec!["error-booking-email"]);
+        assert_eq!(e.messages("email"), ["error-booking-email"]);
         // An anonymous visit in person stores nothing, and needs no consent.
         let visit = RawBooking {
             consent: false,
@@ -344,7 +345,7 @@ mod tests {
         assert_eq!((b.name, b.email, b.phone), (None, None, None));
         let e =
             validate_booking(&none, RecordingMode::Named, ConversationMode::InPerson).unwrap_err();
-        assert_eq!(e.0["email"], vec!["error-signup-reach"]);
+        assert_eq!(e.messages("email"), ["error-signup-reach"]);
     }
 
     #[test]
@@ -362,7 +363,7 @@ mod tests {
             ..raw()
         };
         let e = validate_booking(&r, RecordingMode::Named, ConversationMode::Phone).unwrap_err();
-        assert_eq!(e.0["consent"], vec!["error-booking-consent"]);
+        assert_eq!(e.messages("consent"), ["error-booking-consent"]);
     }
 
     #[test]
@@ -376,8 +377,8 @@ mod tests {
             place: String::new(),
         };
         assert_eq!(
-            validate_slot(&r, now).unwrap_err().0["place"],
-            vec!["error-required"]
+            validate_slot(&r, now).unwrap_err().messages("place"),
+            ["error-required"]
         );
         let phone = RawSlot {
             mode: "phone".into(),
@@ -389,10 +390,7 @@ mod tests {
             mode: String::new(),
             ..r
         };
-        assert!(validate_slot(&none, now)
-            .unwrap_err()
-            .0
-            .contains_key("mode"));
+        assert!(validate_slot(&none, now).unwrap_err().has("mode"));
     }
 
     #[test]
@@ -417,8 +415,8 @@ mod tests {
         assert_eq!(
             validate_held(&future, RecordingMode::Named, now)
                 .unwrap_err()
-                .0["date"],
-            vec!["error-date-future"]
+                .messages("date"),
+            ["error-date-future"]
         );
     }
 }

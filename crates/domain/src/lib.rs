@@ -71,6 +71,7 @@ pub mod clock;
 pub mod contact;
 pub mod conversation;
 pub mod csv;
+pub mod field_errors;
 pub mod ical;
 pub mod kommun;
 pub mod law;
@@ -83,6 +84,8 @@ pub mod stats;
 pub mod support_contact;
 pub mod totp;
 pub mod watch;
+
+pub use field_errors::FieldErrors;
 
 pub use kommun::{Kommunkod, Municipality};
 pub use personnummer::Personnummer;

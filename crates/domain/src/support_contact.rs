@@ -1,7 +1,7 @@
 //! Offering a carer a support contact (stödkontakt): what a valid offer is.
 
 use crate::assessed::parse_date;
-use crate::case::Errors;
+use crate::FieldErrors;
 use chrono::NaiveDate;
 
 /// Where a carer came in: the kinds of carer an offer can name.
@@ -19,10 +19,10 @@ pub fn validate_offer(
     if !CARER_KINDS.contains(&kind) || !contact_is_colleague {
         return Err("error-unknown-choice");
     }
-    let mut e = Errors::new();
+    let mut e = FieldErrors::new();
     let on = parse_date(&mut e, "offered_on", offered_on, true);
-    if let Some(id) = e.values().flatten().next() {
-        return Err(id);
+    if let Some(id) = e.messages("offered_on").first() {
+        return Err(*id);
     }
     match on {
         Some(d) if d > today => Err("error-date-future"),

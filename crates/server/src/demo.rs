@@ -317,8 +317,8 @@ pub async fn seed(db: &Db) -> Result<(), DemoError> {
                     .into(),
                 consent: true,
             };
-            let req = validate(&raw, today)
-                .map_err(|e| DemoError(format!("demo request {i}: {:?}", e.0)))?;
+            let req =
+                validate(&raw, today).map_err(|e| DemoError(format!("demo request {i}: {e:?}")))?;
             let at = Utc::now() - Duration::hours((24 * 14 - i * 13) as i64);
             store::contact_requests::create(db, DEMO_KOMMUNKOD, &req, at, today, &origin, true)
                 .await?;
@@ -395,7 +395,7 @@ async fn seed_conversations(db: &Db) -> Result<(), DemoError> {
             ..RawBooking::default()
         };
         let b = validate_booking(&raw, RecordingMode::Named, ConversationMode::InPerson)
-            .map_err(|e| DemoError(format!("demo booking: {:?}", e.0)))?;
+            .map_err(|e| DemoError(format!("demo booking: {e:?}")))?;
         store::conversations::book(
             db,
             DEMO_KOMMUNKOD,
@@ -422,7 +422,7 @@ async fn seed_conversations(db: &Db) -> Result<(), DemoError> {
             ..RawHeld::default()
         };
         let h = validate_held(&raw, RecordingMode::Named, local)
-            .map_err(|e| DemoError(format!("demo call: {:?}", e.0)))?;
+            .map_err(|e| DemoError(format!("demo call: {e:?}")))?;
         store::conversations::register_held(
             db,
             DEMO_KOMMUNKOD,
@@ -542,8 +542,8 @@ async fn seed_activities(db: &Db) -> Result<(), DemoError> {
     ];
     let mut n = 0usize;
     for (raw, occasions, signups) in plans {
-        let input = validate_activity(&raw, 0)
-            .map_err(|e| DemoError(format!("demo activity: {:?}", e.0)))?;
+        let input =
+            validate_activity(&raw, 0).map_err(|e| DemoError(format!("demo activity: {e:?}")))?;
         let id = store::activities::create(
             db,
             DEMO_KOMMUNKOD,
@@ -588,8 +588,7 @@ async fn seed_activities(db: &Db) -> Result<(), DemoError> {
                 consent: true,
                 ..RawSignup::default()
             };
-            let s =
-                validate_signup(&raw).map_err(|e| DemoError(format!("demo sign-up: {:?}", e.0)))?;
+            let s = validate_signup(&raw).map_err(|e| DemoError(format!("demo sign-up: {e:?}")))?;
             store::activities::sign_up(
                 db,
                 Some(DEMO_KOMMUNKOD),

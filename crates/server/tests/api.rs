@@ -178,6 +178,34 @@ async fn field_errors_are_422_in_swedish_and_nothing_is_stored() {
     assert_eq!(count_requests(&app, "0180").await, 0);
 }
 
+/// The 422 body, as bytes: fields by name, each with its Swedish messages.
+#[tokio::test]
+async fn the_field_error_body_keeps_its_exact_shape() {
+    let app = spawn_app().await;
+    let url = app.url("/api/v1/municipalities/0180/contact-requests");
+    for (body, expected) in [
+        (
+            json!({"email": "anna.example.se", "name": "x".repeat(201)}),
+            concat!(
+                r#"{"errors":{"consent":["Du behöver samtycka för att vi ska kunna spara din förfrågan."],"#,
+                r#""email":["Skriv e-postadressen så här: namn@exempel.se"],"#,
+                r#""name":["Texten är för lång."]}}"#
+            ),
+        ),
+        (
+            json!({"consent": "yes", "phone": 7}),
+            concat!(
+                r#"{"errors":{"consent":["Värdet ska vara true eller false."],"#,
+                r#""phone":["Värdet ska vara text."]}}"#
+            ),
+        ),
+    ] {
+        let res = client().post(&url).json(&body).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 422, "{body}");
+        assert_eq!(res.text().await.unwrap(), expected, "{body}");
+    }
+}
+
 #[tokio::test]
 async fn each_personnummer_error_has_its_own_message() {
     let app = spawn_app().await;

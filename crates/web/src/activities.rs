@@ -4,6 +4,7 @@
 //! the JSON API.
 
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::cache::TtlCache;
 use crate::http::{ids, Id, PublicOrigin};
 use crate::i18n::I18n;
@@ -20,8 +21,8 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use domain::activity::{
     validate_signup, ActivityKind, Filter, Need, RawSignup, Theme, SIGNUP_FIELDS,
 };
-use domain::case::Errors;
 use domain::contact::AgeGroup;
+use domain::FieldErrors;
 use std::sync::Arc;
 use store::activities::{Activity, CancelledBy, Occasion, Refusal, SignupKey, SignupRow};
 use store::audit::Origin;
@@ -77,10 +78,10 @@ pub async fn sign_up(
     activity_id: i64,
     raw: &RawSignup,
     origin: &Origin,
-) -> Result<Result<store::activities::Signed, Errors>, PageError> {
+) -> Result<Result<store::activities::Signed, FieldErrors>, PageError> {
     let s = match validate_signup(raw) {
         Ok(s) => s,
-        Err(e) => return Ok(Err(e.0)),
+        Err(e) => return Ok(Err(e)),
     };
     let now = state.clock.now();
     let compose = crate::mails::Mails::new(state);
@@ -103,7 +104,7 @@ pub async fn sign_up(
 }
 
 /// A refusal as a field error: where the visitor can act on it.
-pub fn refusal_errors(r: Refusal, has_email: bool) -> Errors {
+pub fn refusal_errors(r: Refusal, has_email: bool) -> FieldErrors {
     let (field, id) = match r {
         Refusal::Closed(c) => ("activity", c.message_id()),
         Refusal::Duplicate => (
@@ -115,9 +116,7 @@ pub fn refusal_errors(r: Refusal, has_email: bool) -> Errors {
         Refusal::OccasionClosed => ("occasion", "error-occasion-closed"),
         Refusal::NotFound => ("activity", "error-activity-not-found"),
     };
-    let mut e = Errors::new();
-    e.entry(field).or_default().push(id);
-    e
+    FieldErrors::one(field, id)
 }
 
 /// Cancels by the carer's token.
@@ -401,12 +400,6 @@ async fn list(
 
 // ---- one activity and its sign-up form ----
 
-pub struct FieldError {
-    pub field: String,
-    pub label: String,
-    pub message: String,
-}
-
 #[derive(Template)]
 #[template(path = "activity.html")]
 struct ActivityPage<'a> {
@@ -416,7 +409,7 @@ struct ActivityPage<'a> {
     open: bool,
     closed_reason: String,
     v: RawSignup,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     needs: Vec<Choice>,
     ages: Vec<Choice>,
     genders: Vec<Choice>,
@@ -424,15 +417,10 @@ struct ActivityPage<'a> {
 
 impl ActivityPage<'_> {
     fn has_error(&self, field: &str) -> bool {
-        self.errors.iter().any(|e| e.field == field)
+        self.errors.has(field)
     }
     fn error_message(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.errors.message(field)
     }
 }
 
@@ -452,33 +440,12 @@ fn field_label(t: &I18n, field: &str) -> String {
     t.get(id)
 }
 
-/// Field errors in the form's order (`order`), each with its field's label for the summary.
-pub fn error_list(
-    t: &I18n,
-    errors: &Errors,
-    order: &[&str],
-    label: fn(&I18n, &str) -> String,
-) -> Vec<FieldError> {
-    let known = order.iter().filter_map(|f| errors.get_key_value(f));
-    let others = errors.iter().filter(|(f, _)| !order.contains(f));
-    others
-        .chain(known)
-        .flat_map(|(field, ids)| {
-            ids.iter().map(move |id| FieldError {
-                field: (*field).to_owned(),
-                label: label(t, field),
-                message: t.get(id),
-            })
-        })
-        .collect()
-}
-
 async fn activity_page(
     state: &AppState,
     kommunkod: &str,
     id: i64,
     v: RawSignup,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
 ) -> Result<Option<String>, PageError> {
     let c = municipality(state, kommunkod).await?;
     let all = listing(state, kommunkod).await?;
@@ -544,7 +511,7 @@ async fn show(
         &kommunkod,
         id.get(),
         RawSignup::default(),
-        Vec::new(),
+        FormErrors::none(),
     )
     .await?
     {
@@ -588,11 +555,8 @@ async fn sign_up_form(
             } else {
                 "error-form-unreadable"
             });
-            let errors = vec![FieldError {
-                field: "needs_note".into(),
-                label: field_label(t, "needs_note"),
-                message,
-            }];
+            let mut errors = FormErrors::none();
+            errors.push("needs_note", field_label(t, "needs_note"), message);
             (RawSignup::default(), errors, e.status())
         }
         Ok(body) => {
@@ -606,15 +570,12 @@ async fn sign_up_form(
                     ))
                     .into_response())
                 }
-                Err(e)
-                    if e.get("activity")
-                        .is_some_and(|ids| ids.contains(&"error-activity-not-found")) =>
-                {
+                Err(e) if e.messages("activity").contains(&"error-activity-not-found") => {
                     return Err(PageError::NotFound)
                 }
                 Err(e) => (
                     raw,
-                    error_list(t, &e, SIGNUP_FIELDS, field_label),
+                    FormErrors::new(t, &e, SIGNUP_FIELDS, |f| field_label(t, f)),
                     StatusCode::UNPROCESSABLE_ENTITY,
                 ),
             }

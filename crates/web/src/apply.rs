@@ -9,6 +9,7 @@
 use crate::assessed::{applicable, submit_application};
 use crate::content::MunicipalityContent;
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::PublicOrigin;
 use crate::i18n::I18n;
 use crate::portal::{municipality, query_pairs, Choice, Layout};
@@ -21,7 +22,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use domain::assessed::{Applicable, ApplicantRole, RawApplication, MAX_TEXT, MAX_TITLE};
-use domain::case::Errors;
+use domain::FieldErrors;
 use store::municipalities::Contact;
 
 pub fn router() -> Router<AppState> {
@@ -60,15 +61,6 @@ fn field_label(t: &I18n, field: &str) -> String {
     label.trim_end_matches(['.', '?', ':']).to_owned()
 }
 
-/// One error, beside its field and in the summary.
-pub struct ApplyError {
-    pub field: &'static str,
-    /// The id of the element the summary links to.
-    pub anchor: String,
-    pub label: String,
-    pub message: String,
-}
-
 /// An assessed catalogue entry as a checkbox.
 pub struct EntryChoice {
     pub slug: String,
@@ -82,7 +74,7 @@ struct ApplyPage<'a> {
     l: Layout<'a>,
     c: &'a MunicipalityContent,
     v: RawApplication,
-    errors: Vec<ApplyError>,
+    errors: FormErrors,
     roles: Vec<Choice>,
     entries: Vec<EntryChoice>,
     /// Some of the entries need the care recipient's consent.
@@ -95,15 +87,10 @@ struct ApplyPage<'a> {
 
 impl ApplyPage<'_> {
     fn has_error(&self, field: &str) -> bool {
-        self.errors.iter().any(|e| e.field == field)
+        self.errors.has(field)
     }
     fn error_message(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.errors.message(field)
     }
 }
 
@@ -120,7 +107,7 @@ fn apply_page<'a>(
     c: &'a MunicipalityContent,
     catalogue: &[Applicable],
     v: RawApplication,
-    errors: Vec<ApplyError>,
+    errors: FormErrors,
 ) -> ApplyPage<'a> {
     let title = if errors.is_empty() {
         t.get("apply-title")
@@ -185,42 +172,27 @@ fn grouped(n: usize) -> String {
     out
 }
 
-/// The summary's links, in the form's order; each message once per field.
-fn error_list(t: &I18n, errors: &Errors, has_entries: bool) -> Vec<ApplyError> {
-    let anchor = |field: &str| match field {
+/// The summary's links, in the form's order.
+fn error_list(t: &I18n, errors: &FieldErrors, has_entries: bool) -> FormErrors {
+    // A missing name is said once: "write both given and family name".
+    let name_full = errors.messages("name").contains(&"error-name-full");
+    FormErrors::with_messages(
+        errors,
+        FIELD_ORDER,
+        |f| field_label(t, f),
+        |field, id| match id {
+            "error-required" if field == "name" && name_full => None,
+            // The shared message speaks of a contact request.
+            "error-consent" => Some(t.get("apply-error-consent")),
+            id => Some(t.get(id)),
+        },
+    )
+    .anchored(|field| match field {
         // The group's first checkbox, or the free text when there are none.
         "requested" if !has_entries => "f-free_text".to_owned(),
         f if FIELD_ORDER.contains(&f) => format!("f-{f}"),
         _ => "apply-form".to_owned(),
-    };
-    let known = FIELD_ORDER
-        .iter()
-        .filter_map(|f| errors.get_key_value(f))
-        .map(|(f, ids)| (*f, ids));
-    let others = errors
-        .iter()
-        .filter(|(f, _)| !FIELD_ORDER.contains(f))
-        .map(|(f, ids)| (*f, ids));
-    known
-        .chain(others)
-        .flat_map(|(field, ids)| {
-            // A missing name is said once: "write both given and family name".
-            let name_full = field == "name" && ids.contains(&"error-name-full");
-            let anchor = anchor(field);
-            ids.iter()
-                .filter(move |id| !(name_full && **id == "error-required"))
-                .map(move |id| ApplyError {
-                    field,
-                    anchor: anchor.clone(),
-                    label: field_label(t, field),
-                    message: match *id {
-                        // The shared message speaks of a contact request.
-                        "error-consent" => t.get("apply-error-consent"),
-                        id => t.get(id),
-                    },
-                })
-        })
-        .collect()
+    })
 }
 
 /// Reads the urlencoded form, keeping repeated checkbox names. The date received and the
@@ -263,7 +235,7 @@ async fn form(
         requested,
         ..RawApplication::default()
     };
-    let html = apply_page(&state.t, &c, &catalogue, v, Vec::new()).render()?;
+    let html = apply_page(&state.t, &c, &catalogue, v, FormErrors::none()).render()?;
     Ok(Html(html).into_response())
 }
 
@@ -284,12 +256,8 @@ async fn form_submit(
             } else {
                 "error-form-unreadable"
             });
-            let errors = vec![ApplyError {
-                field: "message",
-                anchor: "f-message".to_owned(),
-                label: field_label(t, "message"),
-                message,
-            }];
+            let mut errors = FormErrors::none();
+            errors.push("message", field_label(t, "message"), message);
             let html = apply_page(t, &c, &catalogue, RawApplication::default(), errors).render()?;
             return Ok((e.status(), Html(html)).into_response());
         }
@@ -404,17 +372,23 @@ mod tests {
     #[test]
     fn a_missing_name_is_said_once() {
         let t = I18n::swedish().unwrap();
-        let mut e = Errors::new();
-        e.insert("consent", vec!["error-consent"]);
-        e.insert("name", vec!["error-name-full", "error-required"]);
-        e.insert("requested", vec!["error-requested-required"]);
-        let list = error_list(&t, &e, true);
-        let fields: Vec<_> = list.iter().map(|e| e.field).collect();
+        let mut e = FieldErrors::new();
+        e.add("consent", "error-consent");
+        e.add("name", "error-name-full");
+        e.add("name", "error-required");
+        e.add("requested", "error-requested-required");
+        let shown = error_list(&t, &e, true);
+        let list: Vec<_> = shown.iter().collect();
+        let fields: Vec<_> = list.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["name", "requested", "consent"]);
         assert_eq!(list[0].message, t.get("error-name-full"));
         assert_eq!(list[1].anchor, "f-requested");
         assert_eq!(list[2].label, "Samtycke");
         assert_eq!(list[2].message, t.get("apply-error-consent"));
-        assert_eq!(error_list(&t, &e, false)[1].anchor, "f-free_text");
+        let without = error_list(&t, &e, false);
+        assert_eq!(
+            without.iter().nth(1).map(|e| e.anchor.as_str()),
+            Some("f-free_text")
+        );
     }
 }

@@ -7,19 +7,15 @@ use crate::error::PageError;
 use crate::AppState;
 use chrono::NaiveDate;
 use domain::assessed::{self, Applicable, RawApplication, RawDecision};
-use domain::case::Errors;
 use domain::catalogue::Track;
+use domain::FieldErrors;
 use store::access::CaseGrant;
 use store::assessed::{DecisionInput, Refusal, Submitted};
 use store::audit::Origin;
 
 /// A refusal from the store as a field error, as validation errors are.
-pub fn refusal(r: Refusal) -> Errors {
-    let mut e = Errors::new();
-    e.entry(refusal_field(r))
-        .or_default()
-        .push(refusal_message_id(r));
-    e
+pub fn refusal(r: Refusal) -> FieldErrors {
+    FieldErrors::one(refusal_field(r), refusal_message_id(r))
 }
 
 /// The form field a refusal is shown next to.
@@ -73,12 +69,6 @@ pub fn refusal_message_id(r: Refusal) -> &'static str {
     }
 }
 
-fn one(field: &'static str, id: &'static str) -> Errors {
-    let mut e = Errors::new();
-    e.entry(field).or_default().push(id);
-    e
-}
-
 /// The municipality's entries that are decided after an individual assessment.
 pub async fn applicable(state: &AppState, kommunkod: &str) -> Result<Vec<Applicable>, PageError> {
     let c = crate::content::load(state, kommunkod)
@@ -105,7 +95,7 @@ pub async fn submit_application(
     raw: &RawApplication,
     by: Option<i64>,
     origin: &Origin,
-) -> Result<Result<Submitted, Errors>, PageError> {
+) -> Result<Result<Submitted, FieldErrors>, PageError> {
     let catalogue = applicable(state, kommunkod).await?;
     let today = state.clock.today();
     let valid = match assessed::validate_application(raw, &catalogue, today) {
@@ -170,7 +160,7 @@ pub async fn decide(
     form: &DecisionForm,
     by: i64,
     origin: &Origin,
-) -> Result<Result<i64, Errors>, PageError> {
+) -> Result<Result<i64, FieldErrors>, PageError> {
     let today = state.clock.today();
     let assessed = store::assessed::of_case(&state.db, grant).await?;
     let received = assessed.received_on.unwrap_or(NaiveDate::MIN);
@@ -180,10 +170,10 @@ pub async fn decide(
     };
     let insats = form.insats.trim();
     if form.applied_id.is_none() && insats.is_empty() {
-        return Ok(Err(one("insats", "error-insats-required")));
+        return Ok(Err(FieldErrors::one("insats", "error-insats-required")));
     }
     if insats.chars().count() > assessed::MAX_TITLE {
-        return Ok(Err(one("insats", "error-too-long")));
+        return Ok(Err(FieldErrors::one("insats", "error-too-long")));
     }
     let legal_basis = form.legal_basis.trim();
     if !legal_basis.is_empty()
@@ -192,7 +182,7 @@ pub async fn decide(
             .reference(legal_basis, decision.decided_on)
             .is_none()
     {
-        return Ok(Err(one("legal_basis", "error-legal-basis")));
+        return Ok(Err(FieldErrors::one("legal_basis", "error-legal-basis")));
     }
     let waiver = form.communication_waiver.trim();
     let waiver = if waiver.is_empty() {
@@ -240,7 +230,7 @@ pub async fn record_notice(
     received_on: &str,
     by: i64,
     origin: &Origin,
-) -> Result<Result<NaiveDate, Errors>, PageError> {
+) -> Result<Result<NaiveDate, FieldErrors>, PageError> {
     let now = state.clock.now();
     let Some(d) = store::assessed::decision(&state.db, grant, decision_id, now, origin).await?
     else {
@@ -297,7 +287,7 @@ pub async fn register_appeal(
     note: &str,
     by: i64,
     origin: &Origin,
-) -> Result<Result<store::assessed::AppealRow, Errors>, PageError> {
+) -> Result<Result<store::assessed::AppealRow, FieldErrors>, PageError> {
     let now = state.clock.now();
     let Some(d) = store::assessed::decision(&state.db, grant, decision_id, now, origin).await?
     else {

@@ -3,7 +3,8 @@
 use crate::error::PageError;
 use crate::middleware::RequestId;
 use crate::AppState;
-use domain::contact::{validate, FieldErrors, RawContactRequest};
+use domain::contact::{validate, RawContactRequest};
+use domain::FieldErrors;
 use std::sync::atomic::Ordering;
 use store::contact_requests::Origin;
 

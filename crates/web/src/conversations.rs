@@ -2,8 +2,9 @@
 //! the booking form (what it asks follows the municipality's recording mode), and the carer's
 //! own page to rebook or cancel by token.
 
-use crate::activities::{choices, error_list, long_date, Choice, FieldError};
+use crate::activities::{choices, long_date, Choice};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::{ids, Id, PublicOrigin};
 use crate::i18n::I18n;
 use crate::portal::{municipality, query_pairs, KommunPath, Layout};
@@ -15,10 +16,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use domain::case::Errors;
 use domain::conversation::{
     validate_booking, ConversationMode, RawBooking, RecordingMode, BOOKING_FIELDS,
 };
+use domain::FieldErrors;
 use store::conversations::{ConversationRow, Refusal, SlotRow};
 
 pub fn router() -> Router<AppState> {
@@ -123,22 +124,17 @@ struct FormPage<'a> {
     reach_hint: String,
     recording: String,
     v: RawBooking,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     ages: Vec<Choice>,
     genders: Vec<Choice>,
 }
 
 impl FormPage<'_> {
     fn has_error(&self, field: &str) -> bool {
-        self.errors.iter().any(|e| e.field == field)
+        self.errors.has(field)
     }
     fn error_message(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.errors.message(field)
     }
 }
 
@@ -160,7 +156,7 @@ async fn form_page(
     kommunkod: &str,
     slot: i64,
     v: RawBooking,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
 ) -> Result<Option<String>, PageError> {
     let c = municipality(state, kommunkod).await?;
     let Some(s) = store::conversations::slot(&state.db, kommunkod, slot).await? else {
@@ -220,7 +216,7 @@ async fn form(
         &kommunkod,
         slot.get(),
         RawBooking::default(),
-        Vec::new(),
+        FormErrors::none(),
     )
     .await?
     .map(|h| Html(h).into_response())
@@ -245,16 +241,14 @@ fn raw_from_form(body: &[u8]) -> RawBooking {
     r
 }
 
-fn refusal(r: Refusal) -> Errors {
+fn refusal(r: Refusal) -> FieldErrors {
     let id = match r {
         Refusal::SlotUnavailable => "error-slot-unavailable",
         Refusal::NeedsContact => "error-rebook-contact",
         Refusal::AlreadyCancelled => "error-booking-already-cancelled",
         Refusal::NotFound => "error-booking-not-found",
     };
-    let mut e = Errors::new();
-    e.entry("slot").or_default().push(id);
-    e
+    FieldErrors::one("slot", id)
 }
 
 async fn book(
@@ -272,11 +266,11 @@ async fn book(
     let (raw, errors, status) = match body {
         Err(e) => (
             RawBooking::default(),
-            vec![FieldError {
-                field: "topic".into(),
-                label: label(t, "topic"),
-                message: t.get("error-form-too-large"),
-            }],
+            {
+                let mut e = FormErrors::none();
+                e.push("topic", label(t, "topic"), t.get("error-form-too-large"));
+                e
+            },
             e.status(),
         ),
         Ok(body) => {
@@ -284,7 +278,7 @@ async fn book(
             let recording = store::conversations::recording_mode(&state.db, &kommunkod).await?;
             let mode = ConversationMode::parse(&s.mode).unwrap_or(ConversationMode::InPerson);
             let outcome = match validate_booking(&raw, recording, mode) {
-                Err(e) => Err(e.0),
+                Err(e) => Err(e),
                 Ok(b) => {
                     let now = state.clock.now();
                     let compose = crate::mails::Mails::new(&state);
@@ -312,7 +306,7 @@ async fn book(
                 }
                 Err(e) => (
                     raw,
-                    error_list(t, &e, BOOKING_FIELDS, label),
+                    FormErrors::new(t, &e, BOOKING_FIELDS, |f| label(t, f)),
                     StatusCode::UNPROCESSABLE_ENTITY,
                 ),
             }
@@ -489,8 +483,9 @@ async fn rebook(
         Err(Refusal::NotFound) => Err(PageError::NotFound),
         Err(r) => {
             let id = refusal(r)
-                .get("slot")
-                .and_then(|v| v.first().copied())
+                .messages("slot")
+                .first()
+                .copied()
                 .unwrap_or("error-slot-unavailable");
             let mut page = booking_page(&state, &kommunkod, &token, "", id, &o).await?;
             *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;

@@ -150,7 +150,8 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     PayloadTooLarge(String),
     BadRequest(String),
-    Validation(std::collections::BTreeMap<String, Vec<String>>),
+    /// 422 with `{"errors": {field: [message, …]}}`, the messages in Swedish.
+    Validation(domain::FieldErrors),
     Internal(String),
 }
 
@@ -181,6 +182,20 @@ impl From<store::StoreError> for ApiError {
     }
 }
 
+/// Field name to its messages, by field name (the body's order before there was one type).
+fn validation_body(errors: &domain::FieldErrors) -> serde_json::Map<String, serde_json::Value> {
+    errors
+        .iter()
+        .map(|(field, ids)| {
+            let messages = ids
+                .iter()
+                .map(|id| serde_json::Value::String(crate::i18n::swedish(id)))
+                .collect();
+            (field.to_owned(), serde_json::Value::Array(messages))
+        })
+        .collect()
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, body) = match self {
@@ -202,7 +217,7 @@ impl IntoResponse for ApiError {
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, json!({ "error": m })),
             ApiError::Validation(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                json!({ "errors": errors }),
+                json!({ "errors": validation_body(&errors) }),
             ),
             ApiError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");

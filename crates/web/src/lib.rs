@@ -11,6 +11,7 @@ pub mod content;
 pub mod conversations;
 pub mod documents;
 pub mod error;
+pub mod form_errors;
 pub mod http;
 pub mod i18n;
 pub mod mails;

@@ -3,6 +3,7 @@
 use crate::contact::{submit, Submitted};
 use crate::content::{self, HitKind, MunicipalityContent};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::PublicOrigin;
 use crate::i18n::I18n;
 use crate::markdown;
@@ -737,19 +738,13 @@ pub struct Choice {
     pub checked: bool,
 }
 
-pub struct FieldError {
-    pub field: &'static str,
-    pub label: String,
-    pub message: String,
-}
-
 #[derive(Template)]
 #[template(path = "form.html")]
 struct FormPage<'a> {
     l: Layout<'a>,
     c: &'a MunicipalityContent,
     v: RawContactRequest,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
     relations: Vec<Choice>,
     recipient_ages: Vec<Choice>,
     conditions: Vec<Choice>,
@@ -760,20 +755,19 @@ struct FormPage<'a> {
 }
 
 impl FormPage<'_> {
-    fn error_for(&self, field: &str) -> Option<&FieldError> {
-        self.errors.iter().find(|e| e.field == field)
-    }
     fn has_error(&self, field: &str) -> bool {
-        self.error_for(field).is_some()
+        self.errors.has(field)
     }
     fn error_message(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.errors.message(field)
     }
+}
+
+/// A field's name as the summary says it, before a colon.
+fn field_label(t: &I18n, field: &str) -> String {
+    t.get(&format!("field-{}", field.replace('_', "-")))
+        .trim_end_matches(['.', '?', ':'])
+        .to_owned()
 }
 
 fn choices<T: Copy>(
@@ -796,7 +790,7 @@ fn form_page<'a>(
     t: &'a I18n,
     c: &'a MunicipalityContent,
     v: RawContactRequest,
-    errors: Vec<FieldError>,
+    errors: FormErrors,
 ) -> FormPage<'a> {
     let title = if errors.is_empty() {
         t.get("form-title")
@@ -857,7 +851,7 @@ async fn form(
         &state.t,
         &c,
         RawContactRequest::default(),
-        Vec::new(),
+        FormErrors::none(),
     ))
 }
 
@@ -898,16 +892,16 @@ async fn form_submit(
     let body = match body {
         Ok(b) => b,
         Err(e) => {
-            let mut page = form_page(t, &c, RawContactRequest::default(), Vec::new());
-            page.errors.push(FieldError {
-                field: "message",
-                label: t.get("field-message"),
-                message: t.get(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            let mut page = form_page(t, &c, RawContactRequest::default(), FormErrors::none());
+            page.errors.push(
+                "message",
+                t.get("field-message"),
+                t.get(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     "error-form-too-large"
                 } else {
                     "error-form-unreadable"
                 }),
-            });
+            );
             let html = page.render()?;
             return Ok((e.status(), Html(html)).into_response());
         }
@@ -925,20 +919,7 @@ async fn form_submit(
             .into_response())
         }
         Submitted::Invalid(errors) => {
-            let list = FIELD_ORDER
-                .iter()
-                .filter_map(|f| errors.0.get(f).map(|ids| (f, ids)))
-                .flat_map(|(f, ids)| {
-                    ids.iter().map(move |id| FieldError {
-                        field: f,
-                        label: t
-                            .get(&format!("field-{}", f.replace('_', "-")))
-                            .trim_end_matches(['.', '?', ':'])
-                            .to_owned(),
-                        message: t.get(id),
-                    })
-                })
-                .collect();
+            let list = FormErrors::new(t, &errors, FIELD_ORDER, |f| field_label(t, f));
             let html = form_page(t, &c, raw, list).render()?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }

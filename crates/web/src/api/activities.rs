@@ -2,7 +2,7 @@
 //! without an account, a sign-up's status by its token, cancelling it, and the calendar.
 //! The same functions as the portal's forms (`crate::activities`).
 
-use super::{field_errors, not_found};
+use super::not_found;
 use crate::error::ApiError;
 use crate::http::api::{ApiId, ApiMunicipality, JsonObject, PublicOrigin};
 use crate::http::ids::Activity;
@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::activity::RawSignup;
-use domain::case::Errors;
+use domain::FieldErrors;
 use serde_json::{json, Map, Value};
 use store::activities::Refusal;
 
@@ -73,13 +73,13 @@ async fn calendar(
 }
 
 /// Reads the body field by field, so a value of the wrong type is named by its field.
-fn raw_from_json(m: &Map<String, Value>) -> Result<RawSignup, Errors> {
-    let mut e = Errors::new();
+fn raw_from_json(m: &Map<String, Value>) -> Result<RawSignup, FieldErrors> {
+    let mut e = FieldErrors::new();
     let mut text = |k: &'static str| match m.get(k) {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
         Some(_) => {
-            e.entry(k).or_default().push("error-type-string");
+            e.add(k, "error-type-string");
             String::new()
         }
     };
@@ -101,12 +101,12 @@ fn raw_from_json(m: &Map<String, Value>) -> Result<RawSignup, Errors> {
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .collect();
         }
-        Some(_) => e.entry("needs").or_default().push("error-type-list"),
+        Some(_) => e.add("needs", "error-type-list"),
     }
     match m.get("consent") {
         None | Some(Value::Null) => {}
         Some(Value::Bool(b)) => r.consent = *b,
-        Some(_) => e.entry("consent").or_default().push("error-type-bool"),
+        Some(_) => e.add("consent", "error-type-bool"),
     }
     if e.is_empty() {
         Ok(r)
@@ -122,20 +122,17 @@ async fn create_signup(
     PublicOrigin(origin): PublicOrigin,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let raw = raw_from_json(&m).map_err(|e| field_errors(&state, e))?;
+    let raw = raw_from_json(&m).map_err(ApiError::Validation)?;
     match crate::activities::sign_up(&state, None, id, &raw, &origin).await? {
         Ok(s) => Ok((
             StatusCode::CREATED,
             Json(json!({ "id": s.id, "status": s.status.as_str(), "token": s.token })),
         )
             .into_response()),
-        Err(e)
-            if e.get("activity")
-                .is_some_and(|ids| ids.contains(&"error-activity-not-found")) =>
-        {
+        Err(e) if e.messages("activity").contains(&"error-activity-not-found") => {
             Err(not_found(&state))
         }
-        Err(e) => Err(field_errors(&state, e)),
+        Err(e) => Err(ApiError::Validation(e)),
     }
 }
 

@@ -2,7 +2,7 @@
 //! report of decisions not carried out. The same functions and rules as the staff pages
 //! (`crate::assessed`); the same access answers as the case API (`api::cases`).
 
-use super::{field_errors, not_found};
+use super::not_found;
 use crate::error::ApiError;
 use crate::http::api::{
     api_param, case_access, emergency_reason, ApiCase, ApiId, ApiMunicipality, Caller,
@@ -17,8 +17,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::assessed::{RawApplication, RawDecision};
-use domain::case::Errors;
 use domain::policy::{can, Action, Decision, Resource};
+use domain::FieldErrors;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::marker::PhantomData;
@@ -45,10 +45,8 @@ fn text_of(v: Option<&Value>) -> String {
     }
 }
 
-fn type_error(state: &AppState, field: &'static str) -> ApiError {
-    let mut e = Errors::new();
-    e.entry(field).or_default().push("error-type-string");
-    field_errors(state, e)
+fn type_error(field: &'static str) -> ApiError {
+    ApiError::Validation(FieldErrors::one(field, "error-type-string"))
 }
 
 /// A bad token is 401 first; then an unknown municipality is 404 before anything about the
@@ -72,7 +70,7 @@ async fn create_application(
     let person = match m.get("applicant") {
         Some(Value::Object(a)) => a.clone(),
         None | Some(Value::Null) => Map::new(),
-        Some(_) => return Err(type_error(&state, "applicant")),
+        Some(_) => return Err(type_error("applicant")),
     };
     let requested = match m.get("requested") {
         Some(Value::Array(items)) => items
@@ -80,11 +78,11 @@ async fn create_application(
             .map(|v| match v {
                 Value::String(s) => Ok(s.clone()),
                 Value::Object(o) => Ok(text_of(o.get("entry").or(o.get("text")))),
-                _ => Err(type_error(&state, "requested")),
+                _ => Err(type_error("requested")),
             })
             .collect::<Result<Vec<_>, _>>()?,
         None | Some(Value::Null) => Vec::new(),
-        Some(_) => return Err(type_error(&state, "requested")),
+        Some(_) => return Err(type_error("requested")),
     };
     let channel = match &staff {
         None => "online".to_owned(),
@@ -131,7 +129,7 @@ async fn create_application(
         )
             .into_response())
         }
-        Err(e) => Err(field_errors(&state, e)),
+        Err(e) => Err(ApiError::Validation(e)),
     }
 }
 
@@ -187,7 +185,7 @@ async fn create_decision(
             o
         }
         None | Some(Value::Null) => Map::new(),
-        Some(_) => return Err(type_error(&state, "scope")),
+        Some(_) => return Err(type_error("scope")),
     };
     let mut form = crate::assessed::DecisionForm {
         raw: RawDecision {
@@ -210,11 +208,9 @@ async fn create_decision(
         Some(Value::Number(n)) => match applied.iter().find(|a| Some(a.id) == n.as_i64()) {
             Some(a) => form.applied_id = Some(a.id),
             None => {
-                let mut e = Errors::new();
-                e.entry("insats")
-                    .or_default()
-                    .push("refusal-unknown-insats");
-                return Err(field_errors(&state, e));
+                let mut e = FieldErrors::new();
+                e.add("insats", "refusal-unknown-insats");
+                return Err(ApiError::Validation(e));
             }
         },
         Some(Value::String(s)) => {
@@ -227,11 +223,11 @@ async fn create_decision(
             }
         }
         None | Some(Value::Null) => {}
-        Some(_) => return Err(type_error(&state, "insats")),
+        Some(_) => return Err(type_error("insats")),
     }
     match crate::assessed::decide(&state, &grant, &form, c.actor.user_id, &c.origin).await? {
         Ok(id) => Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response()),
-        Err(e) => Err(field_errors(&state, e)),
+        Err(e) => Err(ApiError::Validation(e)),
     }
 }
 
@@ -294,7 +290,7 @@ async fn record_notice(
     .await?
     {
         Ok(_) => Ok(Json(decision_json(&state, &c, &grant, id).await?).into_response()),
-        Err(e) => Err(field_errors(&state, e)),
+        Err(e) => Err(ApiError::Validation(e)),
     }
 }
 
@@ -320,7 +316,7 @@ async fn create_appeal(
     .await?
     {
         Ok(a) => Ok((StatusCode::CREATED, Json(a)).into_response()),
-        Err(e) => Err(field_errors(&state, e)),
+        Err(e) => Err(ApiError::Validation(e)),
     }
 }
 
@@ -363,9 +359,9 @@ async fn not_executed(
         return Err(ApiError::Forbidden(state.t.get("api-no-reports")));
     }
     let Some((first, last)) = domain::calendar::quarter(&q.quarter) else {
-        let mut e = Errors::new();
-        e.entry("quarter").or_default().push("error-quarter");
-        return Err(field_errors(&state, e));
+        let mut e = FieldErrors::new();
+        e.add("quarter", "error-quarter");
+        return Err(ApiError::Validation(e));
     };
     let report = crate::reports::not_executed(&state, &c.kommun, first, last, &c.origin).await?;
     if q.format == "csv" {

@@ -2,7 +2,7 @@
 //! signed-in session). Nothing answers without one but 401; what the caller may not see
 //! answers 404, as if it did not exist.
 
-use super::{field_errors, not_found, str_field};
+use super::{not_found, str_field};
 use crate::error::ApiError;
 use crate::http::api::{ApiAllowed, ApiCase, EntryId, JsonObject};
 use crate::http::extract::act;
@@ -14,7 +14,7 @@ use axum::Json;
 use domain::case::{CaseKind, PersonRole};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+
 use store::cases::{MarkWrong, NewCase, OpenError};
 
 // Each route with its OpenAPI operation in openapi/cases.json (a missing one does not
@@ -62,18 +62,21 @@ async fn open_case(
     ApiAllowed { caller: c, .. }: ApiAllowed<act::OpenCase>,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let mut errors: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
+    let mut errors = domain::FieldErrors::new();
     let kind = match str_field(&m, "kind") {
         Ok(k) => CaseKind::parse(&k).or_else(|| {
-            errors.entry("kind").or_default().push(if k.is_empty() {
-                "error-required"
-            } else {
-                "error-unknown-choice"
-            });
+            errors.add(
+                "kind",
+                if k.is_empty() {
+                    "error-required"
+                } else {
+                    "error-unknown-choice"
+                },
+            );
             None
         }),
         Err(e) => {
-            errors.entry("kind").or_default().push(e);
+            errors.add("kind", e);
             None
         }
     };
@@ -81,7 +84,7 @@ async fn open_case(
         Ok(r) if r.is_empty() => None,
         Ok(r) => Some(r),
         Err(e) => {
-            errors.entry("contact_request").or_default().push(e);
+            errors.add("contact_request", e);
             None
         }
     };
@@ -104,14 +107,14 @@ async fn open_case(
                 };
                 match parsed {
                     Some(p) => persons.push(p),
-                    None => errors.entry("persons").or_default().push("error-persons"),
+                    None => errors.add("persons", "error-persons"),
                 }
             }
         }
-        Some(_) => errors.entry("persons").or_default().push("error-persons"),
+        Some(_) => errors.add("persons", "error-persons"),
     }
     let (Some(kind), true) = (kind, errors.is_empty()) else {
-        return Err(field_errors(&state, errors));
+        return Err(ApiError::Validation(errors));
     };
     let new = NewCase {
         kind,
@@ -147,7 +150,7 @@ async fn open_case(
                     ("kind", "error-unknown-choice")
                 }
             };
-            Err(field_errors(&state, BTreeMap::from([(field, vec![id])])))
+            Err(ApiError::Validation(domain::FieldErrors::one(field, id)))
         }
     }
 }
@@ -184,18 +187,18 @@ async fn add_entry(
     let (kind, text) = match (str_field(&m, "kind"), str_field(&m, "text")) {
         (Ok(k), Ok(t)) => (k, t),
         (k, t) => {
-            let mut e = BTreeMap::new();
+            let mut e = domain::FieldErrors::new();
             if let Err(x) = k {
-                e.insert("kind", vec![x]);
+                e.add("kind", x);
             }
             if let Err(x) = t {
-                e.insert("text", vec![x]);
+                e.add("text", x);
             }
-            return Err(field_errors(&state, e));
+            return Err(ApiError::Validation(e));
         }
     };
     let (kind, text) =
-        domain::case::validate_journal(&kind, &text).map_err(|e| field_errors(&state, e))?;
+        domain::case::validate_journal(&kind, &text).map_err(ApiError::Validation)?;
     let entry =
         store::cases::add_entry(&state.db, &grant, kind, &text, state.clock.now(), &c.origin)
             .await?
@@ -217,9 +220,8 @@ async fn mark_wrong(
         MarkWrong::NotTheirs => return Err(ApiError::Forbidden(state.t.get("api-mark-own"))),
     }
     let reason = str_field(&m, "reason")
-        .map_err(|e| field_errors(&state, BTreeMap::from([("reason", vec![e])])))?;
-    let reason =
-        domain::case::validate_reason("reason", &reason).map_err(|e| field_errors(&state, e))?;
+        .map_err(|e| ApiError::Validation(domain::FieldErrors::one("reason", e)))?;
+    let reason = domain::case::validate_reason("reason", &reason).map_err(ApiError::Validation)?;
     match store::cases::mark_wrong(
         &state.db,
         &grant,

@@ -15,7 +15,6 @@ use crate::AppState;
 use axum::body::Bytes;
 use axum::http::{header, HeaderMap};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 /// Every API route.
 pub fn router() -> axum::Router<AppState> {
@@ -75,18 +74,6 @@ pub(crate) fn json_body(
             &e.to_string(),
         ))),
     }
-}
-
-pub(crate) fn field_errors(
-    state: &AppState,
-    errors: BTreeMap<&'static str, Vec<&'static str>>,
-) -> ApiError {
-    ApiError::Validation(
-        errors
-            .into_iter()
-            .map(|(k, ids)| (k.to_owned(), ids.iter().map(|id| state.t.get(id)).collect()))
-            .collect(),
-    )
 }
 
 pub(crate) fn str_field(m: &Map<String, Value>, k: &str) -> Result<String, &'static str> {

@@ -1,7 +1,7 @@
 //! The staff JSON API of persons: search (logged), registration, a person, relations. As for
 //! cases, a person the caller may not reach answers 404.
 
-use super::{field_errors, not_found, str_field};
+use super::{not_found, str_field};
 use crate::error::ApiError;
 use crate::http::api::{ApiAllowed, ApiId, Caller, EmergencyReason, JsonObject};
 use crate::http::extract::act;
@@ -14,7 +14,7 @@ use axum::Json;
 use domain::case::RawPerson;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
+
 use store::access::{PersonGrant, Verdict};
 
 // Each route with its OpenAPI operation in openapi/persons.json (a missing one does not
@@ -66,10 +66,10 @@ async fn search_persons(
     Query(SearchQuery { q: query }): Query<SearchQuery>,
 ) -> Result<Json<Value>, ApiError> {
     if query.trim().chars().count() < 2 {
-        return Err(field_errors(
-            &state,
-            BTreeMap::from([("q", vec!["error-query-short"])]),
-        ));
+        return Err(ApiError::Validation(domain::FieldErrors::one(
+            "q",
+            "error-query-short",
+        )));
     }
     let found =
         store::persons::search(&state.db, &c.kommun, &query, state.clock.now(), &c.origin).await?;
@@ -81,10 +81,10 @@ async fn create_person(
     ApiAllowed { caller: c, .. }: ApiAllowed<act::OpenCase>,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
-    let mut type_errors = BTreeMap::new();
+    let mut type_errors = domain::FieldErrors::new();
     let mut get = |k: &'static str| {
         str_field(&m, k).unwrap_or_else(|e| {
-            type_errors.insert(k, vec![e]);
+            type_errors.add(k, e);
             String::new()
         })
     };
@@ -104,10 +104,10 @@ async fn create_person(
             .unwrap_or(false),
     };
     if !type_errors.is_empty() {
-        return Err(field_errors(&state, type_errors));
+        return Err(ApiError::Validation(type_errors));
     }
-    let new = domain::case::validate_person(&raw, state.clock.today())
-        .map_err(|e| field_errors(&state, e))?;
+    let new =
+        domain::case::validate_person(&raw, state.clock.today()).map_err(ApiError::Validation)?;
     let id = store::persons::create(
         &state.db,
         &c.kommun,
@@ -119,10 +119,10 @@ async fn create_person(
     )
     .await?
     .ok_or_else(|| {
-        field_errors(
-            &state,
-            BTreeMap::from([("personnummer", vec!["error-person-exists"])]),
-        )
+        ApiError::Validation(domain::FieldErrors::one(
+            "personnummer",
+            "error-person-exists",
+        ))
     })?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
 }
@@ -138,30 +138,24 @@ async fn add_relation(
 ) -> Result<Response, ApiError> {
     c.need_write(&state)?;
     person_access(&state, &c, id, reason.as_deref()).await?;
-    let mut errors: BTreeMap<&'static str, Vec<&'static str>> = BTreeMap::new();
+    let mut errors = domain::FieldErrors::new();
     let recipient = m.get("recipient").and_then(Value::as_i64);
     if recipient.is_none() {
-        errors
-            .entry("recipient")
-            .or_default()
-            .push("error-unknown-person");
+        errors.add("recipient", "error-unknown-person");
     }
     let kind = m
         .get("kind")
         .and_then(Value::as_str)
         .and_then(domain::case::RelationKind::parse);
     if kind.is_none() {
-        errors
-            .entry("kind")
-            .or_default()
-            .push("error-unknown-choice");
+        errors.add("kind", "error-unknown-choice");
     }
     let lives_together = m
         .get("lives_together")
         .and_then(Value::as_bool)
         .unwrap_or(false);
     let (Some(recipient), Some(kind)) = (recipient, kind) else {
-        return Err(field_errors(&state, errors));
+        return Err(ApiError::Validation(errors));
     };
     if !store::persons::add_relation(
         &state.db,
@@ -175,10 +169,10 @@ async fn add_relation(
     )
     .await?
     {
-        return Err(field_errors(
-            &state,
-            BTreeMap::from([("recipient", vec!["error-unknown-person"])]),
-        ));
+        return Err(ApiError::Validation(domain::FieldErrors::one(
+            "recipient",
+            "error-unknown-person",
+        )));
     }
     Ok((
         StatusCode::CREATED,

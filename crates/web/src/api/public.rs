@@ -10,9 +10,9 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::contact::{RawContactRequest, FIELD_ORDER};
+use domain::contact::RawContactRequest;
+use domain::FieldErrors;
 use serde_json::{json, Map, Value};
-use std::collections::BTreeMap;
 
 // Each route with its OpenAPI operation in openapi/public.json (a missing one does not
 // compile); the document served at /api/v1/openapi.json is built from them.
@@ -70,19 +70,14 @@ async fn get_catalogue(ApiMunicipality(c): ApiMunicipality) -> Json<Value> {
 }
 
 /// Reads the body field by field, so every type mistake is named by its field.
-pub fn raw_from_json(
-    obj: &Map<String, Value>,
-) -> Result<RawContactRequest, BTreeMap<String, Vec<String>>> {
-    let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut text = |field: &str| -> String {
+pub fn raw_from_json(obj: &Map<String, Value>) -> Result<RawContactRequest, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut text = |field: &'static str| -> String {
         match obj.get(field) {
             None | Some(Value::Null) => String::new(),
             Some(Value::String(s)) => s.clone(),
             Some(_) => {
-                errors
-                    .entry(field.to_owned())
-                    .or_default()
-                    .push("error-type-string".into());
+                errors.add(field, "error-type-string");
                 String::new()
             }
         }
@@ -96,15 +91,12 @@ pub fn raw_from_json(
     let carer_age_group = text("carer_age_group");
     let message = text("message");
     let preferred_time = text("preferred_time");
-    let mut flag = |field: &str| -> bool {
+    let mut flag = |field: &'static str| -> bool {
         match obj.get(field) {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
             Some(_) => {
-                errors
-                    .entry(field.to_owned())
-                    .or_default()
-                    .push("error-type-bool".into());
+                errors.add(field, "error-type-bool");
                 false
             }
         }
@@ -112,7 +104,7 @@ pub fn raw_from_json(
     let anonymous = flag("anonymous");
     let recipient_is_child = flag("recipient_is_child");
     let consent = flag("consent");
-    let mut list = |field: &str| -> Vec<String> {
+    let mut list = |field: &'static str| -> Vec<String> {
         match obj.get(field) {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(items)) if items.iter().all(Value::is_string) => items
@@ -120,10 +112,7 @@ pub fn raw_from_json(
                 .filter_map(|v| v.as_str().map(str::to_owned))
                 .collect(),
             Some(_) => {
-                errors
-                    .entry(field.to_owned())
-                    .or_default()
-                    .push("error-type-list".into());
+                errors.add(field, "error-type-list");
                 Vec::new()
             }
         }
@@ -158,29 +147,15 @@ async fn create_contact_request(
     PublicOrigin(origin): PublicOrigin,
     ContactJson(obj): ContactJson,
 ) -> Result<Response, ApiError> {
-    let t = &state.t;
     let kommunkod = municipality.kommunkod();
-    let translate = |errs: BTreeMap<String, Vec<String>>| {
-        errs.into_iter()
-            .map(|(k, ids)| (k, ids.iter().map(|id| t.get(id)).collect()))
-            .collect::<BTreeMap<String, Vec<String>>>()
-    };
-    let raw = raw_from_json(&obj).map_err(|e| ApiError::Validation(translate(e)))?;
+    let raw = raw_from_json(&obj).map_err(ApiError::Validation)?;
     match submit(&state, kommunkod, &raw, &origin).await? {
         Submitted::Stored { reference, young_carer } => Ok((
             StatusCode::CREATED,
             Json(json!({ "reference": reference, "kommunkod": kommunkod, "young_carer": young_carer })),
         )
             .into_response()),
-        Submitted::Invalid(errors) => {
-            let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            for field in FIELD_ORDER {
-                if let Some(ids) = errors.0.get(field) {
-                    out.insert((*field).to_owned(), ids.iter().map(|id| t.get(id)).collect());
-                }
-            }
-            Err(ApiError::Validation(out))
-        }
+        Submitted::Invalid(errors) => Err(ApiError::Validation(errors)),
     }
 }
 

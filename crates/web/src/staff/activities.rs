@@ -3,9 +3,10 @@
 //! record attendance and write to all participants. Every page checks the session and
 //! `Action::ManageActivities`; the store logs each read of the participant list.
 
-use super::pages::{errors_for, render, StaffLayout};
+use super::pages::{render, StaffLayout};
 use crate::activities::{refusal_errors, view, ActivityView};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::extract::act;
 use crate::http::ids;
 use crate::http::{Allowed, Id, StaffCtx, StaffForm};
@@ -19,8 +20,8 @@ use domain::activity::{
     validate_activity, validate_message, validate_occasion, ActivityKind, RawActivity, RawOccasion,
     Theme,
 };
-use domain::case::Errors;
 use domain::staff::Role;
+use domain::FieldErrors;
 use serde::de::{value::MapDeserializer, DeserializeOwned};
 use serde::Deserialize;
 use store::activities::{Activity, CancelledBy, SignupKey};
@@ -52,28 +53,11 @@ fn label(t: &I18n, field: &str) -> String {
     t.get(id)
 }
 
-/// Field errors as (field, message), in the form's order.
-fn messages(t: &I18n, e: &Errors, order: &[&str]) -> Vec<(String, String)> {
-    let known = order.iter().filter_map(|f| e.get_key_value(f));
-    let others = e.iter().filter(|(f, _)| !order.contains(f));
-    known
-        .chain(others)
-        .flat_map(|(f, ids)| ids.iter().map(move |id| ((*f).to_owned(), t.get(id))))
-        .collect()
-}
-
-/// The error summary's links: (field, "Label: message").
-pub(super) fn summary(t: &I18n, errors: &[(String, String)]) -> Vec<(String, String)> {
-    errors
-        .iter()
-        .map(|(f, m)| {
-            let l = label(t, f);
-            (
-                f.clone(),
-                format!("{}: {m}", l.trim_end_matches(['?', '.', ':'])),
-            )
-        })
-        .collect()
+/// Field errors in the form's order; the summary names each field before its message.
+fn shown(t: &I18n, e: &FieldErrors, order: &[&str]) -> FormErrors {
+    FormErrors::new(t, e, order, |f| {
+        label(t, f).trim_end_matches(['?', '.', ':']).to_owned()
+    })
 }
 
 pub struct Row {
@@ -230,8 +214,7 @@ struct FormPage<'a> {
     themes: Vec<Choice>,
     officers: Vec<Choice>,
     form: ActivityForm,
-    errors: Vec<(String, String)>,
-    summary: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
 impl FormPage<'_> {
@@ -242,7 +225,7 @@ impl FormPage<'_> {
         self.form.get(name) == value
     }
     fn err(&self, name: &str) -> String {
-        errors_for(&self.errors, name)
+        self.errors.message(name)
     }
 }
 
@@ -263,7 +246,7 @@ async fn form_page(
     ctx: &StaffCtx,
     action: String,
     form: ActivityForm,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let t = ctx.texts(state);
@@ -295,7 +278,6 @@ async fn form_page(
             .collect(),
         officers: officers(state, ctx.kommun()?.as_str()).await?,
         form,
-        summary: summary(t, &errors),
         errors,
     };
     render(status, &p)
@@ -312,7 +294,15 @@ pub async fn new_form(
         ..ActivityForm::default()
     };
     let action = "/personal/aktiviteter".into();
-    form_page(&state, &ctx, action, form, Vec::new(), StatusCode::OK).await
+    form_page(
+        &state,
+        &ctx,
+        action,
+        form,
+        FormErrors::none(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The responsible officer named in the form, if they are staff of the municipality.
@@ -339,7 +329,7 @@ pub async fn create(
     let input = match validate_activity(&form.raw(), 0) {
         Ok(input) => input,
         Err(e) => {
-            let errors = messages(ctx.texts(&state), &e.0, domain::activity::ACTIVITY_FIELDS);
+            let errors = shown(ctx.texts(&state), &e, domain::activity::ACTIVITY_FIELDS);
             let action = "/personal/aktiviteter".into();
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return form_page(&state, &ctx, action, form, errors, status).await;
@@ -393,8 +383,7 @@ struct ActivityPage<'a> {
     cancelled: bool,
     occasions: Vec<OccasionRow>,
     participants: Vec<ParticipantView>,
-    errors: Vec<(String, String)>,
-    summary: Vec<(String, String)>,
+    errors: FormErrors,
     form: PageForm,
     notice: String,
     seats: String,
@@ -405,7 +394,7 @@ struct ActivityPage<'a> {
 
 impl ActivityPage<'_> {
     fn err(&self, name: &str) -> String {
-        errors_for(&self.errors, name)
+        self.errors.message(name)
     }
 }
 
@@ -438,7 +427,7 @@ async fn activity_page(
     state: &AppState,
     ctx: &StaffCtx,
     id: i64,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
     form: PageForm,
     notice: String,
     status: StatusCode,
@@ -534,7 +523,6 @@ async fn activity_page(
         a: v,
         occasions: rows,
         participants,
-        summary: summary(t, &errors),
         errors,
         form,
         notice,
@@ -570,7 +558,7 @@ pub async fn show(
         &state,
         &ctx,
         id.get(),
-        Vec::new(),
+        FormErrors::none(),
         form,
         notice,
         StatusCode::OK,
@@ -593,7 +581,7 @@ pub async fn edit_form(
         &ctx,
         action,
         ActivityForm::of(&a),
-        Vec::new(),
+        FormErrors::none(),
         StatusCode::OK,
     )
     .await
@@ -625,7 +613,7 @@ pub async fn post(
             .await?
             .ok_or(PageError::NotFound)?;
         let refused = match validate_activity(&form.raw(), current.confirmed) {
-            Err(e) => e.0,
+            Err(e) => e,
             Ok(input) => {
                 let who = responsible(&state, kommun, &form).await?;
                 match store::activities::update(db, kommun, id, &input, who, &compose, now, origin)
@@ -636,7 +624,7 @@ pub async fn post(
                 }
             }
         };
-        let errors = messages(t, &refused, domain::activity::ACTIVITY_FIELDS);
+        let errors = shown(t, &refused, domain::activity::ACTIVITY_FIELDS);
         let action = format!("/personal/aktiviteter/{id}/spara");
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return form_page(&state, &ctx, action, form, errors, status).await;
@@ -644,7 +632,7 @@ pub async fn post(
     let form: PageForm = typed(&pairs)?;
     let occasion = form.occasion.parse::<i64>().unwrap_or(0);
     // Each form: its validation errors, or the store's answer, then the notice to show.
-    let outcome: Result<&str, Errors> = match action.as_str() {
+    let outcome: Result<&str, FieldErrors> = match action.as_str() {
         "tillfalle" => {
             let raw = RawOccasion {
                 date: form.date.clone(),
@@ -652,7 +640,7 @@ pub async fn post(
                 end: form.end.clone(),
             };
             match validate_occasion(&raw, domain::clock::stockholm_local(now)) {
-                Err(e) => Err(e.0),
+                Err(e) => Err(e),
                 Ok((s, e)) => {
                     store::activities::add_occasion(db, kommun, id, s, e, &compose, now, origin)
                         .await?
@@ -700,7 +688,7 @@ pub async fn post(
             .map_err(|r| refusal_errors(r, true))
         }
         "meddelande" => match validate_message(&form.subject, &form.text) {
-            Err(e) => Err(e.0),
+            Err(e) => Err(e),
             Ok((subject, text)) => store::activities::message_participants(
                 db, kommun, id, &subject, &text, &compose, now, origin,
             )
@@ -741,7 +729,7 @@ pub async fn post(
                 "text",
                 "cancel_reason",
             ];
-            let errors = messages(t, &e, &order);
+            let errors = shown(t, &e, &order);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             activity_page(&state, &ctx, id, errors, form, String::new(), status).await
         }

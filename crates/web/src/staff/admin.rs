@@ -5,6 +5,7 @@
 use super::auth::{self, Staff};
 use super::pages::{render, StaffLayout};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::{ids, Id, StaffCtx, StaffForm};
 use crate::AppState;
 use askama::Template;
@@ -13,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::policy::{can, Action, Decision, Resource};
 use domain::staff::Role;
-use domain::Kommunkod;
+use domain::{FieldErrors, Kommunkod};
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use store::staff::StaffUser;
@@ -61,7 +62,7 @@ struct AdminPage<'a> {
     system_admin: bool,
     accounts: Vec<Account>,
     roles: Vec<(&'static str, String)>,
-    errors: Vec<(&'static str, String)>,
+    errors: FormErrors,
     notice: Option<String>,
     shown_password: Option<(String, String)>,
     email: String,
@@ -69,7 +70,7 @@ struct AdminPage<'a> {
 }
 
 struct Outcome {
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
     notice: Option<String>,
     shown_password: Option<(String, String)>,
     email: String,
@@ -111,7 +112,7 @@ async fn admin_page(
             })
             .collect(),
         roles,
-        errors: o.errors,
+        errors: FormErrors::plain(t, &o.errors, &["email", "name", "role", "kommun"]),
         notice: o.notice,
         shown_password: o.shown_password,
         email: o.email,
@@ -122,7 +123,7 @@ async fn admin_page(
 
 fn empty() -> Outcome {
     Outcome {
-        errors: Vec::new(),
+        errors: FieldErrors::new(),
         notice: None,
         shown_password: None,
         email: String::new(),
@@ -181,15 +182,15 @@ pub async fn add(
     }
     let email = form.email.trim().to_owned();
     let name = form.name.trim().to_owned();
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::new();
     if !domain::contact::is_plausible_email(&email) {
-        errors.push(("email", t.get("error-email")));
+        errors.add("email", "error-email");
     }
     if name.is_empty() || name.chars().count() > 100 {
-        errors.push(("name", t.get("admin-error-name")));
+        errors.add("name", "admin-error-name");
     }
     let Some(role) = role else {
-        errors.push(("role", t.get("error-unknown-choice")));
+        errors.add("role", "error-unknown-choice");
         return admin_page(
             &state,
             staff,
@@ -205,7 +206,7 @@ pub async fn add(
         .await;
     };
     if role != Role::SystemAdmin && kommun.is_none() {
-        errors.push(("kommun", t.get("admin-error-kommun")));
+        errors.add("kommun", "admin-error-kommun");
     }
     if !errors.is_empty() {
         return admin_page(
@@ -238,7 +239,7 @@ pub async fn add(
     )
     .await?;
     let Some(id) = created else {
-        let errors = vec![("email", t.get("admin-error-exists"))];
+        let errors = FieldErrors::one("email", "admin-error-exists");
         return admin_page(
             &state,
             staff,

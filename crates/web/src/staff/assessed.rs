@@ -7,6 +7,7 @@
 use super::auth::Staff;
 use super::pages::{field, render, StaffLayout};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::extract::act;
 use crate::http::ids;
 use crate::http::{CaseAccess, Id, StaffCtx, StaffForm};
@@ -20,8 +21,8 @@ use domain::assessed::{
     self, AppealException, Area, CommunicationMethod, ConsentScope, CourtOutcome, ExecutionEvent,
     NoticeMethod, Outcome, Reconsideration,
 };
-use domain::case::Errors;
 use domain::policy::{can, Action, Decision, Resource};
+use domain::FieldErrors;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 use store::access::{CaseGrant, Verdict};
@@ -45,7 +46,7 @@ type AreaLine = (String, String, String);
 pub struct Draft {
     form: String,
     values: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
 #[derive(Template)]
@@ -104,13 +105,7 @@ impl AssessedPage<'_> {
         if self.draft.form != form {
             return String::new();
         }
-        self.draft
-            .errors
-            .iter()
-            .filter(|(f, _)| f == name)
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.draft.errors.message(name)
     }
 
     fn label(&self, prefix: &str, value: &str) -> String {
@@ -308,40 +303,38 @@ pub async fn show(
 
 /// A posted value that must be one of a closed set.
 fn choice<T>(
-    errors: &mut Errors,
+    errors: &mut FieldErrors,
     field_name: &'static str,
     raw: &str,
     parse: fn(&str) -> Option<T>,
 ) -> Option<T> {
     let v = parse(raw.trim());
     if v.is_none() {
-        errors
-            .entry(field_name)
-            .or_default()
-            .push("error-choose-one");
+        errors.add(field_name, "error-choose-one");
     }
     v
 }
 
-fn date(errors: &mut Errors, name: &'static str, raw: &str, today: NaiveDate) -> Option<NaiveDate> {
+fn date(
+    errors: &mut FieldErrors,
+    name: &'static str,
+    raw: &str,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
     match assessed::validate_past_date(name, raw, today) {
         Ok(d) => Some(d),
         Err(e) => {
-            for (k, v) in e {
-                errors.entry(k).or_default().extend(v);
-            }
+            errors.merge(e);
             None
         }
     }
 }
 
-fn text(errors: &mut Errors, name: &'static str, raw: &str, min: usize) -> String {
+fn text(errors: &mut FieldErrors, name: &'static str, raw: &str, min: usize) -> String {
     match assessed::validate_text(name, raw, min) {
         Ok(t) => t,
         Err(e) => {
-            for (k, v) in e {
-                errors.entry(k).or_default().extend(v);
-            }
+            errors.merge(e);
             String::new()
         }
     }
@@ -354,7 +347,7 @@ fn optional(raw: &str) -> Option<String> {
 /// Every action's outcome: done (back to the page), or errors for the form.
 enum Outcome2 {
     Done(&'static str),
-    Invalid(Errors),
+    Invalid(FieldErrors),
 }
 
 /// What an action needs: who, where, what was posted.
@@ -393,7 +386,7 @@ fn step<T>(r: Result<T, store::assessed::Refusal>, anchor: &'static str) -> Outc
 
 async fn case_action(c: &Ctx<'_>, action: &str) -> Result<Outcome2, PageError> {
     let state = c.state;
-    let mut e = Errors::new();
+    let mut e = FieldErrors::new();
     Ok(match action {
         "utredning" => {
             let area = choice(&mut e, "area", c.get("area"), Area::parse);
@@ -486,7 +479,7 @@ async fn case_action(c: &Ctx<'_>, action: &str) -> Result<Outcome2, PageError> {
             }
         }
         "sip" => {
-            let mut errors = Errors::new();
+            let mut errors = FieldErrors::new();
             let on = assessed::parse_date(&mut errors, "sip_on", c.get("sip_on"), true);
             match (on, errors.is_empty()) {
                 (Some(on), true) => step(
@@ -509,7 +502,7 @@ async fn case_action(c: &Ctx<'_>, action: &str) -> Result<Outcome2, PageError> {
             let answer_by = assessed::parse_date(&mut e, "answer_by", c.get("answer_by"), false);
             let answer_by = match (answer_by, sent_on) {
                 (Some(a), Some(s)) if a < s => {
-                    e.entry("answer_by").or_default().push("error-period-order");
+                    e.add("answer_by", "error-period-order");
                     None
                 }
                 (Some(a), _) => Some(a),
@@ -628,7 +621,7 @@ async fn decision_action(
     action: &str,
 ) -> Result<Outcome2, PageError> {
     let state = c.state;
-    let mut e = Errors::new();
+    let mut e = FieldErrors::new();
     Ok(match action {
         "delgivning" => match crate::assessed::record_notice(
             state,
@@ -739,7 +732,7 @@ async fn decision_action(
                 "yes" => Some(true),
                 "no" => Some(false),
                 _ => {
-                    e.entry("still_fits").or_default().push("error-choose-one");
+                    e.add("still_fits", "error-choose-one");
                     None
                 }
             };
@@ -773,7 +766,7 @@ async fn decision_action(
 }
 
 async fn appeal_action(c: &Ctx<'_>, appeal_id: i64, action: &str) -> Result<Outcome2, PageError> {
-    let mut e = Errors::new();
+    let mut e = FieldErrors::new();
     let s = match action {
         "undantag" => {
             let ex = choice(
@@ -894,11 +887,7 @@ async fn handle(
             let t = state.texts(&staff.user.language);
             let form = field(&c.f, "_form").to_owned();
             let draft = Draft {
-                errors: errors
-                    .into_iter()
-                    .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
-                    .map(|(k, i)| (k.to_owned(), t.get(i)))
-                    .collect(),
+                errors: FormErrors::plain(t, &errors, &[]),
                 values: c.f.clone(),
                 form,
             };

@@ -3,6 +3,7 @@
 
 use super::pages::{local_time, message, render, StaffLayout};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::extract::{act, param};
 use crate::http::{ids, Allowed, CaseAccess, Id, StaffCtx, StaffForm};
 use crate::portal::query_pairs;
@@ -14,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::case::{CaseKind, JournalKind, PersonRole, RawPerson};
 use domain::policy::{can, Action, Decision, Resource};
-use domain::Kommunkod;
+use domain::{FieldErrors, Kommunkod};
 use serde::Deserialize;
 use store::access::{PersonGrant, Verdict};
 use store::cases::{CaseRow, CaseView, JournalEntry, MarkWrong, NewCase};
@@ -90,14 +91,14 @@ struct NewCasePage<'a> {
     csrf: String,
     kinds: Vec<(&'static str, String)>,
     reference: String,
-    errors: Vec<(&'static str, String)>,
+    errors: FormErrors,
 }
 
 fn new_page<'a>(
     state: &'a AppState,
     ctx: &StaffCtx,
     reference: String,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 ) -> NewCasePage<'a> {
     let t = ctx.texts(state);
     NewCasePage {
@@ -108,7 +109,7 @@ fn new_page<'a>(
             .map(|k| (k.as_str(), t.get(&format!("case-kind-{}", k.as_str()))))
             .collect(),
         reference,
-        errors,
+        errors: FormErrors::plain(t, &errors, &[]),
     }
 }
 
@@ -120,7 +121,7 @@ pub async fn new_form(
     let reference = query_value(&q, "fran");
     render(
         StatusCode::OK,
-        &new_page(&state, &ctx, reference, Vec::new()),
+        &new_page(&state, &ctx, reference, FieldErrors::new()),
     )
 }
 
@@ -202,10 +203,9 @@ pub async fn create(
     StaffForm(form): StaffForm<NewCaseForm>,
 ) -> Result<Response, PageError> {
     let kommun = permitted(&ctx, Action::OpenCase)?;
-    let t = ctx.texts(&state);
     let reference = form.contact_request.trim().to_owned();
     let Some(kind) = CaseKind::parse(&form.kind) else {
-        let errors = vec![("kind", t.get("error-unknown-choice"))];
+        let errors = FieldErrors::one("kind", "error-unknown-choice");
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &new_page(&state, &ctx, reference, errors),
@@ -239,7 +239,7 @@ pub async fn create(
     {
         Ok((id, _)) => Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response()),
         Err(_) => {
-            let errors = vec![("contact_request", t.get("error-unknown-contact-request"))];
+            let errors = FieldErrors::one("contact_request", "error-unknown-contact-request");
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &new_page(&state, &ctx, reference, errors),
@@ -274,7 +274,7 @@ struct CasePage<'a> {
     journal_kinds: Vec<(&'static str, String)>,
     entry_kind: String,
     entry_text: String,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
     open_entry: Option<i64>,
     /// The statuses the case may move to now.
     moves: Vec<(&'static str, String)>,
@@ -286,14 +286,14 @@ struct EmergencyPage<'a> {
     l: StaffLayout<'a>,
     csrf: String,
     id: i64,
-    errors: Vec<(&'static str, String)>,
+    errors: FormErrors,
 }
 
 struct Draft {
     kind: String,
     text: String,
-    /// (field id, message): the field id is what the error summary links to.
-    errors: Vec<(String, String)>,
+    /// The field id is what the error summary links to.
+    errors: FormErrors,
     /// The entry whose correction form comes back open (with its error).
     open_entry: Option<i64>,
 }
@@ -304,15 +304,17 @@ impl Draft {
         Self {
             kind: "note".into(),
             text: String::new(),
-            errors: Vec::new(),
+            errors: FormErrors::none(),
             open_entry: None,
         }
     }
 
     /// The page again with one error, linked to its field.
     fn error(field: String, message: String, open_entry: Option<i64>) -> Self {
+        let mut errors = FormErrors::none();
+        errors.push(&field, String::new(), message);
         Self {
-            errors: vec![(field, message)],
+            errors,
             open_entry,
             ..Self::empty()
         }
@@ -343,7 +345,7 @@ async fn case_page(
         Verdict::Granted(grant) => grant,
         Verdict::Hidden => return Err(PageError::NotFound),
         Verdict::NeedsReason => {
-            let p = emergency_page(t, ctx, id, t.get("emergency-title"), Vec::new());
+            let p = emergency_page(t, ctx, id, t.get("emergency-title"), FieldErrors::new());
             return render(StatusCode::FORBIDDEN, &p);
         }
     };
@@ -433,13 +435,13 @@ fn emergency_page<'a>(
     ctx: &StaffCtx,
     id: i64,
     title: String,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 ) -> EmergencyPage<'a> {
     EmergencyPage {
         l: StaffLayout::signed_in(t, title, &ctx.staff, "cases"),
         csrf: ctx.csrf().to_owned(),
         id,
-        errors,
+        errors: FormErrors::plain(t, &errors, &[]),
     }
 }
 
@@ -481,7 +483,7 @@ pub async fn emergency(
         Verdict::NeedsReason => {
             let t = ctx.texts(&state);
             let title = t.get1("form-title-with-errors", "title", &t.get("emergency-title"));
-            let errors = vec![("reason", t.get("error-reason-short"))];
+            let errors = FieldErrors::one("reason", "error-reason-short");
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &emergency_page(t, &ctx, id, title, errors),
@@ -522,11 +524,7 @@ pub async fn add_entry(
             let draft = Draft {
                 kind: form.kind,
                 text: form.text,
-                errors: errors
-                    .into_iter()
-                    .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
-                    .map(|(k, i)| (k.to_owned(), t.get(i)))
-                    .collect(),
+                errors: FormErrors::plain(t, &errors, &[]),
                 open_entry: None,
             };
             case_page(&state, &ctx, id, draft, StatusCode::UNPROCESSABLE_ENTITY).await
@@ -655,7 +653,7 @@ struct PersonsPage<'a> {
     query: String,
     searched: bool,
     hits: Vec<(i64, String, String, String)>,
-    errors: Vec<(&'static str, String)>,
+    errors: FormErrors,
 }
 
 pub async fn persons(
@@ -666,11 +664,11 @@ pub async fn persons(
     let kommun = permitted(&ctx, Action::SearchPersons)?;
     let t = ctx.texts(&state);
     let query: String = query_value(&q, "q").chars().take(100).collect();
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::new();
     let mut hits = Vec::new();
     let searched = !query.trim().is_empty();
     if searched && query.trim().chars().count() < 2 {
-        errors.push(("q", t.get("error-query-short")));
+        errors.add("q", "error-query-short");
     } else if searched {
         hits = store::persons::search(
             &state.db,
@@ -709,7 +707,7 @@ pub async fn persons(
             query,
             searched,
             hits,
-            errors,
+            errors: FormErrors::plain(t, &errors, &[]),
         },
     )
 }
@@ -922,14 +920,14 @@ struct NewPersonPage<'a> {
     csrf: String,
     v: RawPerson,
     protections: Vec<(&'static str, String)>,
-    errors: Vec<(&'static str, String)>,
+    errors: FormErrors,
 }
 
 fn new_person_page<'a>(
     state: &'a AppState,
     ctx: &StaffCtx,
     v: RawPerson,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 ) -> NewPersonPage<'a> {
     let t = ctx.texts(state);
     let title = if errors.is_empty() {
@@ -949,7 +947,7 @@ fn new_person_page<'a>(
             .map(|p| (p.as_str(), t.get(&format!("protection-{}", p.as_str()))))
             .collect(),
         v,
-        errors,
+        errors: FormErrors::plain(t, &errors, &[]),
     }
 }
 
@@ -960,7 +958,7 @@ pub async fn new_person_form(
     permitted(&ctx, Action::OpenCase)?;
     render(
         StatusCode::OK,
-        &new_person_page(&state, &ctx, RawPerson::default(), Vec::new()),
+        &new_person_page(&state, &ctx, RawPerson::default(), FieldErrors::new()),
     )
 }
 
@@ -1003,17 +1001,12 @@ pub async fn create_person(
 ) -> Result<Response, PageError> {
     let kommun = permitted(&ctx, Action::OpenCase)?;
     let raw = RawPerson::from(form);
-    let t = ctx.texts(&state);
     let new = match domain::case::validate_person(&raw, state.clock.today()) {
         Ok(n) => n,
         Err(e) => {
-            let errors = e
-                .into_iter()
-                .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, t.get(i))))
-                .collect();
             return render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &new_person_page(&state, &ctx, raw, errors),
+                &new_person_page(&state, &ctx, raw, e),
             );
         }
     };
@@ -1030,7 +1023,7 @@ pub async fn create_person(
     {
         Some(id) => Ok(Redirect::to(&format!("/personal/personer/{id}")).into_response()),
         None => {
-            let errors = vec![("id_number", t.get("error-person-exists"))];
+            let errors = FieldErrors::one("id_number", "error-person-exists");
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &new_person_page(&state, &ctx, raw, errors),

@@ -2,49 +2,41 @@
 //! see who booked, mark whether a conversation took place, and register conversations held by
 //! phone. The municipal administrator sets the recording mode (`/personal/admin/oppet-stod`).
 
-use super::pages::{errors_for, local_time, render, StaffLayout};
+use super::pages::{local_time, render, StaffLayout};
 use crate::conversations::{slot_view, SlotView};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::extract::act;
 use crate::http::{Allowed, StaffCtx, StaffForm};
-use crate::i18n::I18n;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::case::Errors;
 use domain::conversation::{
     validate_held, validate_slot, ConversationMode, ConversationStatus, RawHeld, RawSlot,
     RecordingMode,
 };
+use domain::FieldErrors;
 use serde::Deserialize;
 
-/// Field errors in the forms' order: the new time's fields, then the registration's.
-fn messages(t: &I18n, e: &Errors) -> Vec<(String, String)> {
-    const ORDER: &[&str] = &[
-        "slot",
-        "date",
-        "start",
-        "end",
-        "mode",
-        "place",
-        "held_date",
-        "held_time",
-        "held_mode",
-        "held_name",
-        "held_phone",
-        "held_topic",
-        "held_age_group",
-        "held_gender",
-    ];
-    let known = ORDER.iter().filter_map(|f| e.get_key_value(f));
-    let others = e.iter().filter(|(f, _)| !ORDER.contains(f));
-    known
-        .chain(others)
-        .flat_map(|(f, ids)| ids.iter().map(move |id| ((*f).to_owned(), t.get(id))))
-        .collect()
-}
+/// The forms' fields in order, for the error summary: the new time's, then the registration's.
+const ORDER: &[&str] = &[
+    "slot",
+    "date",
+    "start",
+    "end",
+    "mode",
+    "place",
+    "held_date",
+    "held_time",
+    "held_mode",
+    "held_name",
+    "held_phone",
+    "held_topic",
+    "held_age_group",
+    "held_gender",
+];
 
 /// The page's forms: a new time, cancelling one, marking a booking, registering a
 /// conversation held by phone (its fields carry the `held_` prefix). Shown again as posted.
@@ -112,13 +104,13 @@ struct Page<'a> {
     ages: Vec<Choice>,
     genders: Vec<Choice>,
     form: ConversationForm,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
     notice: String,
 }
 
 impl Page<'_> {
     fn err(&self, name: &str) -> String {
-        errors_for(&self.errors, name)
+        self.errors.message(name)
     }
 }
 
@@ -126,7 +118,7 @@ async fn page(
     state: &AppState,
     ctx: &StaffCtx,
     form: ConversationForm,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
     notice: String,
     status: StatusCode,
 ) -> Result<Response, PageError> {
@@ -237,7 +229,15 @@ pub async fn show(
         held_date: state.clock.today().to_string(),
         ..ConversationForm::default()
     };
-    page(&state, &ctx, form, Vec::new(), notice, StatusCode::OK).await
+    page(
+        &state,
+        &ctx,
+        form,
+        FormErrors::none(),
+        notice,
+        StatusCode::OK,
+    )
+    .await
 }
 
 pub async fn post(
@@ -251,12 +251,8 @@ pub async fn post(
     let now = state.clock.now();
     let local = domain::clock::stockholm_local(now);
     let compose = crate::mails::Mails::new(&state);
-    let gone = || {
-        let mut e = Errors::new();
-        e.entry("slot").or_default().push("error-slot-unavailable");
-        e
-    };
-    let outcome: Result<&str, Errors> = match action.as_str() {
+    let gone = || FieldErrors::one("slot", "error-slot-unavailable");
+    let outcome: Result<&str, FieldErrors> = match action.as_str() {
         "tid" => {
             let raw = RawSlot {
                 date: form.date.clone(),
@@ -266,7 +262,7 @@ pub async fn post(
                 place: form.place.clone(),
             };
             match validate_slot(&raw, local) {
-                Err(e) => Err(e.0),
+                Err(e) => Err(e),
                 Ok(s) => {
                     store::conversations::publish_slot(
                         &state.db,
@@ -314,7 +310,7 @@ pub async fn post(
             };
             match validate_held(&raw, recording, local) {
                 // The registration form's fields carry a prefix of their own.
-                Err(e) => Err(e.0.into_iter().map(|(k, v)| (held_field(k), v)).collect()),
+                Err(e) => Err(e.rename(held_field)),
                 Ok(h) => {
                     store::conversations::register_held(
                         &state.db,
@@ -335,7 +331,7 @@ pub async fn post(
     match outcome {
         Ok(notice) => Ok(Redirect::to(&format!("/personal/samtal?klart={notice}")).into_response()),
         Err(e) => {
-            let errors = messages(t, &e);
+            let errors = FormErrors::plain(t, &e, ORDER);
             page(
                 &state,
                 &ctx,

@@ -163,13 +163,3 @@ pub(super) fn local_time(t: DateTime<Utc>) -> String {
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
-
-/// The messages for one field of a form's errors, joined.
-pub(super) fn errors_for(errors: &[(String, String)], name: &str) -> String {
-    errors
-        .iter()
-        .filter(|(f, _)| f == name)
-        .map(|(_, m)| m.as_str())
-        .collect::<Vec<_>>()
-        .join(" ")
-}

@@ -4,6 +4,7 @@
 
 use super::pages::{field, render, StaffLayout};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::extract::act;
 use crate::http::{Allowed, StaffCtx, StaffForm};
 use crate::AppState;
@@ -12,7 +13,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::assessed::{Applicable, RawApplication};
-use domain::Kommunkod;
+use domain::{FieldErrors, Kommunkod};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -22,7 +23,7 @@ struct NewApplicationPage<'a> {
     csrf: String,
     entries: Vec<Applicable>,
     values: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
 impl NewApplicationPage<'_> {
@@ -33,12 +34,7 @@ impl NewApplicationPage<'_> {
         self.values.iter().any(|(k, v)| k == name && v == value)
     }
     fn err(&self, name: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|(f, _)| f == name)
-            .map(|(_, m)| m.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+        self.errors.message(name)
     }
 }
 
@@ -50,7 +46,7 @@ async fn application_page(
     ctx: &StaffCtx,
     kommun: Kommunkod,
     values: Vec<(String, String)>,
-    errors: Vec<(String, String)>,
+    errors: FieldErrors,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let t = ctx.texts(state);
@@ -69,7 +65,7 @@ async fn application_page(
         csrf: ctx.csrf().to_owned(),
         entries,
         values,
-        errors,
+        errors: FormErrors::plain(t, &errors, &[]),
     };
     render(status, &p)
 }
@@ -83,7 +79,15 @@ pub async fn new_application(
         ("channel".to_owned(), "phone".to_owned()),
         ("assign".to_owned(), "yes".to_owned()),
     ];
-    application_page(&state, &ctx, kommun, values, Vec::new(), StatusCode::OK).await
+    application_page(
+        &state,
+        &ctx,
+        kommun,
+        values,
+        FieldErrors::new(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// The application form has a checkbox list (`requested`) and comes back with its values
@@ -145,12 +149,6 @@ pub async fn register_application(
             Ok(Redirect::to("/personal/inkorg?slag=ansokan").into_response())
         }
         Err(errors) => {
-            let t = ctx.texts(&state);
-            let errors = errors
-                .into_iter()
-                .flat_map(|(k, ids)| ids.into_iter().map(move |i| (k, i)))
-                .map(|(k, i)| (k.to_owned(), t.get(i)))
-                .collect();
             application_page(
                 &state,
                 &ctx,
@@ -246,7 +244,7 @@ pub async fn save_letter_block(
     }
     let t = ctx.texts(&state);
     let text = domain::assessed::validate_text("body", &form.body, 10);
-    let mut errors = domain::case::Errors::new();
+    let mut errors = FieldErrors::new();
     let from = domain::assessed::parse_date(&mut errors, "valid_from", &form.valid_from, true);
     match (text, from) {
         (Ok(body), Some(from)) => {
@@ -264,12 +262,7 @@ pub async fn save_letter_block(
             Ok(Redirect::to(&format!("/personal/admin/brevtexter#block-{code}")).into_response())
         }
         (Err(e), _) => {
-            let msg = e
-                .values()
-                .flatten()
-                .map(|id| t.get(id))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let msg = FormErrors::plain(t, &e, &[]).all();
             blocks_page(
                 &state,
                 &ctx,
@@ -280,12 +273,7 @@ pub async fn save_letter_block(
             .await
         }
         (_, None) => {
-            let msg = errors
-                .values()
-                .flatten()
-                .map(|id| t.get(id))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let msg = FormErrors::plain(t, &errors, &[]).all();
             blocks_page(
                 &state,
                 &ctx,

@@ -5,6 +5,7 @@
 use super::cases::permitted;
 use super::pages::{local_time, render, StaffLayout};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::StaffCtx;
 use crate::AppState;
 use askama::Template;
@@ -41,7 +42,7 @@ struct ReviewPage<'a> {
     heavy: Vec<(String, String, usize)>,
     searched: bool,
     csv_link: Option<String>,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
     threshold: usize,
 }
 
@@ -81,7 +82,7 @@ pub async fn review(
         s if s.is_empty() => today.to_string(),
         s => s,
     };
-    let mut errors: Vec<(String, String)> = Vec::new();
+    let mut errors = FormErrors::none();
     // Each form has its own date fields; errors link to the ones of the form used.
     let suffix = match view.as_str() {
         "person" => "p",
@@ -90,14 +91,14 @@ pub async fn review(
     };
     let (fran_id, till_id) = (format!("fran-{suffix}"), format!("till-{suffix}"));
     let from = NaiveDate::parse_from_str(&from_s, "%Y-%m-%d")
-        .map_err(|_| errors.push((fran_id.clone(), t.get("review-error-date"))))
+        .map_err(|_| errors.push(&fran_id, String::new(), t.get("review-error-date")))
         .ok();
     let to = NaiveDate::parse_from_str(&to_s, "%Y-%m-%d")
-        .map_err(|_| errors.push((till_id.clone(), t.get("review-error-date"))))
+        .map_err(|_| errors.push(&till_id, String::new(), t.get("review-error-date")))
         .ok();
     if let (Some(f), Some(u)) = (from, to) {
         if u < f || (u - f).num_days() > MAX_SPAN_DAYS {
-            errors.push((till_id.clone(), t.get("review-error-span")));
+            errors.push(&till_id, String::new(), t.get("review-error-span"));
         }
     }
     let colleagues = store::staff::list(&state.db, Some(kommun.as_str())).await?;
@@ -145,7 +146,7 @@ pub async fn review(
                         query.person = Some(format!("person:{id}"));
                         review_event.persons = vec![format!("person:{id}")];
                     }
-                    None => errors.push(("person".to_owned(), t.get("review-error-person"))),
+                    None => errors.push("person", String::new(), t.get("review-error-person")),
                 }
             }
             "anvandare" => match user
@@ -154,7 +155,7 @@ pub async fn review(
                 .filter(|id| names.contains_key(&format!("staff:{id}")))
             {
                 Some(id) => query.actor = Some(format!("staff:{id}")),
-                None => errors.push(("anvandare".to_owned(), t.get("review-error-user"))),
+                None => errors.push("anvandare", String::new(), t.get("review-error-user")),
             },
             _ => {
                 query.actions = Some(vec!["case.emergency_access".into()]);

@@ -4,12 +4,14 @@
 use super::auth::{self, Enrolled, SecondFactor, SignIn};
 use super::pages::{page, render, start_page, to_sign_in, with_cookie, StaffLayout};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::{AnonymousOrigin, PendingSession, PlainForm, StaffCtx, StaffForm};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::FieldErrors;
 use serde::Deserialize;
 
 /// The start page of the session's user.
@@ -40,7 +42,7 @@ struct SignInPage<'a> {
     l: StaffLayout<'a>,
     email: String,
     csrf: String,
-    errors: Vec<(&'static str, String)>,
+    errors: FormErrors,
     notice: Option<String>,
 }
 
@@ -48,7 +50,7 @@ fn sign_in_page(
     state: &AppState,
     status: StatusCode,
     email: String,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
     notice: Option<String>,
 ) -> Result<Response, PageError> {
     let t = &state.t;
@@ -62,7 +64,7 @@ fn sign_in_page(
         l: StaffLayout::anonymous(t, title),
         email,
         csrf: csrf.clone(),
-        errors,
+        errors: FormErrors::plain(t, &errors, &["email", "password"]),
         notice,
     }
     .render()?;
@@ -88,7 +90,13 @@ pub async fn sign_in_form(
         return Ok(Redirect::to(start_page(ctx.staff.user.role)).into_response());
     }
     let notice = (q.utloggad == "1").then(|| state.t.get("signin-signed-out"));
-    sign_in_page(&state, StatusCode::OK, String::new(), Vec::new(), notice)
+    sign_in_page(
+        &state,
+        StatusCode::OK,
+        String::new(),
+        FieldErrors::new(),
+        notice,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -106,19 +114,18 @@ pub async fn sign_in(
     headers: axum::http::HeaderMap,
     PlainForm(f): PlainForm<SignInForm>,
 ) -> Result<Response, PageError> {
-    let t = &state.t;
     let email = f.email.trim().to_owned();
     let cookie_token = auth::cookie_value(&headers, auth::LOGIN_CSRF_COOKIE).unwrap_or_default();
     if cookie_token.is_empty() || !auth::same_secret(&cookie_token, &f.csrf) {
-        let errors = vec![("email", t.get("error-csrf"))];
+        let errors = FieldErrors::one("email", "error-csrf");
         return sign_in_page(&state, StatusCode::FORBIDDEN, email, errors, None);
     }
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::new();
     if email.is_empty() {
-        errors.push(("email", t.get("signin-error-email-missing")));
+        errors.add("email", "signin-error-email-missing");
     }
     if f.password.is_empty() {
-        errors.push(("password", t.get("signin-error-password-missing")));
+        errors.add("password", "signin-error-password-missing");
     }
     if !errors.is_empty() {
         return sign_in_page(
@@ -141,11 +148,11 @@ pub async fn sign_in(
             SignIn::NeedsCode(raw) => next("/personal/tvastegs", &raw),
             SignIn::NeedsEnrolment(raw) => next("/personal/tvastegs/aktivera", &raw),
             SignIn::WrongCredentials => {
-                let errors = vec![("email", t.get("signin-error-wrong"))];
+                let errors = FieldErrors::one("email", "signin-error-wrong");
                 sign_in_page(&state, StatusCode::UNAUTHORIZED, email, errors, None)?
             }
             SignIn::TooManyAttempts => {
-                let errors = vec![("email", t.get("signin-error-too-many"))];
+                let errors = FieldErrors::one("email", "signin-error-too-many");
                 sign_in_page(&state, StatusCode::TOO_MANY_REQUESTS, email, errors, None)?
             }
         },
@@ -159,14 +166,14 @@ pub async fn sign_in(
 struct CodePage<'a> {
     l: StaffLayout<'a>,
     csrf: String,
-    errors: Vec<(&'static str, String)>,
+    errors: FormErrors,
 }
 
 fn code_page(
     state: &AppState,
     csrf: &str,
     status: StatusCode,
-    error: Option<String>,
+    error: Option<&'static str>,
 ) -> Result<Response, PageError> {
     let t = &state.t;
     let title = match error {
@@ -178,7 +185,10 @@ fn code_page(
         &CodePage {
             l: StaffLayout::anonymous(t, title),
             csrf: csrf.to_owned(),
-            errors: error.map(|e| ("code", e)).into_iter().collect(),
+            errors: match error {
+                Some(id) => FormErrors::plain(t, &FieldErrors::one("code", id), &[]),
+                None => FormErrors::none(),
+            },
         },
     )
 }
@@ -207,15 +217,9 @@ pub async fn code(
     AnonymousOrigin(origin): AnonymousOrigin,
     PlainForm(f): PlainForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    let t = &state.t;
     let csrf = &session.csrf_token;
     if !auth::same_secret(csrf, &f.csrf) {
-        return code_page(
-            &state,
-            csrf,
-            StatusCode::FORBIDDEN,
-            Some(t.get("error-csrf")),
-        );
+        return code_page(&state, csrf, StatusCode::FORBIDDEN, Some("error-csrf"));
     }
     if session.mfa_done {
         return Ok(Redirect::to("/personal").into_response());
@@ -229,10 +233,10 @@ pub async fn code(
             &state,
             csrf,
             StatusCode::UNAUTHORIZED,
-            Some(t.get("code-error-wrong")),
+            Some("code-error-wrong"),
         ),
         SecondFactor::TooManyAttempts => {
-            let errors = vec![("email", t.get("signin-error-too-many"))];
+            let errors = FieldErrors::one("email", "signin-error-too-many");
             let r = sign_in_page(
                 &state,
                 StatusCode::TOO_MANY_REQUESTS,
@@ -254,7 +258,7 @@ struct EnrolPage<'a> {
     csrf: String,
     qr_svg: String,
     secret: String,
-    errors: Vec<(&'static str, String)>,
+    errors: FormErrors,
 }
 
 async fn enrol_page(
@@ -262,7 +266,7 @@ async fn enrol_page(
     session: &store::sessions::Session,
     raw: &str,
     status: StatusCode,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 ) -> Result<Response, PageError> {
     let t = &state.t;
     let secret = auth::pending_secret(state, session, raw).await?;
@@ -289,7 +293,7 @@ async fn enrol_page(
             csrf: session.csrf_token.clone(),
             qr_svg: auth::qr_svg(&uri).unwrap_or_default(),
             secret: grouped,
-            errors,
+            errors: FormErrors::plain(t, &errors, &[]),
         },
     )
 }
@@ -301,7 +305,7 @@ pub async fn enrol_form(
     if session.mfa_done {
         return Ok(Redirect::to("/personal").into_response());
     }
-    enrol_page(&state, &session, &raw, StatusCode::OK, Vec::new()).await
+    enrol_page(&state, &session, &raw, StatusCode::OK, FieldErrors::new()).await
 }
 
 #[derive(Template)]
@@ -319,7 +323,7 @@ pub async fn enrol(
 ) -> Result<Response, PageError> {
     let t = &state.t;
     if !auth::same_secret(&session.csrf_token, &f.csrf) {
-        let errors = vec![("code", t.get("error-csrf"))];
+        let errors = FieldErrors::one("code", "error-csrf");
         return enrol_page(&state, &session, &raw, StatusCode::FORBIDDEN, errors).await;
     }
     if session.mfa_done {
@@ -337,7 +341,7 @@ pub async fn enrol(
             ))
         }
         Enrolled::Wrong => {
-            let errors = vec![("code", t.get("code-error-wrong"))];
+            let errors = FieldErrors::one("code", "code-error-wrong");
             enrol_page(&state, &session, &raw, StatusCode::UNAUTHORIZED, errors).await
         }
     }
