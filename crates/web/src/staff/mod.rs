@@ -10,6 +10,7 @@ mod cases;
 mod conversations;
 mod inbox;
 mod pages;
+mod persons;
 mod registration;
 mod reports;
 mod review;
@@ -117,14 +118,14 @@ pub fn router() -> Router<AppState> {
         .route("/personal/arenden/{id}/status", post(cases::set_status))
         .route(
             "/personal/personer/{id}/relationer",
-            post(cases::add_relation),
+            post(persons::add_relation),
         )
-        .route("/personal/personer", get(cases::persons))
+        .route("/personal/personer", get(persons::search))
         .route(
             "/personal/personer/ny",
-            get(cases::new_person_form).post(cases::create_person),
+            get(persons::new_person_form).post(persons::create_person),
         )
-        .route("/personal/personer/{id}", get(cases::person))
+        .route("/personal/personer/{id}", get(persons::person))
         .route("/personal/logg", get(review::review))
         .route(
             "/personal/admin/anvandare",

@@ -3,7 +3,9 @@
 
 use super::auth::Staff;
 use crate::error::PageError;
+use crate::http::StaffCtx;
 use crate::i18n::I18n;
+use crate::portal::query_pairs;
 use crate::AppState;
 use askama::Template;
 
@@ -12,6 +14,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use domain::policy::{can, Action, Decision, Resource};
 use domain::staff::Role;
+use domain::Kommunkod;
 
 /// What every staff page's frame needs.
 pub struct StaffLayout<'a> {
@@ -163,3 +166,26 @@ pub(super) fn local_time(t: DateTime<Utc>) -> String {
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
+
+/// The member of staff's municipality when the policy allows `action` there. An account
+/// without a municipality finds no such page (not found, as these pages have always
+/// answered), one the policy refuses is forbidden. Unlike [`Allowed`], it can run after the
+/// form's CSRF check, so a post is checked in the old order: session, token, policy.
+pub(super) fn permitted(ctx: &StaffCtx, action: Action) -> Result<Kommunkod, PageError> {
+    let kommun = ctx.kommun()?;
+    match can(&ctx.staff.actor, action, &Resource::Municipality(kommun)) {
+        Decision::Allow => Ok(kommun),
+        _ => Err(PageError::Forbidden),
+    }
+}
+
+/// The first value of `key` in the query string, or empty.
+pub(super) fn query_value(q: &Option<String>, key: &str) -> String {
+    query_pairs(q)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+        .unwrap_or_default()
+}
+
+// ---- The list of my cases ----

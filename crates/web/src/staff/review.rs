@@ -2,7 +2,7 @@
 //! unusual patterns (emergency access, many persons in a short time); CSV export. The review
 //! is itself logged.
 
-use super::cases::permitted;
+use super::pages::permitted;
 use super::pages::{local_time, render, StaffLayout};
 use crate::error::PageError;
 use crate::form_errors::FormErrors;
