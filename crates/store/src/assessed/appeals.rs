@@ -119,12 +119,10 @@ pub async fn appeal(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Option<AppealRow>, StoreError> {
-    grant.require(Action::ReadCase)?;
-    let kommunkod = grant.kommunkod();
-    // Only a appeal of the granted case.
-    if appeal_case(db, kommunkod, id).await? != Some(grant.id()) {
+    if !appeal_of(db, grant, Action::ReadCase, id).await? {
         return Ok(None);
     }
+    let kommunkod = grant.kommunkod();
     let Some(a) = load_appeals(db, kommunkod, "id", id)
         .await?
         .into_iter()
@@ -159,12 +157,10 @@ pub async fn register_appeal(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<AppealRow> {
-    grant.require(Action::WriteCase)?;
-    let kommunkod = grant.kommunkod();
-    // Only a decision of the granted case.
-    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+    if !decision_of(db, grant, Action::WriteCase, decision_id).await? {
         return Ok(Err(Refusal::NotFound));
     }
+    let kommunkod = grant.kommunkod();
     let mut tx = db.begin().await?;
     let found: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> = crate::with_tx!(&mut tx, c => {
         sqlx::query_as("SELECT case_id, notice_received_on, appeal_deadline FROM decisions WHERE id = $1 AND kommunkod = $2")
@@ -268,12 +264,10 @@ pub async fn appeal_step(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
-    grant.require(Action::WriteCase)?;
-    let kommunkod = grant.kommunkod();
-    // Only a appeal of the granted case.
-    if appeal_case(db, kommunkod, appeal_id).await? != Some(grant.id()) {
+    if !appeal_of(db, grant, Action::WriteCase, appeal_id).await? {
         return Ok(Err(Refusal::NotFound));
     }
+    let kommunkod = grant.kommunkod();
     // The appeal is read inside the step's transaction, as the rules ask (ADR 10).
     let mut tx = db.begin().await?;
     let a: Option<AppealRow> = crate::with_tx!(&mut tx, c => {

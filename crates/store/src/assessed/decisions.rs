@@ -319,12 +319,10 @@ pub async fn decision(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Option<DecisionRow>, StoreError> {
-    grant.require(Action::ReadCase)?;
-    let kommunkod = grant.kommunkod();
-    // Only a decision of the granted case.
-    if decision_case(db, kommunkod, id).await? != Some(grant.id()) {
+    if !decision_of(db, grant, Action::ReadCase, id).await? {
         return Ok(None);
     }
+    let kommunkod = grant.kommunkod();
     let Some(d) = load_decisions(db, kommunkod, "d.id", id)
         .await?
         .into_iter()
@@ -359,12 +357,10 @@ pub async fn record_notice(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
-    grant.require(Action::WriteCase)?;
-    let kommunkod = grant.kommunkod();
-    // Only a decision of the granted case.
-    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+    if !decision_of(db, grant, Action::WriteCase, decision_id).await? {
         return Ok(Err(Refusal::NotFound));
     }
+    let kommunkod = grant.kommunkod();
     let mut tx = db.begin().await?;
     let found: Option<(i64, Option<NaiveDate>)> = crate::with_tx!(&mut tx, c => {
         sqlx::query_as("SELECT case_id, notice_received_on FROM decisions WHERE id = $1 AND kommunkod = $2")

@@ -37,12 +37,10 @@ pub async fn order_execution(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
-    grant.require(Action::WriteCase)?;
-    let kommunkod = grant.kommunkod();
-    // Only a decision of the granted case.
-    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+    if !decision_of(db, grant, Action::WriteCase, decision_id).await? {
         return Ok(Err(Refusal::NotFound));
     }
+    let kommunkod = grant.kommunkod();
     let mut tx = db.begin().await?;
     let found: Option<(i64, String, Option<i64>)> = crate::with_tx!(&mut tx, c => {
         sqlx::query_as("SELECT d.case_id, d.outcome, x.id FROM decisions d LEFT JOIN executions x ON x.decision_id = d.id WHERE d.id = $1 AND d.kommunkod = $2")
@@ -126,15 +124,12 @@ pub async fn execution_event(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
-    grant.require(Action::WriteCase)?;
-    let kommunkod = grant.kommunkod();
-    // Only a decision of the granted case.
-    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+    if !decision_of(db, grant, Action::WriteCase, decision_id).await? {
         return Ok(Err(Refusal::NotFound));
     }
-    let Some(case_id) = decision_case(db, kommunkod, decision_id).await? else {
-        return Ok(Err(Refusal::NotFound));
-    };
+    let kommunkod = grant.kommunkod();
+    // The decision is the granted case's (checked above).
+    let case_id = grant.id();
     let decided_on: NaiveDate = crate::with_pool!(db, pool => {
         sqlx::query_scalar("SELECT decided_on FROM decisions WHERE id = $1").bind(decision_id).fetch_one(pool).await?
     });
@@ -222,15 +217,12 @@ pub async fn explain_delay(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
-    grant.require(Action::WriteCase)?;
-    let kommunkod = grant.kommunkod();
-    // Only a decision of the granted case.
-    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+    if !decision_of(db, grant, Action::WriteCase, decision_id).await? {
         return Ok(Err(Refusal::NotFound));
     }
-    let Some(case_id) = decision_case(db, kommunkod, decision_id).await? else {
-        return Ok(Err(Refusal::NotFound));
-    };
+    let kommunkod = grant.kommunkod();
+    // The decision is the granted case's (checked above).
+    let case_id = grant.id();
     let mut tx = db.begin().await?;
     crate::with_tx!(&mut tx, c => {
         sqlx::query("INSERT INTO delay_explanations (decision_id, reason, consequences, interim_support, by_user, at) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -287,15 +279,12 @@ pub async fn follow_up(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Step<()> {
-    grant.require(Action::WriteCase)?;
-    let kommunkod = grant.kommunkod();
-    // Only a decision of the granted case.
-    if decision_case(db, kommunkod, decision_id).await? != Some(grant.id()) {
+    if !decision_of(db, grant, Action::WriteCase, decision_id).await? {
         return Ok(Err(Refusal::NotFound));
     }
-    let Some(case_id) = decision_case(db, kommunkod, decision_id).await? else {
-        return Ok(Err(Refusal::NotFound));
-    };
+    let kommunkod = grant.kommunkod();
+    // The decision is the granted case's (checked above).
+    let case_id = grant.id();
     let mut tx = db.begin().await?;
     crate::with_tx!(&mut tx, c => {
         sqlx::query(

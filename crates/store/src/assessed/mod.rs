@@ -108,6 +108,29 @@ async fn event(
     Ok(())
 }
 
+/// Whether the decision belongs to the granted case, once the grant covers `action`: a step
+/// on a decision reaches no further than the case it was granted for.
+async fn decision_of(
+    db: &Db,
+    grant: &CaseGrant,
+    action: Action,
+    decision_id: i64,
+) -> Result<bool, StoreError> {
+    grant.require(action)?;
+    Ok(decision_case(db, grant.kommunkod(), decision_id).await? == Some(grant.id()))
+}
+
+/// As [`decision_of`], for an appeal.
+async fn appeal_of(
+    db: &Db,
+    grant: &CaseGrant,
+    action: Action,
+    appeal_id: i64,
+) -> Result<bool, StoreError> {
+    grant.require(action)?;
+    Ok(appeal_case(db, grant.kommunkod(), appeal_id).await? == Some(grant.id()))
+}
+
 /// Moves the case's status as a step allows (`CaseStatus::may_move`), with its case event.
 async fn set_case_status(
     tx: &mut Tx,
