@@ -2,11 +2,11 @@
 //! assessed support (`/personal/rapporter`) for managers: decisions not carried out (IVO)
 //! and the council's statistics, as tables, CSV and PDF.
 
-use super::assessed::pdf_response;
 use super::auth::Staff;
 use super::pages::{render, StaffLayout};
 use crate::error::PageError;
 use crate::http::extract::act;
+use crate::http::pdf_response;
 use crate::http::Allowed;
 use crate::reports::{NotExecuted, StatisticsRow, WatchLine};
 use crate::AppState;
