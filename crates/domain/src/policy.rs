@@ -213,6 +213,26 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
     }
 }
 
+/// Whether the actor may join a person to work they take on (a case they open, an application
+/// they take), which would make the person readable to them. `person` lists the person's
+/// cases other than the one being joined. Joining reaches no further than reading: allowed
+/// when the actor may already read the person, or when the person is known only through the
+/// item itself (no other case, registered by no officer: an applicant who wrote in); otherwise
+/// only with an emergency reason, or not at all.
+pub fn may_link_person(actor: &Actor, person: &Resource) -> Decision {
+    match (can(actor, Action::ReadPerson, person), person) {
+        (
+            Decision::EmergencyOnly,
+            Resource::Person {
+                cases,
+                created_by: None,
+                ..
+            },
+        ) if cases.is_empty() => Decision::Allow,
+        (d, _) => d,
+    }
+}
+
 /// Whether the actor may give an account `role`: the system administrator's role only by one
 /// who may appoint system administrators; any other by whoever manages the accounts.
 pub fn may_grant_role(actor: &Actor, role: Role) -> bool {
@@ -484,5 +504,46 @@ mod tests {
             );
             assert!(may_grant_role(&a, Role::CaseOfficer), "{role:?}");
         }
+    }
+    #[test]
+    fn joining_a_person_reaches_no_further_than_reading() {
+        let officer = actor(Role::CaseOfficer);
+        let theirs = Resource::Person {
+            kommunkod: k("0380"),
+            cases: vec![case("0380", OTHER_UNIT, Some(COLLEAGUE))],
+            created_by: None,
+        };
+        assert_eq!(may_link_person(&officer, &theirs), EmergencyOnly);
+        let registered_by_colleague = Resource::Person {
+            kommunkod: k("0380"),
+            cases: vec![],
+            created_by: Some(COLLEAGUE),
+        };
+        assert_eq!(
+            may_link_person(&officer, &registered_by_colleague),
+            EmergencyOnly
+        );
+        let only_this_item = Resource::Person {
+            kommunkod: k("0380"),
+            cases: vec![],
+            created_by: None,
+        };
+        assert_eq!(may_link_person(&officer, &only_this_item), Allow);
+        let mine = Resource::Person {
+            kommunkod: k("0380"),
+            cases: vec![case("0380", MY_UNIT, None)],
+            created_by: None,
+        };
+        assert_eq!(may_link_person(&officer, &mine), Allow);
+        let elsewhere = Resource::Person {
+            kommunkod: k("0180"),
+            cases: vec![],
+            created_by: None,
+        };
+        assert_eq!(may_link_person(&officer, &elsewhere), Deny);
+        assert_eq!(
+            may_link_person(&actor(Role::MunicipalAdmin), &only_this_item),
+            Deny
+        );
     }
 }

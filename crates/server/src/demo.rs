@@ -743,20 +743,31 @@ async fn seed_cases(db: &Db) -> Result<(), DemoError> {
         ("note", "Demo: Anteckning som skrevs i fel ärende."),
     ];
     for (i, (kind, unit_id, assignee, persons, status)) in cases.into_iter().enumerate() {
+        // The demo's officer opens and writes as anyone would: through the policy's grants.
+        let Some(actor) = store::access::actor_of(db, assignee).await? else {
+            continue;
+        };
+        let mut linked = Vec::new();
+        for (person, role) in persons {
+            // A person already in a colleague's case is linked with a stated reason, which
+            // the log review then lists as emergency access.
+            let reason = Some("Demo: personen finns redan i en kollegas ärende.");
+            if let store::access::Verdict::Granted(grant) =
+                store::access::link(db, &actor, person, reason).await?
+            {
+                linked.push((grant, role));
+            }
+        }
         let new = NewCase {
             kind,
             unit_id,
             assigned_to: Some(assignee),
             contact_request_reference: None,
-            persons,
+            persons: linked,
         };
         let Ok((case_id, _)) =
             store::cases::open(db, DEMO_KOMMUNKOD, &new, assignee, true, now, &origin).await?
         else {
-            continue;
-        };
-        // The demo's officer writes as anyone would: through the policy's grant.
-        let Some(actor) = store::access::actor_of(db, assignee).await? else {
             continue;
         };
         let verdict = store::access::case(
@@ -794,7 +805,7 @@ async fn seed_cases(db: &Db) -> Result<(), DemoError> {
             }
         }
     }
-    seed_assessed(db, officer, case_unit, &mut rng, today).await
+    seed_assessed(db, officer, &mut rng, today).await
 }
 
 /// Assessed support in the demo: an application waiting in the inbox, and a decision granted
@@ -802,7 +813,6 @@ async fn seed_cases(db: &Db) -> Result<(), DemoError> {
 async fn seed_assessed(
     db: &Db,
     officer: i64,
-    unit: Option<i64>,
     rng: &mut StdRng,
     today: NaiveDate,
 ) -> Result<(), DemoError> {
@@ -871,11 +881,11 @@ async fn seed_assessed(
         &origin,
     )
     .await?;
-    store::assessed::take(db, DEMO_KOMMUNKOD, s.case_id, officer, unit, now, &origin).await?;
-    // The officer decides as anyone would: through the policy's grant.
+    // The officer takes and decides as anyone would: through the policy.
     let actor = store::access::actor_of(db, officer)
         .await?
         .ok_or_else(|| DemoError("demo: the officer is gone".into()))?;
+    store::assessed::take(db, &actor, s.case_id, None, now, &origin).await?;
     let verdict = store::access::case(
         db,
         &actor,

@@ -171,15 +171,21 @@ async fn an_application_is_validated_and_stored_whole_or_not_at_all() {
         Some("A"),
     )
     .await;
-    assert!(
-        store::assessed::take(&app.db, "0380", case_id, officer, None, now, &origin)
+    let actor = store::access::actor_of(&app.db, officer)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store::assessed::take(&app.db, &actor, case_id, None, now, &origin)
             .await
-            .unwrap()
+            .unwrap(),
+        store::assessed::Taken::Taken
     );
-    assert!(
-        !store::assessed::take(&app.db, "0380", case_id, officer, None, now, &origin)
+    assert_eq!(
+        store::assessed::take(&app.db, &actor, case_id, None, now, &origin)
             .await
-            .unwrap()
+            .unwrap(),
+        store::assessed::Taken::Gone
     );
     let inbox = store::assessed::inbox(&app.db, "0380", 50, d("2026-11-25"), now, &origin)
         .await

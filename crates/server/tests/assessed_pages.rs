@@ -411,10 +411,15 @@ async fn the_letter_never_carries_a_protected_address() {
             .unwrap()
             .unwrap();
         let (case_id, _) = apply(&app, number).await;
-        assert!(
-            store::assessed::take(&app.db, "0380", case_id, officer, None, now, &origin)
+        let actor = store::access::actor_of(&app.db, officer)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            store::assessed::take(&app.db, &actor, case_id, None, now, &origin)
                 .await
-                .unwrap()
+                .unwrap(),
+            store::assessed::Taken::Taken
         );
         let grant = testkit::grant(&app, officer, case_id).await;
         store::assessed::add_consent(

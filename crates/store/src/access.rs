@@ -257,13 +257,44 @@ pub async fn party(
     }))
 }
 
-/// Asks the policy whether the actor may read the person: through a case they work on, as the
-/// one who registered them, or with an emergency reason.
+/// Asks the policy for reading the person; a valid `reason` lets emergency access through.
 pub async fn person(
     db: &Db,
     actor: &Actor,
     person_id: i64,
     reason: Option<&str>,
+) -> Result<Verdict<PersonGrant>, StoreError> {
+    person_by(db, actor, person_id, reason, |a, r| {
+        can(a, Action::ReadPerson, r)
+    })
+    .await
+}
+
+/// Asks the policy for joining the person to a case the actor opens, which would make them
+/// readable to the actor (`policy::may_link_person`): no further than reading, unless a valid
+/// `reason` is given. The case's audit row then says so ([`PersonGrant::emergency`]).
+pub async fn link(
+    db: &Db,
+    actor: &Actor,
+    person_id: i64,
+    reason: Option<&str>,
+) -> Result<Verdict<PersonGrant>, StoreError> {
+    person_by(
+        db,
+        actor,
+        person_id,
+        reason,
+        domain::policy::may_link_person,
+    )
+    .await
+}
+
+async fn person_by(
+    db: &Db,
+    actor: &Actor,
+    person_id: i64,
+    reason: Option<&str>,
+    rule: impl Fn(&Actor, &Resource) -> Decision,
 ) -> Result<Verdict<PersonGrant>, StoreError> {
     let Some(kommun) = actor.kommunkod else {
         return Ok(Verdict::Hidden);
@@ -278,15 +309,13 @@ pub async fn person(
         cases,
         created_by,
     };
-    let emergency = match can(actor, Action::ReadPerson, &resource) {
+    let emergency = match rule(actor, &resource) {
         Decision::Allow => None,
         Decision::Deny => return Ok(Verdict::Hidden),
-        Decision::EmergencyOnly => {
-            match reason.map(|r| domain::case::validate_reason("reason", r)) {
-                Some(Ok(r)) => Some(format!("emergency: {r}")),
-                _ => return Ok(Verdict::NeedsReason),
-            }
-        }
+        Decision::EmergencyOnly => match valid_reason(reason) {
+            Some(r) => Some(format!("emergency: {r}")),
+            None => return Ok(Verdict::NeedsReason),
+        },
     };
     Ok(Verdict::Granted(PersonGrant {
         id: person_id,
@@ -294,3 +323,123 @@ pub async fn person(
         reason: emergency,
     }))
 }
+
+fn valid_reason(reason: Option<&str>) -> Option<String> {
+    reason.and_then(|r| domain::case::validate_reason("reason", r).ok())
+}
+
+/// What taking on a case would do to who can read its persons.
+#[derive(Debug)]
+pub enum Joining {
+    /// Allowed; the persons reached only through the emergency reason, with that reason.
+    Allowed {
+        emergency: Vec<i64>,
+        reason: Option<String>,
+    },
+    NeedsReason,
+    Denied,
+}
+
+/// A case's unit and officer, as a row.
+type UnitAndOfficer = (Option<i64>, Option<i64>);
+
+/// Inside a step's transaction: may the actor take on `case_id`, which makes its persons (those
+/// linked and its applicant) readable to them? Each person is judged by
+/// `policy::may_link_person` on their other cases.
+pub(crate) async fn joining(
+    tx: &mut crate::Tx,
+    actor: &Actor,
+    kommun: Kommunkod,
+    case_id: i64,
+    reason: Option<&str>,
+) -> Result<Joining, StoreError> {
+    let kommunkod = kommun.as_str();
+    let persons: Vec<i64> = crate::with_tx!(&mut *tx, c => {
+        sqlx::query_scalar(
+            "SELECT person_id FROM case_persons WHERE case_id = $1 \
+             UNION SELECT applicant_id FROM applications WHERE case_id = $1",
+        )
+        .bind(case_id)
+        .fetch_all(&mut *c)
+        .await?
+    });
+    let mut emergency = Vec::new();
+    for person in persons {
+        let (created_by, cases): (Option<Option<i64>>, Vec<UnitAndOfficer>) = crate::with_tx!(&mut *tx, c => {
+            let created_by = sqlx::query_scalar("SELECT created_by FROM persons WHERE id = $1 AND kommunkod = $2")
+                .bind(person)
+                .bind(kommunkod)
+                .fetch_optional(&mut *c)
+                .await?;
+            let cases = sqlx::query_as(
+                "SELECT c.unit_id, c.assigned_to FROM case_persons cp JOIN cases c ON c.id = cp.case_id \
+                 WHERE cp.person_id = $1 AND c.kommunkod = $2 AND c.id <> $3",
+            )
+            .bind(person)
+            .bind(kommunkod)
+            .bind(case_id)
+            .fetch_all(&mut *c)
+            .await?;
+            (created_by, cases)
+        });
+        let Some(created_by) = created_by else {
+            return Err(StoreError::Corrupt(format!(
+                "case {case_id} names a person elsewhere"
+            )));
+        };
+        let resource = Resource::Person {
+            kommunkod: kommun,
+            cases: cases
+                .into_iter()
+                .map(|(unit_id, assigned_to)| CaseRef {
+                    kommunkod: kommun,
+                    unit_id,
+                    assigned_to,
+                })
+                .collect(),
+            created_by,
+        };
+        match domain::policy::may_link_person(actor, &resource) {
+            Decision::Allow => {}
+            Decision::EmergencyOnly => emergency.push(person),
+            Decision::Deny => return Ok(Joining::Denied),
+        }
+    }
+    if emergency.is_empty() {
+        return Ok(Joining::Allowed {
+            emergency,
+            reason: None,
+        });
+    }
+    Ok(match valid_reason(reason) {
+        Some(r) => Joining::Allowed {
+            emergency,
+            reason: Some(format!("emergency: {r}")),
+        },
+        None => Joining::NeedsReason,
+    })
+}
+
+/// The audit row that flags a person reached through an emergency reason by joining them to
+/// work (a case opened, an application taken); the log review lists it with the other
+/// emergency access.
+pub(crate) fn emergency_join_event(
+    origin: &Origin,
+    kommunkod: &str,
+    case_id: i64,
+    persons: &[i64],
+    reason: &str,
+) -> crate::audit::AuditEvent {
+    let mut e = origin.event(
+        Some(kommunkod),
+        EMERGENCY_JOIN,
+        "case",
+        Some(case_id.to_string()),
+    );
+    e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
+    e.reason = Some(reason.to_owned());
+    e
+}
+
+/// The audit action of [`emergency_join_event`].
+pub const EMERGENCY_JOIN: &str = "person.emergency_access";

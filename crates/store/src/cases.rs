@@ -1,7 +1,7 @@
 //! Cases (ärenden), their persons and status timeline, and the append-only journal with its
 //! corrections. Every read and change writes an audit row naming the persons touched.
 
-use crate::access::CaseGrant;
+use crate::access::{CaseGrant, PersonGrant};
 use crate::audit::{self, Origin};
 use crate::db::Db;
 use crate::persons::PersonSummary;
@@ -87,13 +87,15 @@ struct JournalRow {
     mark_reason: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct NewCase {
     pub kind: CaseKind,
     pub unit_id: Option<i64>,
     pub assigned_to: Option<i64>,
     pub contact_request_reference: Option<String>,
-    pub persons: Vec<(i64, PersonRole)>,
+    /// Who is linked, each with the policy's yes to joining them to the opener's work
+    /// (`access::link`): opening a case reaches no person the opener may not read.
+    pub persons: Vec<(PersonGrant, PersonRole)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,14 +179,9 @@ async fn try_open(
                 return Ok(Err(OpenError::UnknownAssignee));
             }
         }
-        for (person, _) in &new.persons {
-            let ok: Option<i64> = sqlx::query_scalar("SELECT id FROM persons WHERE id = $1 AND kommunkod = $2")
-                .bind(person)
-                .bind(kommunkod)
-                .fetch_optional(&mut *c)
-                .await?;
-            if ok.is_none() {
-                return Ok(Err(OpenError::UnknownPerson(*person)));
+        for (grant, _) in &new.persons {
+            if grant.kommun().as_str() != kommunkod {
+                return Ok(Err(OpenError::UnknownPerson(grant.id())));
             }
         }
         Ok(request_id)
@@ -202,10 +199,10 @@ async fn try_open(
     };
     let (id, number) = insert_case(&mut tx, kommunkod, &fresh, Some(by), is_demo, now).await?;
     crate::with_tx!(&mut tx, c => {
-        for (person, role) in &new.persons {
+        for (grant, role) in &new.persons {
             sqlx::query("INSERT INTO case_persons (case_id, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(id)
-                .bind(person)
+                .bind(grant.id())
                 .bind(role.as_str())
                 .execute(&mut *c)
                 .await?;
@@ -215,10 +212,27 @@ async fn try_open(
     e.persons = new
         .persons
         .iter()
-        .map(|(p, _)| format!("person:{p}"))
+        .map(|(p, _)| format!("person:{}", p.id()))
         .collect();
     if let Some(r) = &new.contact_request_reference {
         e.reason = Some(format!("from contact request {r}"));
+    }
+    // The persons joined only through an emergency reason are flagged for the log review.
+    let mut flagged: Vec<i64> = new
+        .persons
+        .iter()
+        .filter(|(g, _)| g.emergency().is_some())
+        .map(|(g, _)| g.id())
+        .collect();
+    flagged.sort_unstable();
+    flagged.dedup();
+    let reason = new
+        .persons
+        .iter()
+        .find_map(|(g, _)| g.emergency().and(g.audit_reason()));
+    if let (false, Some(reason)) = (flagged.is_empty(), reason) {
+        let flag = crate::access::emergency_join_event(origin, kommunkod, id, &flagged, reason);
+        audit::append(&mut tx, now, &flag).await?;
     }
     audit::commit_with(tx, now, &e).await?;
     Ok(Ok((id, number)))

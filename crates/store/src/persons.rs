@@ -320,6 +320,22 @@ pub async fn search(
     Ok(found)
 }
 
+/// The person registered under this number in the municipality, if any; not logged, as it
+/// reads nothing but the id (what the caller may do with it is the policy's to say).
+pub async fn id_by_number(
+    db: &Db,
+    kommunkod: &str,
+    number: &Personnummer,
+) -> Result<Option<i64>, StoreError> {
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_scalar("SELECT id FROM persons WHERE kommunkod = $1 AND id_number = $2")
+            .bind(kommunkod)
+            .bind(number.canonical())
+            .fetch_optional(pool)
+            .await?)
+    })
+}
+
 /// Finds a person by personnummer (any accepted form) or internal reference, for a log
 /// review; not logged itself, as the review that uses it is.
 pub async fn find_by_number_or_ref(

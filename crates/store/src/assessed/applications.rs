@@ -1,6 +1,9 @@
 //! Applications for assessed support: submitted by the public or registered by staff, the inbox of them, and taking one.
 
 use super::*;
+use crate::access::Joining;
+use domain::policy::{can, Action, Decision, Resource};
+use domain::staff::Actor;
 
 /// One thing applied for, resolved against the catalogue (or free text).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -237,25 +240,62 @@ pub async fn inbox(
     Ok(items.into_iter().map(|(a, _)| a).collect())
 }
 
-/// Takes an application from the inbox: the case becomes the officer's (and their unit's).
-/// `false` if someone else took it first.
+/// What came of taking an application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taken {
+    Taken,
+    /// Someone else was quicker, or it is not an application in the inbox.
+    Gone,
+    /// Taking it would make a person readable whom the officer may not read: only with an
+    /// emergency reason.
+    NeedsReason,
+    /// Not for this officer at all.
+    Denied,
+}
+
+/// Takes an application from the inbox: the officer (and their first unit) is assigned. Its
+/// persons become readable to them, so the same rule as opening a case holds
+/// (`access::joining`), inside the transaction that assigns it.
 pub async fn take(
     db: &Db,
-    kommunkod: &str,
+    actor: &Actor,
     case_id: i64,
-    user: i64,
-    unit: Option<i64>,
+    reason: Option<&str>,
     now: DateTime<Utc>,
     origin: &Origin,
-) -> Result<bool, StoreError> {
+) -> Result<Taken, StoreError> {
+    let Some(kommun) = actor.kommunkod else {
+        return Ok(Taken::Denied);
+    };
+    if can(actor, Action::AssignInbox, &Resource::Municipality(kommun)) != Decision::Allow {
+        return Ok(Taken::Denied);
+    }
+    let kommunkod = kommun.as_str();
     let mut tx = db.begin().await?;
+    let waiting: Option<i64> = crate::with_tx!(&mut tx, c => {
+        sqlx::query_scalar(
+            "SELECT id FROM cases WHERE id = $1 AND kommunkod = $2 AND assigned_to IS NULL AND unit_id IS NULL AND kind = 'application'",
+        )
+        .bind(case_id)
+        .bind(kommunkod)
+        .fetch_optional(&mut *c)
+        .await?
+    });
+    if waiting.is_none() {
+        return Ok(Taken::Gone);
+    }
+    let flagged = match crate::access::joining(&mut tx, actor, kommun, case_id, reason).await? {
+        Joining::Allowed { emergency, reason } => reason.map(|r| (emergency, r)),
+        Joining::NeedsReason => return Ok(Taken::NeedsReason),
+        Joining::Denied => return Ok(Taken::Denied),
+    };
     let taken = crate::with_tx!(&mut tx, c => {
         sqlx::query(
             "UPDATE cases SET assigned_to = $1, unit_id = $2 \
              WHERE id = $3 AND kommunkod = $4 AND assigned_to IS NULL AND unit_id IS NULL AND kind = 'application'",
         )
-        .bind(user)
-        .bind(unit)
+        .bind(actor.user_id)
+        .bind(actor.units.first().copied())
         .bind(case_id)
         .bind(kommunkod)
         .execute(&mut *c)
@@ -263,9 +303,14 @@ pub async fn take(
         .rows_affected()
     });
     if taken == 0 {
-        return Ok(false);
+        return Ok(Taken::Gone);
     }
-    event(&mut tx, case_id, now, Some(user), "assigned", None).await?;
+    event(&mut tx, case_id, now, Some(actor.user_id), "assigned", None).await?;
+    if let Some((persons, reason)) = flagged {
+        let flag =
+            crate::access::emergency_join_event(origin, kommunkod, case_id, &persons, &reason);
+        audit::append(&mut tx, now, &flag).await?;
+    }
     finish(
         tx,
         kommunkod,
@@ -277,5 +322,5 @@ pub async fn take(
         origin,
     )
     .await?;
-    Ok(true)
+    Ok(Taken::Taken)
 }

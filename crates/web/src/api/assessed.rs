@@ -23,6 +23,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::marker::PhantomData;
 use store::access::CaseGrant;
+use store::assessed::Taken;
 
 // Each route with its OpenAPI operation in openapi/assessed.json (a missing one does not
 // compile); the document served at /api/v1/openapi.json is built from them.
@@ -56,6 +57,7 @@ async fn create_application(
     OptionalCaller(staff): OptionalCaller,
     municipality: ApiMunicipality,
     PublicOrigin(public): PublicOrigin,
+    EmergencyReason(reason): EmergencyReason,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
     let t = &state.t;
@@ -110,24 +112,32 @@ async fn create_application(
     };
     match crate::assessed::submit_application(&state, kommunkod, &raw, by, &origin).await? {
         Ok(s) => {
-            // Staff who take the call may take the case at once.
+            // Staff who take the call may take the case at once, as long as that reaches no
+            // one they may not read (an applicant already in a colleague's case): otherwise
+            // it waits in the inbox, or is taken with the emergency header.
+            let mut assigned = false;
             if let (Some(c), Some(Value::Bool(true))) = (&staff, m.get("assign_to_me")) {
-                store::assessed::take(
+                assigned = store::assessed::take(
                     &state.db,
-                    kommunkod,
+                    &c.actor,
                     s.case_id,
-                    c.actor.user_id,
-                    c.actor.units.first().copied(),
+                    reason.as_deref(),
                     state.clock.now(),
                     &c.origin,
                 )
-                .await?;
+                .await?
+                    == Taken::Taken;
             }
             Ok((
-            StatusCode::CREATED,
-            Json(json!({ "case_id": s.case_id, "case_number": s.case_number, "reference": s.reference })),
-        )
-            .into_response())
+                StatusCode::CREATED,
+                Json(json!({
+                    "case_id": s.case_id,
+                    "case_number": s.case_number,
+                    "reference": s.reference,
+                    "assigned_to_me": assigned,
+                })),
+            )
+                .into_response())
         }
         Err(e) => Err(ApiError::Validation(e)),
     }

@@ -4,7 +4,7 @@
 
 use super::{not_found, str_field};
 use crate::error::ApiError;
-use crate::http::api::{ApiAllowed, ApiCase, EntryId, JsonObject};
+use crate::http::api::{ApiAllowed, ApiCase, EmergencyReason, EntryId, JsonObject};
 use crate::http::extract::act;
 use crate::AppState;
 use axum::extract::{Query, State};
@@ -14,6 +14,7 @@ use axum::Json;
 use domain::case::{CaseKind, PersonRole};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use store::access::Verdict;
 
 use store::cases::{MarkWrong, NewCase, OpenError};
 
@@ -60,6 +61,7 @@ async fn list_cases(
 async fn open_case(
     State(state): State<AppState>,
     ApiAllowed { caller: c, .. }: ApiAllowed<act::OpenCase>,
+    EmergencyReason(reason): EmergencyReason,
     JsonObject(m): JsonObject,
 ) -> Result<Response, ApiError> {
     let mut errors = domain::FieldErrors::new();
@@ -116,6 +118,24 @@ async fn open_case(
     let (Some(kind), true) = (kind, errors.is_empty()) else {
         return Err(ApiError::Validation(errors));
     };
+    // Opening a case for someone makes them readable: only whom the caller may already read,
+    // or with the emergency header (flagged in the log review).
+    let mut linked = Vec::with_capacity(persons.len());
+    for (id, role) in persons {
+        match store::access::link(&state.db, &c.actor, id, reason.as_deref()).await? {
+            Verdict::Granted(grant) => linked.push((grant, role)),
+            Verdict::NeedsReason => {
+                return Err(ApiError::Forbidden(state.t.get("api-emergency-person")))
+            }
+            Verdict::Hidden => {
+                return Err(ApiError::Validation(domain::FieldErrors::one(
+                    "persons",
+                    "error-unknown-person",
+                )))
+            }
+        }
+    }
+    let persons = linked;
     let new = NewCase {
         kind,
         unit_id: c.actor.units.first().copied(),

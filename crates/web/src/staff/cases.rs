@@ -16,7 +16,7 @@ use domain::case::{CaseKind, JournalKind, PersonRole, RawPerson};
 use domain::policy::Action;
 use domain::FieldErrors;
 use serde::Deserialize;
-use store::access::Verdict;
+use store::access::{PersonGrant, Verdict};
 use store::cases::{CaseRow, CaseView, JournalEntry, MarkWrong, NewCase};
 
 #[derive(Template)]
@@ -67,6 +67,8 @@ struct NewCasePage<'a> {
     csrf: String,
     kinds: Vec<(&'static str, String)>,
     reference: String,
+    /// The request's carer is in a colleague's case: linking them needs a reason.
+    ask_reason: bool,
     errors: FormErrors,
 }
 
@@ -76,6 +78,7 @@ fn new_page<'a>(
     reference: String,
     errors: FieldErrors,
 ) -> NewCasePage<'a> {
+    let ask_reason = errors.has("reason");
     let t = ctx.texts(state);
     NewCasePage {
         l: StaffLayout::signed_in(t, t.get("case-new-title"), &ctx.staff, "cases"),
@@ -85,6 +88,7 @@ fn new_page<'a>(
             .map(|k| (k.as_str(), t.get(&format!("case-kind-{}", k.as_str()))))
             .collect(),
         reference,
+        ask_reason,
         errors: FormErrors::plain(t, &errors, &[]),
     }
 }
@@ -101,13 +105,25 @@ pub async fn new_form(
     )
 }
 
-/// A person for the carer named in a contact request, if it named one.
+/// The carer of a contact request, as the new case may link them.
+enum RequestCarer {
+    Linked(PersonGrant),
+    /// The request named nobody (or anonymously).
+    Nobody,
+    /// Registered already and in a colleague's case: linking them needs an emergency reason.
+    NeedsReason,
+}
+
+/// The person for the carer named in a contact request: registered now, or the one already
+/// registered under the same number if the officer may link them (`access::link`, with the
+/// reason given in the form).
 async fn person_from_request(
     state: &AppState,
     ctx: &StaffCtx,
     kommun: &str,
     reference: &str,
-) -> Result<Option<i64>, PageError> {
+    reason: Option<&str>,
+) -> Result<RequestCarer, PageError> {
     let origin = &ctx.origin;
     // Only the named request is read (and logged), not the municipality's whole queue.
     let Some(req) = store::contact_requests::by_reference(
@@ -119,10 +135,10 @@ async fn person_from_request(
     )
     .await?
     else {
-        return Ok(None);
+        return Ok(RequestCarer::Nobody);
     };
     let Some(name) = req.name.filter(|_| !req.anonymous) else {
-        return Ok(None);
+        return Ok(RequestCarer::Nobody);
     };
     let (given, family) = match name.trim().rsplit_once(' ') {
         Some((g, f)) => (g.to_owned(), f.to_owned()),
@@ -137,9 +153,9 @@ async fn person_from_request(
         ..RawPerson::default()
     };
     let Ok(new) = domain::case::validate_person(&raw, state.clock.today()) else {
-        return Ok(None);
+        return Ok(RequestCarer::Nobody);
     };
-    if let Some(id) = store::persons::create(
+    let created = store::persons::create(
         &state.db,
         kommun,
         &new,
@@ -148,21 +164,26 @@ async fn person_from_request(
         state.clock.now(),
         origin,
     )
-    .await?
-    {
-        return Ok(Some(id));
-    }
-    // Already registered under that number: link the existing person.
-    let number = new
-        .id_number
-        .as_ref()
-        .map(domain::Personnummer::canonical)
-        .unwrap_or_default();
+    .await?;
+    let id = match created {
+        Some(id) => id,
+        // Already registered under that number: the existing person.
+        None => {
+            let Some(number) = new.id_number.as_ref() else {
+                return Ok(RequestCarer::Nobody);
+            };
+            match store::persons::id_by_number(&state.db, kommun, number).await? {
+                Some(id) => id,
+                None => return Ok(RequestCarer::Nobody),
+            }
+        }
+    };
     Ok(
-        store::persons::search(&state.db, kommun, &number, state.clock.now(), origin)
-            .await?
-            .first()
-            .map(|p| p.id),
+        match store::access::link(&state.db, &ctx.staff.actor, id, reason).await? {
+            Verdict::Granted(grant) => RequestCarer::Linked(grant),
+            Verdict::NeedsReason => RequestCarer::NeedsReason,
+            Verdict::Hidden => RequestCarer::Nobody,
+        },
     )
 }
 
@@ -171,6 +192,8 @@ async fn person_from_request(
 pub struct NewCaseForm {
     kind: String,
     contact_request: String,
+    /// The emergency reason to link a carer who is in a colleague's case.
+    reason: String,
 }
 
 pub async fn create(
@@ -187,13 +210,25 @@ pub async fn create(
             &new_page(&state, &ctx, reference, errors),
         );
     };
+    let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
     let persons = if reference.is_empty() {
         Vec::new()
     } else {
-        person_from_request(&state, &ctx, kommun.as_str(), &reference)
-            .await?
-            .map(|p| vec![(p, PersonRole::Carer)])
-            .unwrap_or_default()
+        match person_from_request(&state, &ctx, kommun.as_str(), &reference, reason).await? {
+            RequestCarer::Linked(p) => vec![(p, PersonRole::Carer)],
+            RequestCarer::Nobody => Vec::new(),
+            RequestCarer::NeedsReason => {
+                let id = if reason.is_some() {
+                    "error-reason-short"
+                } else {
+                    "error-link-needs-reason"
+                };
+                return render(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &new_page(&state, &ctx, reference, FieldErrors::one("reason", id)),
+                );
+            }
+        }
     };
     let new = NewCase {
         kind,
@@ -258,11 +293,29 @@ struct CasePage<'a> {
 
 #[derive(Template)]
 #[template(path = "staff/case_emergency.html")]
-struct EmergencyPage<'a> {
+pub(crate) struct EmergencyPage<'a> {
     l: StaffLayout<'a>,
     csrf: String,
-    id: i64,
+    ask: EmergencyAsk,
     errors: FormErrors,
+}
+
+/// What an emergency reason is asked for: where the form posts, and the page's lead text and
+/// button (Fluent ids).
+pub(crate) struct EmergencyAsk {
+    pub action: String,
+    pub lead: &'static str,
+    pub button: &'static str,
+}
+
+impl EmergencyAsk {
+    fn open_case(id: i64) -> Self {
+        EmergencyAsk {
+            action: format!("/personal/arenden/{id}/nodatkomst"),
+            lead: "emergency-lead",
+            button: "emergency-button",
+        }
+    }
 }
 
 struct Draft {
@@ -321,7 +374,7 @@ async fn case_page(
         Verdict::Granted(grant) => grant,
         Verdict::Hidden => return Err(PageError::NotFound),
         Verdict::NeedsReason => {
-            let p = emergency_page(t, ctx, id, t.get("emergency-title"), FieldErrors::new());
+            let p = emergency_page(t, ctx, EmergencyAsk::open_case(id), FieldErrors::new());
             return render(StatusCode::FORBIDDEN, &p);
         }
     };
@@ -406,17 +459,23 @@ async fn case_page(
     render(status_code, &p)
 }
 
-fn emergency_page<'a>(
+/// The page that asks for an emergency reason; `errors` when the one given was too short.
+pub(crate) fn emergency_page<'a>(
     t: &'a crate::i18n::I18n,
     ctx: &StaffCtx,
-    id: i64,
-    title: String,
+    ask: EmergencyAsk,
     errors: FieldErrors,
 ) -> EmergencyPage<'a> {
+    let heading = t.get("emergency-title");
+    let title = if errors.is_empty() {
+        heading
+    } else {
+        t.get1("form-title-with-errors", "title", &heading)
+    };
     EmergencyPage {
         l: StaffLayout::signed_in(t, title, &ctx.staff, "cases"),
         csrf: ctx.csrf().to_owned(),
-        id,
+        ask,
         errors: FormErrors::plain(t, &errors, &[]),
     }
 }
@@ -433,7 +492,7 @@ pub async fn show(
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct ReasonForm {
-    reason: String,
+    pub(crate) reason: String,
 }
 
 pub async fn emergency(
@@ -458,11 +517,10 @@ pub async fn emergency(
         Verdict::Hidden => Err(PageError::NotFound),
         Verdict::NeedsReason => {
             let t = ctx.texts(&state);
-            let title = t.get1("form-title-with-errors", "title", &t.get("emergency-title"));
             let errors = FieldErrors::one("reason", "error-reason-short");
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &emergency_page(t, &ctx, id, title, errors),
+                &emergency_page(t, &ctx, EmergencyAsk::open_case(id), errors),
             )
         }
     }

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::assessed::{Applicable, RawApplication};
 use domain::{FieldErrors, Kommunkod};
 use serde::Deserialize;
+use store::assessed::Taken;
 
 #[derive(Template)]
 #[template(path = "staff/application_new.html")]
@@ -131,20 +132,30 @@ pub async fn register_application(
     {
         Ok(s) => {
             if field(&f, "assign") == "yes" {
-                store::assessed::take(
+                let taken = store::assessed::take(
                     &state.db,
-                    kommun.as_str(),
+                    &staff.actor,
                     s.case_id,
-                    staff.user.id,
-                    staff.actor.units.first().copied(),
+                    None,
                     state.clock.now(),
                     origin,
                 )
                 .await?;
-                return Ok(
-                    Redirect::to(&format!("/personal/arenden/{}/bistand", s.case_id))
-                        .into_response(),
-                );
+                match taken {
+                    Taken::Taken => {
+                        return Ok(Redirect::to(&format!(
+                            "/personal/arenden/{}/bistand",
+                            s.case_id
+                        ))
+                        .into_response())
+                    }
+                    // The applicant is in a colleague's case: registered, and waiting in the
+                    // inbox unless the officer gives a reason to take it.
+                    Taken::NeedsReason => {
+                        return super::assessed::ask_reason(&state, &ctx, s.case_id, false)
+                    }
+                    Taken::Gone | Taken::Denied => {}
+                }
             }
             Ok(Redirect::to("/personal/inkorg?slag=ansokan").into_response())
         }

@@ -158,7 +158,10 @@ pub async fn review(
                 None => errors.push("anvandare", String::new(), t.get("review-error-user")),
             },
             _ => {
-                query.actions = Some(vec!["case.emergency_access".into()]);
+                query.actions = Some(vec![
+                    "case.emergency_access".into(),
+                    store::access::EMERGENCY_JOIN.into(),
+                ]);
                 heavy = store::audit::heavy_readers(
                     &state.db,
                     kommun.as_str(),

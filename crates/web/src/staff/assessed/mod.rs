@@ -15,6 +15,7 @@ mod take;
 pub use documents::{letter, package};
 pub use page::show;
 pub use posted::{post_appeal, post_case, post_decision};
+pub(crate) use take::ask_reason;
 pub use take::take;
 
 use crate::error::PageError;

@@ -3,49 +3,67 @@
 use crate::error::PageError;
 use crate::http::ids;
 use crate::http::{Id, StaffCtx, StaffForm};
+use crate::staff::cases::{emergency_page, EmergencyAsk, ReasonForm};
+use crate::staff::pages::render;
 use crate::AppState;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::policy::{can, Action, Decision, Resource};
+use domain::FieldErrors;
+use store::assessed::Taken;
 
-use serde::de::IgnoredAny;
-
-/// A form post whose only field that matters is the CSRF token.
-type NoFields = IgnoredAny;
-
-/// Takes an application from the inbox: it becomes the officer's case.
+/// Takes an application from the inbox: it becomes the officer's case. When that would make
+/// its applicant readable to an officer who may not read them (they are in a colleague's
+/// case), the page asks for an emergency reason first, and the reason is logged.
 pub async fn take(
     State(state): State<AppState>,
     ctx: StaffCtx,
     id: Id<ids::Case>,
-    StaffForm(_): StaffForm<NoFields>,
+    StaffForm(form): StaffForm<ReasonForm>,
 ) -> Result<Response, PageError> {
-    let (staff, origin) = (&ctx.staff, &ctx.origin);
     let id = id.get();
-    let k = ctx.kommun()?;
-    // Not allowed and not found look the same here.
-    if can(
-        &staff.actor,
-        Action::AssignInbox,
-        &Resource::Municipality(k),
-    ) != Decision::Allow
-    {
-        return Err(PageError::NotFound);
-    }
+    let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
     let taken = store::assessed::take(
         &state.db,
-        k.as_str(),
+        &ctx.staff.actor,
         id,
-        staff.user.id,
-        staff.actor.units.first().copied(),
+        reason,
         state.clock.now(),
-        origin,
+        &ctx.origin,
     )
     .await?;
-    Ok(if taken {
-        Redirect::to(&format!("/personal/arenden/{id}/bistand")).into_response()
-    } else {
+    match taken {
+        Taken::Taken => {
+            Ok(Redirect::to(&format!("/personal/arenden/{id}/bistand")).into_response())
+        }
         // Someone else was quicker: back to the inbox, which no longer lists it.
-        Redirect::to("/personal/inkorg?kind=ansokan").into_response()
-    })
+        Taken::Gone => Ok(Redirect::to("/personal/inkorg?kind=ansokan").into_response()),
+        // Not allowed and not found look the same here.
+        Taken::Denied => Err(PageError::NotFound),
+        Taken::NeedsReason => ask_reason(&state, &ctx, id, reason.is_some()),
+    }
+}
+
+/// The page that asks for the reason to take application `id` (with an error when the one
+/// given was too short). The application waits in the inbox meanwhile.
+pub(crate) fn ask_reason(
+    state: &AppState,
+    ctx: &StaffCtx,
+    id: i64,
+    too_short: bool,
+) -> Result<Response, PageError> {
+    let ask = EmergencyAsk {
+        action: format!("/personal/ansokningar/{id}/ta"),
+        lead: "take-emergency-lead",
+        button: "take-emergency-button",
+    };
+    let (status, errors) = if too_short {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FieldErrors::one("reason", "error-reason-short"),
+        )
+    } else {
+        (StatusCode::OK, FieldErrors::new())
+    };
+    render(status, &emergency_page(ctx.texts(state), ctx, ask, errors))
 }
