@@ -13,9 +13,8 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use domain::activity::{open_for_signup, seat_for, ActivityInput, Closed, Signup, SignupStatus};
 use domain::clock::from_stockholm;
 use rand::RngCore;
-use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Activity {
     pub id: i64,
     pub kommunkod: String,
@@ -54,7 +53,7 @@ impl Activity {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Occasion {
     pub id: i64,
     pub activity_id: i64,
@@ -188,76 +187,54 @@ const ACTIVITY_COLUMNS: &str = "a.*, u.display_name AS responsible_name, \
     (SELECT COUNT(*) FROM signups s WHERE s.activity_id = a.id AND s.status = 'confirmed') AS confirmed, \
     (SELECT COUNT(*) FROM signups s WHERE s.activity_id = a.id AND s.status = 'waitlisted') AS waitlisted";
 
-macro_rules! activity_row {
-    ($r:expr) => {
-        Activity {
-            id: $r.try_get("id")?,
-            kommunkod: $r.try_get("kommunkod")?,
-            kind: $r.try_get("kind")?,
-            theme: $r.try_get("theme")?,
-            title: $r.try_get("title")?,
-            description: $r.try_get("description")?,
-            audience: $r.try_get("audience")?,
-            for_young_carers: $r.try_get("for_young_carers")?,
-            place_name: $r.try_get("place_name")?,
-            place_address: $r.try_get("place_address")?,
-            step_free: $r.try_get("step_free")?,
-            hearing_loop: $r.try_get("hearing_loop")?,
-            digital: $r.try_get("digital")?,
-            meeting_link: $r.try_get("meeting_link")?,
-            capacity: $r.try_get("capacity")?,
-            cost: $r.try_get("cost")?,
-            signup_deadline: $r.try_get("signup_deadline")?,
-            reminder_days: $r.try_get("reminder_days")?,
-            responsible_id: $r.try_get("responsible_id")?,
-            responsible_name: $r.try_get("responsible_name")?,
-            status: $r.try_get("status")?,
-            cancel_reason: $r.try_get("cancel_reason")?,
-            updated_at: $r.try_get("updated_at")?,
-            is_demo: $r.try_get("is_demo")?,
-            confirmed: $r.try_get("confirmed")?,
-            waitlisted: $r.try_get("waitlisted")?,
-        }
-    };
+/// A row of `signups` as stored; `needs` is the comma list `SignupRow` splits.
+#[derive(sqlx::FromRow)]
+struct SignupRecord {
+    id: i64,
+    kommunkod: String,
+    activity_id: i64,
+    token: String,
+    name: String,
+    email: Option<String>,
+    phone: Option<String>,
+    needs: String,
+    interpreter_language: Option<String>,
+    needs_note: Option<String>,
+    age_group: Option<String>,
+    gender: Option<String>,
+    status: String,
+    created_at: DateTime<Utc>,
+    status_at: DateTime<Utc>,
+    cancelled_by: Option<String>,
+    is_demo: bool,
 }
 
-macro_rules! occasion_row {
-    ($r:expr) => {
-        Occasion {
-            id: $r.try_get("id")?,
-            activity_id: $r.try_get("activity_id")?,
-            starts_at: $r.try_get("starts_at")?,
-            ends_at: $r.try_get("ends_at")?,
-            cancelled: $r.try_get("cancelled")?,
-            cancel_reason: $r.try_get("cancel_reason")?,
-            sequence: $r.try_get("sequence")?,
-            updated_at: $r.try_get("updated_at")?,
+impl From<SignupRecord> for SignupRow {
+    fn from(r: SignupRecord) -> Self {
+        Self {
+            id: r.id,
+            kommunkod: r.kommunkod,
+            activity_id: r.activity_id,
+            token: r.token,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            needs: split(r.needs),
+            interpreter_language: r.interpreter_language,
+            needs_note: r.needs_note,
+            age_group: r.age_group,
+            gender: r.gender,
+            status: r.status,
+            created_at: r.created_at,
+            status_at: r.status_at,
+            cancelled_by: r.cancelled_by,
+            is_demo: r.is_demo,
         }
-    };
+    }
 }
 
-macro_rules! signup_row {
-    ($r:expr) => {
-        SignupRow {
-            id: $r.try_get("id")?,
-            kommunkod: $r.try_get("kommunkod")?,
-            activity_id: $r.try_get("activity_id")?,
-            token: $r.try_get("token")?,
-            name: $r.try_get("name")?,
-            email: $r.try_get("email")?,
-            phone: $r.try_get("phone")?,
-            needs: split($r.try_get("needs")?),
-            interpreter_language: $r.try_get("interpreter_language")?,
-            needs_note: $r.try_get("needs_note")?,
-            age_group: $r.try_get("age_group")?,
-            gender: $r.try_get("gender")?,
-            status: $r.try_get("status")?,
-            created_at: $r.try_get("created_at")?,
-            status_at: $r.try_get("status_at")?,
-            cancelled_by: $r.try_get("cancelled_by")?,
-            is_demo: $r.try_get("is_demo")?,
-        }
-    };
+fn signup_rows(rows: Vec<SignupRecord>) -> Vec<SignupRow> {
+    rows.into_iter().map(SignupRow::from).collect()
 }
 
 // ---- public reads (no personal data) ----
@@ -269,16 +246,14 @@ pub async fn list(db: &Db, kommunkod: &str) -> Result<Vec<(Activity, Vec<Occasio
          WHERE a.kommunkod = $1 ORDER BY a.id DESC"
     );
     let (activities, occasions): (Vec<Activity>, Vec<Occasion>) = crate::with_pool!(db, pool => {
-        let rows = sqlx::query(&sql).bind(kommunkod).fetch_all(pool).await?;
-        let a = rows.iter().map(|r| Ok(activity_row!(r))).collect::<Result<Vec<_>, StoreError>>()?;
-        let rows = sqlx::query(
+        let a = sqlx::query_as(&sql).bind(kommunkod).fetch_all(pool).await?;
+        let o = sqlx::query_as(
             "SELECT o.* FROM activity_occasions o JOIN activities a ON a.id = o.activity_id \
              WHERE a.kommunkod = $1 ORDER BY o.starts_at, o.id",
         )
         .bind(kommunkod)
         .fetch_all(pool)
         .await?;
-        let o = rows.iter().map(|r| Ok(occasion_row!(r))).collect::<Result<Vec<_>, StoreError>>()?;
         (a, o)
     });
     Ok(activities
@@ -305,15 +280,13 @@ pub async fn get(
          WHERE a.id = $1 AND ($2 = '' OR a.kommunkod = $2)"
     );
     crate::with_pool!(db, pool => {
-        let Some(r) = sqlx::query(&sql).bind(id).bind(kommunkod.unwrap_or("")).fetch_optional(pool).await? else {
+        let Some(a) = sqlx::query_as(&sql).bind(id).bind(kommunkod.unwrap_or("")).fetch_optional(pool).await? else {
             return Ok(None);
         };
-        let a = activity_row!(r);
-        let rows = sqlx::query("SELECT * FROM activity_occasions WHERE activity_id = $1 ORDER BY starts_at, id")
+        let o = sqlx::query_as("SELECT * FROM activity_occasions WHERE activity_id = $1 ORDER BY starts_at, id")
             .bind(id)
             .fetch_all(pool)
             .await?;
-        let o = rows.iter().map(|r| Ok(occasion_row!(r))).collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Some((a, o)))
     })
 }
@@ -336,22 +309,20 @@ async fn lock(tx: &mut Tx, id: i64) -> Result<Option<(Activity, Vec<Occasion>)>,
         "SELECT {ACTIVITY_COLUMNS} FROM activities a LEFT JOIN staff_users u ON u.id = a.responsible_id WHERE a.id = $1"
     );
     crate::with_tx!(tx, c => {
-        let r = sqlx::query(&sql).bind(id).fetch_one(&mut *c).await?;
-        let a = activity_row!(r);
-        let rows = sqlx::query("SELECT * FROM activity_occasions WHERE activity_id = $1 ORDER BY starts_at, id")
+        let a = sqlx::query_as(&sql).bind(id).fetch_one(&mut *c).await?;
+        let o = sqlx::query_as("SELECT * FROM activity_occasions WHERE activity_id = $1 ORDER BY starts_at, id")
             .bind(id)
             .fetch_all(&mut *c)
             .await?;
-        let o = rows.iter().map(|r| Ok(occasion_row!(r))).collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Some((a, o)))
     })
 }
 
 async fn signup_in_tx(tx: &mut Tx, id: i64) -> Result<SignupRow, StoreError> {
-    crate::with_tx!(tx, c => {
-        let r = sqlx::query("SELECT * FROM signups WHERE id = $1").bind(id).fetch_one(&mut *c).await?;
-        Ok(signup_row!(r))
-    })
+    let r: SignupRecord = crate::with_tx!(tx, c => {
+        sqlx::query_as("SELECT * FROM signups WHERE id = $1").bind(id).fetch_one(&mut *c).await?
+    });
+    Ok(r.into())
 }
 
 async fn set_status(
@@ -693,16 +664,16 @@ async fn live_signups(
     activity_id: i64,
     only: Option<SignupStatus>,
 ) -> Result<Vec<SignupRow>, StoreError> {
-    crate::with_tx!(tx, c => {
-        let rows = sqlx::query(
+    let rows = crate::with_tx!(tx, c => {
+        sqlx::query_as(
             "SELECT * FROM signups WHERE activity_id = $1 AND status <> 'cancelled' AND ($2 = '' OR status = $2) ORDER BY id",
         )
         .bind(activity_id)
         .bind(only.map_or("", SignupStatus::as_str))
         .fetch_all(&mut *c)
-        .await?;
-        rows.iter().map(|r| Ok(signup_row!(r))).collect::<Result<Vec<_>, StoreError>>()
-    })
+        .await?
+    });
+    Ok(signup_rows(rows))
 }
 
 /// Cancels one occasion: everyone signed up hears of it, and its reminders are not sent.
@@ -953,12 +924,13 @@ pub async fn by_token(
     if !well_formed_token(token) {
         return Ok(None);
     }
-    let row = crate::with_pool!(db, pool => {
-        match sqlx::query("SELECT * FROM signups WHERE token = $1").bind(token).fetch_optional(pool).await? {
-            Some(r) => Some(signup_row!(r)),
-            None => None,
-        }
-    });
+    let row: Option<SignupRow> = crate::with_pool!(db, pool => {
+        sqlx::query_as::<_, SignupRecord>("SELECT * FROM signups WHERE token = $1")
+            .bind(token)
+            .fetch_optional(pool)
+            .await?
+    })
+    .map(SignupRow::from);
     if let Some(s) = &row {
         let mut e = event(origin, &s.kommunkod, "signup.read", "signup", s.id);
         e.persons = vec![format!("signup:{}", s.id)];
@@ -987,18 +959,14 @@ pub async fn cancel_signup(
 ) -> Result<Result<SignupRow, Refusal>, StoreError> {
     let mut tx = db.begin().await?;
     let found: Option<(i64, i64)> = crate::with_tx!(&mut tx, c => {
-        let r = match token_or_id {
-            SignupKey::Token(t) => sqlx::query("SELECT id, activity_id FROM signups WHERE token = $1").bind(t).fetch_optional(&mut *c).await?,
-            SignupKey::Id { kommunkod, activity_id, id } => sqlx::query("SELECT id, activity_id FROM signups WHERE id = $1 AND kommunkod = $2 AND activity_id = $3")
+        match token_or_id {
+            SignupKey::Token(t) => sqlx::query_as("SELECT id, activity_id FROM signups WHERE token = $1").bind(t).fetch_optional(&mut *c).await?,
+            SignupKey::Id { kommunkod, activity_id, id } => sqlx::query_as("SELECT id, activity_id FROM signups WHERE id = $1 AND kommunkod = $2 AND activity_id = $3")
                 .bind(id)
                 .bind(kommunkod)
                 .bind(activity_id)
                 .fetch_optional(&mut *c)
                 .await?,
-        };
-        match r {
-            Some(r) => Some((r.try_get("id")?, r.try_get("activity_id")?)),
-            None => None,
         }
     });
     let Some((id, activity_id)) = found else {
@@ -1078,7 +1046,7 @@ pub async fn participants(
     origin: &Origin,
 ) -> Result<Vec<Participant>, StoreError> {
     let (signups, marks): (Vec<SignupRow>, Vec<(i64, i64, bool)>) = crate::with_pool!(db, pool => {
-        let rows = sqlx::query(
+        let rows: Vec<SignupRecord> = sqlx::query_as(
             "SELECT * FROM signups WHERE activity_id = $1 AND kommunkod = $2 \
              ORDER BY CASE status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END, id",
         )
@@ -1086,18 +1054,13 @@ pub async fn participants(
         .bind(kommunkod)
         .fetch_all(pool)
         .await?;
-        let s = rows.iter().map(|r| Ok(signup_row!(r))).collect::<Result<Vec<_>, StoreError>>()?;
-        let rows = sqlx::query(
+        let m = sqlx::query_as(
             "SELECT t.signup_id, t.occasion_id, t.attended FROM attendance t JOIN signups s ON s.id = t.signup_id WHERE s.activity_id = $1",
         )
         .bind(activity_id)
         .fetch_all(pool)
         .await?;
-        let m = rows
-            .iter()
-            .map(|r| Ok((r.try_get("signup_id")?, r.try_get("occasion_id")?, r.try_get("attended")?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        (s, m)
+        (signup_rows(rows), m)
     });
     if !signups.is_empty() {
         let mut e = event(

@@ -6,7 +6,6 @@ use crate::db::{Db, Pools, Tx};
 use crate::StoreError;
 use chrono::{DateTime, SubsecRound, Utc};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use tokio::sync::{mpsc, oneshot};
 
 /// Who is acting and from where, for audit rows.
@@ -129,12 +128,10 @@ pub async fn append_many(
         placeholders.join(", ")
     );
     crate::with_tx!(tx, c => {
-        let head = sqlx::query("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        let (last, mut prev): (i64, String) = sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
             .bind(n)
             .fetch_one(&mut *c)
             .await?;
-        let last: i64 = head.try_get("seq")?;
-        let mut prev: String = head.try_get("hash")?;
         let mut rows = Vec::with_capacity(events.len());
         for (i, (at, e)) in events.iter().enumerate() {
             let seq = last - n + 1 + i as i64;
@@ -255,39 +252,58 @@ fn split_persons(s: String) -> Vec<String> {
     }
 }
 
-macro_rules! audit_row {
-    ($r:expr) => {
-        AuditRow {
-            seq: $r.try_get("seq")?,
-            at: $r.try_get("at")?,
+/// A row of `audit_log` as stored; `persons` is the comma list.
+#[derive(sqlx::FromRow)]
+struct AuditLogRow {
+    seq: i64,
+    at: DateTime<Utc>,
+    actor: String,
+    role: String,
+    kommunkod: Option<String>,
+    action: String,
+    object_kind: String,
+    object_id: Option<String>,
+    persons: String,
+    reason: Option<String>,
+    request_id: Option<String>,
+    client_addr: Option<String>,
+    prev_hash: String,
+    hash: String,
+}
+
+impl From<AuditLogRow> for AuditRow {
+    fn from(r: AuditLogRow) -> Self {
+        Self {
+            seq: r.seq,
+            at: r.at,
             event: AuditEvent {
-                actor: $r.try_get("actor")?,
-                role: $r.try_get("role")?,
-                kommunkod: $r.try_get("kommunkod")?,
-                action: $r.try_get("action")?,
-                object_kind: $r.try_get("object_kind")?,
-                object_id: $r.try_get("object_id")?,
-                persons: split_persons($r.try_get("persons")?),
-                reason: $r.try_get("reason")?,
-                request_id: $r.try_get("request_id")?,
-                client_addr: $r.try_get("client_addr")?,
+                actor: r.actor,
+                role: r.role,
+                kommunkod: r.kommunkod,
+                action: r.action,
+                object_kind: r.object_kind,
+                object_id: r.object_id,
+                persons: split_persons(r.persons),
+                reason: r.reason,
+                request_id: r.request_id,
+                client_addr: r.client_addr,
             },
-            prev_hash: $r.try_get("prev_hash")?,
-            hash: $r.try_get("hash")?,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
         }
-    };
+    }
 }
 
 /// Rows with `seq > after`, oldest first, at most `limit`.
 pub async fn rows_after(db: &Db, after: i64, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
-    crate::with_pool!(db, pool => {
-        let rows = sqlx::query("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2")
+    let rows: Vec<AuditLogRow> = crate::with_pool!(db, pool => {
+        sqlx::query_as("SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2")
             .bind(after)
             .bind(limit)
             .fetch_all(pool)
-            .await?;
-        rows.iter().map(|r| Ok(audit_row!(r))).collect()
-    })
+            .await?
+    });
+    Ok(rows.into_iter().map(AuditRow::from).collect())
 }
 
 /// What `audit verify` found.
@@ -336,8 +352,7 @@ pub async fn verify(db: &Db) -> Result<Verdict, StoreError> {
         }
     }
     let (head_seq, head_hash): (i64, String) = crate::with_pool!(db, pool => {
-        let r = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?;
-        (r.try_get("seq")?, r.try_get("hash")?)
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?
     });
     if head_seq != expected_seq - 1 || head_hash != prev_hash {
         return Ok(Verdict::Broken {
@@ -379,8 +394,8 @@ pub async fn review(db: &Db, q: &ReviewQuery) -> Result<Vec<AuditRow>, StoreErro
         .as_ref()
         .map(|a| format!(",{},", a.join(",")))
         .unwrap_or_default();
-    crate::with_pool!(db, pool => {
-        let rows = sqlx::query(
+    let rows: Vec<AuditLogRow> = crate::with_pool!(db, pool => {
+        sqlx::query_as(
             "SELECT * FROM audit_log WHERE kommunkod = $1 AND at >= $2 AND at < $3 \
              AND ($4 = '' OR (',' || persons || ',') LIKE $4) \
              AND ($5 = '' OR actor = $5) \
@@ -395,9 +410,9 @@ pub async fn review(db: &Db, q: &ReviewQuery) -> Result<Vec<AuditRow>, StoreErro
         .bind(&actions)
         .bind(q.limit)
         .fetch_all(pool)
-        .await?;
-        rows.iter().map(|r| Ok(audit_row!(r))).collect()
-    })
+        .await?
+    });
+    Ok(rows.into_iter().map(AuditRow::from).collect())
 }
 
 /// An actor who touched many different persons within one hour.

@@ -12,9 +12,8 @@ use crate::StoreError;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::conversation::{Booking, ConversationStatus, Held, RecordingMode, Slot};
 use rand::RngCore;
-use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SlotRow {
     pub id: i64,
     pub kommunkod: String,
@@ -29,7 +28,7 @@ pub struct SlotRow {
     pub booked: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ConversationRow {
     pub id: i64,
     pub kommunkod: String,
@@ -116,51 +115,6 @@ const SLOT_SELECT: &str = "SELECT s.*, u.display_name AS officer_name, \
 const CONVERSATION_SELECT: &str = "SELECT c.*, u.display_name AS officer_name, s.place AS place \
     FROM conversations c LEFT JOIN staff_users u ON u.id = c.officer_id \
     LEFT JOIN conversation_slots s ON s.id = c.slot_id";
-
-macro_rules! slot_row {
-    ($r:expr) => {
-        SlotRow {
-            id: $r.try_get("id")?,
-            kommunkod: $r.try_get("kommunkod")?,
-            officer_id: $r.try_get("officer_id")?,
-            officer_name: $r.try_get("officer_name")?,
-            starts_at: $r.try_get("starts_at")?,
-            ends_at: $r.try_get("ends_at")?,
-            mode: $r.try_get("mode")?,
-            place: $r.try_get("place")?,
-            status: $r.try_get("status")?,
-            booked: $r.try_get("booked")?,
-        }
-    };
-}
-
-macro_rules! conversation_row {
-    ($r:expr) => {
-        ConversationRow {
-            id: $r.try_get("id")?,
-            kommunkod: $r.try_get("kommunkod")?,
-            slot_id: $r.try_get("slot_id")?,
-            officer_id: $r.try_get("officer_id")?,
-            officer_name: $r.try_get("officer_name")?,
-            token: $r.try_get("token")?,
-            starts_at: $r.try_get("starts_at")?,
-            mode: $r.try_get("mode")?,
-            place: $r.try_get("place")?,
-            channel: $r.try_get("channel")?,
-            recording: $r.try_get("recording")?,
-            name: $r.try_get("name")?,
-            pseudonym: $r.try_get("pseudonym")?,
-            email: $r.try_get("email")?,
-            phone: $r.try_get("phone")?,
-            age_group: $r.try_get("age_group")?,
-            gender: $r.try_get("gender")?,
-            young_carer: $r.try_get("young_carer")?,
-            topic: $r.try_get("topic")?,
-            status: $r.try_get("status")?,
-            created_at: $r.try_get("created_at")?,
-        }
-    };
-}
 
 fn random_hex(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
@@ -279,8 +233,7 @@ pub async fn open_slots(
 ) -> Result<Vec<SlotRow>, StoreError> {
     let sql = format!("{SLOT_SELECT} WHERE s.kommunkod = $1 AND s.status = 'open' AND s.starts_at > $2 ORDER BY s.starts_at, s.id");
     crate::with_pool!(db, pool => {
-        let rows = sqlx::query(&sql).bind(kommunkod).bind(local_now).fetch_all(pool).await?;
-        let all = rows.iter().map(|r| Ok(slot_row!(r))).collect::<Result<Vec<_>, StoreError>>()?;
+        let all: Vec<SlotRow> = sqlx::query_as(&sql).bind(kommunkod).bind(local_now).fetch_all(pool).await?;
         Ok(all.into_iter().filter(|s| !s.booked).collect())
     })
 }
@@ -288,10 +241,7 @@ pub async fn open_slots(
 pub async fn slot(db: &Db, kommunkod: &str, id: i64) -> Result<Option<SlotRow>, StoreError> {
     let sql = format!("{SLOT_SELECT} WHERE s.kommunkod = $1 AND s.id = $2");
     crate::with_pool!(db, pool => {
-        match sqlx::query(&sql).bind(kommunkod).bind(id).fetch_optional(pool).await? {
-            Some(r) => Ok(Some(slot_row!(r))),
-            None => Ok(None),
-        }
+        Ok(sqlx::query_as(&sql).bind(kommunkod).bind(id).fetch_optional(pool).await?)
     })
 }
 
@@ -311,10 +261,8 @@ pub async fn schedule(
         "{CONVERSATION_SELECT} WHERE c.kommunkod = $1 AND c.slot_id IS NOT NULL AND c.status IN ('booked', 'held', 'not_held') AND c.starts_at >= $2"
     );
     let (slots, convs): (Vec<SlotRow>, Vec<ConversationRow>) = crate::with_pool!(db, pool => {
-        let rows = sqlx::query(&slots_sql).bind(kommunkod).bind(from).fetch_all(pool).await?;
-        let s = rows.iter().map(|r| Ok(slot_row!(r))).collect::<Result<Vec<_>, StoreError>>()?;
-        let rows = sqlx::query(&conv_sql).bind(kommunkod).bind(from).fetch_all(pool).await?;
-        let c = rows.iter().map(|r| Ok(conversation_row!(r))).collect::<Result<Vec<_>, StoreError>>()?;
+        let s = sqlx::query_as(&slots_sql).bind(kommunkod).bind(from).fetch_all(pool).await?;
+        let c = sqlx::query_as(&conv_sql).bind(kommunkod).bind(from).fetch_all(pool).await?;
         (s, c)
     });
     if !convs.is_empty() {
@@ -353,9 +301,8 @@ async fn lock_free_slot(
         return Ok(None);
     }
     let sql = format!("{SLOT_SELECT} WHERE s.id = $1");
-    let s = crate::with_tx!(tx, c => {
-        let r = sqlx::query(&sql).bind(slot_id).fetch_one(&mut *c).await?;
-        slot_row!(r)
+    let s: SlotRow = crate::with_tx!(tx, c => {
+        sqlx::query_as(&sql).bind(slot_id).fetch_one(&mut *c).await?
     });
     Ok((s.status == "open" && !s.booked && s.starts_at > local_now).then_some(s))
 }
@@ -363,8 +310,7 @@ async fn lock_free_slot(
 async fn conversation_in_tx(tx: &mut Tx, id: i64) -> Result<ConversationRow, StoreError> {
     let sql = format!("{CONVERSATION_SELECT} WHERE c.id = $1");
     crate::with_tx!(tx, c => {
-        let r = sqlx::query(&sql).bind(id).fetch_one(&mut *c).await?;
-        Ok(conversation_row!(r))
+        Ok(sqlx::query_as(&sql).bind(id).fetch_one(&mut *c).await?)
     })
 }
 
@@ -476,11 +422,8 @@ pub async fn by_token(
         return Ok(None);
     }
     let sql = format!("{CONVERSATION_SELECT} WHERE c.token = $1");
-    let row = crate::with_pool!(db, pool => {
-        match sqlx::query(&sql).bind(token).fetch_optional(pool).await? {
-            Some(r) => Some(conversation_row!(r)),
-            None => None,
-        }
+    let row: Option<ConversationRow> = crate::with_pool!(db, pool => {
+        sqlx::query_as(&sql).bind(token).fetch_optional(pool).await?
     });
     if let Some(c) = &row {
         audit::append_now(
@@ -747,8 +690,7 @@ pub async fn recent(
         "{CONVERSATION_SELECT} WHERE c.kommunkod = $1 AND c.status IN ('held', 'not_held') ORDER BY c.starts_at DESC, c.id DESC LIMIT $2"
     );
     let rows: Vec<ConversationRow> = crate::with_pool!(db, pool => {
-        let rows = sqlx::query(&sql).bind(kommunkod).bind(limit).fetch_all(pool).await?;
-        rows.iter().map(|r| Ok(conversation_row!(r))).collect::<Result<Vec<_>, StoreError>>()?
+        sqlx::query_as(&sql).bind(kommunkod).bind(limit).fetch_all(pool).await?
     });
     if !rows.is_empty() {
         let mut e = origin.event(Some(kommunkod), "conversation.list", "conversation", None);

@@ -3,9 +3,8 @@
 use crate::db::Db;
 use crate::StoreError;
 use chrono::Utc;
-use domain::Municipality;
+use domain::{Kommunkod, Municipality};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 /// Kinds of contact a municipality lists.
 pub const CONTACT_KINDS: &[&str] = &[
@@ -17,7 +16,7 @@ pub const CONTACT_KINDS: &[&str] = &[
     "patient_ombudsman",
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Settings {
     pub switchboard_phone: Option<String>,
     pub email: Option<String>,
@@ -51,7 +50,7 @@ impl Default for Settings {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct Contact {
     pub kind: String,
     pub name: String,
@@ -59,6 +58,27 @@ pub struct Contact {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub note: Option<String>,
+}
+
+/// A row of `municipalities`; `Municipality` lives in `domain`, which knows nothing of sqlx.
+#[derive(sqlx::FromRow)]
+struct MunicipalityRow {
+    #[sqlx(try_from = "String")]
+    kommunkod: Kommunkod,
+    name: String,
+    region_code: String,
+    region_name: String,
+}
+
+impl From<MunicipalityRow> for Municipality {
+    fn from(r: MunicipalityRow) -> Self {
+        Self {
+            kommunkod: r.kommunkod,
+            name: r.name,
+            region_code: r.region_code,
+            region_name: r.region_name,
+        }
+    }
 }
 
 /// Loads the shipped list into the table (idempotent: inserts the missing, renames the changed).
@@ -82,43 +102,20 @@ pub async fn sync_all(db: &Db, all: &[Municipality]) -> Result<(), StoreError> {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Municipality>, StoreError> {
-    crate::with_pool!(db, pool => {
-        let rows = sqlx::query("SELECT kommunkod, name, region_code, region_name FROM municipalities ORDER BY kommunkod")
+    let rows: Vec<MunicipalityRow> = crate::with_pool!(db, pool => {
+        sqlx::query_as("SELECT kommunkod, name, region_code, region_name FROM municipalities ORDER BY kommunkod")
             .fetch_all(pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let code: String = r.try_get("kommunkod")?;
-                Ok(Municipality {
-                    kommunkod: domain::Kommunkod::parse(&code).map_err(|_| StoreError::Corrupt(format!("kommunkod {code}")))?,
-                    name: r.try_get("name")?,
-                    region_code: r.try_get("region_code")?,
-                    region_name: r.try_get("region_name")?,
-                })
-            })
-            .collect()
-    })
+            .await?
+    });
+    Ok(rows.into_iter().map(Municipality::from).collect())
 }
 
 pub async fn settings(db: &Db, kommunkod: &str) -> Result<Option<Settings>, StoreError> {
     crate::with_pool!(db, pool => {
-        let row = sqlx::query("SELECT * FROM municipality_settings WHERE kommunkod = $1")
+        Ok(sqlx::query_as("SELECT * FROM municipality_settings WHERE kommunkod = $1")
             .bind(kommunkod)
             .fetch_optional(pool)
-            .await?;
-        row.map(|r| {
-            Ok(Settings {
-                switchboard_phone: r.try_get("switchboard_phone")?,
-                email: r.try_get("email")?,
-                visiting_address: r.try_get("visiting_address")?,
-                opening_hours: r.try_get("opening_hours")?,
-                board_name: r.try_get("board_name")?,
-                website: r.try_get("website")?,
-                is_demo: r.try_get("is_demo")?,
-                require_mfa: r.try_get("require_mfa")?,
-            })
-        })
-        .transpose()
+            .await?)
     })
 }
 
@@ -176,21 +173,9 @@ pub async fn save_settings(
 
 pub async fn contacts(db: &Db, kommunkod: &str) -> Result<Vec<Contact>, StoreError> {
     crate::with_pool!(db, pool => {
-        let rows = sqlx::query("SELECT kind, name, title, phone, email, note FROM municipality_contacts WHERE kommunkod = $1 ORDER BY position")
+        Ok(sqlx::query_as("SELECT kind, name, title, phone, email, note FROM municipality_contacts WHERE kommunkod = $1 ORDER BY position")
             .bind(kommunkod)
             .fetch_all(pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Contact {
-                    kind: r.try_get("kind")?,
-                    name: r.try_get("name")?,
-                    title: r.try_get("title")?,
-                    phone: r.try_get("phone")?,
-                    email: r.try_get("email")?,
-                    note: r.try_get("note")?,
-                })
-            })
-            .collect()
+            .await?)
     })
 }

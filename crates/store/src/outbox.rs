@@ -8,7 +8,6 @@ use crate::db::{Db, Tx};
 use crate::StoreError;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
-use sqlx::Row;
 
 /// A message to write to the outbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,26 +26,31 @@ pub struct NewMail {
 }
 
 /// A message claimed by a worker, to send now.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Claimed {
     pub id: i64,
     pub message_id: String,
+    #[sqlx(rename = "to_addr")]
     pub to: String,
     pub subject: String,
+    #[sqlx(rename = "body_text")]
     pub text: String,
+    #[sqlx(rename = "body_html")]
     pub html: String,
     pub attempts: i64,
 }
 
 /// A message as staff and tests see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Stored {
     pub id: i64,
     pub message_id: String,
     pub kind: String,
     pub about: String,
+    #[sqlx(rename = "to_addr")]
     pub to: String,
     pub subject: String,
+    #[sqlx(rename = "body_text")]
     pub text: String,
     pub status: String,
     pub attempts: i64,
@@ -109,7 +113,7 @@ pub async fn claim_due(
     let at = now.timestamp();
     let mut tx = db.begin().await?;
     let mut out: Vec<Claimed> = crate::with_tx!(&mut tx, c => {
-        let rows = sqlx::query(
+        sqlx::query_as(
             "UPDATE outbox SET claimed_until = $1 \
              WHERE status = 'pending' AND next_attempt_at <= $2 AND (claimed_until IS NULL OR claimed_until <= $2) \
              AND id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $2 \
@@ -120,20 +124,7 @@ pub async fn claim_due(
         .bind(at)
         .bind(limit)
         .fetch_all(&mut *c)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Claimed {
-                    id: r.try_get("id")?,
-                    message_id: r.try_get("message_id")?,
-                    to: r.try_get("to_addr")?,
-                    subject: r.try_get("subject")?,
-                    text: r.try_get("body_text")?,
-                    html: r.try_get("body_html")?,
-                    attempts: r.try_get("attempts")?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?
+        .await?
     });
     tx.commit().await?;
     out.sort_by_key(|m| m.id);
@@ -170,29 +161,12 @@ pub async fn mark_failed(db: &Db, id: i64, error: &str, retry_at: i64) -> Result
 /// Every message about `about` (or all, for an empty `about`), oldest first.
 pub async fn list(db: &Db, about: &str) -> Result<Vec<Stored>, StoreError> {
     crate::with_pool!(db, pool => {
-        let rows = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, message_id, kind, about, to_addr, subject, body_text, status, attempts, next_attempt_at, last_error FROM outbox \
              WHERE $1 = '' OR about = $1 ORDER BY id",
         )
         .bind(about)
         .fetch_all(pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Stored {
-                    id: r.try_get("id")?,
-                    message_id: r.try_get("message_id")?,
-                    kind: r.try_get("kind")?,
-                    about: r.try_get("about")?,
-                    to: r.try_get("to_addr")?,
-                    subject: r.try_get("subject")?,
-                    text: r.try_get("body_text")?,
-                    status: r.try_get("status")?,
-                    attempts: r.try_get("attempts")?,
-                    next_attempt_at: r.try_get("next_attempt_at")?,
-                    last_error: r.try_get("last_error")?,
-                })
-            })
-            .collect()
+        .await?)
     })
 }

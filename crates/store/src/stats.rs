@@ -8,7 +8,6 @@ use crate::StoreError;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use domain::activity::phone_key;
 use domain::stats::Contact;
-use sqlx::Row;
 
 /// Who it is, as a key: the e-mail in lower case, else the phone number's digits.
 fn key(email: Option<String>, phone: Option<String>) -> Option<String> {
@@ -16,6 +15,95 @@ fn key(email: Option<String>, phone: Option<String>) -> Option<String> {
         .map(|e| e.trim().to_lowercase())
         .filter(|e| !e.is_empty())
         .or_else(|| phone.map(|p| phone_key(&p)).filter(|p| !p.is_empty()))
+}
+
+/// A confirmed sign-up, with its activity's first occasion.
+#[derive(sqlx::FromRow)]
+struct SignupContact {
+    kind: String,
+    for_young_carers: bool,
+    email: Option<String>,
+    phone: Option<String>,
+    age_group: Option<String>,
+    gender: Option<String>,
+    first: Option<NaiveDateTime>,
+}
+
+impl SignupContact {
+    fn contact(self, year: i32) -> Contact {
+        let month = self
+            .first
+            .map_or(1, |f| if f.year() == year { f.month() } else { 1 });
+        Contact {
+            month,
+            channel: self.kind,
+            young_carer: self.for_young_carers || self.age_group.as_deref() == Some("under-18"),
+            age_group: self.age_group,
+            gender: self.gender,
+            key: key(self.email, self.phone),
+        }
+    }
+}
+
+/// A conversation that took place.
+#[derive(sqlx::FromRow)]
+struct ConversationContact {
+    starts_at: NaiveDateTime,
+    recording: String,
+    email: Option<String>,
+    phone: Option<String>,
+    pseudonym: Option<String>,
+    age_group: Option<String>,
+    gender: Option<String>,
+    young_carer: bool,
+}
+
+impl From<ConversationContact> for Contact {
+    fn from(r: ConversationContact) -> Self {
+        // An anonymous conversation keeps a number only to make the call: counted on its own.
+        let anonymous = r.recording == "anonymous";
+        Contact {
+            month: r.starts_at.month(),
+            channel: "conversation".into(),
+            age_group: r.age_group,
+            gender: r.gender,
+            young_carer: r.young_carer,
+            key: if anonymous {
+                None
+            } else {
+                key(r.email, r.phone).or(r.pseudonym)
+            },
+        }
+    }
+}
+
+/// A request for a conversation.
+#[derive(sqlx::FromRow)]
+struct RequestContact {
+    received_at: DateTime<Utc>,
+    anonymous: bool,
+    email: Option<String>,
+    phone: Option<String>,
+    personnummer: Option<String>,
+    carer_age_group: Option<String>,
+    young_carer: bool,
+}
+
+impl From<RequestContact> for Contact {
+    fn from(r: RequestContact) -> Self {
+        Contact {
+            month: domain::clock::stockholm_date(r.received_at).month(),
+            channel: "contact_request".into(),
+            age_group: r.carer_age_group,
+            gender: None,
+            young_carer: r.young_carer,
+            key: if r.anonymous {
+                None
+            } else {
+                key(r.email, r.phone).or(r.personnummer)
+            },
+        }
+    }
 }
 
 /// Every contact of the year with a carer. The read is logged without naming anyone: the
@@ -39,7 +127,7 @@ pub async fn contacts(
     let mut out = Vec::new();
     crate::with_pool!(db, pool => {
         // Sign-ups that kept their seat, by the month of the activity's first occasion.
-        let rows = sqlx::query(
+        let rows: Vec<SignupContact> = sqlx::query_as(
             "SELECT a.kind, a.for_young_carers, s.email, s.phone, s.age_group, s.gender, \
              (SELECT MIN(o.starts_at) FROM activity_occasions o WHERE o.activity_id = a.id AND o.cancelled = $4) AS first \
              FROM signups s JOIN activities a ON a.id = s.activity_id \
@@ -52,20 +140,9 @@ pub async fn contacts(
         .bind(false)
         .fetch_all(pool)
         .await?;
-        for r in &rows {
-            let first: Option<NaiveDateTime> = r.try_get("first")?;
-            let age: Option<String> = r.try_get("age_group")?;
-            out.push(Contact {
-                month: first.map_or(1, |f| if f.year() == year { f.month() } else { 1 }),
-                channel: r.try_get("kind")?,
-                young_carer: r.try_get::<bool, _>("for_young_carers")? || age.as_deref() == Some("under-18"),
-                age_group: age,
-                gender: r.try_get("gender")?,
-                key: key(r.try_get("email")?, r.try_get("phone")?),
-            });
-        }
+        out.extend(rows.into_iter().map(|r| r.contact(year)));
         // Conversations that took place (or were booked and their time has come).
-        let rows = sqlx::query(
+        let rows: Vec<ConversationContact> = sqlx::query_as(
             "SELECT starts_at, recording, email, phone, pseudonym, age_group, gender, young_carer FROM conversations \
              WHERE kommunkod = $1 AND starts_at >= $2 AND starts_at < $3 AND (status = 'held' OR (status = 'booked' AND starts_at <= $4))",
         )
@@ -75,26 +152,9 @@ pub async fn contacts(
         .bind(local_now)
         .fetch_all(pool)
         .await?;
-        for r in &rows {
-            let at: NaiveDateTime = r.try_get("starts_at")?;
-            let pseudonym: Option<String> = r.try_get("pseudonym")?;
-            // An anonymous conversation keeps a number only to make the call: counted on its own.
-            let anonymous = r.try_get::<String, _>("recording")? == "anonymous";
-            out.push(Contact {
-                month: at.month(),
-                channel: "conversation".into(),
-                age_group: r.try_get("age_group")?,
-                gender: r.try_get("gender")?,
-                young_carer: r.try_get("young_carer")?,
-                key: if anonymous {
-                    None
-                } else {
-                    key(r.try_get("email")?, r.try_get("phone")?).or(pseudonym)
-                },
-            });
-        }
+        out.extend(rows.into_iter().map(Contact::from));
         // Requests for a conversation; an anonymous one counts on its own.
-        let rows = sqlx::query(
+        let rows: Vec<RequestContact> = sqlx::query_as(
             "SELECT received_at, anonymous, email, phone, personnummer, carer_age_group, young_carer FROM contact_requests \
              WHERE kommunkod = $1 AND received_at >= $2 AND received_at < $3",
         )
@@ -103,23 +163,7 @@ pub async fn contacts(
         .bind(utc(to_t))
         .fetch_all(pool)
         .await?;
-        for r in &rows {
-            let at: DateTime<Utc> = r.try_get("received_at")?;
-            let anonymous: bool = r.try_get("anonymous")?;
-            let pnr: Option<String> = r.try_get("personnummer")?;
-            out.push(Contact {
-                month: domain::clock::stockholm_date(at).month(),
-                channel: "contact_request".into(),
-                age_group: r.try_get("carer_age_group")?,
-                gender: None,
-                young_carer: r.try_get("young_carer")?,
-                key: if anonymous {
-                    None
-                } else {
-                    key(r.try_get("email")?, r.try_get("phone")?).or(pnr)
-                },
-            });
-        }
+        out.extend(rows.into_iter().map(Contact::from));
     });
     let mut e = origin.event(
         Some(kommunkod),

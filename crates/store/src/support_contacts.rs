@@ -7,13 +7,12 @@ use crate::audit::{self, Origin};
 use crate::db::Db;
 use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::Row;
 
 /// Where a carer came in; the rule is in domain.
 pub use domain::support_contact::CARER_KINDS;
 
 /// A carer not yet offered a support contact.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Waiting {
     pub kind: String,
     pub id: i64,
@@ -23,11 +22,13 @@ pub struct Waiting {
 }
 
 /// An offer and its answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Offer {
     pub id: i64,
+    #[sqlx(rename = "carer_kind")]
     pub kind: String,
     pub carer_id: i64,
+    #[sqlx(rename = "carer_name")]
     pub name: String,
     pub contact_id: i64,
     pub contact_name: String,
@@ -60,18 +61,7 @@ pub async fn waiting(
     let sql =
         format!("SELECT kind, id, name, reach, since {WAITING} ORDER BY since, kind, id LIMIT $3");
     let rows: Vec<Waiting> = crate::with_pool!(db, pool => {
-        let rows = sqlx::query(&sql).bind(kommunkod).bind(false).bind(limit).fetch_all(pool).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Waiting {
-                    kind: r.try_get("kind")?,
-                    id: r.try_get("id")?,
-                    name: r.try_get("name")?,
-                    reach: r.try_get("reach")?,
-                    since: r.try_get("since")?,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?
+        sqlx::query_as(&sql).bind(kommunkod).bind(false).bind(limit).fetch_all(pool).await?
     });
     if !rows.is_empty() {
         let mut e = origin.event(
@@ -187,15 +177,11 @@ pub async fn answer(
 ) -> Result<Result<(), Refusal>, StoreError> {
     let mut tx = db.begin().await?;
     let found: Option<(String, i64, Option<String>)> = crate::with_tx!(&mut tx, c => {
-        match sqlx::query("SELECT carer_kind, carer_id, answer FROM support_contacts WHERE id = $1 AND kommunkod = $2")
+        sqlx::query_as("SELECT carer_kind, carer_id, answer FROM support_contacts WHERE id = $1 AND kommunkod = $2")
             .bind(offer_id)
             .bind(kommunkod)
             .fetch_optional(&mut *c)
             .await?
-        {
-            Some(r) => Some((r.try_get("carer_kind")?, r.try_get("carer_id")?, r.try_get("answer")?)),
-            None => None,
-        }
     });
     let Some((kind, carer, previous)) = found else {
         return Ok(Err(Refusal::NotFound));
@@ -229,22 +215,6 @@ const OFFER_SELECT: &str = "SELECT o.*, u.display_name AS contact_name, COALESCE
     LEFT JOIN signups s ON o.carer_kind = 'signup' AND s.id = o.carer_id \
     LEFT JOIN conversations c ON o.carer_kind = 'conversation' AND c.id = o.carer_id";
 
-macro_rules! offer_row {
-    ($r:expr) => {
-        Offer {
-            id: $r.try_get("id")?,
-            kind: $r.try_get("carer_kind")?,
-            carer_id: $r.try_get("carer_id")?,
-            name: $r.try_get("carer_name")?,
-            contact_id: $r.try_get("contact_id")?,
-            contact_name: $r.try_get("contact_name")?,
-            offered_on: $r.try_get("offered_on")?,
-            answer: $r.try_get("answer")?,
-            answered_on: $r.try_get("answered_on")?,
-        }
-    };
-}
-
 /// The latest offers, with pending answers first (the read is logged).
 pub async fn offers(
     db: &Db,
@@ -257,8 +227,7 @@ pub async fn offers(
         "{OFFER_SELECT} WHERE o.kommunkod = $1 ORDER BY CASE WHEN o.answer IS NULL THEN 0 ELSE 1 END, o.offered_on DESC, o.id DESC LIMIT $2"
     );
     let rows: Vec<Offer> = crate::with_pool!(db, pool => {
-        let rows = sqlx::query(&sql).bind(kommunkod).bind(limit).fetch_all(pool).await?;
-        rows.iter().map(|r| Ok(offer_row!(r))).collect::<Result<Vec<_>, StoreError>>()?
+        sqlx::query_as(&sql).bind(kommunkod).bind(limit).fetch_all(pool).await?
     });
     if !rows.is_empty() {
         let mut e = origin.event(

@@ -5,7 +5,6 @@ use crate::db::Db;
 use crate::sessions::{hash_token, random_token};
 use crate::StoreError;
 use chrono::{DateTime, Duration, Utc};
-use sqlx::Row;
 
 /// The prefix makes a leaked token easy to recognise (secret scanners, logs).
 pub const TOKEN_PREFIX: &str = "anh_";
@@ -15,6 +14,25 @@ pub struct TokenOwner {
     pub token_id: i64,
     pub user_id: i64,
     pub scopes: Vec<String>,
+}
+
+/// A live token's row; `scopes` is the space-separated list as stored.
+#[derive(sqlx::FromRow)]
+struct TokenRow {
+    id: i64,
+    user_id: i64,
+    scopes: String,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+impl From<TokenRow> for TokenOwner {
+    fn from(r: TokenRow) -> Self {
+        Self {
+            token_id: r.id,
+            user_id: r.user_id,
+            scopes: r.scopes.split_whitespace().map(str::to_owned).collect(),
+        }
+    }
 }
 
 /// Creates a token and returns it; only its hash is kept.
@@ -61,29 +79,20 @@ pub async fn lookup(
     now: DateTime<Utc>,
 ) -> Result<Option<TokenOwner>, StoreError> {
     let hash = hash_token(raw);
-    let row = crate::with_pool!(db, pool => {
-        let r = sqlx::query(
+    let row: Option<TokenRow> = crate::with_pool!(db, pool => {
+        sqlx::query_as(
             "SELECT t.id, t.user_id, t.scopes, t.last_used_at FROM api_tokens t JOIN staff_users u ON u.id = t.user_id \
              WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.disabled = FALSE",
         )
         .bind(&hash)
         .fetch_optional(pool)
-        .await?;
-        match r {
-            Some(r) => Some((
-                TokenOwner {
-                    token_id: r.try_get("id")?,
-                    user_id: r.try_get("user_id")?,
-                    scopes: r.try_get::<String, _>("scopes")?.split_whitespace().map(str::to_owned).collect(),
-                },
-                r.try_get::<Option<DateTime<Utc>>, _>("last_used_at")?,
-            )),
-            None => None,
-        }
+        .await?
     });
-    let Some((owner, last)) = row else {
+    let Some(row) = row else {
         return Ok(None);
     };
+    let last = row.last_used_at;
+    let owner = TokenOwner::from(row);
     if last.is_none_or(|l| now - l >= Duration::seconds(60)) {
         let mut tx = db.begin().await?;
         crate::with_tx!(&mut tx, c => {
