@@ -217,8 +217,9 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
 /// they take), which would make the person readable to them. `person` lists the person's
 /// cases other than the one being joined. Joining reaches no further than reading: allowed
 /// when the actor may already read the person, or when the person is known only through the
-/// item itself (no other case, registered by no officer: an applicant who wrote in); otherwise
-/// only with an emergency reason, or not at all.
+/// item itself (registered by no officer, an applicant who wrote in, and in no other case that
+/// someone works on: items still waiting in the inbox are nobody's yet); otherwise only with an
+/// emergency reason, or not at all.
 pub fn may_link_person(actor: &Actor, person: &Resource) -> Decision {
     match (can(actor, Action::ReadPerson, person), person) {
         (
@@ -228,7 +229,12 @@ pub fn may_link_person(actor: &Actor, person: &Resource) -> Decision {
                 created_by: None,
                 ..
             },
-        ) if cases.is_empty() => Decision::Allow,
+        ) if cases
+            .iter()
+            .all(|c| c.assigned_to.is_none() && c.unit_id.is_none()) =>
+        {
+            Decision::Allow
+        }
         (d, _) => d,
     }
 }
@@ -529,6 +535,16 @@ mod tests {
             created_by: None,
         };
         assert_eq!(may_link_person(&officer, &only_this_item), Allow);
+        let also_in_the_inbox = Resource::Person {
+            kommunkod: k("0380"),
+            cases: vec![CaseRef {
+                kommunkod: k("0380"),
+                unit_id: None,
+                assigned_to: None,
+            }],
+            created_by: None,
+        };
+        assert_eq!(may_link_person(&officer, &also_in_the_inbox), Allow);
         let mine = Resource::Person {
             kommunkod: k("0380"),
             cases: vec![case("0380", MY_UNIT, None)],
