@@ -1,6 +1,6 @@
 //! The contact request form ("be om ett samtal") and its receipt page.
 
-use super::{municipality, query_pairs, query_value, render, Layout};
+use super::{municipality, query_pairs, query_value, render, KommunPath, Layout};
 use crate::contact::{submit, Submitted};
 use crate::content::MunicipalityContent;
 use crate::error::PageError;
@@ -132,7 +132,7 @@ fn form_page<'a>(
 
 pub(super) async fn form(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;
     render(&form_page(
@@ -171,7 +171,7 @@ pub fn raw_from_form(body: &[u8]) -> RawContactRequest {
 
 pub(super) async fn form_submit(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
     PublicOrigin(origin): PublicOrigin,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, PageError> {

@@ -128,10 +128,16 @@ pub(crate) fn error_page(
     }
 }
 
-/// The `{kommunkod}` of a path with more parameters than it.
+/// The `{kommunkod}` of a path (with or without more parameters).
 #[derive(serde::Deserialize)]
 pub(crate) struct KommunPath {
     pub kommunkod: String,
+}
+
+/// The `{slug}` of a page's path.
+#[derive(serde::Deserialize)]
+pub(crate) struct SlugPath {
+    pub slug: String,
 }
 
 #[derive(Template)]

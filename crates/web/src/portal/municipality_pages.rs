@@ -1,6 +1,6 @@
 //! A municipality's own pages: overview, its support, an entry, economic support, contacts.
 
-use super::{municipality, query_pairs, render, Layout};
+use super::{municipality, query_pairs, render, KommunPath, Layout};
 use crate::content::MunicipalityContent;
 use crate::error::PageError;
 use crate::i18n::I18n;
@@ -25,7 +25,7 @@ struct OverviewPage<'a> {
 
 pub(super) async fn overview(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;
     let t = &state.t;
@@ -80,7 +80,7 @@ pub(super) fn track_groups<'a>(t: &I18n, c: &'a MunicipalityContent) -> Vec<Trac
 
 pub(super) async fn support_list(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;
     let t = &state.t;
@@ -255,7 +255,7 @@ struct EconomicPage<'a> {
 
 pub(super) async fn economic(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;
     let t = &state.t;
@@ -315,7 +315,7 @@ struct ContactPage<'a> {
 
 pub(super) async fn contact(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;
     let t = &state.t;

@@ -1,7 +1,7 @@
 //! The start page, the choice of municipality, the national view and the general pages.
 
 use super::municipality_pages::{entry_page, ContentPageView};
-use super::{query_pairs, query_value, render, Layout};
+use super::{query_pairs, query_value, render, Layout, SlugPath};
 use crate::content::{self};
 use crate::error::PageError;
 use crate::markdown;
@@ -101,7 +101,7 @@ pub(super) async fn national(State(state): State<AppState>) -> Result<Response, 
 
 pub(super) async fn national_entry(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    Path(SlugPath { slug }): Path<SlugPath>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let e = state
@@ -120,7 +120,7 @@ pub(super) async fn national_entry(
 /// Pages that hold for every municipality (privacy, accessibility), from the shipped texts.
 pub(super) async fn general_page(
     State(state): State<AppState>,
-    Path(slug): Path<String>,
+    Path(SlugPath { slug }): Path<SlugPath>,
 ) -> Result<Response, PageError> {
     let t = &state.t;
     let p = state
