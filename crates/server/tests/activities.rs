@@ -1754,11 +1754,22 @@ async fn public_listings_are_cached_until_this_node_changes_them() {
     };
     let (_, list) = get_json(&app, "/api/v1/municipalities/0380/activities").await;
     assert_eq!(seats(&list, first), Some(2));
+    // The pages are rendered once from the listing and kept with it.
+    let activity = format!("/kommun/0380/aktiviteter/{first}");
+    let (_, body) = page(&app, &activity).await;
+    assert!(body.contains("2 platser kvar"), "{body}");
+    let (_, body) = page(&app, "/kommun/0380/aktiviteter").await;
+    assert!(body.contains("Första gruppen"), "{body}");
 
-    // Written behind the web layer's back: the cached listing does not show it yet.
+    // Written behind the web layer's back: the cached listing and pages do not show it yet.
     let (second, _) = create(&app, group("Andra gruppen", 5), &["2026-12-09"]).await;
     let (_, list) = get_json(&app, "/api/v1/municipalities/0380/activities").await;
     assert_eq!(seats(&list, second), None, "served from the cache");
+    let (_, body) = page(&app, "/kommun/0380/aktiviteter").await;
+    assert!(!body.contains("Andra gruppen"), "served from the cache");
+    // Each filter is a page of its own: another kind shows neither group.
+    let (_, body) = page(&app, "/kommun/0380/aktiviteter?typ=lecture").await;
+    assert!(!body.contains("Första gruppen"), "{body}");
 
     // A sign-up through this node drops the cache: both activities, and the seat taken.
     let (status, _) = sign_up(&app, first, &person("Demo Cachesson", "cache@example.org")).await;
@@ -1766,6 +1777,10 @@ async fn public_listings_are_cached_until_this_node_changes_them() {
     let (_, list) = get_json(&app, "/api/v1/municipalities/0380/activities").await;
     assert_eq!(seats(&list, first), Some(1));
     assert_eq!(seats(&list, second), Some(5));
-    let (_, body) = page(&app, &format!("/kommun/0380/aktiviteter/{first}")).await;
+    let (_, body) = page(&app, &activity).await;
     assert!(body.contains("1 plats kvar"), "{body}");
+    let (_, body) = page(&app, "/kommun/0380/aktiviteter").await;
+    assert!(body.contains("Andra gruppen"), "{body}");
+    let (_, body) = page(&app, "/kommun/0380/aktiviteter?typ=support_group").await;
+    assert!(body.contains("Första gruppen") && body.contains("Andra gruppen"), "{body}");
 }

@@ -5,7 +5,7 @@
 
 use crate::error::PageError;
 use crate::form_errors::FormErrors;
-use crate::http::cache::TtlCache;
+use crate::http::cache::{Rendered, TtlCache};
 use crate::http::{ids, Id, PublicOrigin};
 use crate::i18n::I18n;
 use crate::portal::{municipality, query_pairs, KommunPath, Layout};
@@ -51,21 +51,36 @@ pub fn router() -> Router<AppState> {
 
 // ---- the public data, cached ----
 
-type Listing = Arc<Vec<(Activity, Vec<Occasion>)>>;
+/// A municipality's activities (cancelled ones too) with their occasions, and the public pages
+/// rendered from them, which therefore live exactly as long as the listing does.
+pub struct Listed {
+    pub activities: Vec<(Activity, Vec<Occasion>)>,
+    pub rendered: Rendered,
+}
 
-/// A municipality's activities and occasions as the public pages show them, kept a moment per
-/// node (`WebConfig::activities_ttl`) and dropped at once when this node changes them. Seats
-/// shown may lag that moment on other nodes; signing up always counts them exactly.
-pub type ActivityCache = TtlCache<String, Vec<(Activity, Vec<Occasion>)>>;
+impl Listed {
+    pub fn find(&self, id: i64) -> Option<&(Activity, Vec<Occasion>)> {
+        self.activities.iter().find(|(a, _)| a.id == id)
+    }
+}
 
-/// Every activity of the municipality (cancelled ones too) with its occasions.
+type Listing = Arc<Listed>;
+
+/// A municipality's listing as the public pages show it, kept a moment per node
+/// (`WebConfig::activities_ttl`) and dropped at once when this node changes it. Seats shown may
+/// lag that moment on other nodes; signing up always counts them exactly.
+pub type ActivityCache = TtlCache<String, Listed>;
+
+/// The municipality's listing, from the cache or the database.
 pub async fn listing(state: &AppState, kommunkod: &str) -> Result<Listing, store::StoreError> {
     state
         .activities
-        .get_or_try_insert(
-            kommunkod.to_owned(),
-            store::activities::list(&state.db, kommunkod),
-        )
+        .get_or_try_insert(kommunkod.to_owned(), async {
+            Ok(Listed {
+                activities: store::activities::list(&state.db, kommunkod).await?,
+                rendered: Rendered::default(),
+            })
+        })
         .await
 }
 
@@ -339,12 +354,27 @@ struct ListPage<'a> {
 
 async fn list(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;
+    let all = listing(&state, &kommunkod).await?;
+    let q = q.unwrap_or_default();
+    let body = all.rendered.get_or_render(&format!("list?{q}"), || {
+        render_list(&state, &c.municipality, &all.activities, &q)
+    })?;
+    Ok(Html(body).into_response())
+}
+
+/// The list page for the filters in the query `q`.
+fn render_list(
+    state: &AppState,
+    m: &domain::Municipality,
+    all: &[(Activity, Vec<Occasion>)],
+    q: &str,
+) -> Result<Bytes, PageError> {
     let t = &state.t;
-    let q = query_pairs(&q);
+    let q = query_pairs(&Some(q.to_owned()));
     let get = |k: &str| {
         q.iter()
             .find(|(key, _)| key == k)
@@ -352,7 +382,6 @@ async fn list(
     };
     let filter = Filter::parse(get("typ"), get("tema"), get("fran"), get("unga"));
     let now = domain::clock::stockholm_local(state.clock.now());
-    let all = listing(&state, &kommunkod).await?;
     let mut shown: Vec<_> = all
         .iter()
         .filter(|(a, _)| !a.cancelled())
@@ -369,8 +398,9 @@ async fn list(
     let activities: Vec<ActivityView> = shown.iter().map(|(_, a, o)| view(t, a, o, now)).collect();
     let kind = filter.kind.map(|k| k.as_str().to_owned());
     let theme = filter.theme.map(|k| k.as_str().to_owned());
+    let kommunkod = m.kommunkod.to_string();
     let p = ListPage {
-        l: Layout::new(t, t.get("activities-title"), Some(&c.municipality)).crumb(
+        l: Layout::new(t, t.get("activities-title"), Some(m)).crumb(
             t.get("activities-title"),
             format!("/kommun/{kommunkod}/aktiviteter"),
         ),
@@ -395,7 +425,7 @@ async fn list(
         activities,
         kommunkod,
     };
-    Ok(Html(p.render()?).into_response())
+    Ok(Bytes::from(p.render()?))
 }
 
 // ---- one activity and its sign-up form ----
@@ -449,9 +479,22 @@ async fn activity_page(
 ) -> Result<Option<String>, PageError> {
     let c = municipality(state, kommunkod).await?;
     let all = listing(state, kommunkod).await?;
-    let Some((a, occasions)) = all.iter().find(|(a, _)| a.id == id) else {
+    let Some((a, occasions)) = all.find(id) else {
         return Ok(None);
     };
+    render_activity(state, &c.municipality, a, occasions, v, errors).map(Some)
+}
+
+/// An activity's page with its sign-up form, filled in with `v` and marked with `errors`.
+fn render_activity(
+    state: &AppState,
+    m: &domain::Municipality,
+    a: &Activity,
+    occasions: &[Occasion],
+    v: RawSignup,
+    errors: FormErrors,
+) -> Result<String, PageError> {
+    let (kommunkod, id) = (m.kommunkod.as_str(), a.id);
     let t = &state.t;
     let now = domain::clock::stockholm_local(state.clock.now());
     let upcoming = occasions
@@ -467,7 +510,7 @@ async fn activity_page(
         t.get1("form-title-with-errors", "title", &view.title)
     };
     let p = ActivityPage {
-        l: Layout::new(t, title, Some(&c.municipality))
+        l: Layout::new(t, title, Some(m))
             .crumb(
                 t.get("activities-title"),
                 format!("/kommun/{kommunkod}/aktiviteter"),
@@ -498,7 +541,7 @@ async fn activity_page(
         v,
         errors,
     };
-    Ok(Some(p.render()?))
+    Ok(p.render()?)
 }
 
 async fn show(
@@ -506,18 +549,26 @@ async fn show(
     Path(KommunPath { kommunkod }): Path<KommunPath>,
     id: Id<ids::Activity>,
 ) -> Result<Response, PageError> {
-    match activity_page(
-        &state,
-        &kommunkod,
-        id.get(),
-        RawSignup::default(),
-        FormErrors::none(),
-    )
-    .await?
-    {
-        Some(html) => Ok(Html(html).into_response()),
-        None => Err(PageError::NotFound),
-    }
+    let c = municipality(&state, &kommunkod).await?;
+    let all = listing(&state, &kommunkod).await?;
+    let Some((a, occasions)) = all.find(id.get()) else {
+        return Err(PageError::NotFound);
+    };
+    // The empty form is the same for everyone: rendered once per listing.
+    let body = all
+        .rendered
+        .get_or_render(&format!("activity/{}", a.id), || {
+            render_activity(
+                &state,
+                &c.municipality,
+                a,
+                occasions,
+                RawSignup::default(),
+                FormErrors::none(),
+            )
+            .map(Bytes::from)
+        })?;
+    Ok(Html(body).into_response())
 }
 
 pub fn raw_from_form(body: &[u8]) -> RawSignup {
@@ -739,7 +790,7 @@ pub async fn municipality_calendar(
         .get1("calendar-name", "kommun", &c.municipality.name);
     Ok(Some(domain::ical::calendar(
         &name,
-        &events(state, kommunkod, &list),
+        &events(state, kommunkod, &list.activities),
         state.clock.now(),
     )))
 }

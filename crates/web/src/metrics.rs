@@ -1,10 +1,10 @@
 //! Prometheus text metrics, counted in memory per node.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
 const BUCKETS_MS: [f64; 8] = [1.0, 2.5, 5.0, 10.0, 25.0, 100.0, 500.0, 2500.0];
@@ -21,9 +21,14 @@ pub fn may_read(token: Option<&str>, authorization: Option<&str>, peer: Option<I
     }
 }
 
+/// Requests counted per route pattern and status. Counting takes a shared lock and one atomic
+/// add; only the first request of a new route and status takes the write lock, so the counter
+/// neither allocates nor serialises the requests it counts.
+type RequestCounts = RwLock<HashMap<String, Vec<(u16, AtomicU64)>>>;
+
 #[derive(Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    requests: RequestCounts,
     latency_buckets: [AtomicU64; 8],
     latency_count: AtomicU64,
     latency_sum_us: AtomicU64,
@@ -32,9 +37,7 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn observe(&self, route: &str, status: u16, elapsed: Duration) {
-        if let Ok(mut m) = self.requests.lock() {
-            *m.entry((route.to_owned(), status)).or_default() += 1;
-        }
+        self.count(route, status);
         let ms = elapsed.as_secs_f64() * 1000.0;
         for (i, b) in BUCKETS_MS.iter().enumerate() {
             if ms <= *b {
@@ -46,6 +49,42 @@ impl Metrics {
             .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
     }
 
+    fn count(&self, route: &str, status: u16) {
+        {
+            let map = self.requests.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some((_, n)) = map
+                .get(route)
+                .and_then(|by_status| by_status.iter().find(|(s, _)| *s == status))
+            {
+                n.fetch_add(1, Ordering::Relaxed);
+                return;
+            }
+        }
+        let mut map = self
+            .requests
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let by_status = map.entry(route.to_owned()).or_default();
+        match by_status.iter().find(|(s, _)| *s == status) {
+            Some((_, n)) => {
+                n.fetch_add(1, Ordering::Relaxed);
+            }
+            None => by_status.push((status, AtomicU64::new(1))),
+        }
+    }
+
+    /// The request counts in a stable order, for the text format.
+    fn request_counts(&self) -> BTreeMap<(String, u16), u64> {
+        let map = self.requests.read().unwrap_or_else(PoisonError::into_inner);
+        map.iter()
+            .flat_map(|(route, by_status)| {
+                by_status
+                    .iter()
+                    .map(|(s, n)| ((route.clone(), *s), n.load(Ordering::Relaxed)))
+            })
+            .collect()
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(
@@ -53,14 +92,12 @@ impl Metrics {
             "# HELP anhorigstod_http_requests_total HTTP requests by route and status."
         );
         let _ = writeln!(out, "# TYPE anhorigstod_http_requests_total counter");
-        if let Ok(m) = self.requests.lock() {
-            for ((route, status), n) in m.iter() {
-                let route = route.replace('\\', "\\\\").replace('"', "\\\"");
-                let _ = writeln!(
-                    out,
-                    "anhorigstod_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
-                );
-            }
+        for ((route, status), n) in self.request_counts() {
+            let route = route.replace('\\', "\\\\").replace('"', "\\\"");
+            let _ = writeln!(
+                out,
+                "anhorigstod_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+            );
         }
         let _ = writeln!(
             out,
@@ -108,8 +145,28 @@ impl Metrics {
 
 #[cfg(test)]
 mod tests {
-    use super::may_read;
+    use super::{may_read, Metrics};
     use std::net::IpAddr;
+    use std::time::Duration;
+
+    #[test]
+    fn requests_are_counted_per_route_and_status() {
+        let m = Metrics::default();
+        for _ in 0..3 {
+            m.observe("/kommun/{kommunkod}", 200, Duration::from_millis(1));
+        }
+        m.observe("/kommun/{kommunkod}", 404, Duration::from_millis(1));
+        m.observe("/", 200, Duration::from_millis(1));
+        let text = m.render();
+        assert!(text.contains(
+            "anhorigstod_http_requests_total{route=\"/kommun/{kommunkod}\",status=\"200\"} 3"
+        ));
+        assert!(text.contains(
+            "anhorigstod_http_requests_total{route=\"/kommun/{kommunkod}\",status=\"404\"} 1"
+        ));
+        assert!(text.contains("anhorigstod_http_requests_total{route=\"/\",status=\"200\"} 1"));
+        assert!(text.contains("anhorigstod_http_request_duration_seconds_count 5"));
+    }
 
     #[test]
     fn without_a_token_only_this_machine_reads_the_metrics() {

@@ -21,14 +21,10 @@ const CSP: &str =
 
 pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let started = Instant::now();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", |p| p.as_str())
-        .to_owned();
-    let mut id = [0u8; 8];
-    rand::thread_rng().fill_bytes(&mut id);
-    let request_id = id.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    // A clone of the matched path shares its text; nothing is copied per request.
+    let matched = req.extensions().get::<MatchedPath>().cloned();
+    let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
+    let request_id = format!("{:016x}", rand::thread_rng().next_u64());
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let method = req.method().clone();
     let staff = req.uri().path().starts_with("/personal");
@@ -74,7 +70,7 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     }
     let elapsed = started.elapsed();
     let status = res.status().as_u16();
-    state.metrics.observe(&route, status, elapsed);
+    state.metrics.observe(route, status, elapsed);
     if state.config.access_log {
         tracing::info!(%method, %route, status, micros = elapsed.as_micros() as u64, request_id, "request");
     }

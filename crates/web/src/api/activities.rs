@@ -7,8 +7,9 @@ use crate::error::ApiError;
 use crate::http::api::{ApiId, ApiMunicipality, JsonObject, PublicOrigin};
 use crate::http::ids::Activity;
 use crate::AppState;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::activity::RawSignup;
@@ -30,9 +31,27 @@ crate::api_routes! {
 async fn list_activities(
     State(state): State<AppState>,
     municipality: ApiMunicipality,
-) -> Result<Json<Value>, ApiError> {
-    let now = domain::clock::stockholm_local(state.clock.now());
+) -> Result<Response, ApiError> {
     let list = crate::activities::listing(&state, municipality.kommunkod()).await?;
+    // The same for every caller: serialised once per listing.
+    let body = list
+        .rendered
+        .get_or_render("api", || {
+            serde_json::to_vec(&activities_json(&state, &list.activities)).map(Bytes::from)
+        })
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The activities still to come, with seats left and occasions.
+fn activities_json(
+    state: &AppState,
+    list: &[(
+        store::activities::Activity,
+        Vec<store::activities::Occasion>,
+    )],
+) -> Value {
+    let now = domain::clock::stockholm_local(state.clock.now());
     let out: Vec<Value> = list
         .iter()
         .filter(|(a, o)| !a.cancelled() && o.iter().any(|o| !o.cancelled && o.ends_at >= now))
@@ -59,7 +78,7 @@ async fn list_activities(
             })
         })
         .collect();
-    Ok(Json(Value::Array(out)))
+    Value::Array(out)
 }
 
 async fn calendar(

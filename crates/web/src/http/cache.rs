@@ -1,7 +1,9 @@
 //! A small per-node cache of shared values that go stale after a fixed time: the public
 //! content, the activity listings and the public statistics. A node's own changes drop their
-//! entry at once (`forget`); other nodes see them after the time to live.
+//! entry at once (`forget`); other nodes see them after the time to live. [`Rendered`] keeps
+//! the bodies rendered from one such value, and goes with it.
 
+use axum::body::Bytes;
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::future::Future;
@@ -88,6 +90,39 @@ impl<K: Eq + Hash, V> TtlCache<K, V> {
     }
 }
 
+/// Response bodies rendered from one cached value, by what else they depend on (a query, an
+/// id). Held inside that value, they are dropped with it: they can be no staler than it is.
+/// The keys come from visitors, so only the first [`Rendered::MAX`] are kept; the rest are
+/// rendered on each request.
+#[derive(Default)]
+pub struct Rendered {
+    bodies: RwLock<HashMap<String, Bytes>>,
+}
+
+impl Rendered {
+    pub const MAX: usize = 64;
+
+    /// The body kept for `key`, or the one `render` gives, kept. An error keeps nothing.
+    pub fn get_or_render<E>(
+        &self,
+        key: &str,
+        render: impl FnOnce() -> Result<Bytes, E>,
+    ) -> Result<Bytes, E> {
+        {
+            let bodies = self.bodies.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(body) = bodies.get(key) {
+                return Ok(body.clone());
+            }
+        }
+        let body = render()?;
+        let mut bodies = self.bodies.write().unwrap_or_else(PoisonError::into_inner);
+        if bodies.len() < Self::MAX {
+            bodies.insert(key.to_owned(), body.clone());
+        }
+        Ok(body)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -150,5 +185,47 @@ mod tests {
             .await;
         assert_eq!(e, Err("down"));
         assert_eq!(c.get("b"), None, "an error stores nothing");
+    }
+
+    #[test]
+    fn a_rendered_body_is_kept_per_key_and_only_so_many_keys_are_kept() {
+        let r = Rendered::default();
+        let renders = std::cell::Cell::new(0);
+        let get = |key: &str| {
+            r.get_or_render(key, || {
+                renders.set(renders.get() + 1);
+                Ok::<_, ()>(Bytes::from(format!("body of {key}")))
+            })
+            .unwrap()
+        };
+        assert_eq!(get("a"), Bytes::from("body of a"));
+        assert_eq!(get("a"), Bytes::from("body of a"));
+        assert_eq!(get("b"), Bytes::from("body of b"));
+        for i in 0..2 * Rendered::MAX {
+            get(&format!("q{i}"));
+        }
+        let before = renders.get();
+        get("a");
+        get("q0");
+        assert_eq!(renders.get(), before, "the first keys stay");
+        get(&format!("q{}", 2 * Rendered::MAX - 1));
+        assert_eq!(
+            renders.get(),
+            before + 1,
+            "a key past the bound is rendered each time"
+        );
+    }
+
+    #[test]
+    fn a_failed_render_keeps_nothing() {
+        let r = Rendered::default();
+        assert_eq!(
+            r.get_or_render("a", || Err::<Bytes, _>("broken")),
+            Err("broken")
+        );
+        assert_eq!(
+            r.get_or_render("a", || Ok::<_, &str>(Bytes::from("fine"))),
+            Ok(Bytes::from("fine"))
+        );
     }
 }
