@@ -19,6 +19,8 @@ pub struct MunicipalityContent {
     pub pages: Vec<Indexed<ContentPage>>,
     /// Whether the catalogue is the shipped default (the municipality has not imported its own).
     pub default_catalogue: bool,
+    /// The public pages rendered from this content, which go when it is reloaded.
+    pub rendered: crate::http::cache::Rendered,
 }
 
 pub struct Indexed<T> {
@@ -172,6 +174,7 @@ pub async fn load(
         entries,
         pages,
         default_catalogue,
+        rendered: Default::default(),
     };
     Ok(Some(state.content.insert(kommunkod.to_owned(), content)))
 }

@@ -105,6 +105,19 @@ pub(super) fn render(t: &impl Template) -> Result<Response, PageError> {
     Ok(Html(t.render()?).into_response())
 }
 
+/// A page that depends only on the municipality's content and on `key`: rendered once per
+/// load of the content and kept with it.
+pub(super) fn render_once<T: Template>(
+    c: &MunicipalityContent,
+    key: &str,
+    page: impl FnOnce() -> T,
+) -> Result<Response, PageError> {
+    let body = c
+        .rendered
+        .get_or_render(key, || page().render().map(axum::body::Bytes::from))?;
+    Ok(Html(body).into_response())
+}
+
 /// A public error page, in the portal's frame.
 pub(crate) fn error_page(
     state: &AppState,

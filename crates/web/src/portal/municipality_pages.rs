@@ -1,6 +1,6 @@
 //! A municipality's own pages: overview, its support, an entry, economic support, contacts.
 
-use super::{municipality, query_pairs, render, KommunPath, Layout};
+use super::{municipality, query_pairs, render, render_once, KommunPath, Layout};
 use crate::content::MunicipalityContent;
 use crate::error::PageError;
 use crate::i18n::I18n;
@@ -29,7 +29,7 @@ pub(super) async fn overview(
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;
     let t = &state.t;
-    let p = OverviewPage {
+    render_once(&c, "overview", || OverviewPage {
         l: Layout::new(
             t,
             t.get1("overview-title", "kommun", &c.municipality.name),
@@ -37,8 +37,7 @@ pub(super) async fn overview(
         ),
         officers: c.contacts_of("carer_support_officer").collect(),
         c: &c,
-    };
-    render(&p)
+    })
 }
 
 pub struct TrackGroup<'a> {
@@ -211,10 +210,18 @@ pub(super) async fn entry(
     let c = municipality(&state, &kommunkod).await?;
     let e = c.entry(&slug).ok_or(PageError::NotFound)?;
     let t = &state.t;
-    let l = Layout::new(t, e.title.clone(), Some(&c.municipality))
-        .crumb(t.get("support-title"), format!("/kommun/{kommunkod}/stod"))
-        .crumb(e.title.clone(), format!("/kommun/{kommunkod}/stod/{slug}"));
-    render(&entry_page(&state, l, e, &q))
+    // The legal references shown are those in force today.
+    let key = format!(
+        "stod/{slug}/{}?{}",
+        state.clock.today(),
+        q.as_deref().unwrap_or_default()
+    );
+    render_once(&c, &key, || {
+        let l = Layout::new(t, e.title.clone(), Some(&c.municipality))
+            .crumb(t.get("support-title"), format!("/kommun/{kommunkod}/stod"))
+            .crumb(e.title.clone(), format!("/kommun/{kommunkod}/stod/{slug}"));
+        entry_page(&state, l, e, &q)
+    })
 }
 
 #[derive(Template)]
