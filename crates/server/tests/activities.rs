@@ -1782,5 +1782,8 @@ async fn public_listings_are_cached_until_this_node_changes_them() {
     let (_, body) = page(&app, "/kommun/0380/aktiviteter").await;
     assert!(body.contains("Andra gruppen"), "{body}");
     let (_, body) = page(&app, "/kommun/0380/aktiviteter?typ=support_group").await;
-    assert!(body.contains("Första gruppen") && body.contains("Andra gruppen"), "{body}");
+    assert!(
+        body.contains("Första gruppen") && body.contains("Andra gruppen"),
+        "{body}"
+    );
 }
