@@ -500,11 +500,13 @@ fn split_name(name: &str) -> Option<(String, String)> {
 
 /// Validates an application. Anything requested that is not an assessed entry of the
 /// catalogue is kept as free text: a carer may apply for anything. `received_on` may be
-/// left empty (today); a date in the future is refused.
+/// left empty (today); a date in the future, or before `earliest` (the day the municipality
+/// began using the system), is refused.
 pub fn validate_application(
     raw: &RawApplication,
     catalogue: &[Applicable],
     today: NaiveDate,
+    earliest: Option<NaiveDate>,
 ) -> Result<ValidApplication, FieldErrors> {
     let mut errors = FieldErrors::new();
     let (given, family) = match split_name(&raw.name) {
@@ -585,6 +587,11 @@ pub fn validate_application(
         parse_date(&mut errors, "received_on", &raw.received_on, true)
     };
     no_future(&mut errors, "received_on", received_on, today);
+    if let (Some(r), Some(e)) = (received_on, earliest) {
+        if r < e {
+            errors.add("received_on", "error-received-before-joined");
+        }
+    }
     let channel = if raw.channel.trim().is_empty() {
         Some(Channel::Online)
     } else {
@@ -1014,5 +1021,36 @@ mod tests {
         assert_eq!(registered_sex(Some("194107086995")), "man");
         assert_eq!(registered_sex(Some("19410708-6084")), "woman");
         assert_eq!(registered_sex(None), "unknown");
+    }
+
+    #[test]
+    fn an_application_cannot_be_dated_before_the_municipality_began() {
+        let today = NaiveDate::from_ymd_opt(2026, 5, 4).unwrap();
+        let joined = NaiveDate::from_ymd_opt(2026, 1, 10).unwrap();
+        let raw = |received: &str| RawApplication {
+            name: "Demo Person".into(),
+            personnummer: "19121212-1212".into(),
+            consent: true,
+            requested: vec!["Avlösning".into()],
+            received_on: received.into(),
+            ..RawApplication::default()
+        };
+        let errors = validate_application(&raw("-0001-01-01"), &[], today, Some(joined))
+            .err()
+            .unwrap();
+        assert!(errors.has("received_on"), "{errors:?}");
+        let errors = validate_application(&raw("2026-01-09"), &[], today, Some(joined))
+            .err()
+            .unwrap();
+        assert_eq!(
+            errors.messages("received_on"),
+            ["error-received-before-joined"]
+        );
+        let ok = validate_application(&raw("2026-01-10"), &[], today, Some(joined));
+        assert!(
+            ok.as_ref().is_ok_and(|v| v.received_on == joined),
+            "{:?}",
+            ok.err()
+        );
     }
 }

@@ -53,15 +53,22 @@ mod tests {
     }
 }
 
-/// Sign-in limits. Failures are counted per account (since its last success) and per client
-/// address over the same window; the answer is the same whether or not the account exists.
+/// Sign-in limits. Failures are counted per account (since its last success), per account
+/// from one address, and per client address, over the same window; the answer is the same
+/// whether or not the account exists. One address can only lock itself out of an account:
+/// locking an account for everyone takes failures from many addresses.
 pub mod signin {
     /// How far back failures count.
     pub const WINDOW_MINUTES: i64 = 15;
-    /// Failed attempts on one account before it waits out the window.
+    /// Failed attempts on one account from one address before that address waits.
     pub const MAX_ACCOUNT_FAILURES: i64 = 5;
+    /// Failed attempts on one account from all addresses before everyone waits (a guess spread
+    /// over many addresses).
+    pub const MAX_ACCOUNT_FAILURES_ALL: i64 = 50;
     /// Failed attempts from one address, over all accounts, before it waits out the window.
     pub const MAX_ADDRESS_FAILURES: i64 = 20;
+    /// Attempts older than this are pruned; only the window is ever read.
+    pub const KEEP_ATTEMPTS_HOURS: i64 = 24;
     /// A session ends after this long without use...
     pub const IDLE_MINUTES: i64 = 30;
     /// ...and after this long whatever happens.
@@ -74,10 +81,23 @@ pub mod signin {
         TooManyFromAddress,
     }
 
-    pub fn gate(account_failures: i64, address_failures: i64) -> Gate {
-        if address_failures >= MAX_ADDRESS_FAILURES {
+    /// Failed attempts within the window.
+    #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+    pub struct Failures {
+        /// On this account from this address, since the account's last success.
+        pub account_from_address: i64,
+        /// On this account from every address, since its last success.
+        pub account: i64,
+        /// From this address, on any account.
+        pub address: i64,
+    }
+
+    pub fn gate(f: Failures) -> Gate {
+        if f.address >= MAX_ADDRESS_FAILURES {
             Gate::TooManyFromAddress
-        } else if account_failures >= MAX_ACCOUNT_FAILURES {
+        } else if f.account_from_address >= MAX_ACCOUNT_FAILURES
+            || f.account >= MAX_ACCOUNT_FAILURES_ALL
+        {
             Gate::TooManyForAccount
         } else {
             Gate::Open
@@ -88,15 +108,43 @@ pub mod signin {
     mod tests {
         use super::*;
 
+        fn f(account_from_address: i64, account: i64, address: i64) -> Failures {
+            Failures {
+                account_from_address,
+                account,
+                address,
+            }
+        }
+
         #[test]
         fn limits() {
-            assert_eq!(gate(0, 0), Gate::Open);
+            assert_eq!(gate(f(0, 0, 0)), Gate::Open);
             assert_eq!(
-                gate(MAX_ACCOUNT_FAILURES - 1, MAX_ADDRESS_FAILURES - 1),
+                gate(f(
+                    MAX_ACCOUNT_FAILURES - 1,
+                    MAX_ACCOUNT_FAILURES_ALL - 1,
+                    MAX_ADDRESS_FAILURES - 1
+                )),
                 Gate::Open
             );
-            assert_eq!(gate(MAX_ACCOUNT_FAILURES, 0), Gate::TooManyForAccount);
-            assert_eq!(gate(0, MAX_ADDRESS_FAILURES), Gate::TooManyFromAddress);
+            assert_eq!(
+                gate(f(MAX_ACCOUNT_FAILURES, MAX_ACCOUNT_FAILURES, 0)),
+                Gate::TooManyForAccount
+            );
+            assert_eq!(
+                gate(f(0, 0, MAX_ADDRESS_FAILURES)),
+                Gate::TooManyFromAddress
+            );
+        }
+
+        #[test]
+        fn one_address_does_not_lock_the_account_for_others() {
+            // Another address sees the failures on the account, but none of its own.
+            assert_eq!(gate(f(0, MAX_ACCOUNT_FAILURES, 0)), Gate::Open);
+            assert_eq!(
+                gate(f(0, MAX_ACCOUNT_FAILURES_ALL, 0)),
+                Gate::TooManyForAccount
+            );
         }
     }
 }

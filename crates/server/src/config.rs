@@ -30,6 +30,12 @@ pub struct FileConfig {
     pub metrics_token: Option<String>,
     /// Send `Strict-Transport-Security` (only behind HTTPS).
     pub hsts: Option<bool>,
+    /// Anonymous writes per client address per minute (default 20; 0 turns the limit off).
+    pub rate_limit_per_minute: Option<u32>,
+    /// Anonymous writes per municipality per minute, over all clients (default 600).
+    pub rate_limit_municipality_per_minute: Option<u32>,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,6 +129,48 @@ pub fn smtp_settings(
     Ok(Some(settings))
 }
 
+/// The limits on anonymous writes and the proxies to believe, from the file, each overridden
+/// by its `ANHORIGSTOD_*` variable (`ANHORIGSTOD_TRUSTED_PROXIES` is a comma-separated list).
+pub struct AbuseSettings {
+    pub rate_limit_per_minute: u32,
+    pub rate_limit_municipality_per_minute: u32,
+    pub trusted_proxies: web::http::TrustedProxies,
+}
+
+pub fn abuse_settings(
+    file: &FileConfig,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<AbuseSettings, ConfigError> {
+    let env = |key: &str| env(key).filter(|v| !v.trim().is_empty());
+    let number = |key: &str, from_file: Option<u32>, default: u32| match env(key) {
+        Some(v) => v
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| ConfigError(format!("{key}: '{v}' is not a whole number"))),
+        None => Ok(from_file.unwrap_or(default)),
+    };
+    let proxies = match env("ANHORIGSTOD_TRUSTED_PROXIES") {
+        Some(v) => web::http::TrustedProxies::parse(v.split(',')),
+        None => web::http::TrustedProxies::parse(
+            file.trusted_proxies.iter().flatten().map(String::as_str),
+        ),
+    }
+    .map_err(|e| ConfigError(format!("trusted_proxies: {e}")))?;
+    Ok(AbuseSettings {
+        rate_limit_per_minute: number(
+            "ANHORIGSTOD_RATE_LIMIT_PER_MINUTE",
+            file.rate_limit_per_minute,
+            20,
+        )?,
+        rate_limit_municipality_per_minute: number(
+            "ANHORIGSTOD_RATE_LIMIT_MUNICIPALITY_PER_MINUTE",
+            file.rate_limit_municipality_per_minute,
+            600,
+        )?,
+        trusted_proxies: proxies,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +232,37 @@ mod tests {
             toml::from_str("smtp_host = \"localhost\"\nmail_from = \"nobody\"").unwrap();
         assert!(smtp_settings(&bad_from, none).is_err());
         assert!(toml::from_str::<FileConfig>("smtp_hots = \"x\"").is_err());
+    }
+
+    #[test]
+    fn limits_from_file_then_environment() {
+        let none = |_: &str| None;
+        let d = abuse_settings(&FileConfig::default(), none).unwrap();
+        assert_eq!(
+            (
+                d.rate_limit_per_minute,
+                d.rate_limit_municipality_per_minute
+            ),
+            (20, 600)
+        );
+        let file: FileConfig = toml::from_str(
+            "rate_limit_per_minute = 5\nrate_limit_municipality_per_minute = 50\ntrusted_proxies = [\"10.0.0.0/8\"]",
+        )
+        .unwrap();
+        let f = abuse_settings(&file, none).unwrap();
+        assert_eq!(
+            (
+                f.rate_limit_per_minute,
+                f.rate_limit_municipality_per_minute
+            ),
+            (5, 50)
+        );
+        let env = |k: &str| (k == "ANHORIGSTOD_RATE_LIMIT_PER_MINUTE").then(|| "0".to_owned());
+        assert_eq!(abuse_settings(&file, env).unwrap().rate_limit_per_minute, 0);
+        let bad = |k: &str| (k == "ANHORIGSTOD_RATE_LIMIT_PER_MINUTE").then(|| "many".to_owned());
+        assert!(abuse_settings(&file, bad).is_err());
+        let bad_proxy =
+            |k: &str| (k == "ANHORIGSTOD_TRUSTED_PROXIES").then(|| "10.0.0.1, nginx".to_owned());
+        assert!(abuse_settings(&file, bad_proxy).is_err());
     }
 }

@@ -303,6 +303,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             // Read before any work, so a bad mail setting stops the start at once.
             let smtp = config::smtp_settings(&file, |k| std::env::var(k).ok())
                 .map_err(|e| e.to_string())?;
+            let abuse = config::abuse_settings(&file, |k| std::env::var(k).ok())
+                .map_err(|e| e.to_string())?;
             let url = database_url(&db, &file);
             let store = store::open(&url).await.map_err(|e| e.to_string())?;
             let served = match municipalities
@@ -340,6 +342,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     Ok(v) if !v.trim().is_empty() => v.trim().eq_ignore_ascii_case("true"),
                     _ => file.hsts.unwrap_or(false),
                 },
+                rate_limit_per_minute: abuse.rate_limit_per_minute,
+                rate_limit_municipality_per_minute: abuse.rate_limit_municipality_per_minute,
+                trusted_proxies: abuse.trusted_proxies,
                 ..web::WebConfig::default()
             };
             let clock: Arc<dyn domain::clock::Clock> = match today {

@@ -13,13 +13,30 @@ use testkit::{create_staff, spawn_app_with, Options, TestApp, TestClock};
 
 const PW: &str = "korv med bröd och senap";
 
+/// Uppsala, on the platform since January (its first account), on 2026-11-25: staff may
+/// register applications received from January on.
 async fn app_on_2026_11_25() -> TestApp {
-    let clock = TestClock::new(Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap());
-    spawn_app_with(Options {
-        clock,
+    let clock = TestClock::new(Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).unwrap());
+    let app = spawn_app_with(Options {
+        clock: clock.clone(),
         ..Options::default()
     })
-    .await
+    .await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "municipal-admin",
+        "forsta@kommun.example",
+        PW,
+        true,
+        None,
+    )
+    .await;
+    clock.advance(
+        Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
+            - Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).unwrap(),
+    );
+    app
 }
 
 async fn token(app: &TestApp, user: i64) -> String {
@@ -111,10 +128,6 @@ async fn an_application_is_validated_and_stored_whole_or_not_at_all() {
             json!({"applicant": {"name": "Demo Anhörigsson", "personnummer": "19121212-1212"}, "requested": [], "consent": true}),
             "requested",
         ),
-        (
-            json!({"applicant": {"name": "Demo Anhörigsson", "personnummer": "19121212-1212"}, "requested": ["x"], "received_on": "2026-11-26", "consent": true}),
-            "received_on",
-        ),
     ];
     for (body, field) in bad {
         let (status, answer) = call(&app, "POST", None, path, Some(body)).await;
@@ -134,7 +147,9 @@ async fn an_application_is_validated_and_stored_whole_or_not_at_all() {
     )
     .await
     .unwrap();
-    assert_eq!(a.received_on, Some(d("2026-10-01")));
+    // The public cannot date what they send (the security review's finding): the server's day
+    // counts, whatever `received_on` the client gives.
+    assert_eq!(a.received_on, Some(d("2026-11-25")));
     assert_eq!(a.applied.len(), 2);
     assert_eq!(
         a.applied[0].catalogue_slug.as_deref(),
@@ -204,6 +219,67 @@ async fn an_application_is_validated_and_stored_whole_or_not_at_all() {
     assert_eq!(status, 404);
 }
 
+#[tokio::test]
+async fn the_public_cannot_back_date_an_application_and_staff_only_within_the_municipalitys_time() {
+    let app = app_on_2026_11_25().await;
+    let path = "/api/v1/municipalities/0380/applications";
+    let (status, answer) = call(&app, "POST", None, path, Some(application("-0001-01-01"))).await;
+    assert_eq!(status, 201, "{answer}");
+    let grant = testkit::reading_grant(&app, "0380", answer["case_id"].as_i64().unwrap()).await;
+    let a = store::assessed::of_case(&app.db, &grant).await.unwrap();
+    assert_eq!(a.received_on, Some(d("2026-11-25")));
+
+    let officer_id = create_staff(
+        &app,
+        Some("0380"),
+        "case-officer",
+        "h@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let officer = token(&app, officer_id).await;
+    for (received_on, message) in [
+        (
+            "-0001-01-01",
+            "Datumet ligger före den dag kommunen började använda tjänsten.",
+        ),
+        (
+            "2026-01-04",
+            "Datumet ligger före den dag kommunen började använda tjänsten.",
+        ),
+        ("2026-11-26", ""),
+    ] {
+        let (status, answer) = call(
+            &app,
+            "POST",
+            Some(&officer),
+            path,
+            Some(application(received_on)),
+        )
+        .await;
+        assert_eq!(status, 422, "{received_on}: {answer}");
+        let errors = answer["errors"]["received_on"].as_array().unwrap();
+        assert!(
+            message.is_empty() || errors.iter().any(|m| m == message),
+            "{received_on}: {answer}"
+        );
+    }
+    let (status, answer) = call(
+        &app,
+        "POST",
+        Some(&officer),
+        path,
+        Some(application("2026-01-05")),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    let grant = testkit::reading_grant(&app, "0380", answer["case_id"].as_i64().unwrap()).await;
+    let a = store::assessed::of_case(&app.db, &grant).await.unwrap();
+    assert_eq!(a.received_on, Some(d("2026-01-05")));
+}
+
 struct Staffed {
     officer: String,
     support: String,
@@ -264,11 +340,19 @@ async fn staffed(app: &TestApp, received_on: &str) -> Staffed {
     }
 }
 
+async fn staff_id(app: &TestApp, email: &str) -> i64 {
+    scalar(
+        app,
+        &format!("SELECT id FROM staff_users WHERE email = '{email}'"),
+    )
+    .await
+}
+
 /// The care recipient's consent to respite, recorded by the first officer.
 async fn consent(app: &TestApp, case_id: i64, given_on: &str) {
     store::assessed::add_consent(
         &app.db,
-        &testkit::grant(app, 1, case_id).await,
+        &testkit::grant(app, staff_id(app, "h@kommun.example").await, case_id).await,
         &store::assessed::NewConsent {
             person_id: None,
             given_by: "Den närstående".into(),
@@ -352,7 +436,7 @@ async fn decisions_notice_and_the_appeal_clock() {
     // Kommunicering still open on the decision date: refused; after the deadline: allowed.
     let origin = Origin::default();
     let now = app.state.clock.now();
-    let officer_id: i64 = 1;
+    let officer_id = staff_id(&app, "h@kommun.example").await;
     let case = testkit::grant(&app, officer_id, s.case_id).await;
     store::assessed::add_communication(
         &app.db,
@@ -620,7 +704,7 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     let decisions = format!("/api/v1/cases/{}/decisions", s.case_id);
     let origin = Origin::default();
     let now = app.state.clock.now();
-    let officer_id: i64 = 1;
+    let officer_id = staff_id(&app, "h@kommun.example").await;
     let case = testkit::grant(&app, officer_id, s.case_id).await;
     let mut ids = Vec::new();
     for decided in [
@@ -881,7 +965,7 @@ async fn a_grant_reaches_only_its_case_and_the_steps_its_role_may_take() {
     let origin = Origin::default();
 
     // The carer support officer of the same unit may read the case, not decide on it.
-    let support = testkit::grant(&app, 2, s.case_id).await;
+    let support = testkit::grant(&app, staff_id(&app, "k@kommun.example").await, s.case_id).await;
     let input = store::assessed::DecisionInput {
         applied_id: None,
         insats: Some("Avlösning".into()),

@@ -9,21 +9,41 @@ mod common;
 use chrono::{TimeZone, Utc};
 use common::*;
 use serde_json::json;
+use std::sync::Arc;
 use store::audit::Origin;
 use testkit::{create_staff, spawn_app_with, Options, TestApp, TestClock};
 
 const PW: &str = "korv med bröd och senap";
 
-async fn app() -> TestApp {
-    let clock = TestClock::new(Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap());
-    spawn_app_with(Options {
-        clock,
+/// Uppsala on 2026-11-25, on the platform since January (its first account).
+async fn app() -> (TestApp, Arc<TestClock>) {
+    let clock = TestClock::new(Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).unwrap());
+    let app = spawn_app_with(Options {
+        clock: clock.clone(),
         ..Options::default()
     })
-    .await
+    .await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "municipal-admin",
+        "forsta@kommun.example",
+        PW,
+        true,
+        None,
+    )
+    .await;
+    clock.advance(
+        Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap()
+            - Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).unwrap(),
+    );
+    (app, clock)
 }
 
-async fn apply(app: &TestApp, personnummer: &str) -> (i64, String) {
+/// A carer applies online on 2026-10-01 (the server's day is the day of receipt).
+async fn apply(app: &TestApp, clock: &TestClock, personnummer: &str) -> (i64, String) {
+    let back = app.state.clock.now() - Utc.with_ymd_and_hms(2026, 10, 1, 10, 0, 0).unwrap();
+    clock.advance(-back);
     let (status, body) = {
         let res = client()
             .post(app.url("/api/v1/municipalities/0380/applications"))
@@ -41,6 +61,7 @@ async fn apply(app: &TestApp, personnummer: &str) -> (i64, String) {
             res.json::<serde_json::Value>().await.unwrap(),
         )
     };
+    clock.advance(back);
     assert_eq!(status, 201, "{body}");
     (
         body["case_id"].as_i64().unwrap(),
@@ -64,7 +85,7 @@ fn ok(p: &Page) {
 
 #[tokio::test]
 async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
-    let app = app().await;
+    let (app, clock) = app().await;
     create_staff(
         &app,
         Some("0380"),
@@ -95,7 +116,7 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
         Some("A"),
     )
     .await;
-    let (case_id, reference) = apply(&app, "19121212-1212").await;
+    let (case_id, reference) = apply(&app, &clock, "19121212-1212").await;
 
     let mut b = Browser::new(&app);
     b.sign_in(&app, "h@kommun.example", PW).await;
@@ -374,7 +395,7 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
 
 #[tokio::test]
 async fn the_letter_never_carries_a_protected_address() {
-    let app = app().await;
+    let (app, clock) = app().await;
     let officer = create_staff(
         &app,
         Some("0380"),
@@ -410,7 +431,7 @@ async fn the_letter_never_carries_a_protected_address() {
             .await
             .unwrap()
             .unwrap();
-        let (case_id, _) = apply(&app, number).await;
+        let (case_id, _) = apply(&app, &clock, number).await;
         let actor = store::access::actor_of(&app.db, officer)
             .await
             .unwrap()
@@ -489,7 +510,7 @@ async fn the_letter_never_carries_a_protected_address() {
 
 #[tokio::test]
 async fn staff_register_a_phoned_application_and_adjust_the_letter_texts() {
-    let app = app().await;
+    let (app, clock) = app().await;
     create_staff(
         &app,
         Some("0380"),

@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "conversations_support_contact",
         sql: include_str!("../migrations/0009_conversations_support_contact.sql"),
     },
+    Migration {
+        version: 10,
+        name: "login_attempts_by_email",
+        sql: include_str!("../migrations/0010_login_attempts_by_email.sql"),
+    },
 ];
 
 /// What each `{placeholder}` of a migration becomes on SQLite and on PostgreSQL. These are the
@@ -127,16 +132,28 @@ async fn begin_locked(db: &Db) -> Result<Tx, StoreError> {
     Ok(tx)
 }
 
-/// Applies what is missing; returns the versions applied now. Each migration runs in its own
-/// transaction, so a failed one leaves those before it applied; on PostgreSQL each takes an
-/// advisory lock and checks again that it is still missing, so two starting nodes do not race.
-/// The migrations this database has not had, read without writing anything.
+/// The migrations this database has not had, read without writing anything. A database
+/// without the `schema_migrations` table has had none; any other failure to read is an error
+/// (a read-only or broken database must not look like a new one).
 pub async fn pending(db: &Db) -> Result<Vec<i64>, StoreError> {
+    let exists = match db.backend() {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = 'schema_migrations'"
+        }
+    };
     let done: Vec<i64> = crate::with_pool!(db, pool => {
-        sqlx::query_scalar("SELECT version FROM schema_migrations")
-            .fetch_all(pool)
-            .await
-            .unwrap_or_default()
+        let tables: i64 = sqlx::query_scalar(exists).fetch_one(pool).await?;
+        if tables == 0 {
+            Vec::new()
+        } else {
+            sqlx::query_scalar("SELECT version FROM schema_migrations")
+                .fetch_all(pool)
+                .await?
+        }
     });
     Ok(MIGRATIONS
         .iter()
@@ -145,6 +162,9 @@ pub async fn pending(db: &Db) -> Result<Vec<i64>, StoreError> {
         .collect())
 }
 
+/// Applies what is missing; returns the versions applied now. Each migration runs in its own
+/// transaction, so a failed one leaves those before it applied; on PostgreSQL each takes an
+/// advisory lock and checks again that it is still missing, so two starting nodes do not race.
 pub async fn migrate(db: &Db) -> Result<Vec<i64>, StoreError> {
     let backend = db.backend();
     let create = "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

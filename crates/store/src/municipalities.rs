@@ -101,6 +101,20 @@ pub async fn sync_all(db: &Db, all: &[Municipality]) -> Result<(), StoreError> {
     tx.commit().await
 }
 
+/// The day the municipality began using the system: when its first staff account was made.
+/// `None` while it has none.
+pub async fn joined_on(db: &Db, kommunkod: &str) -> Result<Option<chrono::NaiveDate>, StoreError> {
+    let first: Option<chrono::DateTime<Utc>> = crate::with_pool!(db, pool => {
+        sqlx::query_scalar(
+            "SELECT created_at FROM staff_users WHERE kommunkod = $1 ORDER BY created_at LIMIT 1",
+        )
+        .bind(kommunkod)
+        .fetch_optional(pool)
+        .await?
+    });
+    Ok(first.map(|t| t.date_naive()))
+}
+
 pub async fn list(db: &Db) -> Result<Vec<Municipality>, StoreError> {
     let rows: Vec<MunicipalityRow> = crate::with_pool!(db, pool => {
         sqlx::query_as("SELECT kommunkod, name, region_code, region_name FROM municipalities ORDER BY kommunkod")

@@ -4,6 +4,7 @@
 use crate::db::Db;
 use crate::StoreError;
 use chrono::{DateTime, Duration, Utc};
+use domain::staff::signin;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -188,7 +189,7 @@ pub async fn revoke_all(db: &Db, user_id: i64, now: DateTime<Utc>) -> Result<u64
     Ok(n)
 }
 
-/// Records a sign-in attempt.
+/// Records a sign-in attempt, and prunes attempts older than the limits ever read.
 pub async fn record_attempt(
     db: &Db,
     email: &str,
@@ -205,34 +206,46 @@ pub async fn record_attempt(
             .bind(success)
             .execute(&mut *c)
             .await?;
+        sqlx::query("DELETE FROM login_attempts WHERE at < $1")
+            .bind(now - Duration::hours(signin::KEEP_ATTEMPTS_HOURS))
+            .execute(&mut *c)
+            .await?;
     });
     tx.commit().await
 }
 
-/// Failed attempts since `since`: for the account (after its last success) and for the address.
+/// Failed attempts since `since`: on the account (after its last success), on the account from
+/// this address, and from this address.
 pub async fn recent_failures(
     db: &Db,
     email: &str,
     client_addr: Option<&str>,
     since: DateTime<Utc>,
-) -> Result<(i64, i64), StoreError> {
+) -> Result<signin::Failures, StoreError> {
     crate::with_pool!(db, pool => {
-        let by_account: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_attempts a WHERE email = $1 AND at >= $2 AND success = FALSE \
+        let (account, account_from_address): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN client_addr = $3 THEN 1 ELSE 0 END), 0) \
+             FROM login_attempts a WHERE email = $1 AND at >= $2 AND success = FALSE \
              AND NOT EXISTS (SELECT 1 FROM login_attempts s WHERE s.email = a.email AND s.success = TRUE AND s.at > a.at)",
         )
         .bind(email.to_lowercase())
         .bind(since)
+        .bind(client_addr)
         .fetch_one(pool)
         .await?;
-        let by_addr: i64 = sqlx::query_scalar(
+        let address: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM login_attempts WHERE client_addr = $1 AND at >= $2 AND success = FALSE",
         )
         .bind(client_addr)
         .bind(since)
         .fetch_one(pool)
         .await?;
-        Ok((by_account, by_addr))
+        Ok(signin::Failures {
+            // Without an address every failure on the account is "from here".
+            account_from_address: if client_addr.is_some() { account_from_address } else { account },
+            account,
+            address,
+        })
     })
 }
 

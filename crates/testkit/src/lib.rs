@@ -122,6 +122,9 @@ impl Default for Options {
                 access_log: false,
                 // Tests change activities through the store directly and look at once.
                 activities_ttl: std::time::Duration::ZERO,
+                // Tests send many forms from 127.0.0.1; the tests of the limits turn them on.
+                rate_limit_per_minute: 0,
+                rate_limit_municipality_per_minute: 0,
                 ..web::WebConfig::default()
             },
             clock: Arc::new(SystemClock),

@@ -98,7 +98,23 @@ pub async fn submit_application(
 ) -> Result<Result<Submitted, FieldErrors>, PageError> {
     let catalogue = applicable(state, kommunkod).await?;
     let today = state.clock.today();
-    let valid = match assessed::validate_application(raw, &catalogue, today) {
+    // The public cannot date what they send: the server's day counts. Staff registering a
+    // letter or a call may give the day it came, but not before the municipality began here.
+    let dated_today;
+    let (raw, earliest) = match by {
+        None => {
+            dated_today = RawApplication {
+                received_on: String::new(),
+                ..raw.clone()
+            };
+            (&dated_today, None)
+        }
+        Some(_) => (
+            raw,
+            store::municipalities::joined_on(&state.db, kommunkod).await?,
+        ),
+    };
+    let valid = match assessed::validate_application(raw, &catalogue, today, earliest) {
         Ok(v) => v,
         Err(e) => return Ok(Err(e)),
     };

@@ -28,6 +28,9 @@ pub enum PageError {
     TooLarge,
     /// A form that no page of ours sends (a field twice, a value of the wrong kind).
     BadRequest,
+    /// Too many anonymous writes from this client or to this municipality: wait this many
+    /// seconds.
+    TooManyRequests(u64),
     /// A write that needs emergency access first: back to the page that asks for the reason.
     SeeOther(String),
     /// Something failed on our side; the cause goes to the log, never to the visitor.
@@ -94,6 +97,19 @@ impl IntoResponse for PageError {
                     staff_text: "error-form-too-large",
                 },
             ),
+            PageError::TooManyRequests(secs) => {
+                let mut r = PageError::page(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    ErrorPage {
+                        heading: "error-too-many-title",
+                        text: "error-too-many-text",
+                        staff_text: "error-too-many-text",
+                    },
+                );
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                return r;
+            }
             PageError::BadRequest => (
                 StatusCode::BAD_REQUEST,
                 ErrorPage {
@@ -114,6 +130,12 @@ impl IntoResponse for PageError {
                 )
             }
         };
+        PageError::page(status, page)
+    }
+}
+
+impl PageError {
+    fn page(status: StatusCode, page: ErrorPage) -> Response {
         let mut r = status.into_response();
         r.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -148,6 +170,8 @@ pub enum ApiError {
     /// The request clashes with the resource's state (a link already used).
     Conflict(String),
     UnsupportedMediaType(String),
+    /// 429: too many anonymous writes; wait this many seconds.
+    TooManyRequests(u64),
     PayloadTooLarge(String),
     BadRequest(String),
     /// 422 with `{"errors": {field: [message, …]}}`, the messages in Swedish.
@@ -164,6 +188,7 @@ impl From<PageError> for ApiError {
             PageError::SignIn => ApiError::Unauthorized(crate::i18n::swedish("api-unauthorized")),
             PageError::TooLarge => ApiError::PayloadTooLarge(crate::i18n::swedish("api-too-large")),
             PageError::BadRequest => ApiError::BadRequest(crate::i18n::swedish("api-bad-body")),
+            PageError::TooManyRequests(secs) => ApiError::TooManyRequests(secs),
             PageError::Csrf | PageError::NotFound | PageError::SeeOther(_) => {
                 ApiError::NotFound(crate::i18n::swedish("api-not-found"))
             }
@@ -215,6 +240,16 @@ impl IntoResponse for ApiError {
             }
             ApiError::PayloadTooLarge(m) => (StatusCode::PAYLOAD_TOO_LARGE, json!({ "error": m })),
             ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, json!({ "error": m })),
+            ApiError::TooManyRequests(secs) => {
+                let body = json!({
+                    "error": crate::i18n::swedish("api-too-many"),
+                    "retry_after": secs,
+                });
+                let mut r = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+                r.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                return r;
+            }
             ApiError::Validation(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 json!({ "errors": validation_body(&errors) }),

@@ -60,6 +60,12 @@ pub struct WebConfig {
     pub metrics_token: Option<String>,
     /// Send `Strict-Transport-Security` (behind HTTPS only).
     pub hsts: bool,
+    /// Anonymous writes per client address per minute; `0` turns the limit off.
+    pub rate_limit_per_minute: u32,
+    /// Anonymous writes per municipality per minute, over all clients; `0` turns it off.
+    pub rate_limit_municipality_per_minute: u32,
+    /// The reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: http::TrustedProxies,
 }
 
 impl Default for WebConfig {
@@ -75,6 +81,9 @@ impl Default for WebConfig {
             activities_ttl: Duration::from_secs(2),
             metrics_token: None,
             hsts: false,
+            rate_limit_per_minute: 20,
+            rate_limit_municipality_per_minute: 600,
+            trusted_proxies: http::TrustedProxies::default(),
         }
     }
 }
@@ -141,6 +150,7 @@ pub struct AppState {
     pub activities: Arc<activities::ActivityCache>,
     pub public_stats: Arc<stats::PublicCache>,
     pub metrics: Arc<metrics::Metrics>,
+    pub limits: Arc<http::throttle::Limits>,
     /// Answers that never change while the process runs (the start page, the municipality
     /// list), rendered on first use.
     pub fixed: Arc<Fixed>,
@@ -193,6 +203,10 @@ impl AppState {
             &t.get("generic-board"),
         );
         let (content_ttl, activities_ttl) = (config.content_ttl, config.activities_ttl);
+        let limits = http::throttle::Limits::per_minute(
+            config.rate_limit_per_minute,
+            config.rate_limit_municipality_per_minute,
+        );
         Ok(Self {
             db,
             clock,
@@ -208,6 +222,7 @@ impl AppState {
             activities: Arc::new(activities::ActivityCache::new(activities_ttl)),
             public_stats: Arc::new(stats::PublicCache::new(stats::PUBLIC_TTL)),
             metrics: Arc::new(metrics::Metrics::default()),
+            limits: Arc::new(limits),
             fixed: Arc::new(Fixed::default()),
         })
     }

@@ -2,13 +2,15 @@
 //! no personal data (the route pattern, never the path or query).
 
 use crate::error::ErrorPage;
+use crate::http::client::ClientAddr;
 use crate::http::StaffSlot;
 use crate::AppState;
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 use rand::RngCore;
+use std::net::SocketAddr;
 use std::time::Instant;
 
 /// The request's id, for logs and audit rows.
@@ -26,6 +28,14 @@ pub async fn observe(State(state): State<AppState>, mut req: Request, next: Next
     let route = matched.as_ref().map_or("unmatched", MatchedPath::as_str);
     let request_id = format!("{:016x}", rand::thread_rng().next_u64());
     req.extensions_mut().insert(RequestId(request_id.clone()));
+    if let Some(peer) = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+    {
+        let client = state.config.trusted_proxies.client(peer, req.headers());
+        req.extensions_mut().insert(ClientAddr(client));
+    }
     let method = req.method().clone();
     let staff = req.uri().path().starts_with("/personal");
     // Whatever answers a signed-in caller may hold personal data: never stored by a cache.

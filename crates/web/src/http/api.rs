@@ -14,7 +14,7 @@ use crate::middleware::RequestId;
 use crate::staff::auth;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Extension;
@@ -22,7 +22,6 @@ use domain::staff::Actor;
 use serde_json::{Map, Value};
 use std::convert::Infallible;
 use std::marker::PhantomData;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use store::access::CaseGrant;
 use store::audit::Origin;
@@ -40,7 +39,7 @@ pub(crate) async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     request_id: &Option<Extension<RequestId>>,
-    addr: SocketAddr,
+    client: Option<String>,
 ) -> Result<Caller, ApiError> {
     let t = &state.t;
     let unauthorized = || ApiError::Unauthorized(t.get("api-unauthorized"));
@@ -76,7 +75,7 @@ pub(crate) async fn caller(
         actor: format!("staff:{}", user.id),
         role: user.role.as_str().to_owned(),
         request_id: request_id.as_ref().map(|r| r.0 .0.clone()),
-        client_addr: Some(addr.ip().to_string()),
+        client_addr: client,
     };
     // Accounts without a municipality (system administrators) read no case.
     let kommun = user
@@ -110,12 +109,8 @@ impl FromRequestParts<AppState> for Caller {
             return Ok(c.clone());
         }
         let rid = parts.extensions.get::<RequestId>().cloned().map(Extension);
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0)
-            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
-        let c = caller(state, &parts.headers, &rid, addr).await?;
+        let client = crate::http::extract::client_of(parts);
+        let c = caller(state, &parts.headers, &rid, client).await?;
         parts.extensions.insert(c.clone());
         Ok(c)
     }

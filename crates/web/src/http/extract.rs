@@ -5,20 +5,21 @@
 //! the path) and [`Id`] (a typed id from the path, not found when it is no number).
 
 use crate::error::PageError;
+use crate::http::client::ClientAddr;
 use crate::http::ids::IdKind;
+use crate::http::throttle::{self, Throttled};
 use crate::middleware::RequestId;
 use crate::staff::auth::{self, Staff};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{
-    ConnectInfo, FromRequest, FromRequestParts, OptionalFromRequestParts, RawPathParams, Request,
+    FromRequest, FromRequestParts, OptionalFromRequestParts, RawPathParams, Request,
 };
 use axum::http::request::Parts;
 use domain::policy::{can, Action, Decision, Resource};
 use domain::Kommunkod;
 use serde::de::DeserializeOwned;
 use std::marker::PhantomData;
-use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use store::access::CaseGrant;
 use store::audit::Origin;
@@ -74,11 +75,7 @@ impl FromRequestParts<AppState> for StaffCtx {
             .await?
             .ok_or(PageError::SignIn)?;
         let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.as_str());
-        let client = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip().to_string());
-        let origin = staff.origin(request_id, client);
+        let origin = staff.origin(request_id, client_of(parts));
         let ctx = StaffCtx { staff, origin };
         if let Some(slot) = slot {
             let _ = slot.0.set(ctx.clone());
@@ -280,46 +277,46 @@ impl FromRequestParts<AppState> for PendingSession {
     }
 }
 
-/// The audit origin of an anonymous request (before sign-in).
+/// The audit origin of an anonymous request (before sign-in). Only anonymous writes take it,
+/// so it also counts the write against the rate limits.
 pub struct AnonymousOrigin(pub Origin);
 
 impl FromRequestParts<AppState> for AnonymousOrigin {
-    type Rejection = std::convert::Infallible;
+    type Rejection = Throttled;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &AppState,
-    ) -> Result<Self, std::convert::Infallible> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Throttled> {
+        throttle::anonymous_write(parts, state).await?;
         Ok(AnonymousOrigin(Origin {
             actor: "anonymous".into(),
             role: String::new(),
             request_id: parts.extensions.get::<RequestId>().map(|r| r.0.clone()),
-            client_addr: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            client_addr: client_of(parts),
         }))
     }
 }
 
-/// The audit origin of a carer using the public portal or API (no account).
+/// The audit origin of a carer using the public portal or API (no account). Only the public's
+/// writes (and reads by a private link) take it, so it also counts against the rate limits.
 pub struct PublicOrigin(pub Origin);
 
 impl FromRequestParts<AppState> for PublicOrigin {
-    type Rejection = std::convert::Infallible;
+    type Rejection = Throttled;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _state: &AppState,
-    ) -> Result<Self, std::convert::Infallible> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Throttled> {
+        throttle::anonymous_write(parts, state).await?;
         Ok(PublicOrigin(crate::contact::public_origin(
             parts.extensions.get::<RequestId>(),
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string()),
+            client_of(parts),
         )))
     }
+}
+
+/// The client's address as the audit log and the limits see it (see [`ClientAddr`]).
+pub fn client_of(parts: &Parts) -> Option<String> {
+    parts
+        .extensions
+        .get::<ClientAddr>()
+        .map(|c| c.0.to_string())
 }
 
 /// A typed id from the path parameter `{id}`: a number, or not found.

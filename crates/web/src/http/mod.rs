@@ -5,12 +5,15 @@
 
 pub mod api;
 pub mod cache;
+pub mod client;
 pub mod extract;
 pub mod ids;
+pub mod throttle;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
+pub use client::{ClientAddr, TrustedProxies};
 pub use extract::{
     Allowed, AnonymousOrigin, CaseAccess, Id, PendingSession, PlainForm, PublicOrigin, StaffCtx,
     StaffForm, StaffSlot, Visible,

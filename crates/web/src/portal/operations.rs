@@ -1,11 +1,11 @@
 //! Assets and operations: the style sheet, the health check and the metrics.
 
+use crate::http::client::ClientAddr;
 use crate::AppState;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use std::net::SocketAddr;
 
 // ---- Assets and operations ----
 
@@ -32,13 +32,14 @@ pub(super) async fn healthz(State(state): State<AppState>) -> Response {
 
 pub(super) async fn metrics(
     State(state): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    client: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
 ) -> Response {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let peer = peer.map(|Extension(c)| c.0.ip());
+    // The client behind our own proxies: a proxy on loopback does not make everyone local.
+    let peer = client.map(|Extension(c)| c.0);
     if !crate::metrics::may_read(state.config.metrics_token.as_deref(), authorization, peer) {
         return StatusCode::FORBIDDEN.into_response();
     }

@@ -234,10 +234,9 @@ pub async fn sign_in(
     let now = state.clock.now();
     let since = now - Duration::minutes(signin::WINDOW_MINUTES);
     let addr = origin.client_addr.as_deref();
-    let (by_account, by_addr) =
-        store::sessions::recent_failures(&state.db, email, addr, since).await?;
+    let failures = store::sessions::recent_failures(&state.db, email, addr, since).await?;
     let creds = store::staff::credentials(&state.db, email).await?;
-    if signin::gate(by_account, by_addr) != Gate::Open {
+    if signin::gate(failures) != Gate::Open {
         store::sessions::record_attempt(&state.db, email, addr, false, now).await?;
         audit::append_now(
             &state.db,
@@ -333,14 +332,14 @@ pub async fn verify_second_factor(
     o.role = creds.user.role.as_str().to_owned();
     let kommun = creds.user.kommunkod;
     let since = now - Duration::minutes(signin::WINDOW_MINUTES);
-    let (by_account, by_addr) = store::sessions::recent_failures(
+    let failures = store::sessions::recent_failures(
         &state.db,
         &creds.user.email,
         o.client_addr.as_deref(),
         since,
     )
     .await?;
-    if signin::gate(by_account, by_addr) != Gate::Open {
+    if signin::gate(failures) != Gate::Open {
         store::sessions::revoke(&state.db, raw, now).await?;
         audit::append_now(
             &state.db,
