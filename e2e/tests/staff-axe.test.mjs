@@ -106,13 +106,13 @@ describe('axe-core: no accessibility violations in the staff workspace', () => {
     return signedIn.get(key);
   }
 
-  /** The case reader, signed in after enrolling its own key (not scanned here). */
-  const reader = () =>
-    signedInAs('reader', async (context) => {
-      const page = await passwordStep(context, ACCOUNTS.reader, ENROL);
+  /** Signs `account` in after enrolling its own key (not scanned here). */
+  const enrolled = (key, account) =>
+    signedInAs(key, async (context) => {
+      const page = await passwordStep(context, account, ENROL);
       try {
         const secret = (await page.locator('#secret').innerText()).replace(/\s/g, '');
-        await page.fill('#f-code', await codes.code(ACCOUNTS.reader.email, secret));
+        await page.fill('#f-code', await codes.code(account.email, secret));
         await submit(page, 200);
         await page.waitForSelector('#recovery-codes');
       } finally {
@@ -120,12 +120,11 @@ describe('axe-core: no accessibility violations in the staff workspace', () => {
       }
     });
 
-  /** The municipal admin, signed in with its password alone (its role reads no cases). */
-  const admin = () =>
-    signedInAs('admin', async (context) => {
-      const page = await passwordStep(context, ACCOUNTS.admin, ADMIN);
-      await page.close();
-    });
+  /** The case reader. */
+  const reader = () => enrolled('reader', ACCOUNTS.reader);
+
+  /** The municipal admin: a second factor too, though its role reads no cases. */
+  const admin = () => enrolled('admin', ACCOUNTS.admin);
 
   /** Runs axe on a page of `context` that `open` has brought to the state to scan. */
   async function scanWith(context, label, open) {
@@ -285,6 +284,20 @@ describe('axe-core: no accessibility violations in the staff workspace', () => {
       await submit(page, 422);
       assert.ok(await page.locator('#error-summary').isVisible(), 'the error summary');
     }));
+
+  it('/personal/konto (changing one’s own password) and its errors (422)', async () =>
+    scanWith(await reader(), '/personal/konto', async (page) => {
+      const response = await page.goto(server.url('/personal/konto'));
+      assert.equal(response?.status(), 200);
+      const before = await axeViolations(page);
+      if (before.length > 0) assert.fail(formatViolations('/personal/konto', before));
+      await submit(page, 422);
+      assert.ok(await page.locator('#error-summary').isVisible(), 'the error summary');
+      assert.equal(await page.locator('#f-current').getAttribute('aria-invalid'), 'true');
+    }));
+
+  it('/personal/nytt-losenord/{token} (a link that no longer works, 410)', () =>
+    scan(anonymous, '/personal/nytt-losenord/en-gammal-lank', { status: 410 }));
 
   it('/personal/admin/brevtexter (letter texts) and an error (422)', async () =>
     scanWith(await admin(), '/personal/admin/brevtexter', async (page) => {

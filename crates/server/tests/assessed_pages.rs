@@ -510,7 +510,7 @@ async fn the_letter_never_carries_a_protected_address() {
 
 #[tokio::test]
 async fn staff_register_a_phoned_application_and_adjust_the_letter_texts() {
-    let (app, clock) = app().await;
+    let (app, _clock) = app().await;
     create_staff(
         &app,
         Some("0380"),

@@ -15,6 +15,7 @@ pub mod db;
 pub mod migrate;
 pub mod municipalities;
 pub mod outbox;
+pub mod password_links;
 pub mod persons;
 pub mod sessions;
 pub mod staff;

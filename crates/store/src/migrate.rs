@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "login_attempts_by_email",
         sql: include_str!("../migrations/0010_login_attempts_by_email.sql"),
     },
+    Migration {
+        version: 11,
+        name: "password_links",
+        sql: include_str!("../migrations/0011_password_links.sql"),
+    },
 ];
 
 /// What each `{placeholder}` of a migration becomes on SQLite and on PostgreSQL. These are the

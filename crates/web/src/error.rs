@@ -28,6 +28,9 @@ pub enum PageError {
     TooLarge,
     /// A form that no page of ours sends (a field twice, a value of the wrong kind).
     BadRequest,
+    /// A link that no longer works (used, expired or never made): 410 with a text (a Fluent
+    /// id) that says what to do instead.
+    Gone(&'static str),
     /// Too many anonymous writes from this client or to this municipality: wait this many
     /// seconds.
     TooManyRequests(u64),
@@ -95,6 +98,14 @@ impl IntoResponse for PageError {
                     heading: "error-internal-title",
                     text: "error-form-too-large",
                     staff_text: "error-form-too-large",
+                },
+            ),
+            PageError::Gone(text) => (
+                StatusCode::GONE,
+                ErrorPage {
+                    heading: "error-gone-title",
+                    text,
+                    staff_text: text,
                 },
             ),
             PageError::TooManyRequests(secs) => {
@@ -189,7 +200,7 @@ impl From<PageError> for ApiError {
             PageError::TooLarge => ApiError::PayloadTooLarge(crate::i18n::swedish("api-too-large")),
             PageError::BadRequest => ApiError::BadRequest(crate::i18n::swedish("api-bad-body")),
             PageError::TooManyRequests(secs) => ApiError::TooManyRequests(secs),
-            PageError::Csrf | PageError::NotFound | PageError::SeeOther(_) => {
+            PageError::Csrf | PageError::NotFound | PageError::SeeOther(_) | PageError::Gone(_) => {
                 ApiError::NotFound(crate::i18n::swedish("api-not-found"))
             }
         }

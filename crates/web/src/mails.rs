@@ -174,3 +174,44 @@ impl ComposeBooking for Mails<'_> {
         })
     }
 }
+
+#[derive(Template)]
+#[template(path = "mail/password_link.txt")]
+struct PasswordLinkText<'a> {
+    t: &'a I18n,
+    email: &'a str,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/password_link.html")]
+struct PasswordLinkHtml<'a> {
+    t: &'a I18n,
+    email: &'a str,
+    link: &'a str,
+}
+
+impl Mails<'_> {
+    /// The one-time link with which the account holder sets a new password.
+    pub fn password_link(
+        &self,
+        user_id: i64,
+        kommunkod: Option<&str>,
+        email: &str,
+        token: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<store::outbox::NewMail, askama::Error> {
+        let link = format!("{}/personal/nytt-losenord/{token}", self.base);
+        let (t, link) = (self.t, link.as_str());
+        Ok(store::outbox::NewMail {
+            kommunkod: kommunkod.map(str::to_owned),
+            kind: "password_link".into(),
+            about: format!("staff:{user_id}"),
+            to: email.to_owned(),
+            subject: t.get("mail-password-subject"),
+            text: PasswordLinkText { t, email, link }.render()?,
+            html: PasswordLinkHtml { t, email, link }.render()?,
+            send_after: now,
+        })
+    }
+}

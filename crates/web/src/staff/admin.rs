@@ -11,7 +11,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use domain::policy::{can, Action, Decision, Resource};
 use domain::staff::Role;
 use domain::{FieldErrors, Kommunkod};
@@ -285,7 +285,8 @@ pub async fn change(
     if !may_manage(staff, kommun) {
         return Err(PageError::NotFound);
     }
-    if target.id == staff.user.id && what != "nytt-losenord" {
+    // One's own password is changed at /personal/konto, knowing the current one.
+    if target.id == staff.user.id {
         return Err(PageError::ForbiddenBecause("admin-error-self"));
     }
     let t = ctx.texts(&state);
@@ -301,17 +302,18 @@ pub async fn change(
             o.notice = Some(t.get1("admin-enabled", "email", &target.email));
         }
         "nytt-losenord" => {
-            let password = auth::generated_password();
-            store::staff::set_password(
-                &state.db,
+            // The holder chooses the new password through a link sent to them; the
+            // administrator sees neither a password nor the link.
+            let token = store::password_links::new_token();
+            let mail = crate::mails::Mails::new(&state).password_link(
                 id,
-                &auth::hash_password(state.config.hash_cost, &password)?,
+                kommun.as_ref().map(Kommunkod::as_str),
+                &target.email,
+                &token,
                 now,
-                origin,
-            )
-            .await?;
-            store::sessions::revoke_all(&state.db, id, now).await?;
-            o.shown_password = Some((target.email.clone(), password));
+            )?;
+            store::password_links::reset(&state.db, id, &token, &mail, now, origin).await?;
+            o.notice = Some(t.get1("admin-password-link-sent", "email", &target.email));
         }
         "nollstall-tvastegs" => {
             store::staff::set_totp(&state.db, id, None, now, origin).await?;
@@ -319,9 +321,6 @@ pub async fn change(
             o.notice = Some(t.get1("admin-totp-reset", "email", &target.email));
         }
         _ => return Err(PageError::NotFound),
-    }
-    if what == "nytt-losenord" && target.id == staff.user.id {
-        return Ok(Redirect::to("/personal/logga-in").into_response());
     }
     admin_page(&state, staff, kommun, o, StatusCode::OK).await
 }

@@ -2,6 +2,7 @@
 //! Every page checks the session, then the policy (`domain::policy::can`), then reads through
 //! the store, which logs the read.
 
+mod account;
 mod activities;
 mod admin;
 mod assessed;
@@ -40,6 +41,14 @@ pub fn router() -> Router<AppState> {
             get(signin::enrol_form).post(signin::enrol),
         )
         .route("/personal/logga-ut", post(signin::sign_out))
+        .route(
+            "/personal/konto",
+            get(account::account).post(account::change_password),
+        )
+        .route(
+            "/personal/nytt-losenord/{token}",
+            get(account::link_form).post(account::set_by_link),
+        )
         .route("/personal/sprak", post(signin::set_language))
         .route("/personal/inkorg", get(inbox::inbox))
         .route("/personal/inkorg/{id}", get(inbox::inbox_item))

@@ -79,6 +79,8 @@ fn sign_in_page(
 #[serde(default)]
 pub struct SignInQuery {
     utloggad: String,
+    /// Back from setting a new password through a link.
+    nytt: String,
 }
 
 pub async fn sign_in_form(
@@ -89,7 +91,11 @@ pub async fn sign_in_form(
     if let Some(ctx) = signed_in {
         return Ok(Redirect::to(start_page(ctx.staff.user.role)).into_response());
     }
-    let notice = (q.utloggad == "1").then(|| state.t.get("signin-signed-out"));
+    let notice = if q.nytt == "1" {
+        Some(state.t.get("signin-new-password"))
+    } else {
+        (q.utloggad == "1").then(|| state.t.get("signin-signed-out"))
+    };
     sign_in_page(
         &state,
         StatusCode::OK,
