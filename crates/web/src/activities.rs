@@ -6,9 +6,10 @@
 use crate::error::PageError;
 use crate::form_errors::FormErrors;
 use crate::http::cache::{Rendered, TtlCache};
+use crate::http::paths::{KommunPath, TokenPath};
 use crate::http::{ids, Id, PublicOrigin};
 use crate::i18n::I18n;
-use crate::portal::{municipality, query_pairs, KommunPath, Layout};
+use crate::portal::{municipality, query_pairs, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -667,7 +668,8 @@ fn private(mut r: Response) -> Response {
 
 async fn signup_page(
     State(state): State<AppState>,
-    Path((kommunkod, token)): Path<(String, String)>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    Path(TokenPath { token }): Path<TokenPath>,
     PublicOrigin(origin): PublicOrigin,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
@@ -712,7 +714,8 @@ async fn signup_page(
 
 async fn cancel_form(
     State(state): State<AppState>,
-    Path((kommunkod, token)): Path<(String, String)>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    Path(TokenPath { token }): Path<TokenPath>,
     PublicOrigin(origin): PublicOrigin,
 ) -> Result<Response, PageError> {
     municipality(&state, &kommunkod).await?;
@@ -797,7 +800,7 @@ pub async fn municipality_calendar(
 
 async fn municipality_feed(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
 ) -> Result<Response, PageError> {
     let kommunkod = kommunkod.trim_end_matches(".ics");
     match municipality_calendar(&state, kommunkod).await? {

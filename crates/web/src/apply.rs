@@ -10,6 +10,7 @@ use crate::assessed::{applicable, submit_application};
 use crate::content::MunicipalityContent;
 use crate::error::PageError;
 use crate::form_errors::FormErrors;
+use crate::http::paths::{KommunPath, ReferencePath};
 use crate::http::PublicOrigin;
 use crate::i18n::I18n;
 use crate::portal::{municipality, query_pairs, Choice, Layout};
@@ -220,7 +221,7 @@ pub fn raw_from_form(body: &[u8]) -> RawApplication {
 
 async fn form(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;
@@ -241,7 +242,7 @@ async fn form(
 
 async fn form_submit(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
     PublicOrigin(origin): PublicOrigin,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, PageError> {
@@ -309,7 +310,8 @@ struct DonePage<'a> {
 
 async fn done(
     State(state): State<AppState>,
-    Path((kommunkod, reference)): Path<(String, String)>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    Path(ReferencePath { reference }): Path<ReferencePath>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;

@@ -5,9 +5,10 @@
 use crate::activities::{choices, long_date, Choice};
 use crate::error::PageError;
 use crate::form_errors::FormErrors;
+use crate::http::paths::{KommunPath, TokenPath};
 use crate::http::{ids, Id, PublicOrigin};
 use crate::i18n::I18n;
-use crate::portal::{municipality, query_pairs, KommunPath, Layout};
+use crate::portal::{municipality, query_pairs, Layout};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
@@ -93,7 +94,7 @@ struct TimesPage<'a> {
 
 async fn times(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;
     let t = &state.t;
@@ -404,7 +405,8 @@ async fn booking_page(
 
 async fn booking(
     State(state): State<AppState>,
-    Path((kommunkod, token)): Path<(String, String)>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    Path(TokenPath { token }): Path<TokenPath>,
     PublicOrigin(origin): PublicOrigin,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
@@ -423,7 +425,8 @@ async fn booking(
 
 async fn cancel(
     State(state): State<AppState>,
-    Path((kommunkod, token)): Path<(String, String)>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    Path(TokenPath { token }): Path<TokenPath>,
     PublicOrigin(origin): PublicOrigin,
 ) -> Result<Response, PageError> {
     municipality(&state, &kommunkod).await?;
@@ -450,7 +453,8 @@ async fn cancel(
 
 async fn rebook(
     State(state): State<AppState>,
-    Path((kommunkod, token)): Path<(String, String)>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    Path(TokenPath { token }): Path<TokenPath>,
     PublicOrigin(origin): PublicOrigin,
     body: Bytes,
 ) -> Result<Response, PageError> {

@@ -4,6 +4,7 @@
 
 use crate::error::PageError;
 use crate::http::cache::TtlCache;
+use crate::http::paths::KommunPath;
 use crate::i18n::I18n;
 use crate::portal::{municipality, query_pairs, Layout};
 use crate::AppState;
@@ -186,7 +187,7 @@ struct PublicPage<'a> {
 
 async fn public(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;

@@ -6,6 +6,7 @@ use super::not_found;
 use crate::error::ApiError;
 use crate::http::api::{ApiId, ApiMunicipality, JsonObject, PublicOrigin};
 use crate::http::ids::Activity;
+use crate::http::paths::{KommunPath, TokenPath};
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -83,7 +84,7 @@ fn activities_json(
 
 async fn calendar(
     State(state): State<AppState>,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
 ) -> Result<Response, ApiError> {
     match crate::activities::municipality_calendar(&state, &kommunkod).await? {
         Some(body) => Ok(crate::activities::calendar_response(body)),
@@ -157,7 +158,7 @@ async fn create_signup(
 
 async fn get_signup(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    Path(TokenPath { token }): Path<TokenPath>,
     PublicOrigin(origin): PublicOrigin,
 ) -> Result<Json<Value>, ApiError> {
     let s = store::activities::by_token(&state.db, &token, state.clock.now(), &origin)
@@ -174,7 +175,7 @@ async fn get_signup(
 
 async fn delete_signup(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    Path(TokenPath { token }): Path<TokenPath>,
     PublicOrigin(origin): PublicOrigin,
 ) -> Result<Json<Value>, ApiError> {
     match crate::activities::cancel(&state, &token, &origin).await? {

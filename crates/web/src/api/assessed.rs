@@ -10,6 +10,7 @@ use crate::http::api::{
 };
 use crate::http::extract::{act, PolicyAction};
 use crate::http::ids::Appeal;
+use crate::http::paths::KommunPath;
 use crate::AppState;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
@@ -356,7 +357,7 @@ struct ReportQuery {
 async fn not_executed(
     State(state): State<AppState>,
     c: Caller,
-    Path(kommunkod): Path<String>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
     let Ok(k) = domain::Kommunkod::parse(&kommunkod) else {

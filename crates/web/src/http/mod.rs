@@ -8,6 +8,7 @@ pub mod cache;
 pub mod client;
 pub mod extract;
 pub mod ids;
+pub(crate) mod paths;
 pub mod throttle;
 
 use axum::http::header;

@@ -1,10 +1,11 @@
 //! The contact request form ("be om ett samtal") and its receipt page.
 
-use super::{municipality, query_pairs, query_value, render, KommunPath, Layout};
+use super::{municipality, query_pairs, query_value, render, Layout};
 use crate::contact::{submit, Submitted};
 use crate::content::MunicipalityContent;
 use crate::error::PageError;
 use crate::form_errors::FormErrors;
+use crate::http::paths::{KommunPath, ReferencePath};
 use crate::http::PublicOrigin;
 use crate::i18n::I18n;
 use crate::AppState;
@@ -226,7 +227,8 @@ struct DonePage<'a> {
 
 pub(super) async fn form_done(
     State(state): State<AppState>,
-    Path((kommunkod, reference)): Path<(String, String)>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    Path(ReferencePath { reference }): Path<ReferencePath>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;

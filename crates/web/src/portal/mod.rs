@@ -141,18 +141,6 @@ pub(crate) fn error_page(
     }
 }
 
-/// The `{kommunkod}` of a path (with or without more parameters).
-#[derive(serde::Deserialize)]
-pub(crate) struct KommunPath {
-    pub kommunkod: String,
-}
-
-/// The `{slug}` of a page's path.
-#[derive(serde::Deserialize)]
-pub(crate) struct SlugPath {
-    pub slug: String,
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {

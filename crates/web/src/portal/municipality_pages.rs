@@ -1,8 +1,9 @@
 //! A municipality's own pages: overview, its support, an entry, economic support, contacts.
 
-use super::{municipality, query_pairs, render, render_once, KommunPath, Layout};
+use super::{municipality, query_pairs, render, render_once, Layout};
 use crate::content::MunicipalityContent;
 use crate::error::PageError;
+use crate::http::paths::{KommunPath, SlugPath};
 use crate::i18n::I18n;
 use crate::markdown;
 use crate::AppState;
@@ -204,7 +205,8 @@ pub(super) fn entry_page<'a>(
 
 pub(super) async fn entry(
     State(state): State<AppState>,
-    Path((kommunkod, slug)): Path<(String, String)>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    Path(SlugPath { slug }): Path<SlugPath>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;
@@ -235,7 +237,8 @@ pub(super) struct ContentPageView<'a> {
 
 pub(super) async fn page(
     State(state): State<AppState>,
-    Path((kommunkod, slug)): Path<(String, String)>,
+    Path(KommunPath { kommunkod }): Path<KommunPath>,
+    Path(SlugPath { slug }): Path<SlugPath>,
 ) -> Result<Response, PageError> {
     let c = municipality(&state, &kommunkod).await?;
     let p = c.page(&slug).ok_or(PageError::NotFound)?;

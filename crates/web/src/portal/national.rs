@@ -1,9 +1,10 @@
 //! The start page, the choice of municipality, the national view and the general pages.
 
 use super::municipality_pages::{entry_page, ContentPageView};
-use super::{query_pairs, query_value, render, Layout, SlugPath};
+use super::{query_pairs, query_value, render, Layout};
 use crate::content::{self};
 use crate::error::PageError;
+use crate::http::paths::SlugPath;
 use crate::markdown;
 use crate::AppState;
 use askama::Template;

@@ -7,6 +7,7 @@ use crate::conversations::{slot_view, SlotView};
 use crate::error::PageError;
 use crate::form_errors::FormErrors;
 use crate::http::extract::act;
+use crate::http::paths::ActionPath;
 use crate::http::{Allowed, StaffCtx, StaffForm};
 use crate::AppState;
 use askama::Template;
@@ -243,7 +244,7 @@ pub async fn show(
 pub async fn post(
     State(state): State<AppState>,
     Allowed { ctx, kommun, .. }: Allowed<act::ManageActivities>,
-    Path(action): Path<String>,
+    Path(ActionPath { action }): Path<ActionPath>,
     StaffForm(form): StaffForm<ConversationForm>,
 ) -> Result<Response, PageError> {
     let kommun = kommun.as_str();

@@ -6,6 +6,7 @@ use super::auth::Staff;
 use super::pages::{render, StaffLayout};
 use crate::error::PageError;
 use crate::http::extract::act;
+use crate::http::paths::FilePath;
 use crate::http::pdf_response;
 use crate::http::Allowed;
 use crate::reports::{NotExecuted, StatisticsRow, WatchLine};
@@ -164,7 +165,7 @@ pub async fn reports(
 pub async fn download(
     State(state): State<AppState>,
     Allowed { ctx, kommun, .. }: Allowed<act::ReadReports>,
-    Path(file): Path<String>,
+    Path(FilePath { file }): Path<FilePath>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let Ok((quarter, report, stats)) = report_for(&state, kommun, &q, &ctx.origin).await? else {
