@@ -354,6 +354,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let state = web::AppState::new(store.clone(), clock, config)
                 .await
                 .map_err(|e| e.to_string())?;
+            // Other nodes on the same database drop their cached copies of what this one changes.
+            let watcher = web::changes::spawn_watcher(state.clone());
             let mail_worker = match smtp {
                 Some(smtp) => {
                     tracing::info!(
@@ -409,6 +411,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             if let Some(worker) = mail_worker {
                 worker.abort();
             }
+            watcher.abort();
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }

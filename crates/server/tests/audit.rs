@@ -116,7 +116,7 @@ async fn a_rehashed_row_breaks_the_next_link() {
 #[tokio::test]
 async fn the_cli_exits_non_zero_on_a_broken_log() {
     let app = app_with_rows(2).await;
-    let url = app._database.url.clone();
+    let url = app.database_url().unwrap().to_owned();
     let (code, out, _) = run_cli(&url, &["audit", "verify"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("intact: 2 rows"));
@@ -134,7 +134,7 @@ async fn the_cli_exits_non_zero_on_a_broken_log() {
 async fn listing_requests_is_itself_logged() {
     let app = app_with_rows(2).await;
     let (code, out, err) = run_cli(
-        &app._database.url,
+        app.database_url().unwrap(),
         &[
             "requests",
             "list",

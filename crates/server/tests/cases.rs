@@ -583,7 +583,7 @@ async fn a_protected_address_appears_nowhere() {
     let rows = store::audit::rows_after(&app.db, 0, 1000).await.unwrap();
     assert!(!format!("{rows:?}").contains("Hemliga"), "nor in the log");
     let (code, out, _) = run_cli(
-        &app._database.url,
+        app.database_url().unwrap(),
         &["requests", "list", "--municipality", "0380"],
     );
     assert_eq!(code, 0);

@@ -35,6 +35,8 @@ pub async fn save(
             .await?;
         version
     });
+    // Every node drops its cached content of this owner (all of them for the national entries).
+    crate::changes::record_in(&mut tx, &crate::changes::content_topic(owner), Utc::now()).await?;
     tx.commit().await?;
     Ok(version)
 }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod bulk;
 pub mod cases;
 pub mod catalogue;
+pub mod changes;
 pub mod contact_requests;
 pub mod conversations;
 pub mod db;

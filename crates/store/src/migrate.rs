@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "password_links",
         sql: include_str!("../migrations/0011_password_links.sql"),
     },
+    Migration {
+        version: 12,
+        name: "node_changes",
+        sql: include_str!("../migrations/0012_node_changes.sql"),
+    },
 ];
 
 /// What each `{placeholder}` of a migration becomes on SQLite and on PostgreSQL. These are the

@@ -94,13 +94,23 @@ pub struct TestApp {
     pub base: String,
     pub db: Db,
     pub state: web::AppState,
-    pub _database: TestDb,
+    /// The database, for the node that made it (dropped with it).
+    pub _database: Option<TestDb>,
     server: tokio::task::JoinHandle<()>,
+    watcher: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        self.watcher.abort();
+    }
+}
+
+impl TestApp {
+    /// The database URL, for another node on the same database.
+    pub fn database_url(&self) -> Option<&str> {
+        self._database.as_ref().map(|d| d.url.as_str())
     }
 }
 
@@ -139,9 +149,17 @@ pub async fn spawn_app() -> TestApp {
 /// The real application on a fresh, migrated database, listening on a random port.
 pub async fn spawn_app_with(options: Options) -> TestApp {
     let database = fresh_database().await;
-    let db = store::open(&database.url)
+    let mut app = spawn_node(&database.url, options).await;
+    app._database = Some(database);
+    app
+}
+
+/// Another node of the application on the database at `url` (that another `TestApp` owns),
+/// listening on its own port, with its own caches and its own change watcher.
+pub async fn spawn_node(url: &str, options: Options) -> TestApp {
+    let db = store::open(url)
         .await
-        .unwrap_or_else(|e| panic!("open {}: {e}", database.url));
+        .unwrap_or_else(|e| panic!("open {url}: {e}"));
     let state = web::AppState::new(db.clone(), options.clock, options.config)
         .await
         .unwrap_or_else(|e| panic!("state: {e}"));
@@ -151,6 +169,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     let addr = listener
         .local_addr()
         .unwrap_or_else(|e| panic!("addr: {e}"));
+    let watcher = web::changes::spawn_watcher(state.clone());
     let app = web::app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -160,8 +179,9 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         base: format!("http://{addr}"),
         db,
         state,
-        _database: database,
+        _database: None,
         server,
+        watcher,
     }
 }
 

@@ -155,7 +155,7 @@ pub async fn cancel(
     )
     .await?;
     if let Ok(s) = &r {
-        state.activities.forget(&s.kommunkod);
+        crate::changes::activities_changed(state, &s.kommunkod).await;
     }
     Ok(r)
 }
@@ -167,10 +167,10 @@ async fn forget_activities(
     activity_id: i64,
 ) -> Result<(), store::StoreError> {
     match kommunkod {
-        Some(k) => state.activities.forget(k),
+        Some(k) => crate::changes::activities_changed(state, k).await,
         None => {
             if let Some((a, _)) = store::activities::get(&state.db, None, activity_id).await? {
-                state.activities.forget(&a.kommunkod);
+                crate::changes::activities_changed(state, &a.kommunkod).await;
             }
         }
     }

@@ -6,6 +6,7 @@ pub mod activities;
 pub mod api;
 pub mod apply;
 pub mod assessed;
+pub mod changes;
 pub mod contact;
 pub mod content;
 pub mod conversations;

@@ -347,7 +347,7 @@ pub async fn create(
         false,
     )
     .await?;
-    state.activities.forget(kommun.as_str());
+    crate::changes::activities_changed(&state, kommun.as_str()).await;
     Ok(Redirect::to(&format!("/personal/aktiviteter/{id}#tillfallen")).into_response())
 }
 
@@ -619,7 +619,7 @@ pub async fn post(
                 match store::activities::update(db, kommun, id, &input, who, &compose, now, origin)
                     .await?
                 {
-                    Ok(()) => return Ok(done(&state, kommun, id, "saved")),
+                    Ok(()) => return Ok(done(&state, kommun, id, "saved").await),
                     Err(r) => refusal_errors(r, true),
                 }
             }
@@ -717,7 +717,7 @@ pub async fn post(
         _ => return Err(PageError::NotFound),
     };
     match outcome {
-        Ok(notice) => Ok(done(&state, kommun, id, notice)),
+        Ok(notice) => Ok(done(&state, kommun, id, notice).await),
         Err(e) => {
             let order = [
                 "date",
@@ -738,7 +738,7 @@ pub async fn post(
 
 /// A form done: the public listing forgets the municipality's activities, and post, redirect,
 /// get (a reload does not send the form again).
-fn done(state: &AppState, kommun: &str, id: i64, notice: &str) -> Response {
-    state.activities.forget(kommun);
+async fn done(state: &AppState, kommun: &str, id: i64, notice: &str) -> Response {
+    crate::changes::activities_changed(state, kommun).await;
     Redirect::to(&format!("/personal/aktiviteter/{id}?klart={notice}")).into_response()
 }
