@@ -63,6 +63,7 @@ macro_rules! wire_enum {
 }
 
 pub mod activity;
+pub mod api_token;
 pub mod assessed;
 pub mod calendar;
 pub mod case;

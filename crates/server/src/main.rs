@@ -181,12 +181,36 @@ enum TokenAction {
     Create {
         #[arg(long)]
         email: String,
-        /// What the token may do, e.g. cases:read cases:write (default: read).
+        /// What the token may do: read, write (default: read). Any other name is an error.
         #[arg(long = "scope", num_args = 1..)]
         scopes: Vec<String>,
+        /// How long the token works: e.g. 90d, 12h, 2w (at most 366 days).
+        #[arg(long, default_value = "90d")]
+        expires_in: String,
         #[command(flatten)]
         db: DbArgs,
     },
+    /// List an account's tokens: id, scopes, created, expires, last used, state. Never the secret.
+    List {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke one token by its id (from `token list`); it stops working at once.
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -458,34 +482,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Generate { args, db } => generate::run(&database_url(&db, &file), args).await,
         Command::User { action } => users::run(action, &file).await,
-        Command::Token {
-            action: TokenAction::Create { email, scopes, db },
-        } => {
-            let store = store::open(&database_url(&db, &file))
-                .await
-                .map_err(|e| e.to_string())?;
-            let user = store::staff::credentials(&store, &email)
-                .await
-                .map_err(|e| e.to_string())?
-                .filter(|c| !c.user.disabled)
-                .ok_or_else(|| format!("no active account {email}"))?;
-            let scopes = if scopes.is_empty() {
-                vec!["read".to_owned()]
-            } else {
-                scopes
-            };
-            let token = store::tokens::create(
-                &store,
-                user.user.id,
-                &scopes,
-                chrono::Utc::now(),
-                &cli_origin(None),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            say(&[token]);
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Token { action } => tokens(action, &file).await,
         Command::Catalogue { action } => catalogue(action, &file).await,
         Command::Requests {
             action:
@@ -534,6 +531,97 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
     }
+}
+
+async fn tokens(action: TokenAction, file: &FileConfig) -> Result<ExitCode, String> {
+    let now = chrono::Utc::now();
+    match action {
+        TokenAction::Create {
+            email,
+            scopes,
+            expires_in,
+            db,
+        } => {
+            // Bad input is refused before the database is opened.
+            let scopes = domain::api_token::parse_scopes(&scopes).map_err(|e| e.to_string())?;
+            let lifetime =
+                domain::api_token::parse_lifetime(&expires_in).map_err(|e| e.to_string())?;
+            let store = store::open(&database_url(&db, file))
+                .await
+                .map_err(|e| e.to_string())?;
+            let user = active_account(&store, &email).await?;
+            let token = store::tokens::create_with_lifetime(
+                &store,
+                user,
+                &scopes,
+                lifetime,
+                now,
+                &cli_origin(None),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            say(&[token]);
+        }
+        TokenAction::List { email, format, db } => {
+            let store = store::open(&database_url(&db, file))
+                .await
+                .map_err(|e| e.to_string())?;
+            let user = store::staff::credentials(&store, &email)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no account {email}"))?;
+            let rows = store::tokens::list(&store, user.user.id, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            match format {
+                ListFormat::Json => {
+                    let json = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?;
+                    println!("{json}");
+                }
+                ListFormat::Text => {
+                    let day =
+                        |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+                    let mut lines =
+                        vec!["id\tscopes\tcreated\texpires\tlast used\tstate".to_owned()];
+                    for r in &rows {
+                        let scopes: Vec<&str> = r.scopes.iter().map(|s| s.as_str()).collect();
+                        lines.push(format!(
+                            "{}\t{}\t{}\t{}\t{}\t{}",
+                            r.id,
+                            scopes.join(","),
+                            day(r.created_at),
+                            day(r.expires_at),
+                            r.last_used_at.map(day).unwrap_or_else(|| "-".to_owned()),
+                            r.state
+                        ));
+                    }
+                    say(&lines);
+                }
+            }
+        }
+        TokenAction::Revoke { id, db } => {
+            let store = store::open(&database_url(&db, file))
+                .await
+                .map_err(|e| e.to_string())?;
+            let revoked = store::tokens::revoke_id(&store, id, now, &cli_origin(None))
+                .await
+                .map_err(|e| e.to_string())?;
+            if !revoked {
+                return Err(format!("no live token with id {id}"));
+            }
+            say(&[format!("token {id} revoked")]);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn active_account(store: &store::Db, email: &str) -> Result<i64, String> {
+    store::staff::credentials(store, email)
+        .await
+        .map_err(|e| e.to_string())?
+        .filter(|c| !c.user.disabled)
+        .map(|c| c.user.id)
+        .ok_or_else(|| format!("no active account {email}"))
 }
 
 async fn catalogue(action: CatalogueAction, file: &FileConfig) -> Result<ExitCode, String> {

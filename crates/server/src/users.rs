@@ -114,7 +114,12 @@ pub async fn run(action: UserAction, file: &FileConfig) -> Result<ExitCode, Stri
             store::sessions::revoke_all(&store, user.user.id, now)
                 .await
                 .map_err(|e| e.to_string())?;
-            let mut lines = vec![format!("password of {email} reset; its sessions ended")];
+            store::tokens::revoke_all(&store, user.user.id, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut lines = vec![format!(
+                "password of {email} reset; its sessions and API tokens ended"
+            )];
             if show {
                 lines.push(format!("password (shown once): {password}"));
             }

@@ -9,6 +9,7 @@ mod common;
 
 use chrono::{Duration, TimeZone, Utc};
 use common::*;
+use domain::api_token::Scope;
 use std::sync::Arc;
 use testkit::{create_staff, spawn_app_with, TestApp, TestClock};
 
@@ -28,7 +29,7 @@ async fn token(app: &TestApp, user: i64) -> String {
     store::tokens::create(
         &app.db,
         user,
-        &["read".to_owned()],
+        &[Scope::Read],
         Utc::now(),
         &Default::default(),
     )

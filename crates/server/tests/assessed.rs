@@ -7,6 +7,7 @@ mod common;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use common::*;
+use domain::api_token::Scope;
 use serde_json::{json, Value};
 use store::audit::Origin;
 use testkit::{create_staff, spawn_app_with, Options, TestApp, TestClock};
@@ -43,7 +44,7 @@ async fn token(app: &TestApp, user: i64) -> String {
     store::tokens::create(
         &app.db,
         user,
-        &["write".to_owned()],
+        &[Scope::Write],
         Utc::now(),
         &Origin::default(),
     )

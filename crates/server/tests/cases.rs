@@ -52,7 +52,10 @@ impl Api<'_> {
 }
 
 async fn token(app: &TestApp, user: i64, scopes: &[&str]) -> String {
-    let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+    let scopes = domain::api_token::parse_scopes(
+        &scopes.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+    )
+    .unwrap();
     store::tokens::create(&app.db, user, &scopes, Utc::now(), &Default::default())
         .await
         .unwrap()

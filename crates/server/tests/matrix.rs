@@ -9,6 +9,7 @@ mod common;
 
 use chrono::Utc;
 use common::*;
+use domain::api_token::Scope;
 use domain::policy::{can, Action, CaseRef, Decision, Resource};
 use domain::staff::{Actor, Role};
 use serde_json::{json, Value};
@@ -99,7 +100,7 @@ async fn every_role_endpoint_and_case_answers_as_the_policy_says() {
         let token = store::tokens::create(
             &app.db,
             who,
-            &["write".into()],
+            &[Scope::Write],
             Utc::now(),
             &Default::default(),
         )
@@ -175,7 +176,7 @@ async fn every_role_endpoint_and_case_answers_as_the_policy_says() {
         let token = store::tokens::create(
             &app.db,
             id,
-            &["write".into()],
+            &[Scope::Write],
             Utc::now(),
             &Default::default(),
         )

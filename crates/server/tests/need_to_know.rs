@@ -10,6 +10,7 @@ mod common;
 
 use chrono::Utc;
 use common::*;
+use domain::api_token::Scope;
 use serde_json::{json, Value};
 use testkit::create_staff;
 
@@ -23,7 +24,7 @@ async fn token(app: &TestApp, user: i64) -> String {
     store::tokens::create(
         &app.db,
         user,
-        &["write".to_owned()],
+        &[Scope::Write],
         Utc::now(),
         &Default::default(),
     )

@@ -618,7 +618,7 @@ async fn the_cli_manages_accounts_and_tokens() {
             "--email",
             "x@kommun.example",
             "--scope",
-            "cases:read",
+            "read",
         ],
     );
     assert_eq!(code, 0, "{err}");
@@ -632,7 +632,7 @@ async fn the_cli_manages_accounts_and_tokens() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(owner.scopes, vec!["cases:read"]);
+    assert_eq!(owner.scopes, vec![domain::api_token::Scope::Read]);
     let (code, _, _) = run_cli(&db.url, &["user", "disable", "--email", "x@kommun.example"]);
     assert_eq!(code, 0);
     assert!(

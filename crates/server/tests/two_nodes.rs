@@ -9,6 +9,7 @@ mod common;
 use chrono::Utc;
 use common::*;
 use domain::activity::{validate_activity, RawActivity};
+use domain::api_token::Scope;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use testkit::{create_staff, spawn_app_with, spawn_node, Options, TestApp};
@@ -200,15 +201,9 @@ async fn a_session_ended_or_a_token_revoked_on_one_node_is_refused_on_the_other(
         Some("/personal/logga-in")
     );
 
-    let token = store::tokens::create(
-        &a.db,
-        id,
-        &["read".to_owned()],
-        Utc::now(),
-        &Default::default(),
-    )
-    .await
-    .unwrap();
+    let token = store::tokens::create(&a.db, id, &[Scope::Read], Utc::now(), &Default::default())
+        .await
+        .unwrap();
     let status = |node: &TestApp| {
         let req = client()
             .get(node.url("/api/v1/cases"))

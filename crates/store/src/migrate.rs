@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "node_changes",
         sql: include_str!("../migrations/0012_node_changes.sql"),
     },
+    Migration {
+        version: 13,
+        name: "token_expiry",
+        sql: include_str!("../migrations/0013_token_expiry.sql"),
+    },
 ];
 
 /// What each `{placeholder}` of a migration becomes on SQLite and on PostgreSQL. These are the

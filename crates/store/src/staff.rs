@@ -240,6 +240,54 @@ pub async fn set_totp(
     .await
 }
 
+/// An administrator's reset of another account's second factor: the secret and the unused
+/// recovery codes stop working, and so do the account's sessions and API tokens, since whoever
+/// held the old factor may hold them too. One transaction, logged.
+pub async fn reset_second_factor(
+    db: &Db,
+    user_id: i64,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let found: Option<Option<String>> = crate::with_tx!(&mut tx, c => {
+        let k: Option<Option<String>> = sqlx::query_scalar("SELECT kommunkod FROM staff_users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *c)
+            .await?;
+        if k.is_some() {
+            sqlx::query("UPDATE staff_users SET totp_secret = NULL, totp_last_step = NULL WHERE id = $1")
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("UPDATE staff_recovery_codes SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+                .bind(now)
+                .bind(user_id)
+                .execute(&mut *c)
+                .await?;
+            for sql in [
+                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            ] {
+                sqlx::query(sql).bind(now).bind(user_id).execute(&mut *c).await?;
+            }
+        }
+        k
+    });
+    let Some(kommunkod) = found else {
+        return Ok(false);
+    };
+    let mut e = origin.event(
+        kommunkod.as_deref(),
+        "staff.totp_removed",
+        "staff_user",
+        Some(user_id.to_string()),
+    );
+    e.persons = vec![format!("staff:{user_id}")];
+    audit::commit_with(tx, now, &e).await?;
+    Ok(true)
+}
+
 /// Records the last time step used, so a code cannot be replayed. Returns false if a later
 /// or equal step was recorded meanwhile (a concurrent use of the same code).
 pub async fn use_totp_step(db: &Db, user_id: i64, step: i64) -> Result<bool, StoreError> {

@@ -56,7 +56,7 @@ pub(crate) async fn caller(
             let (user, units) = store::staff::with_units(&state.db, owner.user_id)
                 .await?
                 .ok_or_else(unauthorized)?;
-            let write = owner.scopes.iter().any(|s| s == "write");
+            let write = owner.scopes.contains(&domain::api_token::Scope::Write);
             (user, units, write)
         }
         None => {

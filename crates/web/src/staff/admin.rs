@@ -316,8 +316,7 @@ pub async fn change(
             o.notice = Some(t.get1("admin-password-link-sent", "email", &target.email));
         }
         "nollstall-tvastegs" => {
-            store::staff::set_totp(&state.db, id, None, now, origin).await?;
-            store::sessions::revoke_all(&state.db, id, now).await?;
+            store::staff::reset_second_factor(&state.db, id, now, origin).await?;
             o.notice = Some(t.get1("admin-totp-reset", "email", &target.email));
         }
         _ => return Err(PageError::NotFound),
