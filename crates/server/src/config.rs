@@ -36,6 +36,9 @@ pub struct FileConfig {
     pub rate_limit_municipality_per_minute: Option<u32>,
     /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Option<Vec<String>>,
+    /// The file holding the key that signs the audit chain (64 hex digits); keep it off the
+    /// database's machine or at least out of its backups.
+    pub audit_key_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -169,6 +172,26 @@ pub fn abuse_settings(
         )?,
         trusted_proxies: proxies,
     })
+}
+
+/// The audit key: `ANHORIGSTOD_AUDIT_KEY` (the key itself), else the file named by
+/// `ANHORIGSTOD_AUDIT_KEY_FILE` or `audit_key_file`. None when nothing is set.
+pub fn audit_key(
+    file: &FileConfig,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<store::audit::AuditKey>, ConfigError> {
+    let given = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+    let key = if let Some(text) = given("ANHORIGSTOD_AUDIT_KEY") {
+        store::audit::AuditKey::from_text(&text)
+    } else if let Some(path) = given("ANHORIGSTOD_AUDIT_KEY_FILE")
+        .map(std::path::PathBuf::from)
+        .or(file.audit_key_file.clone())
+    {
+        store::audit::AuditKey::from_file(&path)
+    } else {
+        return Ok(None);
+    };
+    key.map(Some).map_err(|e| ConfigError(e.to_string()))
 }
 
 #[cfg(test)]

@@ -1669,7 +1669,11 @@ async fn write_all(
 // ---------------------------------------------------------------------------------------
 // The command
 
-pub async fn run(url: &str, args: GenerateArgs) -> Result<ExitCode, String> {
+pub async fn run(
+    url: &str,
+    file: &crate::FileConfig,
+    args: GenerateArgs,
+) -> Result<ExitCode, String> {
     if !(args.scale.is_finite() && args.scale > 0.0) {
         return Err("--scale must be a positive number".into());
     }
@@ -1692,7 +1696,7 @@ pub async fn run(url: &str, args: GenerateArgs) -> Result<ExitCode, String> {
         }
     };
     let started = Instant::now();
-    let db = store::open(url).await.map_err(|e| e.to_string())?;
+    let db = crate::open_url(url, file).await?;
     let backend = db.backend();
 
     let occupied = bulk::occupied(&db, &[UNIT_A, UNIT_B], STAFF_EMAIL_LIKE)

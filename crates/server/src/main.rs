@@ -260,11 +260,45 @@ enum RequestsAction {
 
 #[derive(Subcommand)]
 enum AuditAction {
-    /// Check the hash chain; exits non-zero and names the first bad row if it is broken.
+    /// Check the chain; exits non-zero and names the first bad row if it is broken.
     Verify {
+        /// A head noted earlier by `audit checkpoint`: the log must still reach it, unchanged.
+        #[arg(long)]
+        checkpoint: Option<store::audit::Checkpoint>,
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Check the chain, then print its head as SEQ:MAC, to be kept outside the database.
+    Checkpoint {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Sign an old log (made without a key) with the configured key, once; see the operations notes.
+    Rekey {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Print a fresh random key (64 hex digits) for audit_key_file.
+    NewKey,
+}
+
+/// Opens the database named by the flags or the configuration, with the audit key.
+async fn open_store(args: &DbArgs, file: &FileConfig) -> Result<store::Db, String> {
+    open_url(&database_url(args, file), file).await
+}
+
+/// Opens the database at `url` with the configured audit key, and refuses a key that does not
+/// match the log, or a keyed log without its key.
+async fn open_url(url: &str, file: &FileConfig) -> Result<store::Db, String> {
+    let key = config::audit_key(file, |k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
+    let store = store::open(url)
+        .await
+        .map_err(|e| e.to_string())?
+        .with_audit_key(key);
+    store::audit::check_key(&store)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(store)
 }
 
 fn database_url(args: &DbArgs, file: &FileConfig) -> String {
@@ -330,7 +364,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let abuse = config::abuse_settings(&file, |k| std::env::var(k).ok())
                 .map_err(|e| e.to_string())?;
             let url = database_url(&db, &file);
-            let store = store::open(&url).await.map_err(|e| e.to_string())?;
+            let store = open_url(&url, &file).await?;
+            if store.audit_key().is_none() {
+                tracing::warn!(
+                    "the audit log is not keyed: set audit_key_file (or ANHORIGSTOD_AUDIT_KEY) so that someone who can write to the database cannot rewrite it unseen"
+                );
+            }
             let served = match municipalities
                 .map(Municipalities::All)
                 .or(file.municipalities.clone())
@@ -440,16 +479,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate { db } => {
-            let store = store::open(&database_url(&db, &file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, &file).await?;
             println!("migrated ({:?})", store.backend());
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { action: None, db } => {
-            let store = store::open(&database_url(&db, &file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, &file).await?;
             demo::seed(&store).await.map_err(|e| e.to_string())?;
             println!("demo municipality {} seeded", demo::DEMO_KOMMUNKOD);
             Ok(ExitCode::SUCCESS)
@@ -458,9 +493,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             action: Some(DemoAction::Code { email, db }),
             ..
         } => {
-            let store = store::open(&database_url(&db, &file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, &file).await?;
             let creds = store::staff::credentials(&store, &email)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -480,7 +513,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 _ => Err(format!("{email} is not a demo account")),
             }
         }
-        Command::Generate { args, db } => generate::run(&database_url(&db, &file), args).await,
+        Command::Generate { args, db } => {
+            generate::run(&database_url(&db, &file), &file, args).await
+        }
         Command::User { action } => users::run(action, &file).await,
         Command::Token { action } => tokens(action, &file).await,
         Command::Catalogue { action } => catalogue(action, &file).await,
@@ -493,9 +528,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                     db,
                 },
         } => {
-            let store = store::open(&database_url(&db, &file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, &file).await?;
             let rows = store::contact_requests::queue(
                 &store,
                 &municipality,
@@ -510,25 +543,55 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("{json}");
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit {
-            action: AuditAction::Verify { db },
-        } => {
-            let store = store::open(&database_url(&db, &file))
+        Command::Audit { action } => audit(action, &file).await,
+    }
+}
+
+async fn audit(action: AuditAction, file: &FileConfig) -> Result<ExitCode, String> {
+    let verdict = match action {
+        AuditAction::NewKey => {
+            say(&[store::audit::AuditKey::generate()]);
+            return Ok(ExitCode::SUCCESS);
+        }
+        AuditAction::Verify { checkpoint, db } => {
+            let store = open_store(&db, file).await?;
+            store::audit::verify_with(&store, store.audit_key(), checkpoint.as_ref())
                 .await
-                .map_err(|e| e.to_string())?;
-            match store::audit::verify(&store)
+                .map_err(|e| e.to_string())?
+        }
+        AuditAction::Checkpoint { db } => {
+            let store = open_store(&db, file).await?;
+            match store::audit::checkpoint(&store, store.audit_key())
                 .await
                 .map_err(|e| e.to_string())?
             {
-                store::audit::Verdict::Intact { rows } => {
-                    println!("audit log intact: {rows} rows");
-                    Ok(ExitCode::SUCCESS)
+                Ok(cp) => {
+                    say(&[cp.to_string()]);
+                    return Ok(ExitCode::SUCCESS);
                 }
-                store::audit::Verdict::Broken { seq, why } => {
-                    println!("audit log broken at row {seq}: {why}");
-                    Ok(ExitCode::from(2))
-                }
+                Err(broken) => broken,
             }
+        }
+        AuditAction::Rekey { db } => {
+            let url = database_url(&db, file);
+            let key = config::audit_key(file, |k| std::env::var(k).ok())
+                .map_err(|e| e.to_string())?
+                .ok_or("rekey needs the key: set audit_key_file or ANHORIGSTOD_AUDIT_KEY")?;
+            // Opened without the key, since the log may still be unkeyed.
+            let store = store::open(&url).await.map_err(|e| e.to_string())?;
+            store::audit::rekey(&store, &key, chrono::Utc::now(), &cli_origin(None))
+                .await
+                .map_err(|e| e.to_string())?
+        }
+    };
+    match verdict {
+        store::audit::Verdict::Intact { rows } => {
+            println!("audit log intact: {rows} rows");
+            Ok(ExitCode::SUCCESS)
+        }
+        store::audit::Verdict::Broken { seq, why } => {
+            println!("audit log broken at row {seq}: {why}");
+            Ok(ExitCode::from(2))
         }
     }
 }
@@ -546,9 +609,7 @@ async fn tokens(action: TokenAction, file: &FileConfig) -> Result<ExitCode, Stri
             let scopes = domain::api_token::parse_scopes(&scopes).map_err(|e| e.to_string())?;
             let lifetime =
                 domain::api_token::parse_lifetime(&expires_in).map_err(|e| e.to_string())?;
-            let store = store::open(&database_url(&db, file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, file).await?;
             let user = active_account(&store, &email).await?;
             let token = store::tokens::create_with_lifetime(
                 &store,
@@ -563,9 +624,7 @@ async fn tokens(action: TokenAction, file: &FileConfig) -> Result<ExitCode, Stri
             say(&[token]);
         }
         TokenAction::List { email, format, db } => {
-            let store = store::open(&database_url(&db, file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, file).await?;
             let user = store::staff::credentials(&store, &email)
                 .await
                 .map_err(|e| e.to_string())?
@@ -600,9 +659,7 @@ async fn tokens(action: TokenAction, file: &FileConfig) -> Result<ExitCode, Stri
             }
         }
         TokenAction::Revoke { id, db } => {
-            let store = store::open(&database_url(&db, file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, file).await?;
             let revoked = store::tokens::revoke_id(&store, id, now, &cli_origin(None))
                 .await
                 .map_err(|e| e.to_string())?;
@@ -631,9 +688,7 @@ async fn catalogue(action: CatalogueAction, file: &FileConfig) -> Result<ExitCod
             format,
             db,
         } => {
-            let store = store::open(&database_url(&db, file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, file).await?;
             let current = store::catalogue::current(&store, &municipality)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -676,9 +731,7 @@ async fn catalogue(action: CatalogueAction, file: &FileConfig) -> Result<ExitCod
             };
             cat.validate()
                 .map_err(|e| format!("{}: {e}", path.display()))?;
-            let store = store::open(&database_url(&db, file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, file).await?;
             let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
             let v = store::catalogue::save(&store, &municipality, &cat, &format!("cli:{user}"))
                 .await

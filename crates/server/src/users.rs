@@ -1,6 +1,6 @@
 //! `anhorigstod user ...`: staff accounts from the command line.
 
-use crate::{cli_origin, database_url, say, FileConfig, UserAction};
+use crate::{cli_origin, open_store, say, FileConfig, UserAction};
 use chrono::Utc;
 use domain::staff::Role;
 use std::io::BufRead;
@@ -53,9 +53,7 @@ pub async fn run(action: UserAction, file: &FileConfig) -> Result<ExitCode, Stri
             let (password, show) = read_password(&email, password_stdin)?;
             let hash =
                 hash_password(HashCost::Standard, &password).map_err(|e| format!("{e:?}"))?;
-            let store = store::open(&database_url(&db, file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, file).await?;
             let kommun_str = kommun.map(|k| k.as_str().to_owned());
             let display = name.unwrap_or_else(|| email.clone());
             let id = store::staff::create(
@@ -98,9 +96,7 @@ pub async fn run(action: UserAction, file: &FileConfig) -> Result<ExitCode, Stri
             password_stdin,
             db,
         } => {
-            let store = store::open(&database_url(&db, file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, file).await?;
             let user = store::staff::credentials(&store, &email)
                 .await
                 .map_err(|e| e.to_string())?
@@ -127,9 +123,7 @@ pub async fn run(action: UserAction, file: &FileConfig) -> Result<ExitCode, Stri
             Ok(ExitCode::SUCCESS)
         }
         UserAction::List { municipality, db } => {
-            let store = store::open(&database_url(&db, file))
-                .await
-                .map_err(|e| e.to_string())?;
+            let store = open_store(&db, file).await?;
             let users = store::staff::list(&store, municipality.as_deref())
                 .await
                 .map_err(|e| e.to_string())?;
@@ -146,9 +140,7 @@ async fn set_disabled(
     file: &FileConfig,
     origin: &store::audit::Origin,
 ) -> Result<ExitCode, String> {
-    let store = store::open(&database_url(db, file))
-        .await
-        .map_err(|e| e.to_string())?;
+    let store = open_store(db, file).await?;
     let user = store::staff::credentials(&store, email)
         .await
         .map_err(|e| e.to_string())?

@@ -93,7 +93,7 @@ async fn catalogue_export_import_round_trip() {
     );
     assert_ne!(code, 0);
     assert!(err.contains("decision"), "{err}");
-    let store = store::open(&db.url).await.unwrap();
+    let store = testkit::open_store(&db.url).await;
     assert_eq!(
         store::catalogue::current_version(&store, "0180")
             .await
@@ -110,7 +110,7 @@ async fn the_demo_seeds_a_full_municipality_once() {
         let (code, _, err) = run_cli(&db.url, &["demo"]);
         assert_eq!(code, 0, "{err}");
     }
-    let store = store::open(&db.url).await.unwrap();
+    let store = testkit::open_store(&db.url).await;
     let all = store::staff::list(&store, None).await.unwrap();
     assert_eq!(all.len(), 5);
     assert!(all.iter().all(|s| s.is_demo && s.has_totp));
@@ -174,6 +174,7 @@ async fn serve_demo_prints_the_logins_and_serves_all_municipalities() {
             "0180",
         ])
         .env("ANHORIGSTOD_DATABASE_URL", &db.url)
+        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
         .env("ANHORIGSTOD_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -231,6 +232,7 @@ async fn a_config_file_and_environment_are_read() {
             "127.0.0.1:0",
         ])
         .env_remove("ANHORIGSTOD_DATABASE_URL")
+        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
         .env("ANHORIGSTOD_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -308,7 +310,7 @@ async fn a_shifted_clock_is_for_demos_only() {
 #[tokio::test]
 async fn the_demo_refuses_a_database_with_real_accounts() {
     let db = testkit::fresh_database().await;
-    let store = store::open(&db.url).await.unwrap();
+    let store = testkit::open_store(&db.url).await;
     store::staff::create(
         &store,
         Some("0380"),
@@ -328,6 +330,7 @@ async fn the_demo_refuses_a_database_with_real_accounts() {
     let mut child = std::process::Command::new(BIN)
         .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
         .env("ANHORIGSTOD_DATABASE_URL", &db.url)
+        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
         .env("ANHORIGSTOD_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

@@ -61,7 +61,7 @@ async fn acknowledged_requests_survive_sigkill() {
     child.kill().unwrap();
     child.wait().unwrap();
 
-    let db = store::open(&database.url).await.unwrap();
+    let db = testkit::open_store(&database.url).await;
     let stored: std::collections::HashSet<String> =
         store::contact_requests::references(&db, "0180")
             .await

@@ -46,7 +46,7 @@ async fn a_generated_municipality_is_consistent_fake_and_logged_once() {
     // The demo seed first, so generated ids must continue after its rows.
     let (code, _, err) = run_cli(&db.url, &["demo"]);
     assert_eq!(code, 0, "{err}");
-    let store = store::open(&db.url).await.unwrap();
+    let store = testkit::open_store(&db.url).await;
     let before = counts(&store).await;
 
     let (code, out, err) = generate(&db.url, &[]);
@@ -213,7 +213,7 @@ async fn generating_again_is_refused_but_another_municipality_is_added() {
 
     let (code, _, err) = generate(&db.url, &["--kommun", "1480", "--seed", "7"]);
     assert_eq!(code, 0, "{err}");
-    let store = store::open(&db.url).await.unwrap();
+    let store = testkit::open_store(&db.url).await;
     let n = counts(&store).await;
     assert_eq!(n["persons"], 2_400);
     assert_eq!(n["cases"], 400);
@@ -238,7 +238,7 @@ async fn national_leaves_out_municipalities_that_hold_data() {
     // The demo seed puts persons and cases in 0380.
     let (code, _, err) = run_cli(&db.url, &["demo"]);
     assert_eq!(code, 0, "{err}");
-    let store = store::open(&db.url).await.unwrap();
+    let store = testkit::open_store(&db.url).await;
     let before = counts(&store).await;
     assert!(before["persons"] > 0);
 

@@ -564,6 +564,7 @@ async fn the_cli_manages_accounts_and_tokens() {
             "--password-stdin",
         ])
         .env("ANHORIGSTOD_DATABASE_URL", &db.url)
+        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -627,7 +628,7 @@ async fn the_cli_manages_accounts_and_tokens() {
         token.starts_with("anh_") && token.len() == 68 && !token.contains(' '),
         "only the token: {token}"
     );
-    let store = store::open(&db.url).await.unwrap();
+    let store = testkit::open_store(&db.url).await;
     let owner = store::tokens::lookup(&store, token, Utc::now())
         .await
         .unwrap()

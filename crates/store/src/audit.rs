@@ -1,12 +1,61 @@
 //! The audit log: every read and change of personal data, appended in the same transaction as
-//! the change. Each row carries a SHA-256 over its content and the previous row's hash, so an
-//! altered or removed row breaks the chain (`anhorigstod audit verify`).
+//! the change. Each row carries a MAC over its content and the previous row's MAC, so an
+//! altered, removed or inserted row breaks the chain (`anhorigstod audit verify`). With an
+//! audit key (kept outside the database) the MAC is an HMAC-SHA256, stored as `hmac:…`, so
+//! someone who can write to the database cannot re-chain what they changed; without one it is
+//! a plain SHA-256, which shows accidents but not an attacker.
 
 use crate::db::{Db, Pools, Tx};
 use crate::StoreError;
 use chrono::{DateTime, SubsecRound, Utc};
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
+
+/// The secret that signs the chain. Read from `audit_key_file` or `ANHORIGSTOD_AUDIT_KEY`.
+#[derive(Clone)]
+pub struct AuditKey(Vec<u8>);
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(…)")
+    }
+}
+
+/// Shorter keys are refused: the key is all that stands between a database writer and a
+/// forged chain.
+pub const MIN_KEY_BYTES: usize = 32;
+const KEYED: &str = "hmac:";
+
+impl AuditKey {
+    /// A key given as text: 64 or more hex digits, or any other text of at least 32 bytes.
+    pub fn from_text(text: &str) -> Result<Self, StoreError> {
+        let t = text.trim();
+        let bytes = match hex::decode(t) {
+            Ok(b) if !t.is_empty() => b,
+            _ => t.as_bytes().to_vec(),
+        };
+        if bytes.len() < MIN_KEY_BYTES {
+            return Err(StoreError::Config(format!(
+                "the audit key must be at least {MIN_KEY_BYTES} bytes (e.g. 64 hex digits from `anhorigstod audit new-key`)"
+            )));
+        }
+        Ok(Self(bytes))
+    }
+
+    pub fn from_file(path: &std::path::Path) -> Result<Self, StoreError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| StoreError::Config(format!("audit key file {}: {e}", path.display())))?;
+        Self::from_text(&text)
+    }
+
+    /// A fresh random key as 64 hex digits.
+    pub fn generate() -> String {
+        let bytes: [u8; 32] = rand::random();
+        hex::encode(bytes)
+    }
+}
 
 /// Who is acting and from where, for audit rows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,9 +118,34 @@ pub struct AuditRow {
 /// different rows serialise alike.
 pub fn row_hash(seq: i64, at: DateTime<Utc>, e: &AuditEvent, prev_hash: &str) -> String {
     let mut h = Sha256::new();
+    feed(&mut |b| h.update(b), seq, at, e, prev_hash);
+    hex::encode(h.finalize())
+}
+
+/// The row's MAC: keyed when there is a key, else the plain hash.
+pub fn row_mac(
+    key: Option<&AuditKey>,
+    seq: i64,
+    at: DateTime<Utc>,
+    e: &AuditEvent,
+    prev_hash: &str,
+) -> String {
+    let Some(key) = key else {
+        return row_hash(seq, at, e, prev_hash);
+    };
+    // HMAC takes a key of any length, so this cannot fail; the fallback keeps it panic-free.
+    let Ok(mut m) = Hmac::<Sha256>::new_from_slice(&key.0) else {
+        return row_hash(seq, at, e, prev_hash);
+    };
+    feed(&mut |b| m.update(b), seq, at, e, prev_hash);
+    format!("{KEYED}{}", hex::encode(m.finalize().into_bytes()))
+}
+
+/// Every field, length-prefixed, so no two different rows give the same bytes.
+fn feed(out: &mut dyn FnMut(&[u8]), seq: i64, at: DateTime<Utc>, e: &AuditEvent, prev_hash: &str) {
     let mut field = |s: &str| {
-        h.update((s.len() as u64).to_be_bytes());
-        h.update(s.as_bytes());
+        out(&(s.len() as u64).to_be_bytes());
+        out(s.as_bytes());
     };
     field(prev_hash);
     field(&seq.to_string());
@@ -86,7 +160,6 @@ pub fn row_hash(seq: i64, at: DateTime<Utc>, e: &AuditEvent, prev_hash: &str) ->
     field(e.reason.as_deref().unwrap_or("\u{0}"));
     field(e.request_id.as_deref().unwrap_or("\u{0}"));
     field(e.client_addr.as_deref().unwrap_or("\u{0}"));
-    hex::encode(h.finalize())
 }
 
 /// Appends one event inside the caller's transaction. Taking the head row's lock first
@@ -127,6 +200,7 @@ pub async fn append_many(
         "INSERT INTO audit_log (seq, at, actor, role, kommunkod, action, object_kind, object_id, persons, reason, request_id, client_addr, prev_hash, hash) VALUES {}",
         placeholders.join(", ")
     );
+    let key = tx.audit_key.clone();
     crate::with_tx!(tx, c => {
         let (last, mut prev): (i64, String) = sqlx::query_as("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
             .bind(n)
@@ -136,7 +210,7 @@ pub async fn append_many(
         for (i, (at, e)) in events.iter().enumerate() {
             let seq = last - n + 1 + i as i64;
             let at = at.trunc_subsecs(6);
-            let hash = row_hash(seq, at, e, &prev);
+            let hash = row_mac(key.as_deref(), seq, at, e, &prev);
             rows.push((seq, at, *e, std::mem::replace(&mut prev, hash.clone()), hash));
         }
         let mut q = sqlx::query(&sql);
@@ -185,7 +259,7 @@ const BATCH: usize = 512;
 
 impl AuditWriter {
     /// Starts the writer task. It holds only the pools, so it ends when the last `Db` goes.
-    fn start(pools: Pools) -> Self {
+    fn start(pools: Pools, key: Option<Arc<AuditKey>>) -> Self {
         let (jobs, mut rx) = mpsc::channel::<Job>(4 * BATCH);
         tokio::spawn(async move {
             while let Some(first) = rx.recv().await {
@@ -196,7 +270,7 @@ impl AuditWriter {
                         Err(_) => break,
                     }
                 }
-                match write_batch(&pools, &batch).await {
+                match write_batch(&pools, &key, &batch).await {
                     Ok(seqs) => {
                         for ((_, _, reply), seq) in batch.into_iter().zip(seqs) {
                             let _ = reply.send(Ok(seq));
@@ -216,8 +290,15 @@ impl AuditWriter {
     }
 }
 
-async fn write_batch(pools: &Pools, batch: &[Job]) -> Result<Vec<i64>, StoreError> {
-    let mut tx = pools.begin().await?;
+async fn write_batch(
+    pools: &Pools,
+    key: &Option<Arc<AuditKey>>,
+    batch: &[Job],
+) -> Result<Vec<i64>, StoreError> {
+    let mut tx = Tx {
+        conn: pools.begin().await?,
+        audit_key: key.clone(),
+    };
     let events: Vec<(DateTime<Utc>, &AuditEvent)> =
         batch.iter().map(|(at, e, _)| (*at, e)).collect();
     let seqs = append_many(&mut tx, &events).await?;
@@ -230,7 +311,7 @@ async fn write_batch(pools: &Pools, batch: &[Job]) -> Result<Vec<i64>, StoreErro
 pub async fn append_now(db: &Db, at: DateTime<Utc>, e: &AuditEvent) -> Result<i64, StoreError> {
     let writer = db
         .audit
-        .get_or_init(|| AuditWriter::start(db.pools.clone()));
+        .get_or_init(|| AuditWriter::start(db.pools.clone(), db.audit_key.clone()));
     let (reply, answer) = oneshot::channel();
     writer
         .jobs
@@ -319,9 +400,78 @@ pub enum Verdict {
     },
 }
 
-/// Walks the whole chain in pages and checks every link, the sequence and the head.
+/// A head noted outside the database (`audit checkpoint`): `SEQ:MAC`. A log that later ends
+/// before `seq`, or whose row `seq` has another MAC, has been cut or rewritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub mac: String,
+}
+
+impl std::str::FromStr for Checkpoint {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (seq, mac) = s
+            .trim()
+            .split_once(':')
+            .ok_or_else(|| format!("{s:?} is not SEQ:MAC"))?;
+        let seq = seq
+            .parse()
+            .map_err(|_| format!("{seq:?} is not a sequence number"))?;
+        Ok(Self {
+            seq,
+            mac: mac.to_owned(),
+        })
+    }
+}
+
+impl std::fmt::Display for Checkpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.mac)
+    }
+}
+
+/// How rows made before the key are treated while walking the chain.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unkeyed {
+    /// With a key every row must be keyed.
+    Refused,
+    /// Plain-hash rows before the first keyed one are checked as plain hashes (for `rekey`).
+    Leading,
+}
+
+/// Checks the chain with the database's own key (tests, and callers without a checkpoint).
 pub async fn verify(db: &Db) -> Result<Verdict, StoreError> {
+    verify_with(db, db.audit_key(), None).await
+}
+
+/// Walks the whole chain in pages and checks every link, the sequence, the head, and, when
+/// given, that the log still reaches the checkpoint with the same MAC.
+pub async fn verify_with(
+    db: &Db,
+    key: Option<&AuditKey>,
+    checkpoint: Option<&Checkpoint>,
+) -> Result<Verdict, StoreError> {
+    walk(db, key, checkpoint, Unkeyed::Refused, |_, _, _| Ok(()))
+        .await
+        .map(|(v, _)| v)
+}
+
+/// Walks the chain and returns the verdict and the last row's MAC. With `Unkeyed::Leading` it
+/// also calls `visit` with each sound row, the previous MAC and the MAC the row would have if
+/// the whole chain were signed with `key`.
+async fn walk(
+    db: &Db,
+    key: Option<&AuditKey>,
+    checkpoint: Option<&Checkpoint>,
+    unkeyed: Unkeyed,
+    mut visit: impl FnMut(&AuditRow, &str, &str) -> Result<(), StoreError>,
+) -> Result<(Verdict, String), StoreError> {
+    let broken = |seq, why| Ok((Verdict::Broken { seq, why }, String::new()));
     let mut prev_hash = "0".repeat(64);
+    // The chain as it would be with every row keyed, for `rekey`.
+    let mut prev_keyed = prev_hash.clone();
+    let mut seen_keyed = false;
     let mut expected_seq = 1i64;
     loop {
         let page = rows_after(db, expected_seq - 1, 5_000).await?;
@@ -330,22 +480,36 @@ pub async fn verify(db: &Db) -> Result<Verdict, StoreError> {
         }
         for r in &page {
             if r.seq != expected_seq {
-                return Ok(Verdict::Broken {
-                    seq: expected_seq,
-                    why: "row missing",
-                });
+                return broken(expected_seq, "row missing");
             }
             if r.prev_hash != prev_hash {
-                return Ok(Verdict::Broken {
-                    seq: r.seq,
-                    why: "previous hash does not match",
-                });
+                return broken(r.seq, "previous hash does not match");
             }
-            if row_hash(r.seq, r.at, &r.event, &r.prev_hash) != r.hash {
-                return Ok(Verdict::Broken {
-                    seq: r.seq,
-                    why: "content does not match its hash",
-                });
+            let keyed = r.hash.starts_with(KEYED);
+            let expected = match (keyed, key) {
+                (true, None) => return broken(r.seq, "the row is keyed: give the audit key"),
+                (false, Some(_)) if unkeyed == Unkeyed::Refused || seen_keyed => {
+                    return broken(
+                        r.seq,
+                        "the row is not keyed (run `anhorigstod audit rekey` once to move an old log to the keyed chain)",
+                    )
+                }
+                (true, Some(k)) => row_mac(Some(k), r.seq, r.at, &r.event, &r.prev_hash),
+                (false, _) => row_hash(r.seq, r.at, &r.event, &r.prev_hash),
+            };
+            seen_keyed |= keyed;
+            if expected != r.hash {
+                return broken(r.seq, "content does not match its MAC");
+            }
+            if let Some(cp) = checkpoint.filter(|cp| cp.seq == r.seq) {
+                if cp.mac != r.hash {
+                    return broken(r.seq, "the row differs from the checkpoint");
+                }
+            }
+            if unkeyed == Unkeyed::Leading {
+                let rekeyed = row_mac(key, r.seq, r.at, &r.event, &prev_keyed);
+                visit(r, &prev_keyed, &rekeyed)?;
+                prev_keyed = rekeyed;
             }
             prev_hash.clone_from(&r.hash);
             expected_seq += 1;
@@ -355,14 +519,106 @@ pub async fn verify(db: &Db) -> Result<Verdict, StoreError> {
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(pool).await?
     });
     if head_seq != expected_seq - 1 || head_hash != prev_hash {
-        return Ok(Verdict::Broken {
-            seq: expected_seq,
-            why: "rows missing at the end of the log",
-        });
+        return broken(expected_seq, "rows missing at the end of the log");
     }
-    Ok(Verdict::Intact {
-        rows: expected_seq - 1,
+    if checkpoint.is_some_and(|cp| cp.seq > expected_seq - 1) {
+        return broken(
+            expected_seq,
+            "the log ends before the checkpoint: rows were cut from its end",
+        );
+    }
+    Ok((
+        Verdict::Intact {
+            rows: expected_seq - 1,
+        },
+        prev_hash,
+    ))
+}
+
+/// The head to note elsewhere, once the chain checks out with `key`.
+pub async fn checkpoint(
+    db: &Db,
+    key: Option<&AuditKey>,
+) -> Result<Result<Checkpoint, Verdict>, StoreError> {
+    let (verdict, mac) = walk(db, key, None, Unkeyed::Refused, |_, _, _| Ok(())).await?;
+    Ok(match verdict {
+        Verdict::Intact { rows } => Ok(Checkpoint { seq: rows, mac }),
+        broken => Err(broken),
     })
+}
+
+/// Moves a log written without a key (or partly without) to the keyed chain: checks the old
+/// chain as it is, then signs every row anew with the key, in one transaction, and logs that it
+/// did. Rows are not changed, only their MACs. Afterwards take a new checkpoint.
+pub async fn rekey(
+    db: &Db,
+    key: &AuditKey,
+    at: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Verdict, StoreError> {
+    let mut updates: Vec<(i64, String, String)> = Vec::new();
+    let (verdict, _) = walk(db, Some(key), None, Unkeyed::Leading, |r, prev, mac| {
+        if r.hash != mac {
+            updates.push((r.seq, prev.to_owned(), mac.to_owned()));
+        }
+        Ok(())
+    })
+    .await?;
+    if !matches!(verdict, Verdict::Intact { .. }) {
+        return Ok(verdict);
+    }
+    let mut tx = db.begin().await?;
+    tx.audit_key = Some(Arc::new(key.clone()));
+    crate::with_tx!(&mut tx, c => {
+        for (seq, prev, mac) in &updates {
+            sqlx::query("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")
+                .bind(prev)
+                .bind(mac)
+                .bind(seq)
+                .execute(&mut *c)
+                .await?;
+        }
+        if let Some((_, _, mac)) = updates.last() {
+            sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+                .bind(mac)
+                .execute(&mut *c)
+                .await?;
+        }
+    });
+    let mut e = origin.event(None, "audit.rekeyed", "audit_log", None);
+    e.reason = Some(format!("{} rows signed with the audit key", updates.len()));
+    commit_with(tx, at, &e).await?;
+    verify_with(db, Some(key), None).await
+}
+
+/// At start: a keyed log needs its key (else new rows would be unkeyed, and nobody could check
+/// the old ones), and a given key must be the one the log was signed with.
+pub async fn check_key(db: &Db) -> Result<(), StoreError> {
+    let last: Option<AuditLogRow> = crate::with_pool!(db, pool => {
+        sqlx::query_as("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(pool)
+            .await?
+    });
+    let Some(last) = last.map(AuditRow::from) else {
+        return Ok(());
+    };
+    let keyed = last.hash.starts_with(KEYED);
+    match db.audit_key() {
+        None if keyed => Err(StoreError::Config(
+            "the audit log is keyed: set audit_key_file or ANHORIGSTOD_AUDIT_KEY".into(),
+        )),
+        Some(k)
+            if keyed
+                && row_mac(Some(k), last.seq, last.at, &last.event, &last.prev_hash)
+                    != last.hash =>
+        {
+            Err(StoreError::Config(format!(
+                "the audit key does not match the log (row {})",
+                last.seq
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// What a log review asks for, always within one municipality and a time span.

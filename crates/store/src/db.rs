@@ -30,11 +30,13 @@ pub enum Pools {
     Postgres(PgPool),
 }
 
-/// The database: its pools, and the audit writer that group-commits logged reads.
+/// The database: its pools, the audit writer that group-commits logged reads, and the key
+/// that signs the audit chain (kept outside the database).
 #[derive(Clone)]
 pub struct Db {
     pub pools: Pools,
     pub(crate) audit: Arc<OnceLock<crate::audit::AuditWriter>>,
+    pub(crate) audit_key: Option<Arc<crate::audit::AuditKey>>,
     read_only: bool,
 }
 
@@ -44,7 +46,13 @@ impl std::fmt::Debug for Db {
     }
 }
 
-pub enum Tx {
+/// A write transaction, and the audit key its audit rows are signed with.
+pub struct Tx {
+    pub conn: Conn,
+    pub(crate) audit_key: Option<Arc<crate::audit::AuditKey>>,
+}
+
+pub enum Conn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -71,12 +79,12 @@ macro_rules! with_pool {
 #[macro_export]
 macro_rules! with_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Sqlite(t) => {
+        match &mut $tx.conn {
+            $crate::db::Conn::Sqlite(t) => {
                 let $conn = &mut **t;
                 $body
             }
-            $crate::db::Tx::Postgres(t) => {
+            $crate::db::Conn::Postgres(t) => {
                 let $conn = &mut **t;
                 $body
             }
@@ -173,8 +181,19 @@ impl Db {
         Self {
             pools,
             audit: Arc::default(),
+            audit_key: None,
             read_only: false,
         }
+    }
+
+    /// The same database, its audit rows signed with `key` from now on.
+    pub fn with_audit_key(mut self, key: Option<crate::audit::AuditKey>) -> Self {
+        self.audit_key = key.map(Arc::new);
+        self
+    }
+
+    pub fn audit_key(&self) -> Option<&crate::audit::AuditKey> {
+        self.audit_key.as_deref()
     }
 
     /// Opened read-only (`sqlite://…?mode=ro`): nothing is migrated or written.
@@ -190,7 +209,10 @@ impl Db {
     }
 
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        self.pools.begin().await
+        Ok(Tx {
+            conn: self.pools.begin().await?,
+            audit_key: self.audit_key.clone(),
+        })
     }
 
     /// A cheap round trip, for /healthz.
@@ -213,19 +235,19 @@ impl Db {
 }
 
 impl Pools {
-    pub async fn begin(&self) -> Result<Tx, StoreError> {
+    pub async fn begin(&self) -> Result<Conn, StoreError> {
         Ok(match self {
-            Pools::Sqlite(s) => Tx::Sqlite(s.write.begin().await?),
-            Pools::Postgres(p) => Tx::Postgres(p.begin().await?),
+            Pools::Sqlite(s) => Conn::Sqlite(s.write.begin().await?),
+            Pools::Postgres(p) => Conn::Postgres(p.begin().await?),
         })
     }
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<(), StoreError> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+        match self.conn {
+            Conn::Sqlite(t) => t.commit().await?,
+            Conn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }

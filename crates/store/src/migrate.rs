@@ -139,7 +139,7 @@ pub fn expand(sql: &str, backend: Backend) -> Result<String, StoreError> {
 /// it reads of `schema_migrations` stays true until it commits, whatever other nodes do.
 async fn begin_locked(db: &Db) -> Result<Tx, StoreError> {
     let mut tx = db.begin().await?;
-    if let Tx::Postgres(t) = &mut tx {
+    if let crate::db::Conn::Postgres(t) = &mut tx.conn {
         sqlx::query("SELECT pg_advisory_xact_lock(72834001)")
             .execute(&mut **t)
             .await?;

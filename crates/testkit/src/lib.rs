@@ -157,9 +157,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
 /// Another node of the application on the database at `url` (that another `TestApp` owns),
 /// listening on its own port, with its own caches and its own change watcher.
 pub async fn spawn_node(url: &str, options: Options) -> TestApp {
-    let db = store::open(url)
-        .await
-        .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    let db = open_store(url).await;
     let state = web::AppState::new(db.clone(), options.clock, options.config)
         .await
         .unwrap_or_else(|e| panic!("state: {e}"));
@@ -224,6 +222,21 @@ impl Clock for TestClock {
 }
 
 /// A second-factor key for test accounts.
+/// The audit key of every test database, so the whole suite runs on the keyed chain. Child
+/// processes get it as `ANHORIGSTOD_AUDIT_KEY`.
+pub const TEST_AUDIT_KEY: &str =
+    "74657374206175646974206b6579206f6620616e686f72696773746f6420737569";
+
+/// Opens the database at `url` as the app does, with the test audit key.
+pub async fn open_store(url: &str) -> store::Db {
+    let key = store::audit::AuditKey::from_text(TEST_AUDIT_KEY)
+        .unwrap_or_else(|e| panic!("test audit key: {e}"));
+    store::open(url)
+        .await
+        .unwrap_or_else(|e| panic!("open {url}: {e}"))
+        .with_audit_key(Some(key))
+}
+
 pub const TEST_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
 
 /// The policy's grant on a case to the account `user_id`, for tests that call the store
