@@ -23,7 +23,11 @@ pub struct LinkHolder {
 }
 
 /// Ends the account's sessions and API tokens inside `tx`.
-async fn end_access(tx: &mut Tx, user_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub(crate) async fn end_access(
+    tx: &mut Tx,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     crate::with_tx!(tx, c => {
         for sql in [
             "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",

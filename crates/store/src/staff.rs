@@ -265,18 +265,13 @@ pub async fn reset_second_factor(
                 .bind(user_id)
                 .execute(&mut *c)
                 .await?;
-            for sql in [
-                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
-            ] {
-                sqlx::query(sql).bind(now).bind(user_id).execute(&mut *c).await?;
-            }
         }
         k
     });
     let Some(kommunkod) = found else {
         return Ok(false);
     };
+    crate::password_links::end_access(&mut tx, user_id, now).await?;
     let mut e = origin.event(
         kommunkod.as_deref(),
         "staff.totp_removed",
