@@ -278,6 +278,14 @@ enum AuditAction {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Re-sign the whole log with the configured (new) key after checking it with the old one.
+    RotateKey {
+        /// The file holding the key the log is signed with now.
+        #[arg(long)]
+        old_key_file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Print a fresh random key (64 hex digits) for audit_key_file.
     NewKey,
 }
@@ -580,6 +588,21 @@ async fn audit(action: AuditAction, file: &FileConfig) -> Result<ExitCode, Strin
             // Opened without the key, since the log may still be unkeyed.
             let store = store::open(&url).await.map_err(|e| e.to_string())?;
             store::audit::rekey(&store, &key, chrono::Utc::now(), &cli_origin(None))
+                .await
+                .map_err(|e| e.to_string())?
+        }
+        AuditAction::RotateKey { old_key_file, db } => {
+            let url = database_url(&db, file);
+            let new = config::audit_key(file, |k| std::env::var(k).ok())
+                .map_err(|e| e.to_string())?
+                .ok_or(
+                    "rotate-key needs the new key: set audit_key_file or ANHORIGSTOD_AUDIT_KEY",
+                )?;
+            let old =
+                store::audit::AuditKey::from_file(&old_key_file).map_err(|e| e.to_string())?;
+            // Opened without a key: the log is signed with the old one until this is done.
+            let store = store::open(&url).await.map_err(|e| e.to_string())?;
+            store::audit::rotate(&store, &old, &new, chrono::Utc::now(), &cli_origin(None))
                 .await
                 .map_err(|e| e.to_string())?
         }

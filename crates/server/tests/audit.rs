@@ -298,6 +298,71 @@ async fn an_old_unkeyed_log_moves_to_the_keyed_chain() {
     assert_eq!(rows[3].event.action, "audit.rekeyed");
 }
 
+/// `audit rotate-key` with the new key configured and the old one in a file.
+fn rotate_key(url: &str, new_key: &str, old_key_file: &std::path::Path) -> (i32, String, String) {
+    let out = std::process::Command::new(BIN)
+        .args(["audit", "rotate-key", "--old-key-file"])
+        .arg(old_key_file)
+        .env("ANHORIGSTOD_DATABASE_URL", url)
+        .env("ANHORIGSTOD_AUDIT_KEY", new_key)
+        .env("ANHORIGSTOD_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_audit_key_rotates_and_the_old_key_stops_working() {
+    let app = app_with_rows(2).await;
+    let url = app.database_url().unwrap().to_owned();
+    let before = store::audit::rows_after(&app.db, 0, 100).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("anh-rotate-{}", testkit::random_name()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let new_key = store::audit::AuditKey::generate();
+
+    // A wrong old key: the chain does not check out, nothing is signed.
+    let wrong = dir.join("wrong.key");
+    std::fs::write(&wrong, store::audit::AuditKey::generate()).unwrap();
+    let (code, out, err) = rotate_key(&url, &new_key, &wrong);
+    assert_eq!(code, 2, "{out} {err}");
+    assert!(out.contains("broken at row 1"), "{out}");
+    assert_eq!(
+        store::audit::rows_after(&app.db, 0, 100).await.unwrap(),
+        before,
+        "a refused rotation changes nothing"
+    );
+
+    let old = dir.join("old.key");
+    std::fs::write(&old, testkit::TEST_AUDIT_KEY).unwrap();
+    let (code, out, err) = rotate_key(&url, &new_key, &old);
+    assert_eq!(code, 0, "{out} {err}");
+    let rows = before.len();
+    assert!(out.contains(&format!("intact: {} rows", rows + 1)), "{out}");
+
+    let after = store::audit::rows_after(&app.db, 0, 100).await.unwrap();
+    for (a, b) in before.iter().zip(&after) {
+        assert_eq!(a.event, b.event, "rows are not changed, only signed");
+        assert_ne!(a.hash, b.hash, "row {} is signed anew", a.seq);
+    }
+    assert_eq!(after[rows].event.action, "audit.key_rotated");
+    let keyed = |k: &str| store::audit::AuditKey::from_text(k).unwrap();
+    assert_eq!(
+        store::audit::verify_with(&app.db, Some(&keyed(&new_key)), None)
+            .await
+            .unwrap(),
+        store::audit::Verdict::Intact {
+            rows: rows as i64 + 1
+        }
+    );
+    let (code, _, err) = run_cli(&url, &["audit", "verify"]);
+    assert_ne!(code, 0, "the old key no longer opens the log");
+    assert!(err.contains("does not match"), "{err}");
+}
+
 #[tokio::test]
 async fn the_cli_exits_non_zero_on_a_broken_log() {
     let app = app_with_rows(2).await;

@@ -452,19 +452,20 @@ pub async fn verify_with(
     key: Option<&AuditKey>,
     checkpoint: Option<&Checkpoint>,
 ) -> Result<Verdict, StoreError> {
-    walk(db, key, checkpoint, Unkeyed::Refused, |_, _, _| Ok(()))
+    walk(db, key, checkpoint, Unkeyed::Refused, key, |_, _, _| Ok(()))
         .await
         .map(|(v, _)| v)
 }
 
 /// Walks the chain and returns the verdict and the last row's MAC. With `Unkeyed::Leading` it
 /// also calls `visit` with each sound row, the previous MAC and the MAC the row would have if
-/// the whole chain were signed with `key`.
+/// the whole chain were signed with `sign`.
 async fn walk(
     db: &Db,
     key: Option<&AuditKey>,
     checkpoint: Option<&Checkpoint>,
     unkeyed: Unkeyed,
+    sign: Option<&AuditKey>,
     mut visit: impl FnMut(&AuditRow, &str, &str) -> Result<(), StoreError>,
 ) -> Result<(Verdict, String), StoreError> {
     let broken = |seq, why| Ok((Verdict::Broken { seq, why }, String::new()));
@@ -507,7 +508,7 @@ async fn walk(
                 }
             }
             if unkeyed == Unkeyed::Leading {
-                let rekeyed = row_mac(key, r.seq, r.at, &r.event, &prev_keyed);
+                let rekeyed = row_mac(sign, r.seq, r.at, &r.event, &prev_keyed);
                 visit(r, &prev_keyed, &rekeyed)?;
                 prev_keyed = rekeyed;
             }
@@ -540,7 +541,7 @@ pub async fn checkpoint(
     db: &Db,
     key: Option<&AuditKey>,
 ) -> Result<Result<Checkpoint, Verdict>, StoreError> {
-    let (verdict, mac) = walk(db, key, None, Unkeyed::Refused, |_, _, _| Ok(())).await?;
+    let (verdict, mac) = walk(db, key, None, Unkeyed::Refused, key, |_, _, _| Ok(())).await?;
     Ok(match verdict {
         Verdict::Intact { rows } => Ok(Checkpoint { seq: rows, mac }),
         broken => Err(broken),
@@ -556,20 +557,66 @@ pub async fn rekey(
     at: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Verdict, StoreError> {
+    resign(db, Some(key), key, "audit.rekeyed", at, origin).await
+}
+
+/// Rotates the audit key: checks the whole chain with the old key (rows made before any key
+/// are accepted at its start, as for `rekey`), then signs every row with the new key in one
+/// transaction. Rows are not changed, only their MACs; the rotation itself is logged under the
+/// new key. Old checkpoints no longer match: take a new one.
+pub async fn rotate(
+    db: &Db,
+    old: &AuditKey,
+    new: &AuditKey,
+    at: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Verdict, StoreError> {
+    resign(db, Some(old), new, "audit.key_rotated", at, origin).await
+}
+
+async fn resign(
+    db: &Db,
+    check: Option<&AuditKey>,
+    sign: &AuditKey,
+    action: &str,
+    at: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Verdict, StoreError> {
     let mut updates: Vec<(i64, String, String)> = Vec::new();
-    let (verdict, _) = walk(db, Some(key), None, Unkeyed::Leading, |r, prev, mac| {
-        if r.hash != mac {
-            updates.push((r.seq, prev.to_owned(), mac.to_owned()));
-        }
-        Ok(())
-    })
+    let (verdict, _) = walk(
+        db,
+        check,
+        None,
+        Unkeyed::Leading,
+        Some(sign),
+        |r, prev, mac| {
+            if r.hash != mac {
+                updates.push((r.seq, prev.to_owned(), mac.to_owned()));
+            }
+            Ok(())
+        },
+    )
     .await?;
-    if !matches!(verdict, Verdict::Intact { .. }) {
+    let Verdict::Intact { rows } = verdict else {
         return Ok(verdict);
-    }
+    };
     let mut tx = db.begin().await?;
-    tx.audit_key = Some(Arc::new(key.clone()));
+    tx.audit_key = Some(Arc::new(sign.clone()));
     crate::with_tx!(&mut tx, c => {
+        // Locks the head as an append does; a row appended since the walk would be left
+        // signed with the old key, so a log still being written is refused.
+        sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1")
+            .execute(&mut *c)
+            .await?;
+        let (head,): (i64,) = sqlx::query_as("SELECT seq FROM audit_head WHERE id = 1")
+            .fetch_one(&mut *c)
+            .await?;
+        if head != rows {
+            return Err(StoreError::Config(
+                "the audit log grew while it was being signed: stop every node, then run this again"
+                    .into(),
+            ));
+        }
         for (seq, prev, mac) in &updates {
             sqlx::query("UPDATE audit_log SET prev_hash = $1, hash = $2 WHERE seq = $3")
                 .bind(prev)
@@ -585,10 +632,10 @@ pub async fn rekey(
                 .await?;
         }
     });
-    let mut e = origin.event(None, "audit.rekeyed", "audit_log", None);
+    let mut e = origin.event(None, action, "audit_log", None);
     e.reason = Some(format!("{} rows signed with the audit key", updates.len()));
     commit_with(tx, at, &e).await?;
-    verify_with(db, Some(key), None).await
+    verify_with(db, Some(sign), None).await
 }
 
 /// At start: a keyed log needs its key (else new rows would be unkeyed, and nobody could check

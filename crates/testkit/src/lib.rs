@@ -46,7 +46,8 @@ impl Drop for TestDb {
     }
 }
 
-fn random_name() -> String {
+/// A random lower-case name for databases, folders and files a test makes.
+pub fn random_name() -> String {
     let mut rng = rand::thread_rng();
     (0..12)
         .map(|_| char::from(b'a' + rng.gen_range(0..26u8)))
