@@ -39,6 +39,9 @@ pub struct FileConfig {
     /// The file holding the key that signs the audit chain (64 hex digits); keep it off the
     /// database's machine or at least out of its backups.
     pub audit_key_file: Option<std::path::PathBuf>,
+    /// The file holding the key that seals second-factor secrets at rest (64 hex digits);
+    /// kept like the audit key, and not the same key.
+    pub totp_key_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -180,14 +183,47 @@ pub fn audit_key(
     file: &FileConfig,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<store::audit::AuditKey>, ConfigError> {
+    key_setting(
+        &env,
+        "ANHORIGSTOD_AUDIT_KEY",
+        file.audit_key_file.as_ref(),
+        store::audit::AuditKey::from_text,
+        store::audit::AuditKey::from_file,
+    )
+}
+
+/// The key that seals second-factor secrets: `ANHORIGSTOD_TOTP_KEY`, else the file named by
+/// `ANHORIGSTOD_TOTP_KEY_FILE` or `totp_key_file`. None when nothing is set.
+pub fn totp_key(
+    file: &FileConfig,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<store::sealed::SealKey>, ConfigError> {
+    key_setting(
+        &env,
+        "ANHORIGSTOD_TOTP_KEY",
+        file.totp_key_file.as_ref(),
+        store::sealed::SealKey::from_text,
+        store::sealed::SealKey::from_file,
+    )
+}
+
+/// A key given in the environment variable `var`, or in the file named by `{var}_FILE` or
+/// by the configuration file.
+fn key_setting<K>(
+    env: &impl Fn(&str) -> Option<String>,
+    var: &str,
+    configured: Option<&std::path::PathBuf>,
+    from_text: impl Fn(&str) -> Result<K, store::StoreError>,
+    from_file: impl Fn(&std::path::Path) -> Result<K, store::StoreError>,
+) -> Result<Option<K>, ConfigError> {
     let given = |k: &str| env(k).filter(|v| !v.trim().is_empty());
-    let key = if let Some(text) = given("ANHORIGSTOD_AUDIT_KEY") {
-        store::audit::AuditKey::from_text(&text)
-    } else if let Some(path) = given("ANHORIGSTOD_AUDIT_KEY_FILE")
+    let key = if let Some(text) = given(var) {
+        from_text(&text)
+    } else if let Some(path) = given(&format!("{var}_FILE"))
         .map(std::path::PathBuf::from)
-        .or(file.audit_key_file.clone())
+        .or(configured.cloned())
     {
-        store::audit::AuditKey::from_file(&path)
+        from_file(&path)
     } else {
         return Ok(None);
     };

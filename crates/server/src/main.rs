@@ -173,6 +173,15 @@ enum UserAction {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Seal every second-factor secret with the configured TOTP key: once after setting the
+    /// key, and with --old-key-file to rotate it.
+    SealTotp {
+        /// The file holding the TOTP key the secrets are sealed with now.
+        #[arg(long)]
+        old_key_file: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -295,14 +304,32 @@ async fn open_store(args: &DbArgs, file: &FileConfig) -> Result<store::Db, Strin
     open_url(&database_url(args, file), file).await
 }
 
-/// Opens the database at `url` with the configured audit key, and refuses a key that does not
-/// match the log, or a keyed log without its key.
+/// Opens the database at `url` with the configured audit and TOTP keys, and refuses a key
+/// that does not match the log or the sealed secrets, or a keyed log without its key.
 async fn open_url(url: &str, file: &FileConfig) -> Result<store::Db, String> {
+    let store = open_keyed(url, file).await?;
+    let unsealed = store::sealed::check_key(&store)
+        .await
+        .map_err(|e| e.to_string())?;
+    if unsealed > 0 && store.seal_key().is_some() {
+        tracing::warn!(
+            unsealed,
+            "second-factor secrets stored before the TOTP key: run `anhorigstod user seal-totp` once"
+        );
+    }
+    Ok(store)
+}
+
+/// Opens the database with both keys, checking the audit key only (for `user seal-totp`,
+/// which may find secrets sealed with an older TOTP key).
+async fn open_keyed(url: &str, file: &FileConfig) -> Result<store::Db, String> {
     let key = config::audit_key(file, |k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
+    let seal = config::totp_key(file, |k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
     let store = store::open(url)
         .await
         .map_err(|e| e.to_string())?
-        .with_audit_key(key);
+        .with_audit_key(key)
+        .with_seal_key(seal);
     store::audit::check_key(&store)
         .await
         .map_err(|e| e.to_string())?;
@@ -376,6 +403,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             if store.audit_key().is_none() {
                 tracing::warn!(
                     "the audit log is not keyed: set audit_key_file (or ANHORIGSTOD_AUDIT_KEY) so that someone who can write to the database cannot rewrite it unseen"
+                );
+            }
+            if store.seal_key().is_none() {
+                tracing::warn!(
+                    "second-factor secrets are stored unsealed: set totp_key_file (or ANHORIGSTOD_TOTP_KEY) so that a copy of the database does not give away every second factor"
                 );
             }
             let served = match municipalities

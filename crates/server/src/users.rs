@@ -1,6 +1,6 @@
 //! `anhorigstod user ...`: staff accounts from the command line.
 
-use crate::{cli_origin, open_store, say, FileConfig, UserAction};
+use crate::{cli_origin, database_url, open_keyed, open_store, say, FileConfig, UserAction};
 use chrono::Utc;
 use domain::staff::Role;
 use std::io::BufRead;
@@ -128,6 +128,23 @@ pub async fn run(action: UserAction, file: &FileConfig) -> Result<ExitCode, Stri
                 .await
                 .map_err(|e| e.to_string())?;
             say(&[serde_json::to_string_pretty(&users).map_err(|e| e.to_string())?]);
+            Ok(ExitCode::SUCCESS)
+        }
+        UserAction::SealTotp { old_key_file, db } => {
+            let store = open_keyed(&database_url(&db, file), file).await?;
+            let new = store
+                .seal_key()
+                .ok_or("seal-totp needs the key: set totp_key_file or ANHORIGSTOD_TOTP_KEY")?;
+            let old = old_key_file
+                .map(|p| store::sealed::SealKey::from_file(&p))
+                .transpose()
+                .map_err(|e| e.to_string())?;
+            let n = store::sealed::reseal_all(&store, old.as_ref(), new, now, &origin)
+                .await
+                .map_err(|e| e.to_string())?;
+            say(&[format!(
+                "{n} second-factor secrets sealed with the TOTP key"
+            )]);
             Ok(ExitCode::SUCCESS)
         }
     }

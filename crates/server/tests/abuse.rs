@@ -316,7 +316,7 @@ async fn the_binary_reads_the_limit_from_its_environment() {
     let mut child = Command::new(BIN)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("ANHORIGSTOD_DATABASE_URL", &database.url)
-        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
+        .envs(testkit::KEY_ENV)
         .env("ANHORIGSTOD_LOG", "warn")
         .env("ANHORIGSTOD_RATE_LIMIT_PER_MINUTE", "2")
         .stdout(Stdio::piped())

@@ -231,6 +231,7 @@ async fn the_cli_needs_the_right_key_for_a_keyed_log() {
         c.args(["audit", "verify"])
             .env("ANHORIGSTOD_DATABASE_URL", url)
             .env("ANHORIGSTOD_LOG", "warn")
+            .env("ANHORIGSTOD_TOTP_KEY", testkit::TEST_TOTP_KEY)
             .env_remove("ANHORIGSTOD_AUDIT_KEY");
         if let Some(k) = key {
             c.env("ANHORIGSTOD_AUDIT_KEY", k);
@@ -305,6 +306,7 @@ fn rotate_key(url: &str, new_key: &str, old_key_file: &std::path::Path) -> (i32,
         .arg(old_key_file)
         .env("ANHORIGSTOD_DATABASE_URL", url)
         .env("ANHORIGSTOD_AUDIT_KEY", new_key)
+        .env("ANHORIGSTOD_TOTP_KEY", testkit::TEST_TOTP_KEY)
         .env("ANHORIGSTOD_LOG", "warn")
         .output()
         .unwrap();

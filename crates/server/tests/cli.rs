@@ -174,7 +174,7 @@ async fn serve_demo_prints_the_logins_and_serves_all_municipalities() {
             "0180",
         ])
         .env("ANHORIGSTOD_DATABASE_URL", &db.url)
-        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
+        .envs(testkit::KEY_ENV)
         .env("ANHORIGSTOD_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -232,7 +232,7 @@ async fn a_config_file_and_environment_are_read() {
             "127.0.0.1:0",
         ])
         .env_remove("ANHORIGSTOD_DATABASE_URL")
-        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
+        .envs(testkit::KEY_ENV)
         .env("ANHORIGSTOD_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -330,7 +330,7 @@ async fn the_demo_refuses_a_database_with_real_accounts() {
     let mut child = std::process::Command::new(BIN)
         .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
         .env("ANHORIGSTOD_DATABASE_URL", &db.url)
-        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
+        .envs(testkit::KEY_ENV)
         .env("ANHORIGSTOD_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

@@ -564,7 +564,7 @@ async fn the_cli_manages_accounts_and_tokens() {
             "--password-stdin",
         ])
         .env("ANHORIGSTOD_DATABASE_URL", &db.url)
-        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
+        .envs(testkit::KEY_ENV)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -23,37 +23,22 @@ impl std::fmt::Debug for AuditKey {
     }
 }
 
-/// Shorter keys are refused: the key is all that stands between a database writer and a
-/// forged chain.
-pub const MIN_KEY_BYTES: usize = 32;
+pub use crate::keys::MIN_KEY_BYTES;
 const KEYED: &str = "hmac:";
 
 impl AuditKey {
     /// A key given as text: 64 or more hex digits, or any other text of at least 32 bytes.
     pub fn from_text(text: &str) -> Result<Self, StoreError> {
-        let t = text.trim();
-        let bytes = match hex::decode(t) {
-            Ok(b) if !t.is_empty() => b,
-            _ => t.as_bytes().to_vec(),
-        };
-        if bytes.len() < MIN_KEY_BYTES {
-            return Err(StoreError::Config(format!(
-                "the audit key must be at least {MIN_KEY_BYTES} bytes (e.g. 64 hex digits from `anhorigstod audit new-key`)"
-            )));
-        }
-        Ok(Self(bytes))
+        crate::keys::key_bytes(text, "the audit key").map(Self)
     }
 
     pub fn from_file(path: &std::path::Path) -> Result<Self, StoreError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| StoreError::Config(format!("audit key file {}: {e}", path.display())))?;
-        Self::from_text(&text)
+        Self::from_text(&crate::keys::read_key_file(path, "audit key")?)
     }
 
     /// A fresh random key as 64 hex digits.
     pub fn generate() -> String {
-        let bytes: [u8; 32] = rand::random();
-        hex::encode(bytes)
+        crate::keys::generate()
     }
 }
 

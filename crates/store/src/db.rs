@@ -30,13 +30,15 @@ pub enum Pools {
     Postgres(PgPool),
 }
 
-/// The database: its pools, the audit writer that group-commits logged reads, and the key
-/// that signs the audit chain (kept outside the database).
+/// The database: its pools, the audit writer that group-commits logged reads, the key that
+/// signs the audit chain and the key that seals second-factor secrets (both kept outside the
+/// database).
 #[derive(Clone)]
 pub struct Db {
     pub pools: Pools,
     pub(crate) audit: Arc<OnceLock<crate::audit::AuditWriter>>,
     pub(crate) audit_key: Option<Arc<crate::audit::AuditKey>>,
+    pub(crate) seal_key: Option<Arc<crate::sealed::SealKey>>,
     read_only: bool,
 }
 
@@ -182,6 +184,7 @@ impl Db {
             pools,
             audit: Arc::default(),
             audit_key: None,
+            seal_key: None,
             read_only: false,
         }
     }
@@ -194,6 +197,16 @@ impl Db {
 
     pub fn audit_key(&self) -> Option<&crate::audit::AuditKey> {
         self.audit_key.as_deref()
+    }
+
+    /// The same database, second-factor secrets sealed with `key` from now on.
+    pub fn with_seal_key(mut self, key: Option<crate::sealed::SealKey>) -> Self {
+        self.seal_key = key.map(Arc::new);
+        self
+    }
+
+    pub fn seal_key(&self) -> Option<&crate::sealed::SealKey> {
+        self.seal_key.as_deref()
     }
 
     /// Opened read-only (`sqlite://…?mode=ro`): nothing is migrated or written.

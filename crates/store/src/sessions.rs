@@ -101,6 +101,7 @@ pub async fn lookup(
     if now >= session.expires_at || now - last_seen >= idle {
         return Ok(None);
     }
+    let session = unseal_pending(db, session)?;
     if now - last_seen >= Duration::seconds(60) {
         let mut tx = db.begin().await?;
         crate::with_tx!(&mut tx, c => {
@@ -115,12 +116,35 @@ pub async fn lookup(
     Ok(Some(session))
 }
 
-pub async fn set_pending_totp(db: &Db, raw: &str, secret: Option<&str>) -> Result<(), StoreError> {
+/// The session with its pending second-factor secret (during enrolment) unsealed.
+pub(crate) fn unseal_pending(db: &Db, mut session: Session) -> Result<Session, StoreError> {
+    if let Some(stored) = session.pending_totp.take() {
+        session.pending_totp = Some(crate::sealed::unseal(
+            db.seal_key(),
+            session.user_id,
+            &stored,
+        )?);
+    }
+    Ok(session)
+}
+
+/// Keeps the secret being enrolled on the session of account `user_id` (sealed like a
+/// confirmed one), or clears it.
+pub async fn set_pending_totp(
+    db: &Db,
+    raw: &str,
+    user_id: i64,
+    secret: Option<&str>,
+) -> Result<(), StoreError> {
+    let secret = secret
+        .map(|s| crate::sealed::seal(db.seal_key(), user_id, s))
+        .transpose()?;
     let mut tx = db.begin().await?;
     crate::with_tx!(&mut tx, c => {
-        sqlx::query("UPDATE sessions SET pending_totp = $1 WHERE id_hash = $2")
+        sqlx::query("UPDATE sessions SET pending_totp = $1 WHERE id_hash = $2 AND user_id = $3")
             .bind(secret)
             .bind(hash_token(raw))
+            .bind(user_id)
             .execute(&mut *c)
             .await?;
     });
@@ -265,6 +289,7 @@ pub async fn lookup_user(
     if now >= session.expires_at || now - last_seen >= idle {
         return Ok(None);
     }
+    let session = unseal_pending(db, session)?;
     if now - last_seen >= Duration::seconds(60) {
         let mut tx = db.begin().await?;
         crate::with_tx!(&mut tx, c => {

@@ -114,16 +114,24 @@ pub async fn by_id(db: &Db, id: i64) -> Result<Option<StaffUser>, StoreError> {
     })
 }
 
+/// The account's credentials, its second-factor secret unsealed.
 pub async fn credentials(db: &Db, email: &str) -> Result<Option<Credentials>, StoreError> {
-    crate::with_pool!(db, pool => {
-        Ok(sqlx::query_as(&format!(
+    let found: Option<Credentials> = crate::with_pool!(db, pool => {
+        sqlx::query_as(&format!(
             "SELECT {} FROM staff_users WHERE lower(email) = lower($1)",
             user_columns("staff_users")
         ))
         .bind(email)
         .fetch_optional(pool)
-        .await?)
-    })
+        .await?
+    });
+    let Some(mut c) = found else {
+        return Ok(None);
+    };
+    if let Some(stored) = c.totp_secret.take() {
+        c.totp_secret = Some(crate::sealed::unseal(db.seal_key(), c.user.id, &stored)?);
+    }
+    Ok(Some(c))
 }
 
 pub async fn credentials_by_id(db: &Db, id: i64) -> Result<Option<Credentials>, StoreError> {
@@ -232,7 +240,9 @@ pub async fn set_totp(
         db,
         user_id,
         "UPDATE staff_users SET totp_secret = $1, totp_last_step = NULL WHERE id = $2",
-        secret.map(str::to_owned),
+        secret
+            .map(|s| crate::sealed::seal(db.seal_key(), user_id, s))
+            .transpose()?,
         action,
         now,
         origin,
@@ -476,12 +486,14 @@ pub async fn session_user(
     let row: Option<SessionUser> = crate::with_pool!(db, pool => {
         sqlx::query_as(&sql).bind(id_hash).fetch_optional(pool).await?
     });
-    Ok(row.map(|r| {
-        (
-            r.seen.session,
-            r.seen.last_seen_at,
-            r.user.user,
-            parse_units(r.user.units),
-        )
-    }))
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let session = crate::sessions::unseal_pending(db, r.seen.session)?;
+    Ok(Some((
+        session,
+        r.seen.last_seen_at,
+        r.user.user,
+        parse_units(r.user.units),
+    )))
 }

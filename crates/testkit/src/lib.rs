@@ -202,6 +202,15 @@ pub async fn execute(db: &Db, sql: &str) {
     }
 }
 
+/// One text value (or NULL) read with raw SQL, for tests that look at what is stored.
+pub async fn fetch_text(db: &Db, sql: &str) -> Option<String> {
+    let r = match &db.pools {
+        store::Pools::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(&p.read).await,
+        store::Pools::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+    };
+    r.unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
 /// A clock the test moves by hand.
 pub struct TestClock(std::sync::Mutex<chrono::DateTime<chrono::Utc>>);
 
@@ -228,14 +237,28 @@ impl Clock for TestClock {
 pub const TEST_AUDIT_KEY: &str =
     "74657374206175646974206b6579206f6620616e686f72696773746f6420737569";
 
-/// Opens the database at `url` as the app does, with the test audit key.
+/// The TOTP key of every test database, so second-factor secrets are sealed throughout the
+/// suite. Child processes get it as `ANHORIGSTOD_TOTP_KEY`.
+pub const TEST_TOTP_KEY: &str =
+    "7465737420746f7470206b6579206f6620616e686f72696773746f642073756974";
+
+/// The environment that gives a child process the test keys: `Command::envs(KEY_ENV)`.
+pub const KEY_ENV: [(&str, &str); 2] = [
+    ("ANHORIGSTOD_AUDIT_KEY", TEST_AUDIT_KEY),
+    ("ANHORIGSTOD_TOTP_KEY", TEST_TOTP_KEY),
+];
+
+/// Opens the database at `url` as the app does, with the test audit and TOTP keys.
 pub async fn open_store(url: &str) -> store::Db {
     let key = store::audit::AuditKey::from_text(TEST_AUDIT_KEY)
         .unwrap_or_else(|e| panic!("test audit key: {e}"));
+    let seal = store::sealed::SealKey::from_text(TEST_TOTP_KEY)
+        .unwrap_or_else(|e| panic!("test TOTP key: {e}"));
     store::open(url)
         .await
         .unwrap_or_else(|e| panic!("open {url}: {e}"))
         .with_audit_key(Some(key))
+        .with_seal_key(Some(seal))
 }
 
 pub const TEST_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";

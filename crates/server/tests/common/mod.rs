@@ -45,7 +45,7 @@ pub fn run_cli(url: &str, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(BIN)
         .args(args)
         .env("ANHORIGSTOD_DATABASE_URL", url)
-        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
+        .envs(testkit::KEY_ENV)
         .env("ANHORIGSTOD_LOG", "warn")
         .output()
         .unwrap();
@@ -62,7 +62,7 @@ pub fn start_server(url: &str, extra: &[&str]) -> (Child, String) {
         .args(["serve", "--bind", "127.0.0.1:0"])
         .args(extra)
         .env("ANHORIGSTOD_DATABASE_URL", url)
-        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
+        .envs(testkit::KEY_ENV)
         .env("ANHORIGSTOD_LOG", "warn")
         // Load from one address; abuse.rs starts the binary with its limits on.
         .env("ANHORIGSTOD_RATE_LIMIT_PER_MINUTE", "0")

@@ -454,7 +454,8 @@ pub async fn pending_secret(
     let mut bytes = [0u8; 20];
     rand::thread_rng().fill_bytes(&mut bytes);
     let secret = TotpSecret::from_bytes(bytes.to_vec());
-    store::sessions::set_pending_totp(&state.db, raw, Some(&secret.to_base32())).await?;
+    store::sessions::set_pending_totp(&state.db, raw, session.user_id, Some(&secret.to_base32()))
+        .await?;
     Ok(secret)
 }
 
@@ -515,7 +516,7 @@ pub async fn confirm_enrolment(
         .map(|c| totp::hash_recovery_code(&totp::normalize_recovery_code(c)))
         .collect();
     store::staff::replace_recovery_codes(&state.db, user.id, &hashes).await?;
-    store::sessions::set_pending_totp(&state.db, raw, None).await?;
+    store::sessions::set_pending_totp(&state.db, raw, user.id, None).await?;
     match finish(
         state,
         raw,
