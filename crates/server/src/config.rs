@@ -177,6 +177,15 @@ pub fn abuse_settings(
     })
 }
 
+/// The address links in e-mails and calendars start with: `ANHORIGSTOD_PUBLIC_URL`, else
+/// `public_url`, else the bound address (behind a proxy set it to the public address).
+pub fn public_url(file: &FileConfig, bind: &str, env: impl Fn(&str) -> Option<String>) -> String {
+    env("ANHORIGSTOD_PUBLIC_URL")
+        .filter(|v| !v.trim().is_empty())
+        .or(file.public_url.clone())
+        .unwrap_or_else(|| format!("http://{bind}"))
+}
+
 /// The audit key: `ANHORIGSTOD_AUDIT_KEY` (the key itself), else the file named by
 /// `ANHORIGSTOD_AUDIT_KEY_FILE` or `audit_key_file`. None when nothing is set.
 pub fn audit_key(

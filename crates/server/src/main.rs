@@ -425,11 +425,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 .or(file.bind.clone())
                 .unwrap_or_else(|| "127.0.0.1:8080".into());
             // Links in e-mails and calendars; behind a proxy this is the public address.
-            let public_url = std::env::var("ANHORIGSTOD_PUBLIC_URL")
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-                .or(file.public_url.clone())
-                .unwrap_or_else(|| format!("http://{bind}"));
+            let public_url = config::public_url(&file, &bind, |k| std::env::var(k).ok());
             let config = web::WebConfig {
                 served,
                 access_log: file.access_log.unwrap_or(true),

@@ -50,42 +50,45 @@ pub async fn run(action: UserAction, file: &FileConfig) -> Result<ExitCode, Stri
             if !domain::contact::is_plausible_email(&email) {
                 return Err(format!("'{email}' is not an e-mail address"));
             }
-            let (password, show) = read_password(&email, password_stdin)?;
-            let hash =
-                hash_password(HashCost::Standard, &password).map_err(|e| format!("{e:?}"))?;
             let store = open_store(&db, file).await?;
             let kommun_str = kommun.map(|k| k.as_str().to_owned());
             let display = name.unwrap_or_else(|| email.clone());
-            let id = store::staff::create(
-                &store,
-                kommun_str.as_deref(),
-                &email,
-                &display,
-                role.as_str(),
-                &hash,
-                false,
-                now,
-                &origin,
-            )
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("an account with {email} exists already"))?;
-            if let (Some(unit), Some(k)) = (unit, &kommun_str) {
-                let unit_id = store::staff::ensure_unit(&store, k, &unit)
-                    .await
+            let account = store::staff::NewAccount {
+                kommunkod: kommun_str.as_deref(),
+                email: &email,
+                display_name: &display,
+                role: role.as_str(),
+                unit: unit.as_deref(),
+                is_demo: false,
+            };
+            let mut lines = Vec::new();
+            let created = if password_stdin {
+                let (password, _) = read_password(&email, true)?;
+                let hash =
+                    hash_password(HashCost::Standard, &password).map_err(|e| format!("{e:?}"))?;
+                store::staff::create_account(&store, &account, &hash, now, &origin).await
+            } else {
+                // Nobody but the holder sees a password: they choose it through a link.
+                let t = web::i18n::I18n::swedish().map_err(|e| e.to_string())?;
+                let bind = file.bind.clone().unwrap_or_else(|| "127.0.0.1:8080".into());
+                let base = crate::config::public_url(file, &bind, |k| std::env::var(k).ok());
+                let token = store::password_links::new_token();
+                let mail = web::mails::Mails::with(&t, &base)
+                    .invitation(kommun_str.as_deref(), &email, &token, now)
                     .map_err(|e| e.to_string())?;
-                store::staff::add_to_unit(&store, id, unit_id)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            let mut lines = vec![format!(
-                "created {} ({}) with id {id}",
-                email,
-                role.as_str()
-            )];
-            if show {
-                lines.push(format!("password (shown once): {password}"));
-            }
+                lines.push(format!(
+                    "a link to choose the password is queued to {email} (it works for {} hours; the server's mail worker sends it)",
+                    store::password_links::INVITATION_VALID_HOURS
+                ));
+                store::password_links::invite(&store, &account, &token, mail, now, &origin).await
+            };
+            let id = created
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("an account with {email} exists already"))?;
+            lines.insert(
+                0,
+                format!("created {} ({}) with id {id}", email, role.as_str()),
+            );
             say(&lines);
             Ok(ExitCode::SUCCESS)
         }

@@ -597,7 +597,35 @@ async fn the_cli_manages_accounts_and_tokens() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("password (shown once): "));
+    assert!(!out.contains("password (shown once)"), "{out}");
+    assert!(
+        out.contains("a link to choose the password is queued to x@kommun.example"),
+        "{out}"
+    );
+    {
+        let store = testkit::open_store(&db.url).await;
+        let c = store::staff::credentials(&store, "x@kommun.example")
+            .await
+            .unwrap()
+            .unwrap();
+        let mails = store::outbox::list(&store, &format!("staff:{}", c.user.id))
+            .await
+            .unwrap();
+        assert_eq!(mails.len(), 1);
+        let link = mails[0]
+            .text
+            .split_whitespace()
+            .find(|w| w.contains("/personal/nytt-losenord/"))
+            .unwrap();
+        assert!(!out.contains(link), "the link is only in the mail");
+        assert_eq!(
+            store::staff::units_of(&store, c.user.id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
     let (code, _, err) = run_cli(
         &db.url,
         &[
@@ -695,7 +723,8 @@ async fn a_municipal_admin_manages_the_municipalitys_accounts_only() {
     );
     let csrf = page.csrf();
 
-    // A new account: the password is shown once and works; a second factor is set up first.
+    // A new account: nobody is shown a password; the holder chooses one through a link sent
+    // to them, then sets up a second factor first.
     let p = a
         .post(
             "/personal/admin/anvandare",
@@ -709,16 +738,49 @@ async fn a_municipal_admin_manages_the_municipalitys_accounts_only() {
         )
         .await;
     assert_eq!(p.status, 200, "{}", p.body);
-    let i = p.body.find("id=\"new-password\">").unwrap() + 18;
-    let password = p.body[i..i + p.body[i..].find('<').unwrap()].to_owned();
+    assert!(
+        p.body.contains("En länk för att välja lösenord"),
+        "{}",
+        p.body
+    );
+    let new_id = store::staff::credentials(&app.db, "ny@kommun.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .user
+        .id;
+    let mails = store::outbox::list(&app.db, &format!("staff:{new_id}"))
+        .await
+        .unwrap();
+    assert_eq!(mails.len(), 1, "one invitation");
+    assert_eq!(mails[0].to, "ny@kommun.example");
+    let path = mails[0]
+        .text
+        .split_whitespace()
+        .find_map(|w| {
+            w.find("/personal/nytt-losenord/")
+                .map(|i| w[i..].to_owned())
+        })
+        .unwrap();
+    assert!(
+        !p.body.contains(&path),
+        "the administrator never sees the link"
+    );
     let mut n = Browser::new(&app);
+    let chosen = "ett eget lösenord för den nya";
+    let done = n
+        .post(&path, &[("password", chosen), ("repeat", chosen)])
+        .await;
+    assert_eq!(done.location.as_deref(), Some("/personal/logga-in?nytt=1"));
     assert_eq!(
-        n.password("ny@kommun.example", &password)
+        n.password("ny@kommun.example", chosen)
             .await
             .location
             .as_deref(),
         Some("/personal/tvastegs/aktivera")
     );
+    let units = store::staff::units_of(&app.db, new_id).await.unwrap();
+    assert_eq!(units.len(), 1, "the account is in its unit");
     let dup = a
         .post(
             "/personal/admin/anvandare",

@@ -1,6 +1,7 @@
-//! One-time links to set a password. An administrator's reset makes the old password unusable,
-//! ends the account's sessions and tokens, and sends the holder a link by e-mail, all in one
-//! transaction; the administrator never sees a password or the link.
+//! One-time links to set a password. A new account gets one instead of a password; an
+//! administrator's reset makes the old password unusable, ends the account's sessions and
+//! tokens, and sends the holder a link by e-mail, all in one transaction. The administrator
+//! never sees a password or the link.
 
 use crate::audit::{self, Origin};
 use crate::db::{Db, Tx};
@@ -9,8 +10,11 @@ use crate::sessions::{hash_token, random_token};
 use crate::StoreError;
 use chrono::{DateTime, Duration, Utc};
 
-/// How long a link works.
+/// How long a reset link works.
 pub const VALID_HOURS: i64 = 24;
+
+/// How long a new account's first link works (a weekend and a day).
+pub const INVITATION_VALID_HOURS: i64 = 72;
 
 /// Stored in place of a hash: no password verifies against it.
 const UNUSABLE: &str = "!reset";
@@ -96,6 +100,37 @@ pub async fn reset(
     e.persons = vec![format!("staff:{user_id}")];
     audit::commit_with(tx, now, &e).await?;
     Ok(true)
+}
+
+/// Creates an account without a usable password and queues `mail` (which carries the link with
+/// `raw`) to it, in one transaction; `mail.about` is set to the new account. `None` when the
+/// e-mail address is taken.
+pub async fn invite(
+    db: &Db,
+    account: &crate::staff::NewAccount<'_>,
+    raw: &str,
+    mut mail: NewMail,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Option<i64>, StoreError> {
+    let mut tx = db.begin().await?;
+    let Some(id) = crate::staff::insert(&mut tx, account, UNUSABLE, now).await? else {
+        return Ok(None);
+    };
+    crate::with_tx!(&mut tx, c => {
+        sqlx::query("INSERT INTO password_links (user_id, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(hash_token(raw))
+            .bind(now)
+            .bind(now + Duration::hours(INVITATION_VALID_HOURS))
+            .execute(&mut *c)
+            .await?;
+    });
+    mail.about = format!("staff:{id}");
+    outbox::enqueue(&mut tx, now, &mail).await?;
+    let e = crate::staff::created_event(origin, account.kommunkod, id);
+    audit::commit_with(tx, now, &e).await?;
+    Ok(Some(id))
 }
 
 /// The account a live (unused, unexpired) link is for.

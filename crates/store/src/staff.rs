@@ -1,7 +1,7 @@
 //! Staff accounts and units. Every change is audited in its own transaction.
 
-use crate::audit::{self, Origin};
-use crate::db::Db;
+use crate::audit::{self, AuditEvent, Origin};
+use crate::db::{Db, Tx};
 use crate::wire::Nullable;
 use crate::StoreError;
 use chrono::{DateTime, Utc};
@@ -63,25 +63,88 @@ pub async fn create(
     now: DateTime<Utc>,
     origin: &Origin,
 ) -> Result<Option<i64>, StoreError> {
+    let account = NewAccount {
+        kommunkod,
+        email,
+        display_name,
+        role,
+        unit: None,
+        is_demo,
+    };
+    create_account(db, &account, password_hash, now, origin).await
+}
+
+/// Creates an account with a password the holder gave (and its unit); `None` when the e-mail
+/// address is taken.
+pub async fn create_account(
+    db: &Db,
+    account: &NewAccount<'_>,
+    password_hash: &str,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Option<i64>, StoreError> {
     let mut tx = db.begin().await?;
-    let id: Option<i64> = crate::with_tx!(&mut tx, c => {
+    let Some(id) = insert(&mut tx, account, password_hash, now).await? else {
+        return Ok(None);
+    };
+    audit::commit_with(tx, now, &created_event(origin, account.kommunkod, id)).await?;
+    Ok(Some(id))
+}
+
+/// A staff account to be made.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAccount<'a> {
+    pub kommunkod: Option<&'a str>,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    /// A unit of the municipality to put the account in (made when missing).
+    pub unit: Option<&'a str>,
+    pub is_demo: bool,
+}
+
+/// Inserts the account (and its unit) inside `tx`; `None` when the e-mail address is taken.
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    a: &NewAccount<'_>,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
+    let id: Option<i64> = crate::with_tx!(tx, c => {
         sqlx::query_scalar(
             "INSERT INTO staff_users (kommunkod, email, display_name, role, password_hash, is_demo, created_at, password_changed_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (email) DO NOTHING RETURNING id",
         )
-        .bind(kommunkod)
-        .bind(email)
-        .bind(display_name)
-        .bind(role)
+        .bind(a.kommunkod)
+        .bind(a.email)
+        .bind(a.display_name)
+        .bind(a.role)
         .bind(password_hash)
-        .bind(is_demo)
+        .bind(a.is_demo)
         .bind(now)
         .fetch_optional(&mut *c)
         .await?
     });
-    let Some(id) = id else {
-        return Ok(None);
+    let (Some(id), Some(unit), Some(k)) = (id, a.unit, a.kommunkod) else {
+        return Ok(id);
     };
+    crate::with_tx!(tx, c => {
+        sqlx::query("INSERT INTO units (kommunkod, name) VALUES ($1, $2) ON CONFLICT (kommunkod, name) DO NOTHING")
+            .bind(k)
+            .bind(unit)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("INSERT INTO staff_units (user_id, unit_id) SELECT $1, id FROM units WHERE kommunkod = $2 AND name = $3")
+            .bind(id)
+            .bind(k)
+            .bind(unit)
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(Some(id))
+}
+
+pub(crate) fn created_event(origin: &Origin, kommunkod: Option<&str>, id: i64) -> AuditEvent {
     let mut e = origin.event(
         kommunkod,
         "staff.create",
@@ -89,8 +152,7 @@ pub async fn create(
         Some(id.to_string()),
     );
     e.persons = vec![format!("staff:{id}")];
-    audit::commit_with(tx, now, &e).await?;
-    Ok(Some(id))
+    e
 }
 
 pub async fn list(db: &Db, kommunkod: Option<&str>) -> Result<Vec<StaffUser>, StoreError> {

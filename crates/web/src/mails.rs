@@ -179,7 +179,7 @@ impl ComposeBooking for Mails<'_> {
 #[template(path = "mail/password_link.txt")]
 struct PasswordLinkText<'a> {
     t: &'a I18n,
-    email: &'a str,
+    lead: &'a str,
     link: &'a str,
 }
 
@@ -187,7 +187,8 @@ struct PasswordLinkText<'a> {
 #[template(path = "mail/password_link.html")]
 struct PasswordLinkHtml<'a> {
     t: &'a I18n,
-    email: &'a str,
+    subject: &'a str,
+    lead: &'a str,
     link: &'a str,
 }
 
@@ -201,6 +202,36 @@ impl Mails<'_> {
         token: &str,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<store::outbox::NewMail, askama::Error> {
+        let lead = self.t.get1("mail-password-lead", "email", email);
+        let subject = self.t.get("mail-password-subject");
+        self.link_mail(user_id, kommunkod, email, token, &subject, &lead, now)
+    }
+
+    /// A new account's first link, with which the holder chooses a password; `about` is set
+    /// by the store once the account has its id.
+    pub fn invitation(
+        &self,
+        kommunkod: Option<&str>,
+        email: &str,
+        token: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<store::outbox::NewMail, askama::Error> {
+        let lead = self.t.get1("mail-invite-lead", "email", email);
+        let subject = self.t.get("mail-invite-subject");
+        self.link_mail(0, kommunkod, email, token, &subject, &lead, now)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn link_mail(
+        &self,
+        user_id: i64,
+        kommunkod: Option<&str>,
+        email: &str,
+        token: &str,
+        subject: &str,
+        lead: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<store::outbox::NewMail, askama::Error> {
         let link = format!("{}/personal/nytt-losenord/{token}", self.base);
         let (t, link) = (self.t, link.as_str());
         Ok(store::outbox::NewMail {
@@ -208,9 +239,15 @@ impl Mails<'_> {
             kind: "password_link".into(),
             about: format!("staff:{user_id}"),
             to: email.to_owned(),
-            subject: t.get("mail-password-subject"),
-            text: PasswordLinkText { t, email, link }.render()?,
-            html: PasswordLinkHtml { t, email, link }.render()?,
+            subject: subject.to_owned(),
+            text: PasswordLinkText { t, lead, link }.render()?,
+            html: PasswordLinkHtml {
+                t,
+                subject,
+                lead,
+                link,
+            }
+            .render()?,
             send_after: now,
         })
     }

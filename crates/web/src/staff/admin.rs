@@ -2,7 +2,7 @@
 //! administrators (the installation): list, add, disable, enable, new password, and reset of
 //! the second factor. Every change is audited; nobody here reads a case.
 
-use super::auth::{self, Staff};
+use super::auth::Staff;
 use super::pages::{render, StaffLayout};
 use crate::error::PageError;
 use crate::form_errors::FormErrors;
@@ -64,7 +64,6 @@ struct AdminPage<'a> {
     roles: Vec<(&'static str, String)>,
     errors: FormErrors,
     notice: Option<String>,
-    shown_password: Option<(String, String)>,
     email: String,
     name: String,
 }
@@ -72,7 +71,6 @@ struct AdminPage<'a> {
 struct Outcome {
     errors: FieldErrors,
     notice: Option<String>,
-    shown_password: Option<(String, String)>,
     email: String,
     name: String,
 }
@@ -114,7 +112,6 @@ async fn admin_page(
         roles,
         errors: FormErrors::plain(t, &o.errors, &["email", "name", "role", "kommun"]),
         notice: o.notice,
-        shown_password: o.shown_password,
         email: o.email,
         name: o.name,
     };
@@ -125,7 +122,6 @@ fn empty() -> Outcome {
     Outcome {
         errors: FieldErrors::new(),
         notice: None,
-        shown_password: None,
         email: String::new(),
         name: String::new(),
     }
@@ -223,22 +219,24 @@ pub async fn add(
         )
         .await;
     }
-    let password = auth::generated_password();
-    let hash = auth::hash_password(state.config.hash_cost, &password)?;
+    // The holder chooses the password through a link sent to them; the administrator never
+    // sees a password.
     let k = kommun.map(|k| k.as_str().to_owned());
-    let created = store::staff::create(
-        &state.db,
-        k.as_deref(),
-        &email,
-        &name,
-        role.as_str(),
-        &hash,
-        false,
-        state.clock.now(),
-        origin,
-    )
-    .await?;
-    let Some(id) = created else {
+    let now = state.clock.now();
+    let token = store::password_links::new_token();
+    let mail = crate::mails::Mails::new(&state).invitation(k.as_deref(), &email, &token, now)?;
+    let unit = form.unit.trim();
+    let account = store::staff::NewAccount {
+        kommunkod: k.as_deref(),
+        email: &email,
+        display_name: &name,
+        role: role.as_str(),
+        unit: (!unit.is_empty()).then_some(unit),
+        is_demo: false,
+    };
+    let created =
+        store::password_links::invite(&state.db, &account, &token, mail, now, origin).await?;
+    if created.is_none() {
         let errors = FieldErrors::one("email", "admin-error-exists");
         return admin_page(
             &state,
@@ -253,14 +251,8 @@ pub async fn add(
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
-    };
-    let unit = form.unit.trim();
-    if let (false, Some(k)) = (unit.is_empty(), &k) {
-        let unit_id = store::staff::ensure_unit(&state.db, k, unit).await?;
-        store::staff::add_to_unit(&state.db, id, unit_id).await?;
     }
     let o = Outcome {
-        shown_password: Some((email.clone(), password)),
         notice: Some(t.get1("admin-created", "email", &email)),
         ..empty()
     };
