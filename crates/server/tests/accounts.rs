@@ -139,14 +139,7 @@ async fn an_administrator_who_resets_a_password_never_sees_one() {
         .unwrap();
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, "anna@kommun.example");
-    let path = mails[0]
-        .text
-        .split_whitespace()
-        .find_map(|w| {
-            w.find("/personal/nytt-losenord/")
-                .map(|i| w[i..].to_owned())
-        })
-        .unwrap();
+    let path = password_link_in(&mails[0].text);
     assert!(!p.body.contains(&path));
 
     // The holder chooses a password; mistakes are shown at the field.

@@ -301,19 +301,15 @@ async fn an_old_unkeyed_log_moves_to_the_keyed_chain() {
 
 /// `audit rotate-key` with the new key configured and the old one in a file.
 fn rotate_key(url: &str, new_key: &str, old_key_file: &std::path::Path) -> (i32, String, String) {
-    let out = std::process::Command::new(BIN)
-        .args(["audit", "rotate-key", "--old-key-file"])
-        .arg(old_key_file)
-        .env("ANHORIGSTOD_DATABASE_URL", url)
-        .env("ANHORIGSTOD_AUDIT_KEY", new_key)
-        .env("ANHORIGSTOD_TOTP_KEY", testkit::TEST_TOTP_KEY)
-        .env("ANHORIGSTOD_LOG", "warn")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    let old = old_key_file.to_str().unwrap();
+    run_cli_with(
+        url,
+        &["audit", "rotate-key", "--old-key-file", old],
+        &[
+            ("ANHORIGSTOD_AUDIT_KEY", new_key),
+            ("ANHORIGSTOD_TOTP_KEY", testkit::TEST_TOTP_KEY),
+        ],
+        &[],
     )
 }
 

@@ -20,21 +20,9 @@ async fn stored_secret(app: &TestApp, id: i64) -> String {
 
 /// Runs the binary with the audit key and the given TOTP key (or none).
 fn cli(url: &str, totp_key: Option<&str>, args: &[&str]) -> (i32, String, String) {
-    let mut c = std::process::Command::new(BIN);
-    c.args(args)
-        .env("ANHORIGSTOD_DATABASE_URL", url)
-        .env("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)
-        .env("ANHORIGSTOD_LOG", "warn")
-        .env_remove("ANHORIGSTOD_TOTP_KEY");
-    if let Some(k) = totp_key {
-        c.env("ANHORIGSTOD_TOTP_KEY", k);
-    }
-    let out = c.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let mut envs = vec![("ANHORIGSTOD_AUDIT_KEY", testkit::TEST_AUDIT_KEY)];
+    envs.extend(totp_key.map(|k| ("ANHORIGSTOD_TOTP_KEY", k)));
+    run_cli_with(url, args, &envs, &["ANHORIGSTOD_TOTP_KEY"])
 }
 
 #[tokio::test]

@@ -40,20 +40,43 @@ pub async fn count_requests(app: &TestApp, kommunkod: &str) -> i64 {
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_anhorigstod");
 
-/// Runs the real binary with a database URL; returns (exit code, stdout, stderr).
+/// Runs the real binary with a database URL and the test keys; returns (exit code, stdout,
+/// stderr).
 pub fn run_cli(url: &str, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(BIN)
-        .args(args)
+    run_cli_with(url, args, &testkit::KEY_ENV, &[])
+}
+
+/// Runs the real binary with a database URL and the given environment (`envs` set, `remove`
+/// taken away); returns (exit code, stdout, stderr).
+pub fn run_cli_with(
+    url: &str,
+    args: &[&str],
+    envs: &[(&str, &str)],
+    remove: &[&str],
+) -> (i32, String, String) {
+    let mut c = Command::new(BIN);
+    c.args(args)
         .env("ANHORIGSTOD_DATABASE_URL", url)
-        .envs(testkit::KEY_ENV)
-        .env("ANHORIGSTOD_LOG", "warn")
-        .output()
-        .unwrap();
+        .env("ANHORIGSTOD_LOG", "warn");
+    for k in remove {
+        c.env_remove(k);
+    }
+    let out = c.envs(envs.iter().copied()).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// The `/personal/nytt-losenord/…` path in a mail's text.
+pub fn password_link_in(text: &str) -> String {
+    text.split_whitespace()
+        .find_map(|w| {
+            w.find("/personal/nytt-losenord/")
+                .map(|i| w[i..].to_owned())
+        })
+        .unwrap_or_else(|| panic!("no password link in {text}"))
 }
 
 /// Starts `anhorigstod serve` on a random port and returns the child and its base URL.
