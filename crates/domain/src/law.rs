@@ -74,6 +74,8 @@ pub struct LawTable {
     pub benefit_rules: Vec<BenefitRule>,
     #[serde(default, rename = "period")]
     pub periods: Vec<Period>,
+    #[serde(default, rename = "retention")]
+    pub retention: Vec<crate::retention::RetentionRule>,
 }
 
 fn in_force(from: NaiveDate, to: Option<NaiveDate>, on: NaiveDate) -> bool {
@@ -105,6 +107,12 @@ impl LawTable {
         self.periods
             .iter()
             .find(|p| p.code == code && in_force(p.valid_from, p.valid_to, on))
+    }
+
+    pub fn retention(&self, code: &str, on: NaiveDate) -> Option<&crate::retention::RetentionRule> {
+        self.retention
+            .iter()
+            .find(|r| r.code == code && in_force(r.valid_from, r.valid_to, on))
     }
 
     /// The legal bases an assessed decision may cite on a date: bistånd under SoL and the LSS

@@ -80,6 +80,7 @@ pub mod letter_text;
 pub mod password;
 pub mod personnummer;
 pub mod policy;
+pub mod retention;
 pub mod staff;
 pub mod stats;
 pub mod support_contact;
