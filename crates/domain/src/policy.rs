@@ -45,10 +45,12 @@ pub enum Action {
     OfferSupportContact,
     /// Give an account the system administrator's role.
     AppointSystemAdmin,
+    /// See what the retention rules say is due (kinds, ids and dates; no names).
+    PlanRetention,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::ReadInbox,
         Action::AssignInbox,
         Action::OpenCase,
@@ -67,6 +69,7 @@ impl Action {
         Action::WatchDeadlines,
         Action::OfferSupportContact,
         Action::AppointSystemAdmin,
+        Action::PlanRetention,
     ];
 }
 
@@ -156,7 +159,9 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
         },
         _ if !own => Decision::Deny,
         Role::MunicipalAdmin => match (action, resource) {
-            (ManageStaff | ConfigureMunicipality, Resource::Municipality(_)) => Decision::Allow,
+            (ManageStaff | ConfigureMunicipality | PlanRetention, Resource::Municipality(_)) => {
+                Decision::Allow
+            }
             _ => Decision::Deny,
         },
         Role::CarerSupportOfficer | Role::CaseOfficer | Role::UnitManager => {
@@ -167,7 +172,9 @@ pub fn can(actor: &Actor, action: Action, resource: &Resource) -> Decision {
                     | OfferSupportContact,
                     Resource::Municipality(_),
                 ) => Decision::Allow,
-                (ReviewAudit | ReadReports, Resource::Municipality(_)) if manager => {
+                (ReviewAudit | ReadReports | PlanRetention, Resource::Municipality(_))
+                    if manager =>
+                {
                     Decision::Allow
                 }
                 // The open support is the carer support officers' work, overseen by managers;
@@ -380,7 +387,7 @@ mod tests {
             }
             _ if other_kommun => return Deny,
             Role::MunicipalAdmin => {
-                return if matches!(action, ManageStaff | ConfigureMunicipality)
+                return if matches!(action, ManageStaff | ConfigureMunicipality | PlanRetention)
                     && name == "own municipality"
                 {
                     Allow
@@ -397,7 +404,11 @@ mod tests {
                 | OfferSupportContact,
                 "own municipality",
             ) => Allow,
-            (ReviewAudit | ReadReports, "own municipality") if role == Role::UnitManager => Allow,
+            (ReviewAudit | ReadReports | PlanRetention, "own municipality")
+                if role == Role::UnitManager =>
+            {
+                Allow
+            }
             (ManageActivities, "own municipality") if role != Role::CaseOfficer => Allow,
             (ReadCase | WriteCase, "case in my unit" | "case assigned to me") => Allow,
             (ReadCase | WriteCase, "case elsewhere in my municipality") => EmergencyOnly,
@@ -442,7 +453,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 5 * 18 * 14);
+        assert_eq!(checked, 5 * 19 * 14);
     }
 
     #[test]

@@ -64,8 +64,10 @@ wire_enum!(
         Booking = "booking",
         /// A conversation staff registered (the open support's note of a call or visit).
         ConversationNote = "conversation_note",
-        /// A person with their cases, journal and everything filed in them.
+        /// A person with their record, relations and protected address.
         PersonFile = "person_file",
+        /// A case with its journal and everything filed in it; it goes with its persons' files.
+        Case = "case",
     }
 );
 
@@ -108,7 +110,7 @@ impl Rules {
 
     pub fn for_kind(&self, kind: RecordKind) -> &RetentionRule {
         match kind {
-            RecordKind::PersonFile => &self.person_file,
+            RecordKind::PersonFile | RecordKind::Case => &self.person_file,
             _ => &self.open_support,
         }
     }
@@ -179,7 +181,8 @@ pub struct PersonFile {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PersonFilePlan {
     pub persons: Vec<Due>,
-    pub cases: Vec<i64>,
+    /// Each case's last use is its persons' latest entry.
+    pub cases: Vec<Due>,
 }
 
 /// Which person files go on `as_of`. `cases` lists each case with its persons. A person goes
@@ -211,10 +214,20 @@ pub fn person_files_due(
             break;
         }
     }
+    let by_id: std::collections::BTreeMap<i64, &PersonFile> =
+        persons.iter().map(|p| (p.id, p)).collect();
     let cases = cases
         .iter()
         .filter(|(_, members)| !members.is_empty() && members.iter().all(|m| going.contains(m)))
-        .map(|(id, _)| *id)
+        .filter_map(|(id, members)| {
+            let files: Vec<&PersonFile> = members
+                .iter()
+                .filter_map(|m| by_id.get(m).copied())
+                .collect();
+            let last = files.iter().map(|p| p.last_entry).max()?;
+            let kommunkod = &files.first()?.kommunkod;
+            Some(Due::new(rule, RecordKind::Case, *id, kommunkod, last))
+        })
         .collect();
     let persons = persons
         .iter()
@@ -343,7 +356,11 @@ mod tests {
         let plan = person_files_due(&rules().person_file, &people, &cases, d(2026, 12, 4));
         let ids: Vec<i64> = plan.persons.iter().map(|p| p.id).collect();
         assert_eq!(ids, vec![4]);
-        assert_eq!(plan.cases, vec![12]);
+        assert_eq!(
+            plan.cases.iter().map(|c| c.id).collect::<Vec<_>>(),
+            vec![12]
+        );
+        assert!(plan.cases.iter().all(|c| c.kind == RecordKind::Case));
     }
 
     #[test]
