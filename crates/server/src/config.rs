@@ -42,6 +42,10 @@ pub struct FileConfig {
     /// The file holding the key that seals second-factor secrets at rest (64 hex digits);
     /// kept like the audit key, and not the same key.
     pub totp_key_file: Option<std::path::PathBuf>,
+    /// Months a record of the open support (contact request without a case, sign-up, booking,
+    /// conversation note) is kept after its last use, by the municipality's own retention
+    /// decision (gallringsbeslut); default the law table's 24.
+    pub retention_open_support_months: Option<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -179,6 +183,29 @@ pub fn abuse_settings(
 
 /// The address links in e-mails and calendars start with: `ANHORIGSTOD_PUBLIC_URL`, else
 /// `public_url`, else the bound address (behind a proxy set it to the public address).
+/// The months of `retention_open_support_months` (env `ANHORIGSTOD_RETENTION_OPEN_SUPPORT_MONTHS`),
+/// if set; 1 to 1200.
+pub fn retention_open_support_months(
+    file: &FileConfig,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Option<u32>, ConfigError> {
+    const KEY: &str = "ANHORIGSTOD_RETENTION_OPEN_SUPPORT_MONTHS";
+    let months = match env(KEY).filter(|v| !v.trim().is_empty()) {
+        Some(v) => Some(
+            v.trim()
+                .parse::<u32>()
+                .map_err(|_| ConfigError(format!("{KEY}: '{v}' is not a whole number")))?,
+        ),
+        None => file.retention_open_support_months,
+    };
+    match months {
+        Some(m) if !(1..=1200).contains(&m) => Err(ConfigError(format!(
+            "retention_open_support_months: {m} is not between 1 and 1200"
+        ))),
+        m => Ok(m),
+    }
+}
+
 pub fn public_url(file: &FileConfig, bind: &str, env: impl Fn(&str) -> Option<String>) -> String {
     env("ANHORIGSTOD_PUBLIC_URL")
         .filter(|v| !v.trim().is_empty())

@@ -4,6 +4,7 @@
 mod config;
 mod demo;
 mod generate;
+mod retention;
 mod users;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -105,6 +106,36 @@ enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+    /// Retention (gallring): what the rules say is due, and removing it.
+    Retention {
+        #[command(subcommand)]
+        action: RetentionAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum RetentionAction {
+    /// List what would be removed (kind, id, reason, due date); changes nothing.
+    Plan {
+        /// The day to plan for (default today); a later day shows what comes due.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// One municipality's kommunkod (default all).
+        #[arg(long)]
+        municipality: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: ListFormat,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Remove what is due today and write each removal to the audit log; safe to run again.
+    Run {
+        /// One municipality's kommunkod (default all).
+        #[arg(long)]
+        municipality: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
     },
 }
 
@@ -444,6 +475,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 rate_limit_per_minute: abuse.rate_limit_per_minute,
                 rate_limit_municipality_per_minute: abuse.rate_limit_municipality_per_minute,
                 trusted_proxies: abuse.trusted_proxies,
+                retention_open_support_months: config::retention_open_support_months(&file, |k| {
+                    std::env::var(k).ok()
+                })
+                .map_err(|e| e.to_string())?,
                 ..web::WebConfig::default()
             };
             let clock: Arc<dyn domain::clock::Clock> = match today {
@@ -580,6 +615,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { action } => audit(action, &file).await,
+        Command::Retention { action } => retention::run(action, &file).await,
     }
 }
 

@@ -67,6 +67,9 @@ pub struct WebConfig {
     pub rate_limit_municipality_per_minute: u32,
     /// The reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: http::TrustedProxies,
+    /// The municipality's own retention time for the open support, in months (else the
+    /// law table's).
+    pub retention_open_support_months: Option<u32>,
 }
 
 impl Default for WebConfig {
@@ -85,6 +88,7 @@ impl Default for WebConfig {
             rate_limit_per_minute: 20,
             rate_limit_municipality_per_minute: 600,
             trusted_proxies: http::TrustedProxies::default(),
+            retention_open_support_months: None,
         }
     }
 }

@@ -645,3 +645,25 @@ report-sex-unknown = Unknown
 report-yes = Yes
 report-no = No
 refusal-consent-missing = The service needs the care recipient's consent. Record the consent under Consents before granting it.
+
+## Retention (gallring)
+nav-retention = Retention
+retention-title = Retention
+retention-lead = What the rules remove up to and including { $through }. The list shows only kinds, ids and dates, no names. Removal is done by the scheduled run, not from this page.
+retention-rules = Records of the open support (contact requests without a case, sign-ups, bookings and conversation notes) are removed { $months } months after their last use. Person files are removed five years after their last entry, at the latest by the end of the following year, except for persons born on the 5th, 15th or 25th of a month.
+retention-empty = Nothing is removed up to that date.
+retention-caption = What is removed, earliest due first
+retention-col-kind = Kind
+retention-col-id = Id
+retention-col-last-use = Last used
+retention-col-from = May be removed from
+retention-col-due = Must be removed by
+retention-col-rule = Rule
+retention-kind-contact_request = Contact request without a case
+retention-kind-signup = Sign-up for an activity
+retention-kind-booking = Booked conversation
+retention-kind-conversation_note = Conversation note
+retention-kind-person_file = Person file
+retention-kind-case = Case in a person file
+retention-rule-person-file = Person file (Social Services Act)
+retention-rule-open-support = Open support (the municipality's retention decision)

@@ -645,3 +645,25 @@ report-sex-unknown = Okänt
 report-yes = Ja
 report-no = Nej
 refusal-consent-missing = Insatsen kräver den närståendes samtycke. Registrera samtycket under Samtycken innan du beviljar den.
+
+## Gallring (retention)
+nav-retention = Gallring
+retention-title = Gallring
+retention-lead = Det här gallras enligt reglerna till och med { $through }. Listan visar bara slag, id och datum, inga namn. Gallringen görs av den schemalagda körningen, inte från den här sidan.
+retention-rules = Öppna stödets uppgifter (kontaktförfrågningar utan ärende, anmälningar, bokningar och samtalsanteckningar) gallras { $months } månader efter senaste användning. Personakter gallras fem år efter sista anteckningen, senast vid utgången av året därpå, utom för personer födda den 5, 15 eller 25 i en månad.
+retention-empty = Inget gallras till och med det datumet.
+retention-caption = Det som gallras, det som ska gallras först överst
+retention-col-kind = Slag
+retention-col-id = Id
+retention-col-last-use = Senast använd
+retention-col-from = Får gallras från
+retention-col-due = Ska vara gallrad senast
+retention-col-rule = Regel
+retention-kind-contact_request = Kontaktförfrågan utan ärende
+retention-kind-signup = Anmälan till aktivitet
+retention-kind-booking = Bokat samtal
+retention-kind-conversation_note = Samtalsanteckning
+retention-kind-person_file = Personakt
+retention-kind-case = Ärende i personakt
+retention-rule-person-file = Personakt (socialtjänstlagen)
+retention-rule-open-support = Öppet stöd (kommunens gallringsbeslut)

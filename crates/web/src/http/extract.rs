@@ -170,6 +170,7 @@ pub mod act {
         WatchDeadlines: false,
         OfferSupportContact: true,
         AppointSystemAdmin: true,
+        PlanRetention: false,
     );
 
     /// Marking a journal entry wrong: the case must be readable (the store asks the policy

@@ -14,6 +14,7 @@ mod pages;
 mod persons;
 mod registration;
 mod reports;
+mod retention;
 mod review;
 mod signin;
 mod stats;
@@ -136,6 +137,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/personal/personer/{id}", get(persons::person))
         .route("/personal/logg", get(review::review))
+        .route("/personal/gallring", get(retention::show))
         .route(
             "/personal/admin/anvandare",
             get(admin::list).post(admin::add),

@@ -31,6 +31,8 @@ pub struct StaffLayout<'a> {
     pub configures: bool,
     /// Carer support officers and managers run the open support's activities.
     pub runs_activities: bool,
+    /// Managers and municipal administrators see what retention removes next.
+    pub plans_retention: bool,
 }
 
 /// Whether the policy allows an action on the member's own municipality, or on the
@@ -55,6 +57,7 @@ impl<'a> StaffLayout<'a> {
             administers: false,
             configures: false,
             runs_activities: false,
+            plans_retention: false,
         }
     }
 
@@ -76,6 +79,7 @@ impl<'a> StaffLayout<'a> {
             current,
             reads_cases: staff.actor.role.reads_cases(),
             reviews: allows(staff, Action::ReviewAudit),
+            plans_retention: allows(staff, Action::PlanRetention),
             administers: allows(staff, Action::ManageStaff),
             configures: staff.actor.kommunkod.is_some_and(|k| {
                 can(
