@@ -439,6 +439,25 @@ async fn the_staff_page_shows_managers_what_goes_by_next_month_without_names() {
     // Nothing was removed by looking.
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM persons").await, 7);
 
+    // Looking further ahead shows the open support's records once their two years are up.
+    let ahead = stockholm_date(Utc::now()) + Duration::days(3 * 365);
+    let page = manager
+        .get(&format!("/personal/gallring?till={ahead}"))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("Anmälan till aktivitet"),
+        "{}",
+        page.body
+    );
+    for bad in ["inte-ett-datum", "2015-01-01", "2199-01-01"] {
+        let page = manager.get(&format!("/personal/gallring?till={bad}")).await;
+        assert_eq!(page.status, 422, "{bad}");
+        assert!(page.body.contains("error-summary"), "{bad}");
+        assert!(page.body.contains("id=\"f-till-error\""), "{bad}");
+        assert!(page.body.contains("aria-invalid=\"true\""), "{bad}");
+    }
+
     let mut admin = staff(&app, KOMMUN, "municipal-admin", "admin@gallring.example").await;
     assert_eq!(admin.get("/personal/gallring").await.status, 200);
     for role in ["case-officer", "carer-support-officer"] {

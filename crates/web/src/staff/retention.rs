@@ -3,12 +3,13 @@
 //! one, so a protected identity is as safe here as anywhere. Removing is the scheduled
 //! `anhorigstod retention run`, never a button.
 
-use super::pages::{render, StaffLayout};
+use super::pages::{query_value, render, StaffLayout};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::extract::{act, Allowed};
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{Datelike, Months, NaiveDate};
@@ -19,6 +20,9 @@ use domain::retention::{Due, RecordKind, Rules};
 struct RetentionPage<'a> {
     l: StaffLayout<'a>,
     through: NaiveDate,
+    /// The date field as typed.
+    till: String,
+    errors: FormErrors,
     /// How many of each kind, in the order of `RecordKind::ALL`.
     counts: Vec<(RecordKind, usize)>,
     due: Vec<Due>,
@@ -43,12 +47,40 @@ fn end_of_next_month(today: NaiveDate) -> NaiveDate {
         .unwrap_or(today)
 }
 
+/// The furthest a manager may look ahead: a plan that far says little about what will be.
+const MAX_YEARS_AHEAD: u32 = 10;
+
+/// The plan through the end of next month, or through the day asked for (`till`), which may
+/// not lie in the past or more than ten years ahead.
 pub async fn show(
     State(state): State<AppState>,
     Allowed { ctx, kommun, .. }: Allowed<act::PlanRetention>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let t = ctx.texts(&state);
-    let through = end_of_next_month(state.clock.today());
+    let today = state.clock.today();
+    let till = query_value(&q, "till").trim().to_owned();
+    let mut errors = FormErrors::none();
+    let asked = match NaiveDate::parse_from_str(&till, "%Y-%m-%d") {
+        _ if till.is_empty() => None,
+        Ok(d)
+            if d >= today
+                && today
+                    .checked_add_months(Months::new(12 * MAX_YEARS_AHEAD))
+                    .is_some_and(|max| d <= max) =>
+        {
+            Some(d)
+        }
+        Ok(_) => {
+            errors.push("till", String::new(), t.get("retention-error-range"));
+            None
+        }
+        Err(_) => {
+            errors.push("till", String::new(), t.get("retention-error-date"));
+            None
+        }
+    };
+    let through = asked.unwrap_or_else(|| end_of_next_month(today));
     let rules = Rules::in_force(
         &state.law,
         through,
@@ -71,9 +103,16 @@ pub async fn show(
         .map(|&k| (k, due.iter().filter(|d| d.kind == k).count()))
         .filter(|(_, n)| *n > 0)
         .collect();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let p = RetentionPage {
         l: StaffLayout::signed_in(t, t.get("retention-title"), &ctx.staff, "retention"),
         through,
+        till,
+        errors,
         counts,
         due,
         rules_text: t.get_n(
@@ -82,7 +121,7 @@ pub async fn show(
             i64::from(rules.open_support.months),
         ),
     };
-    render(StatusCode::OK, &p)
+    render(status, &p)
 }
 
 #[cfg(test)]
