@@ -350,3 +350,53 @@ async fn the_binary_reads_the_limit_from_its_environment() {
     child.wait().unwrap();
     assert_eq!(statuses, [201, 201, 429]);
 }
+
+/// Two nodes on one database with the given limits and one clock, stopped mid-minute so that
+/// the shared count's minute cannot turn during the attack.
+async fn two_nodes(per_client: u32, per_municipality: u32) -> (TestApp, TestApp) {
+    let clock = testkit::TestClock::new(
+        chrono::DateTime::parse_from_rfc3339("2026-12-04T10:15:10Z")
+            .unwrap()
+            .to_utc(),
+    );
+    let options = || {
+        let mut o = Options::default();
+        o.config.rate_limit_per_minute = per_client;
+        o.config.rate_limit_municipality_per_minute = per_municipality;
+        o.clock = clock.clone();
+        o
+    };
+    let a = spawn_app_with(options()).await;
+    let b = testkit::spawn_node(a.database_url().unwrap(), options()).await;
+    (a, b)
+}
+
+#[tokio::test]
+async fn a_client_spreading_its_writes_over_two_nodes_meets_one_limit() {
+    let (a, b) = two_nodes(4, 0).await;
+    for (i, node) in [&a, &b, &a, &b].into_iter().enumerate() {
+        assert_eq!(send_contact(node, None).await.status(), 201, "write {i}");
+    }
+    // Each node has seen only two writes; together they have seen the limit.
+    for node in [&a, &b] {
+        let over = send_contact(node, None).await;
+        assert_eq!(over.status(), 429);
+        let wait: u64 = over.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(wait, 50, "until the minute turns");
+    }
+    assert_eq!(count_requests(&a, "0180").await, 4);
+}
+
+#[tokio::test]
+async fn a_municipality_limit_holds_over_all_nodes() {
+    let (a, b) = two_nodes(0, 3).await;
+    for node in [&a, &b, &b] {
+        assert_eq!(send_contact(node, None).await.status(), 201);
+    }
+    assert_eq!(send_contact(&a, None).await.status(), 429);
+    assert_eq!(count_requests(&b, "0180").await, 3);
+}

@@ -19,6 +19,7 @@ pub mod municipalities;
 pub mod outbox;
 pub mod password_links;
 pub mod persons;
+pub mod rate_windows;
 pub mod retention;
 pub mod sealed;
 pub mod sessions;

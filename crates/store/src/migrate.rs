@@ -78,6 +78,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "token_expiry",
         sql: include_str!("../migrations/0013_token_expiry.sql"),
     },
+    Migration {
+        version: 14,
+        name: "rate_windows",
+        sql: include_str!("../migrations/0014_rate_windows.sql"),
+    },
 ];
 
 /// What each `{placeholder}` of a migration becomes on SQLite and on PostgreSQL. These are the

@@ -72,6 +72,11 @@ pub fn spawn_watcher(state: AppState) -> tokio::task::JoinHandle<()> {
                 if let Err(e) = changes::prune(&state.db, state.clock.now()).await {
                     tracing::warn!(error = %e, "change feed: prune failed");
                 }
+                // The shared rate counts of minutes that are over.
+                let minute = store::rate_windows::window_of(state.clock.now().timestamp());
+                if let Err(e) = store::rate_windows::prune(&state.db, minute - 2).await {
+                    tracing::warn!(error = %e, "rate limit: prune failed");
+                }
             }
         }
     })

@@ -59,3 +59,26 @@ fn staff_operations_declare_bearer_security_and_401() {
         }
     }
 }
+
+#[test]
+fn every_anonymous_write_documents_429_with_retry_after() {
+    let doc = web::openapi::document();
+    for (path, method) in [
+        (
+            "/api/v1/municipalities/{kommunkod}/contact-requests",
+            "post",
+        ),
+        ("/api/v1/municipalities/{kommunkod}/applications", "post"),
+        ("/api/v1/activities/{id}/signups", "post"),
+        ("/api/v1/signups/{token}", "delete"),
+    ] {
+        assert_eq!(
+            doc["paths"][path][method]["responses"]["429"]["$ref"],
+            "#/components/responses/TooManyRequests",
+            "{method} {path}"
+        );
+    }
+    assert!(
+        doc["components"]["responses"]["TooManyRequests"]["headers"]["Retry-After"].is_object()
+    );
+}

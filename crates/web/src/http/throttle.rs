@@ -2,8 +2,12 @@
 //! cancellations, sign-in): per client address, and for each municipality as a whole, so
 //! that one client cannot fill an activity's seats or a municipality's inbox.
 //!
-//! The limiters live in this process. With several nodes each node counts on its own, so a
-//! client reaches at most the limit times the number of nodes.
+//! Each write is counted twice: first by limiters in this process (GCRA, so a flood against
+//! one node is turned away without touching the database), then in the database, per key and
+//! minute (`store::rate_windows`), which every node shares: a client spreading its writes over
+//! several nodes meets the same limit as on one. The shared count is a fixed window, so at a
+//! minute's turn a client may get up to twice the limit in a short time; the local limiter
+//! still holds each node to its rate.
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -18,6 +22,8 @@ const SWEEP_EVERY: u32 = 4096;
 pub struct Limits {
     per_client: Option<DefaultKeyedRateLimiter<IpAddr>>,
     per_municipality: Option<DefaultKeyedRateLimiter<String>>,
+    client_per_minute: u32,
+    municipality_per_minute: u32,
     checks: AtomicU32,
     clock: DefaultClock,
 }
@@ -28,6 +34,8 @@ impl Limits {
         Self {
             per_client: keyed(client),
             per_municipality: keyed(municipality),
+            client_per_minute: client,
+            municipality_per_minute: municipality,
             checks: AtomicU32::new(0),
             clock: DefaultClock::default(),
         }
@@ -47,6 +55,55 @@ impl Limits {
             limiter
                 .check_key(&k.to_owned())
                 .map_err(|n| n.wait_time_from(self.clock.now()))?;
+        }
+        Ok(())
+    }
+
+    /// Counts the write in the database, shared with every node; `Err` holds how long to wait
+    /// (until the minute turns). A database that cannot count lets the write through: the
+    /// write itself then meets the same database.
+    pub async fn check_shared(
+        &self,
+        db: &store::Db,
+        now: chrono::DateTime<chrono::Utc>,
+        client: Option<IpAddr>,
+        kommunkod: Option<&str>,
+    ) -> Result<(), Duration> {
+        let client_key = client
+            .filter(|_| self.client_per_minute > 0)
+            .map(|ip| format!("client:{ip}"));
+        let kommun_key = kommunkod
+            .filter(|_| self.municipality_per_minute > 0)
+            .map(|k| format!("kommun:{k}"));
+        let keys: Vec<&str> = client_key
+            .iter()
+            .chain(&kommun_key)
+            .map(String::as_str)
+            .collect();
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let secs = now.timestamp();
+        let counts = match store::rate_windows::hit(db, &keys, store::rate_windows::window_of(secs))
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "rate limit: the shared count failed; counted on this node only");
+                return Ok(());
+            }
+        };
+        let over = counts.iter().any(|(key, hits)| {
+            let limit = if key.starts_with("client:") {
+                self.client_per_minute
+            } else {
+                self.municipality_per_minute
+            };
+            *hits > i64::from(limit)
+        });
+        if over {
+            let left = 60 - secs.rem_euclid(60);
+            return Err(Duration::from_secs(left.unsigned_abs()));
         }
         Ok(())
     }
@@ -154,11 +211,14 @@ pub async fn anonymous_write(
         .and_then(|r| r.iter().find(|(k, _)| *k == "kommunkod").map(|(_, v)| v))
         // Only municipalities we know make a key: a made-up code must not grow the table.
         .filter(|k| state.kommuner.get(k).is_some());
+    let throttled = |wait| Throttled {
+        retry_after: retry_after_secs(wait),
+        api: parts.uri.path().starts_with("/api/"),
+    };
+    state.limits.check(client, kommunkod).map_err(throttled)?;
     state
         .limits
-        .check(client, kommunkod)
-        .map_err(|wait| Throttled {
-            retry_after: retry_after_secs(wait),
-            api: parts.uri.path().starts_with("/api/"),
-        })
+        .check_shared(&state.db, state.clock.now(), client, kommunkod)
+        .await
+        .map_err(throttled)
 }
