@@ -1030,3 +1030,84 @@ async fn a_grant_reaches_only_its_case_and_the_steps_its_role_may_take() {
         "nothing decided by the refused grant"
     );
 }
+
+/// The security review's L6, on assessed support: a colleague in another unit decides in a
+/// case under emergency access. The decision's audit row, and the read of it, must carry the
+/// emergency reason, so the log review sees the write and not only the reads.
+#[tokio::test]
+async fn a_decision_under_emergency_access_is_logged_with_its_reason() {
+    let app = app_on_2026_11_25().await;
+    let s = staffed(&app, "2026-10-01").await;
+    consent(&app, s.case_id, "2026-10-10").await;
+    let other_id = create_staff(
+        &app,
+        Some("0380"),
+        "case-officer",
+        "annan@kommun.example",
+        PW,
+        true,
+        Some("B"),
+    )
+    .await;
+    let other = token(&app, other_id).await;
+    let decisions = format!("/api/v1/cases/{}/decisions", s.case_id);
+    let (status, _) = call(
+        &app,
+        "POST",
+        Some(&other),
+        &decisions,
+        Some(decision("granted", "2026-11-20")),
+    )
+    .await;
+    assert_eq!(status, 403, "not without a reason");
+
+    const REASON: &str = "Handläggaren är sjuk och beslutet måste fattas i dag.";
+    let res = client()
+        .post(app.url(&decisions))
+        .header("authorization", format!("Bearer {other}"))
+        .header("anhorigstod-emergency-reason", REASON)
+        .json(&decision("granted", "2026-11-20"))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let answer: Value = res.json().await.unwrap();
+    assert_eq!(status, 201, "{answer}");
+    let id = answer["id"].as_i64().unwrap();
+    // The emergency access runs a while: the read that follows carries the reason too.
+    let (status, _) = call(
+        &app,
+        "GET",
+        Some(&other),
+        &format!("/api/v1/decisions/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    // The case's own officer reads it without one.
+    let (status, _) = call(
+        &app,
+        "GET",
+        Some(&s.officer),
+        &format!("/api/v1/decisions/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let rows = store::audit::rows_after(&app.db, 0, 1000).await.unwrap();
+    let reasons = |action: &str| -> Vec<Option<String>> {
+        rows.iter()
+            .filter(|r| r.event.action == action)
+            .map(|r| r.event.reason.clone())
+            .collect()
+    };
+    let flagged = Some(format!("emergency: {REASON}"));
+    assert_eq!(reasons("decision.create"), [flagged.clone()]);
+    assert_eq!(reasons("decision.read"), [flagged, None]);
+    assert_eq!(
+        reasons("application.create"),
+        [None],
+        "the officer's own steps carry none"
+    );
+}

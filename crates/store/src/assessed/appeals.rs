@@ -132,8 +132,11 @@ pub async fn appeal(
     };
     log_read(
         db,
-        kommunkod,
-        a.case_id,
+        Touched {
+            kommunkod,
+            case_id: a.case_id,
+            reason: grant.audit_reason(),
+        },
         "appeal.read",
         "appeal",
         id,
@@ -206,8 +209,11 @@ pub async fn register_appeal(
     .await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "appeal.create",
         "appeal",
         id,
@@ -342,8 +348,11 @@ pub async fn appeal_step(
     event(&mut tx, a.case_id, now, Some(by), kind, None).await?;
     finish(
         tx,
-        kommunkod,
-        a.case_id,
+        Touched {
+            kommunkod: kommunkod,
+            case_id: a.case_id,
+            reason: grant.audit_reason(),
+        },
         &format!("appeal.{}", kind.trim_start_matches("appeal-")),
         "appeal",
         appeal_id,

@@ -149,8 +149,11 @@ async fn try_submit(
     .await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: None,
+        },
         "application.create",
         "case",
         case_id,
@@ -313,8 +316,11 @@ pub async fn take(
     }
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: None,
+        },
         "application.take",
         "case",
         case_id,

@@ -50,8 +50,11 @@ pub async fn add_communication(
     .await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "communication.create",
         "communication",
         id,
@@ -118,8 +121,11 @@ pub async fn answer_communication(
     .await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "communication.answer",
         "communication",
         communication_id,

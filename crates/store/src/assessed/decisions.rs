@@ -157,8 +157,11 @@ pub async fn decide(
     .await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "decision.create",
         "decision",
         id,
@@ -290,8 +293,7 @@ pub(super) async fn load_decisions(
 
 pub(super) async fn log_read(
     db: &Db,
-    kommunkod: &str,
-    case_id: i64,
+    on: Touched<'_>,
     action: &str,
     kind: &str,
     id: i64,
@@ -300,13 +302,14 @@ pub(super) async fn log_read(
 ) -> Result<(), StoreError> {
     let persons: Vec<i64> = crate::with_pool!(db, pool => {
         sqlx::query_scalar("SELECT person_id FROM case_persons WHERE case_id = $1")
-            .bind(case_id)
+            .bind(on.case_id)
             .fetch_all(pool)
             .await?
     });
-    let mut e = origin.event(Some(kommunkod), action, kind, Some(id.to_string()));
+    let mut e = origin.event(Some(on.kommunkod), action, kind, Some(id.to_string()));
     e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
-    e.persons.push(format!("case:{case_id}"));
+    e.persons.push(format!("case:{}", on.case_id));
+    e.reason = on.reason.map(str::to_owned);
     audit::append_now(db, now, &e).await?;
     Ok(())
 }
@@ -332,8 +335,11 @@ pub async fn decision(
     };
     log_read(
         db,
-        kommunkod,
-        d.case_id,
+        Touched {
+            kommunkod,
+            case_id: d.case_id,
+            reason: grant.audit_reason(),
+        },
         "decision.read",
         "decision",
         id,
@@ -404,8 +410,11 @@ pub async fn record_notice(
     .await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "decision.notice",
         "decision",
         decision_id,

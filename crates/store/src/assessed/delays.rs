@@ -63,8 +63,11 @@ pub async fn record_delay(
     event(&mut tx, case_id, now, Some(by), kind, Some(on.to_string())).await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         &format!("case.{kind}"),
         "case",
         case_id,

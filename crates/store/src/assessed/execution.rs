@@ -79,8 +79,11 @@ pub async fn order_execution(
     .await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "execution.order",
         "decision",
         decision_id,
@@ -192,8 +195,11 @@ pub async fn execution_event(
     .await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "execution.event",
         "decision",
         decision_id,
@@ -238,8 +244,11 @@ pub async fn explain_delay(
     event(&mut tx, case_id, now, Some(by), "delay-explained", None).await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "execution.explain",
         "decision",
         decision_id,
@@ -319,8 +328,11 @@ pub async fn follow_up(
     .await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "follow_up.create",
         "decision",
         decision_id,

@@ -62,8 +62,11 @@ pub async fn add_consent(
     .await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "consent.create",
         "consent",
         id,
@@ -115,8 +118,11 @@ pub async fn withdraw_consent(
     event(&mut tx, case_id, now, Some(by), "consent-withdrawn", None).await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "consent.withdraw",
         "consent",
         consent_id,
@@ -166,8 +172,11 @@ pub async fn report_concern(
     .await?;
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "concern_report.create",
         "concern_report",
         id,
@@ -202,7 +211,17 @@ pub async fn set_sip(
     });
     event(&mut tx, case_id, now, Some(by), "sip", Some(on.to_string())).await?;
     finish(
-        tx, kommunkod, case_id, "case.sip", "case", case_id, now, origin,
+        tx,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
+        "case.sip",
+        "case",
+        case_id,
+        now,
+        origin,
     )
     .await?;
     Ok(Ok(()))
@@ -245,8 +264,11 @@ pub async fn add_investigation_entry(
     }
     finish(
         tx,
-        kommunkod,
-        case_id,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
         "journal.create",
         "journal_entry",
         id,

@@ -158,11 +158,18 @@ async fn set_case_status(
     .await
 }
 
+/// The case a step read or wrote, and the reason its audit row carries: `emergency: …` when
+/// the access rests on an emergency reason, so that the log review sees every such step.
+struct Touched<'a> {
+    kommunkod: &'a str,
+    case_id: i64,
+    reason: Option<&'a str>,
+}
+
 /// Writes the audit row naming the case's persons and commits.
 async fn finish(
     mut tx: Tx,
-    kommunkod: &str,
-    case_id: i64,
+    on: Touched<'_>,
     action: &str,
     object_kind: &str,
     object_id: i64,
@@ -171,18 +178,19 @@ async fn finish(
 ) -> Result<(), StoreError> {
     let persons: Vec<i64> = crate::with_tx!(&mut tx, c => {
         sqlx::query_scalar("SELECT person_id FROM case_persons WHERE case_id = $1")
-            .bind(case_id)
+            .bind(on.case_id)
             .fetch_all(&mut *c)
             .await?
     });
     let mut e = origin.event(
-        Some(kommunkod),
+        Some(on.kommunkod),
         action,
         object_kind,
         Some(object_id.to_string()),
     );
     e.persons = persons.iter().map(|p| format!("person:{p}")).collect();
-    e.persons.push(format!("case:{case_id}"));
+    e.persons.push(format!("case:{}", on.case_id));
+    e.reason = on.reason.map(str::to_owned);
     audit::commit_with(tx, now, &e).await
 }
 
