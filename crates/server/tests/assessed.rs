@@ -1103,7 +1103,7 @@ async fn a_decision_under_emergency_access_is_logged_with_its_reason() {
             .collect()
     };
     let flagged = Some(format!("emergency: {REASON}"));
-    assert_eq!(reasons("decision.create"), [flagged.clone()]);
+    assert_eq!(reasons("decision.create"), std::slice::from_ref(&flagged));
     assert_eq!(reasons("decision.read"), [flagged, None]);
     assert_eq!(
         reasons("application.create"),

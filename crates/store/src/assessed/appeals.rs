@@ -349,7 +349,7 @@ pub async fn appeal_step(
     finish(
         tx,
         Touched {
-            kommunkod: kommunkod,
+            kommunkod,
             case_id: a.case_id,
             reason: grant.audit_reason(),
         },
