@@ -37,6 +37,15 @@ async fn send_contact(app: &TestApp, forwarded_for: Option<&str>) -> reqwest::Re
     req.send().await.unwrap()
 }
 
+/// The seconds a refused write is told to wait.
+fn retry_after(answer: &reqwest::Response) -> u64 {
+    answer.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 #[tokio::test]
 async fn one_client_cannot_flood_the_contact_requests() {
     // The defaults: 20 a minute from one address.
@@ -46,11 +55,7 @@ async fn one_client_cannot_flood_the_contact_requests() {
     }
     let over = send_contact(&app, None).await;
     assert_eq!(over.status(), 429);
-    let wait: u64 = over.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let wait = retry_after(&over);
     assert!((1..=60).contains(&wait), "{wait}");
     let body: serde_json::Value = over.json().await.unwrap();
     assert!(
@@ -381,12 +386,7 @@ async fn a_client_spreading_its_writes_over_two_nodes_meets_one_limit() {
     for node in [&a, &b] {
         let over = send_contact(node, None).await;
         assert_eq!(over.status(), 429);
-        let wait: u64 = over.headers()["retry-after"]
-            .to_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert_eq!(wait, 50, "until the minute turns");
+        assert_eq!(retry_after(&over), 50, "until the minute turns");
     }
     assert_eq!(count_requests(&a, "0180").await, 4);
 }
