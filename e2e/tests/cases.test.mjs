@@ -379,7 +379,7 @@ describe('cases, the journal, persons, the log review and accounts', () => {
       assert.match(page.url(), at(INBOX), 'a unit manager starts in the inbox');
       assert.deepEqual(await menu(page), [
         'Inkorg', 'Ärenden', 'Personer', 'Aktiviteter och grupper', 'Samtal', 'Statistik',
-        'Stödkontakt', 'Bevakning', 'Rapporter', 'Logg',
+        'Stödkontakt', 'Bevakning', 'Rapporter', 'Logg', 'Gallring',
       ]);
       await visit(page, LOG);
       assert.equal(await h1(page), 'Logg');
@@ -434,7 +434,7 @@ describe('cases, the journal, persons, the log review and accounts', () => {
     await withPage('admin', async (page) => {
       assert.match(page.url(), at(ADMIN), 'an administrator starts among the accounts');
       assert.equal(await h1(page), 'Konton');
-      assert.deepEqual(await menu(page), ['Konton', 'Öppet stöd', 'Brevtexter'], 'the menu shows only what the role uses');
+      assert.deepEqual(await menu(page), ['Konton', 'Öppet stöd', 'Brevtexter', 'Gallring'], 'the menu shows only what the role uses');
       const table = page.locator('main table.list');
       assert.ok(
         (await text(table)).includes(DEMO_STAFF.caseOfficer.email),

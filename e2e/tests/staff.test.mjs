@@ -394,7 +394,7 @@ describe('staff workspace', () => {
     const { email, name } = DEMO_STAFF.municipalAdmin;
     await signIn(page, server, codes, email, { landing: ADMIN });
     assert.equal(await h1(), 'Konton', 'an administrator starts among the accounts');
-    assert.deepEqual(await menu(page), ['Konton', 'Öppet stöd', 'Brevtexter'], 'the menu shows only what the role uses');
+    assert.deepEqual(await menu(page), ['Konton', 'Öppet stöd', 'Brevtexter', 'Gallring'], 'the menu shows only what the role uses');
 
     const inbox = await page.goto(server.url(INBOX));
     assert.equal(inbox?.status(), 403, `GET ${INBOX}`);
