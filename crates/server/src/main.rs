@@ -188,7 +188,8 @@ enum UserAction {
         #[command(flatten)]
         db: DbArgs,
     },
-    /// Set a new password (printed once unless --password-stdin); ends the account's sessions.
+    /// End the password: the holder is mailed a link (24 hours) to choose a new one, or
+    /// --password-stdin sets the given one; either way its sessions and tokens end.
     ResetPassword {
         #[arg(long)]
         email: String,

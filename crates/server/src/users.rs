@@ -5,21 +5,24 @@ use chrono::Utc;
 use domain::staff::Role;
 use std::io::BufRead;
 use std::process::ExitCode;
-use web::staff::auth::{generated_password, hash_password, HashCost};
+use web::staff::auth::{hash_password, HashCost};
 
-fn read_password(email: &str, from_stdin: bool) -> Result<(String, bool), String> {
-    let password = if from_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        line.trim_end_matches(['\r', '\n']).to_owned()
-    } else {
-        generated_password()
-    };
+/// The password on the first line of standard input, checked against the password rules.
+fn read_password(email: &str) -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
     domain::password::check(&password, email).map_err(|e| format!("password refused: {e}"))?;
-    Ok((password, !from_stdin))
+    Ok(password)
+}
+
+/// Where links in mails point: the configured public address, else the bind address.
+fn public_base(file: &FileConfig) -> String {
+    let bind = file.bind.clone().unwrap_or_else(|| "127.0.0.1:8080".into());
+    crate::config::public_url(file, &bind, |k| std::env::var(k).ok())
 }
 
 pub async fn run(action: UserAction, file: &FileConfig) -> Result<ExitCode, String> {
@@ -63,15 +66,14 @@ pub async fn run(action: UserAction, file: &FileConfig) -> Result<ExitCode, Stri
             };
             let mut lines = Vec::new();
             let created = if password_stdin {
-                let (password, _) = read_password(&email, true)?;
+                let password = read_password(&email)?;
                 let hash =
                     hash_password(HashCost::Standard, &password).map_err(|e| format!("{e:?}"))?;
                 store::staff::create_account(&store, &account, &hash, now, &origin).await
             } else {
                 // Nobody but the holder sees a password: they choose it through a link.
                 let t = web::i18n::I18n::swedish().map_err(|e| e.to_string())?;
-                let bind = file.bind.clone().unwrap_or_else(|| "127.0.0.1:8080".into());
-                let base = crate::config::public_url(file, &bind, |k| std::env::var(k).ok());
+                let base = public_base(file);
                 let token = store::password_links::new_token();
                 let mail = web::mails::Mails::with(&t, &base)
                     .invitation(kommun_str.as_deref(), &email, &token, now)
@@ -103,26 +105,38 @@ pub async fn run(action: UserAction, file: &FileConfig) -> Result<ExitCode, Stri
             let user = store::staff::credentials(&store, &email)
                 .await
                 .map_err(|e| e.to_string())?
-                .ok_or_else(|| format!("no account {email}"))?;
-            let (password, show) = read_password(&email, password_stdin)?;
-            let hash =
-                hash_password(HashCost::Standard, &password).map_err(|e| format!("{e:?}"))?;
-            store::staff::set_password(&store, user.user.id, &hash, now, &origin)
-                .await
-                .map_err(|e| e.to_string())?;
-            store::sessions::revoke_all(&store, user.user.id, now)
-                .await
-                .map_err(|e| e.to_string())?;
-            store::tokens::revoke_all(&store, user.user.id, now)
-                .await
-                .map_err(|e| e.to_string())?;
-            let mut lines = vec![format!(
-                "password of {email} reset; its sessions and API tokens ended"
-            )];
-            if show {
-                lines.push(format!("password (shown once): {password}"));
-            }
-            say(&lines);
+                .ok_or_else(|| format!("no account {email}"))?
+                .user;
+            let line = if password_stdin {
+                let password = read_password(&email)?;
+                let hash =
+                    hash_password(HashCost::Standard, &password).map_err(|e| format!("{e:?}"))?;
+                store::password_links::set_by_operator(&store, user.id, &hash, now, &origin)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                format!("password of {email} set; its sessions, API tokens and open links ended")
+            } else {
+                // As on the admin page: nobody but the holder sees a password.
+                let t = web::i18n::I18n::swedish().map_err(|e| e.to_string())?;
+                let token = store::password_links::new_token();
+                let mail = web::mails::Mails::with(&t, &public_base(file))
+                    .password_link(
+                        user.id,
+                        user.kommunkod.as_ref().map(domain::Kommunkod::as_str),
+                        &email,
+                        &token,
+                        now,
+                    )
+                    .map_err(|e| e.to_string())?;
+                store::password_links::reset(&store, user.id, &token, &mail, now, &origin)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                format!(
+                    "password of {email} reset: the old one no longer works and its sessions and API tokens ended; a link to choose a new one is queued to {email} (it works for {} hours; the server's mail worker sends it)",
+                    store::password_links::VALID_HOURS
+                )
+            };
+            say(&[line]);
             Ok(ExitCode::SUCCESS)
         }
         UserAction::List { municipality, db } => {

@@ -376,3 +376,104 @@ async fn staff_change_their_own_password_and_other_sessions_and_tokens_end() {
         .iter()
         .any(|e| e.action == "staff.password_changed"));
 }
+
+/// The operator's way in is no side door: `user reset-password` prints no password; the
+/// holder gets the same one-time link as from the admin page.
+#[tokio::test]
+async fn a_password_reset_from_the_command_line_shows_no_password_and_mails_a_link() {
+    let (app, clock) = app().await;
+    let officer = create_staff(
+        &app,
+        Some("0380"),
+        "case-officer",
+        "cli@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let mut before = Browser::new(&app);
+    before.sign_in(&app, "cli@kommun.example", PW).await;
+    let url = app.database_url().unwrap().to_owned();
+    let (code, out, err) = run_cli(
+        &url,
+        &["user", "reset-password", "--email", "cli@kommun.example"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("link"), "{out}");
+    assert!(!out.to_lowercase().contains("shown once"), "{out}");
+
+    // The old password and session are gone.
+    assert_eq!(
+        Browser::new(&app)
+            .password("cli@kommun.example", PW)
+            .await
+            .location,
+        None,
+        "the old password is refused"
+    );
+    assert_eq!(
+        before.get("/personal/inkorg").await.location.as_deref(),
+        Some("/personal/logga-in")
+    );
+    let mails = store::outbox::list(&app.db, &format!("staff:{officer}"))
+        .await
+        .unwrap();
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, "cli@kommun.example");
+    let path = password_link_in(&mails[0].text);
+    assert!(!out.contains(&path), "the link goes to the holder only");
+    let mut holder = Browser::new(&app);
+    let done = holder
+        .post(&path, &[("password", NEW_PW), ("repeat", NEW_PW)])
+        .await;
+    assert_eq!(done.location.as_deref(), Some("/personal/logga-in?nytt=1"));
+    clock.advance(Duration::seconds(30));
+    holder.sign_in(&app, "cli@kommun.example", NEW_PW).await;
+
+    // Given on standard input, the password is set and the link just sent stops working.
+    let (code, out, err) = run_cli(
+        &url,
+        &["user", "reset-password", "--email", "cli@kommun.example"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let mails = store::outbox::list(&app.db, &format!("staff:{officer}"))
+        .await
+        .unwrap();
+    let second = password_link_in(&mails.last().unwrap().text);
+    let mut c = std::process::Command::new(BIN);
+    c.args([
+        "user",
+        "reset-password",
+        "--email",
+        "cli@kommun.example",
+        "--password-stdin",
+    ])
+    .env("ANHORIGSTOD_DATABASE_URL", &url)
+    .envs(testkit::KEY_ENV)
+    .env("ANHORIGSTOD_LOG", "warn")
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    {
+        use std::io::Write;
+        writeln!(child.stdin.take().unwrap(), "{PW}").unwrap();
+    }
+    let result = child.wait_with_output().unwrap();
+    assert!(result.status.success(), "{out}");
+    assert!(!String::from_utf8_lossy(&result.stdout).contains(PW));
+    let gone = Browser::new(&app)
+        .post(&second, &[("password", NEW_PW), ("repeat", NEW_PW)])
+        .await;
+    assert_eq!(
+        gone.status, 410,
+        "the open link ended with the new password"
+    );
+    clock.advance(Duration::seconds(30));
+    Browser::new(&app)
+        .sign_in(&app, "cli@kommun.example", PW)
+        .await;
+    let resets = named(&audit(&app).await, "staff.password_reset");
+    assert_eq!(resets.len(), 3);
+    assert!(resets.iter().all(|e| e.actor.starts_with("cli:")));
+}

@@ -204,6 +204,50 @@ pub async fn redeem(
     Ok(Some(user_id))
 }
 
+/// An operator sets the password given on the command line: in one transaction the hash is
+/// stored, links still open end, and the account's sessions and tokens end. Returns false when
+/// there is no such account.
+pub async fn set_by_operator(
+    db: &Db,
+    user_id: i64,
+    password_hash: &str,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let account: Option<Option<String>> = crate::with_tx!(&mut tx, c => {
+        let account = sqlx::query_scalar("SELECT kommunkod FROM staff_users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *c)
+            .await?;
+        sqlx::query("UPDATE staff_users SET password_hash = $1, failed_logins = 0, password_changed_at = $2 WHERE id = $3")
+            .bind(password_hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("UPDATE password_links SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *c)
+            .await?;
+        account
+    });
+    let Some(kommunkod) = account else {
+        return Ok(false);
+    };
+    end_access(&mut tx, user_id, now).await?;
+    let mut e = origin.event(
+        kommunkod.as_deref(),
+        "staff.password_reset",
+        "staff_user",
+        Some(user_id.to_string()),
+    );
+    e.persons = vec![format!("staff:{user_id}")];
+    audit::commit_with(tx, now, &e).await?;
+    Ok(true)
+}
+
 /// The holder changes their own password, knowing the current one (checked by the caller);
 /// their other sessions (all but the raw session `keep_session`) and their tokens end.
 pub async fn change_own(
