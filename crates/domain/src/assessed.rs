@@ -331,16 +331,22 @@ pub struct NewNotice {
     pub method: NoticeMethod,
     pub sent_on: NaiveDate,
     pub received_on: NaiveDate,
+    /// The day of receipt is the one presumed for post (the officer did not know it); it may
+    /// lie ahead, and is confirmed later when known.
+    pub presumed: bool,
 }
 
 /// The notice of a decision: sent on or after the decision, received on or after it was sent,
-/// neither in the future.
+/// neither in the future. Sent by post with no day of receipt, the day the law table's
+/// `post-receipt` period presumes (`post_receipt`, in force on the day sent) is taken, even
+/// when it is still to come: the appeal clock runs from it.
 pub fn validate_notice(
     method: &str,
     sent_on: &str,
     received_on: &str,
     decided_on: NaiveDate,
     today: NaiveDate,
+    post_receipt: impl Fn(NaiveDate) -> Option<Period>,
 ) -> Result<NewNotice, FieldErrors> {
     let mut errors = FieldErrors::new();
     let method = NoticeMethod::parse(method.trim());
@@ -348,9 +354,15 @@ pub fn validate_notice(
         errors.add("method", "error-notice-method");
     }
     let sent = parse_date(&mut errors, "sent_on", sent_on, true);
-    let received = parse_date(&mut errors, "received_on", received_on, true);
     no_future(&mut errors, "sent_on", sent, today);
-    no_future(&mut errors, "received_on", received, today);
+    let presumed = method == Some(NoticeMethod::Post) && received_on.trim().is_empty();
+    let received = if presumed {
+        sent.and_then(|s| post_receipt(s).map(|p| proposed_post_receipt(s, &p)))
+    } else {
+        let r = parse_date(&mut errors, "received_on", received_on, true);
+        no_future(&mut errors, "received_on", r, today);
+        r
+    };
     if sent.is_some_and(|s| s < decided_on) {
         errors.add("sent_on", "error-sent-before-decision");
     }
@@ -364,7 +376,32 @@ pub fn validate_notice(
             method,
             sent_on,
             received_on,
+            presumed,
         }),
+        (_, Some(_), None, true) => {
+            // Post without a known day, and no rule in force to presume one.
+            errors.add("received_on", "error-required");
+            Err(errors)
+        }
+        _ => Err(errors),
+    }
+}
+
+/// The day a decision sent on `sent_on` really reached the party, confirming a presumed one:
+/// not before it was sent and not in the future.
+pub fn validate_confirmed_receipt(
+    received_on: &str,
+    sent_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<NaiveDate, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let r = parse_date(&mut errors, "received_on", received_on, true);
+    no_future(&mut errors, "received_on", r, today);
+    if r.is_some_and(|r| r < sent_on) {
+        errors.add("received_on", "error-received-before-sent");
+    }
+    match (r, errors.is_empty()) {
+        (Some(r), true) => Ok(r),
         _ => Err(errors),
     }
 }
@@ -896,16 +933,56 @@ mod tests {
     fn notice_dates_follow_each_other() {
         let today = d("2026-11-25");
         let decided = d("2026-11-20");
-        let ok = validate_notice("post", "2026-11-20", "2026-11-23", decided, today).unwrap();
+        let none = |_| None;
+        let ok = validate_notice("post", "2026-11-20", "2026-11-23", decided, today, none).unwrap();
         assert_eq!(ok.method, NoticeMethod::Post);
-        let e = validate_notice("post", "2026-11-19", "2026-11-23", decided, today).unwrap_err();
+        assert!(!ok.presumed);
+        let e =
+            validate_notice("post", "2026-11-19", "2026-11-23", decided, today, none).unwrap_err();
         assert!(e.has("sent_on"));
-        let e = validate_notice("post", "2026-11-22", "2026-11-21", decided, today).unwrap_err();
+        let e =
+            validate_notice("post", "2026-11-22", "2026-11-21", decided, today, none).unwrap_err();
         assert!(e.has("received_on"));
-        let e = validate_notice("portal", "2026-11-22", "2026-11-26", decided, today).unwrap_err();
+        let e = validate_notice("portal", "2026-11-22", "2026-11-26", decided, today, none)
+            .unwrap_err();
         assert_eq!(e.messages("received_on"), ["error-date-future"]);
-        let e = validate_notice("pigeon", "2026-11-22", "2026-11-23", decided, today).unwrap_err();
+        let e = validate_notice("pigeon", "2026-11-22", "2026-11-23", decided, today, none)
+            .unwrap_err();
         assert!(e.has("method"));
+    }
+
+    #[test]
+    fn a_notice_posted_today_takes_the_presumed_day_of_receipt_though_it_is_ahead() {
+        let law = LawTable::shipped().unwrap();
+        let rule = |sent| law.period("post-receipt", sent).cloned();
+        let today = d("2026-11-25");
+        let n = validate_notice("post", "2026-11-25", "", d("2026-11-24"), today, rule).unwrap();
+        assert!(n.presumed);
+        assert!(n.received_on > today, "{n:?}");
+        assert_eq!(
+            n.received_on,
+            proposed_post_receipt(today, law.period("post-receipt", today).unwrap())
+        );
+        // Only post presumes: another way of notice needs the day.
+        let e =
+            validate_notice("portal", "2026-11-25", "", d("2026-11-24"), today, rule).unwrap_err();
+        assert!(e.has("received_on"));
+        // Without a rule in force nothing is presumed, and the field says so.
+        let e = validate_notice("post", "2026-11-25", "", d("2026-11-24"), today, |_| None)
+            .unwrap_err();
+        assert_eq!(e.messages("received_on"), ["error-required"]);
+        // Confirming: a real day, not ahead, not before sending.
+        assert_eq!(
+            validate_confirmed_receipt("2026-11-26", d("2026-11-25"), d("2026-11-27")),
+            Ok(d("2026-11-26"))
+        );
+        assert!(
+            validate_confirmed_receipt("2026-11-28", d("2026-11-25"), d("2026-11-27")).is_err()
+        );
+        assert!(
+            validate_confirmed_receipt("2026-11-24", d("2026-11-25"), d("2026-11-27")).is_err()
+        );
+        assert!(validate_confirmed_receipt("", d("2026-11-25"), d("2026-11-27")).is_err());
     }
 
     #[test]

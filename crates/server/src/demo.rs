@@ -958,6 +958,7 @@ async fn seed_assessed(
             method: domain::assessed::NoticeMethod::Post,
             sent_on: decided_on,
             received_on: decided_on + chrono::Duration::days(2),
+            presumed: false,
         };
         let deadline = domain::assessed::appeal_deadline(notice.received_on, p);
         store::assessed::record_notice(db, &grant, id, &notice, deadline, officer, now, &origin)

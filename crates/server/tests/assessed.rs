@@ -864,7 +864,8 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     .await;
     assert_eq!(status, 200, "{got}");
     assert_eq!(got["received_on"], "2026-07-06");
-    // Proposed in the future: the officer must wait for the day, or give it.
+    // The case-work review: a letter posted yesterday could not be recorded, since the
+    // presumed day (Thursday 2026-11-26) is still ahead. It counts now, marked as presumed.
     let notice = format!("/api/v1/decisions/{}/notice", ids[2]);
     let (status, got) = call(
         &app,
@@ -874,8 +875,73 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
         Some(json!({"method": "post", "sent_on": "2026-11-24"})),
     )
     .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["received_on"], "2026-11-26");
+    assert_eq!(got["received_presumed"], true);
+    assert_eq!(got["appeal_deadline"], "2026-12-17");
+    // Said in person, a day ahead is still refused.
+    let (status, got) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &format!("/api/v1/decisions/{}/notice", ids[3]),
+        Some(json!({"method": "in_person", "sent_on": "2026-11-24", "received_on": "2026-11-26"})),
+    )
+    .await;
     assert_eq!(status, 422, "{got}");
     assert!(got["errors"]["received_on"].is_array(), "{got}");
+
+    // The officer learns the real day and confirms it on the case page; the deadline follows.
+    let mut officer = Browser::new(&app);
+    officer.sign_in(&app, "h@kommun.example", PW).await;
+    let confirm = |day: &'static str| {
+        let path = format!("/personal/beslut/{}/mottagning", ids[2]);
+        let case_page = format!("/personal/arenden/{}/bistand", s.case_id);
+        let form = format!("receipt-{}", ids[2]);
+        (path, case_page, form, day)
+    };
+    for (day, status) in [
+        ("2026-11-27", 422),
+        ("2026-11-23", 422),
+        ("2026-11-25", 303),
+    ] {
+        let (path, case_page, form, day) = confirm(day);
+        let page = officer.get(&case_page).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(&path), "the confirm form is offered");
+        let csrf = page.csrf();
+        let r = officer
+            .post(
+                &path,
+                &[
+                    ("_csrf", csrf.as_str()),
+                    ("_form", form.as_str()),
+                    ("received_on", day),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, status, "{day}: {}", r.body);
+    }
+    let (_, got) = call(
+        &app,
+        "GET",
+        Some(&s.officer),
+        &format!("/api/v1/decisions/{}", ids[2]),
+        None,
+    )
+    .await;
+    assert_eq!(got["received_on"], "2026-11-25");
+    assert_eq!(got["received_presumed"], false);
+    assert_eq!(got["appeal_deadline"], "2026-12-16");
+    let page = officer
+        .get(&format!("/personal/arenden/{}/bistand", s.case_id))
+        .await;
+    assert!(
+        !page
+            .body
+            .contains(&format!("/personal/beslut/{}/mottagning", ids[2])),
+        "confirmed once"
+    );
     let path = "/api/v1/municipalities/0380/reports/not-executed?quarter=2026Q3";
     let (status, _) = call(&app, "GET", Some(&s.officer), path, None).await;
     assert_eq!(

@@ -83,6 +83,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "rate_windows",
         sql: include_str!("../migrations/0014_rate_windows.sql"),
     },
+    Migration {
+        version: 15,
+        name: "presumed_receipt",
+        sql: include_str!("../migrations/0015_presumed_receipt.sql"),
+    },
 ];
 
 /// What each `{placeholder}` of a migration becomes on SQLite and on PostgreSQL. These are the

@@ -252,26 +252,14 @@ pub async fn record_notice(
     else {
         return Err(PageError::NotFound);
     };
-    // By post, the municipality's rule proposes the day of receipt when none is given.
-    let proposed = match (method.trim(), received_on.trim()) {
-        ("post", "") => chrono::NaiveDate::parse_from_str(sent_on.trim(), "%Y-%m-%d")
-            .ok()
-            .and_then(|sent| {
-                state
-                    .law
-                    .period("post-receipt", sent)
-                    .map(|p| assessed::proposed_post_receipt(sent, p))
-            })
-            .map(|d| d.to_string()),
-        _ => None,
-    };
-    let received_on = proposed.as_deref().unwrap_or(received_on);
+    // By post with no day given, the law table's rule presumes it.
     let notice = match assessed::validate_notice(
         method,
         sent_on,
         received_on,
         d.decided_on,
         state.clock.today(),
+        |sent| state.law.period("post-receipt", sent).cloned(),
     ) {
         Ok(n) => n,
         Err(e) => return Ok(Err(e)),
@@ -285,6 +273,44 @@ pub async fn record_notice(
         grant,
         decision_id,
         &notice,
+        deadline,
+        by,
+        now,
+        origin,
+    )
+    .await?;
+    Ok(r.map(|_| deadline).map_err(refusal))
+}
+
+/// Confirms the real day of receipt of a notice by post whose day was presumed; the appeal
+/// deadline follows it.
+pub async fn confirm_receipt(
+    state: &AppState,
+    grant: &CaseGrant,
+    decision_id: i64,
+    received_on: &str,
+    by: i64,
+    origin: &Origin,
+) -> Result<Result<NaiveDate, FieldErrors>, PageError> {
+    let now = state.clock.now();
+    let Some(d) = store::assessed::decision(&state.db, grant, decision_id, now, origin).await?
+    else {
+        return Err(PageError::NotFound);
+    };
+    let Some(sent_on) = d.sent_on.filter(|_| d.received_presumed) else {
+        return Ok(Err(refusal(Refusal::NoticeAlreadyRecorded)));
+    };
+    let received =
+        match assessed::validate_confirmed_receipt(received_on, sent_on, state.clock.today()) {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+    let deadline = assessed::appeal_deadline(received, &period(state, "appeal", received)?);
+    let r = store::assessed::confirm_receipt(
+        &state.db,
+        grant,
+        decision_id,
+        received,
         deadline,
         by,
         now,

@@ -198,6 +198,8 @@ pub struct DecisionRow {
     pub notice_method: Option<String>,
     pub sent_on: Option<NaiveDate>,
     pub received_on: Option<NaiveDate>,
+    /// The day of receipt is presumed (notice by post, the real day not yet known).
+    pub received_presumed: bool,
     pub appeal_deadline: Option<NaiveDate>,
     pub is_demo: bool,
 }
@@ -205,7 +207,7 @@ pub struct DecisionRow {
 const DECISION_COLUMNS: &str = "d.id, d.case_id, c.case_number, d.applied_id, d.insats, d.catalogue_slug, d.track, d.outcome, \
      d.hours_per_month, d.days_per_week, d.scope_text, d.period_from, d.period_to, d.legal_ref, d.legal_citation, d.reasons, \
      d.decided_on, d.decided_by, s.display_name, d.communication_waiver, d.follow_up_on, d.notice_method, d.notice_sent_on, \
-     d.notice_received_on, d.appeal_deadline, d.is_demo \
+     d.notice_received_on, d.notice_received_presumed, d.appeal_deadline, d.is_demo \
      FROM decisions d JOIN cases c ON c.id = d.case_id JOIN staff_users s ON s.id = d.decided_by";
 
 macro_rules! decision_from {
@@ -235,6 +237,7 @@ macro_rules! decision_from {
             notice_method: $r.try_get("notice_method")?,
             sent_on: $r.try_get("notice_sent_on")?,
             received_on: $r.try_get("notice_received_on")?,
+            received_presumed: $r.try_get("notice_received_presumed")?,
             appeal_deadline: $r.try_get("appeal_deadline")?,
             is_demo: $r.try_get("is_demo")?,
         }
@@ -383,7 +386,7 @@ pub async fn record_notice(
     let n = crate::with_tx!(&mut tx, c => {
         sqlx::query(
             "UPDATE decisions SET notice_method = $1, notice_sent_on = $2, notice_received_on = $3, appeal_deadline = $4, \
-             notice_recorded_by = $5, notice_recorded_at = $6 WHERE id = $7 AND notice_received_on IS NULL",
+             notice_recorded_by = $5, notice_recorded_at = $6, notice_received_presumed = $7 WHERE id = $8 AND notice_received_on IS NULL",
         )
         .bind(notice.method.as_str())
         .bind(notice.sent_on)
@@ -391,6 +394,7 @@ pub async fn record_notice(
         .bind(appeal_deadline)
         .bind(by)
         .bind(now)
+        .bind(notice.presumed)
         .bind(decision_id)
         .execute(&mut *c)
         .await?
@@ -405,7 +409,12 @@ pub async fn record_notice(
         now,
         Some(by),
         "notice",
-        Some(format!("{} {}", notice.method.as_str(), notice.received_on)),
+        Some(format!(
+            "{} {}{}",
+            notice.method.as_str(),
+            notice.received_on,
+            if notice.presumed { " (presumed)" } else { "" }
+        )),
     )
     .await?;
     finish(
@@ -416,6 +425,67 @@ pub async fn record_notice(
             reason: grant.audit_reason(),
         },
         "decision.notice",
+        "decision",
+        decision_id,
+        now,
+        origin,
+    )
+    .await?;
+    Ok(Ok(()))
+}
+
+/// Confirms the real day a decision sent by post reached the party, replacing the presumed
+/// one, and moves the appeal deadline with it. Refused unless the day is still presumed.
+#[allow(clippy::too_many_arguments)]
+pub async fn confirm_receipt(
+    db: &Db,
+    grant: &CaseGrant,
+    decision_id: i64,
+    received_on: NaiveDate,
+    appeal_deadline: NaiveDate,
+    by: i64,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Step<()> {
+    if !decision_of(db, grant, Action::WriteCase, decision_id).await? {
+        return Ok(Err(Refusal::NotFound));
+    }
+    let kommunkod = grant.kommunkod();
+    let mut tx = db.begin().await?;
+    let case_id: Option<i64> = crate::with_tx!(&mut tx, c => {
+        sqlx::query_scalar(
+            "UPDATE decisions SET notice_received_on = $1, appeal_deadline = $2, notice_received_presumed = $3 \
+             WHERE id = $4 AND kommunkod = $5 AND notice_received_presumed = $6 RETURNING case_id",
+        )
+        .bind(received_on)
+        .bind(appeal_deadline)
+        .bind(false)
+        .bind(decision_id)
+        .bind(kommunkod)
+        .bind(true)
+        .fetch_optional(&mut *c)
+        .await?
+    });
+    let Some(case_id) = case_id else {
+        return Ok(Err(Refusal::NoticeAlreadyRecorded));
+    };
+    event(
+        &mut tx,
+        case_id,
+        now,
+        Some(by),
+        "notice-confirmed",
+        Some(received_on.to_string()),
+    )
+    .await?;
+    finish(
+        tx,
+        Touched {
+            kommunkod,
+            case_id,
+            reason: grant.audit_reason(),
+        },
+        "decision.receipt_confirmed",
         "decision",
         decision_id,
         now,

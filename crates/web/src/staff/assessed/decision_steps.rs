@@ -29,6 +29,19 @@ pub(super) async fn decision_action(
             Ok(_) => StepOutcome::Done("beslut"),
             Err(e) => StepOutcome::Invalid(e),
         },
+        "mottagning" => match crate::assessed::confirm_receipt(
+            state,
+            &c.grant,
+            decision_id,
+            c.get("received_on"),
+            c.by(),
+            &c.origin,
+        )
+        .await?
+        {
+            Ok(_) => StepOutcome::Done("beslut"),
+            Err(e) => StepOutcome::Invalid(e),
+        },
         "overklagande" => {
             match crate::assessed::register_appeal(
                 state,
