@@ -654,20 +654,88 @@ async fn decisions_notice_and_the_appeal_clock() {
             .unwrap(),
         Err(Refusal::NotForwarded)
     );
-    for step in [
-        AppealStep::Reconsider(
-            domain::assessed::Reconsideration::Unchanged,
-            d("2026-11-17"),
-            "Inga nya omständigheter.".into(),
+    // The case-work review: forwarded in one click with no reconsideration, and the court
+    // package then said the board had reconsidered. Forwarding waits for one now.
+    let forward = format!("/api/v1/appeals/{on_time_id}/forward");
+    let reconsider = format!("/api/v1/appeals/{on_time_id}/reconsideration");
+    let (status, got) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &forward,
+        Some(json!({"sent_on": "2026-11-18"})),
+    )
+    .await;
+    assert_eq!(status, 422, "{got}");
+    assert!(got["errors"]["reconsideration"].is_array(), "{got}");
+    for (body, field) in [
+        (
+            json!({"outcome": "maybe", "decided_on": "2026-11-17"}),
+            "outcome",
         ),
-        AppealStep::Forward(d("2026-11-18")),
-        court,
+        (
+            json!({"outcome": "unchanged", "decided_on": "2026-11-26"}),
+            "decided_on",
+        ),
+        (json!({"outcome": "unchanged"}), "decided_on"),
     ] {
-        appeal_step(&app.db, &case, on_time_id, &step, officer_id, now, &origin)
-            .await
-            .unwrap()
-            .unwrap();
+        let (status, got) = call(&app, "POST", Some(&s.officer), &reconsider, Some(body)).await;
+        assert_eq!(status, 422, "{field}: {got}");
+        assert!(got["errors"][field].is_array(), "{field}: {got}");
     }
+    let (status, got) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &reconsider,
+        Some(json!({"outcome": "changed_partly", "decided_on": "2026-11-17", "note": "Timmarna höjs till 12."})),
+    )
+    .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["reconsideration"], "changed_partly");
+    assert_eq!(got["status"], "waiting");
+    let (status, got) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &reconsider,
+        Some(json!({"outcome": "unchanged", "decided_on": "2026-11-17"})),
+    )
+    .await;
+    assert_eq!(status, 422, "reconsidered once: {got}");
+    let (status, got) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &forward,
+        Some(json!({"sent_on": "2026-11-18"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(got["status"], "forwarded");
+    // A read token takes no step.
+    let reader = store::tokens::create(
+        &app.db,
+        officer_id,
+        &[Scope::Read],
+        Utc::now(),
+        &Origin::default(),
+    )
+    .await
+    .unwrap();
+    let (status, _) = call(
+        &app,
+        "POST",
+        Some(&reader),
+        &forward,
+        Some(json!({"sent_on": "2026-11-18"})),
+    )
+    .await;
+    assert_eq!(status, 403);
+    appeal_step(&app.db, &case, on_time_id, &court, officer_id, now, &origin)
+        .await
+        .unwrap()
+        .unwrap();
     let (_, got) = call(
         &app,
         "GET",

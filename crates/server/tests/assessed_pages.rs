@@ -86,7 +86,7 @@ fn ok(p: &Page) {
 #[tokio::test]
 async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
     let (app, clock) = app().await;
-    create_staff(
+    let officer_id = create_staff(
         &app,
         Some("0380"),
         "case-officer",
@@ -344,6 +344,34 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
         .await
         .body
         .contains("utan att skickas"));
+    // Forwarding is offered only once the board has reconsidered; sent anyway, it is refused.
+    let page = b.get(&format!("/personal/arenden/{case_id}/bistand")).await;
+    assert!(!page.body.contains("/personal/overklaganden/1/overlamna"));
+    assert!(page.body.contains("/personal/overklaganden/1/omprova"));
+    let r = post(
+        &mut b,
+        case_id,
+        "/personal/overklaganden/1/overlamna",
+        &[("_form", "forward-1"), ("on_date", "2026-11-25")],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Ompröva beslutet först"), "{}", r.body);
+    let r = post(
+        &mut b,
+        case_id,
+        "/personal/overklaganden/1/omprova",
+        &[
+            ("_form", "reconsider-1"),
+            ("reconsideration", "unchanged"),
+            ("on_date", "2026-11-24"),
+            ("note", "Inga nya omständigheter har kommit fram."),
+        ],
+    )
+    .await;
+    ok(&r);
+    let page = b.get(&format!("/personal/arenden/{case_id}/bistand")).await;
+    assert!(page.body.contains("/personal/overklaganden/1/overlamna"));
     let r = post(
         &mut b,
         case_id,
@@ -367,6 +395,28 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
     assert!(res.bytes().await.unwrap().starts_with(b"%PDF-"));
+    // The package says what the board did, and claims nothing it did not.
+    let grant = testkit::grant(&app, officer_id, case_id).await;
+    let now = app.state.clock.now();
+    let appeal = store::assessed::appeal(&app.db, &grant, 1, now, &Origin::default())
+        .await
+        .unwrap()
+        .unwrap();
+    let d = store::assessed::decision(&app.db, &grant, decision_id, now, &Origin::default())
+        .await
+        .unwrap()
+        .unwrap();
+    let package =
+        web::documents::appeal_package(&app.state, &grant, &appeal, &d, &Origin::default())
+            .await
+            .unwrap();
+    let text = format!("{package:?}");
+    assert!(
+        text.contains("Nämnden omprövade beslutet 2026-11-24 och ändrade det inte."),
+        "{text}"
+    );
+    assert!(text.contains("Inga nya omständigheter har kommit fram."));
+    assert!(!text.contains("har prövat överklagandet"));
 
     // The watch shows the decision not yet started; the reports are for the manager.
     let watch = b.get("/personal/bevakning").await;

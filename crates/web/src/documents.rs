@@ -267,9 +267,21 @@ pub async fn appeal_package(
         ]),
         Block::Paragraph(timeliness),
     ];
-    if let Some(note) = &appeal.reconsideration_note {
+    // What the board really did: the package never claims a reconsideration not recorded.
+    if let (Some(r), Some(on)) = (&appeal.reconsideration, appeal.reconsidered_on) {
         blocks.push(Block::Heading(t.get("letter-reconsideration")));
-        blocks.push(Block::Paragraph(note.clone()));
+        blocks.push(Block::Paragraph(t.get1(
+            &format!("letter-reconsidered-{r}"),
+            "date",
+            &on.to_string(),
+        )));
+        if let Some(note) = appeal
+            .reconsideration_note
+            .as_ref()
+            .filter(|n| !n.trim().is_empty())
+        {
+            blocks.push(Block::Paragraph(note.clone()));
+        }
     }
     blocks.push(Block::Heading(t.get("letter-attachments")));
     blocks.push(Block::Paragraph(t.get("letter-attachments-list")));

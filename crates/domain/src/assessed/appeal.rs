@@ -1,6 +1,7 @@
 //! The appeal's state machine (FL 44-46 §§): a late appeal is excused or dismissed; an
 //! admissible one is reconsidered, then (unless changed fully, which makes it lapse)
-//! forwarded to the court, then the court's outcome recorded.
+//! forwarded to the court, never before the reconsideration is recorded, then the court's
+//! outcome recorded.
 
 use super::{Reconsideration, Refusal};
 use crate::calendar;
@@ -91,6 +92,9 @@ impl AppealFacts {
             AppealAction::Forward if !self.admissible() => Some(Refusal::AppealLate),
             AppealAction::Forward if self.forwarded => Some(Refusal::AlreadyForwarded),
             AppealAction::Forward if self.closed() => Some(Refusal::AppealClosed),
+            AppealAction::Forward if self.reconsideration.is_none() => {
+                Some(Refusal::NotReconsidered)
+            }
             AppealAction::Court if !self.forwarded => Some(Refusal::NotForwarded),
             AppealAction::Court if self.settled => Some(Refusal::AppealClosed),
             _ => None,
@@ -176,7 +180,7 @@ mod tests {
             excepted: true,
             ..late
         };
-        assert_eq!(excused.next_steps(), vec![Reconsider, Forward]);
+        assert_eq!(excused.next_steps(), vec![Reconsider]);
         assert_eq!(excused.may(Exception), Err(Refusal::AppealClosed));
         assert_eq!(excused.may(Dismiss), Err(Refusal::AppealNotLate));
         let dismissed = AppealFacts {
@@ -190,8 +194,10 @@ mod tests {
     #[test]
     fn an_admissible_appeal_is_reconsidered_forwarded_and_ruled_on() {
         let f = timely();
-        assert_eq!(f.next_steps(), vec![Reconsider, Forward]);
+        assert_eq!(f.next_steps(), vec![Reconsider]);
         assert_eq!(f.may(Exception), Err(Refusal::AppealNotLate));
+        // The case-work review: forwarded in one click, with no reconsideration recorded.
+        assert_eq!(f.may(Forward), Err(Refusal::NotReconsidered));
         let partly = AppealFacts {
             reconsideration: Some(Reconsideration::Unchanged),
             ..f

@@ -39,6 +39,9 @@ pub enum Refusal {
     UnknownInsats,
     /// Granting respite, växelvård or day activity needs the care recipient's consent.
     ConsentMissing,
+    /// An admissible appeal goes to the court only after the board has reconsidered the
+    /// decision (FL 39 and 46 §§).
+    NotReconsidered,
 }
 
 impl Refusal {
@@ -69,6 +72,7 @@ impl Refusal {
         Refusal::AlreadyAnswered,
         Refusal::UnknownInsats,
         Refusal::ConsentMissing,
+        Refusal::NotReconsidered,
     ];
 }
 
@@ -291,10 +295,11 @@ mod tests {
                 | AlreadyWithdrawn
                 | AlreadyAnswered
                 | UnknownInsats
-                | ConsentMissing => Refusal::ALL.iter().filter(|x| **x == r).count() == 1,
+                | ConsentMissing
+                | NotReconsidered => Refusal::ALL.iter().filter(|x| **x == r).count() == 1,
             }
         }
-        assert_eq!(Refusal::ALL.len(), 25);
+        assert_eq!(Refusal::ALL.len(), 26);
         assert!(Refusal::ALL.iter().all(|r| listed(*r)));
     }
 

@@ -598,6 +598,7 @@ refusal-appeal-not-late = The appeal arrived in time and must not be dismissed.
 refusal-appeal-late = The appeal arrived late. Dismiss it, or record an exception.
 refusal-appeal-closed = This step of the appeal is already settled.
 refusal-not-forwarded = The appeal has not been sent to the administrative court.
+refusal-not-reconsidered = Reconsider the decision first: the appeal goes to the administrative court once the reconsideration is recorded.
 refusal-already-forwarded = The appeal has already been sent to the administrative court.
 refusal-not-granted = Only a granted decision can be carried out.
 refusal-already-ordered = The execution is already ordered.

@@ -598,6 +598,7 @@ refusal-appeal-not-late = Överklagandet kom in i tid och ska inte avvisas.
 refusal-appeal-late = Överklagandet kom in för sent. Avvisa det, eller registrera ett undantag.
 refusal-appeal-closed = Överklagandet är redan avgjort i det här steget.
 refusal-not-forwarded = Överklagandet har inte skickats till förvaltningsrätten.
+refusal-not-reconsidered = Ompröva beslutet först: överklagandet skickas till förvaltningsrätten när omprövningen är registrerad.
 refusal-already-forwarded = Överklagandet är redan skickat till förvaltningsrätten.
 refusal-not-granted = Bara ett beviljat beslut kan verkställas.
 refusal-already-ordered = Verkställigheten är redan beställd.

@@ -36,6 +36,8 @@ crate::api_routes! {
     post "/api/v1/decisions/{id}/notice" => record_notice;
     post "/api/v1/decisions/{id}/appeals" => create_appeal;
     get "/api/v1/appeals/{id}" => get_appeal;
+    post "/api/v1/appeals/{id}/reconsideration" => reconsider_appeal;
+    post "/api/v1/appeals/{id}/forward" => forward_appeal;
     get "/api/v1/municipalities/{kommunkod}/reports/not-executed" => not_executed;
 }
 
@@ -389,4 +391,115 @@ async fn not_executed(
         "lines": report.lines,
     }))
     .into_response())
+}
+
+/// A write on the appeal `{id}`: the caller may write in its case (404 otherwise) with a
+/// `write` token.
+struct AppealWrite {
+    caller: Caller,
+    id: i64,
+    grant: CaseGrant,
+}
+
+impl FromRequestParts<AppState> for AppealWrite {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let id = api_param(parts, state, "id").await?;
+        let case_id = store::assessed::appeal_case(&state.db, &caller.kommun, id)
+            .await?
+            .ok_or_else(|| not_found(state))?;
+        let reason = emergency_reason(&parts.headers);
+        let grant = case_access(
+            state,
+            &caller,
+            Action::WriteCase,
+            case_id,
+            reason.as_deref(),
+        )
+        .await?;
+        caller.need_write(state)?;
+        Ok(AppealWrite { caller, id, grant })
+    }
+}
+
+/// A date field of an appeal step: required, and not in the future.
+fn step_date(
+    e: &mut FieldErrors,
+    field: &'static str,
+    raw: &str,
+    state: &AppState,
+) -> Option<chrono::NaiveDate> {
+    let d = domain::assessed::parse_date(e, field, raw, true);
+    if d.is_some_and(|d| d > state.clock.today()) {
+        e.add(field, "error-date-future");
+        return None;
+    }
+    d
+}
+
+/// Takes the appeal step and answers with the appeal as it now stands.
+async fn appeal_step(
+    state: &AppState,
+    w: &AppealWrite,
+    step: store::assessed::AppealStep,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now();
+    match store::assessed::appeal_step(
+        &state.db,
+        &w.grant,
+        w.id,
+        &step,
+        w.caller.actor.user_id,
+        now,
+        &w.caller.origin,
+    )
+    .await?
+    {
+        Ok(()) => {
+            let a = store::assessed::appeal(&state.db, &w.grant, w.id, now, &w.caller.origin)
+                .await?
+                .ok_or_else(|| not_found(state))?;
+            Ok(Json(a).into_response())
+        }
+        Err(r) => Err(ApiError::Validation(crate::assessed::refusal(r))),
+    }
+}
+
+async fn reconsider_appeal(
+    State(state): State<AppState>,
+    w: AppealWrite,
+    JsonObject(m): JsonObject,
+) -> Result<Response, ApiError> {
+    let mut e = FieldErrors::new();
+    let outcome = domain::assessed::Reconsideration::parse(text_of(m.get("outcome")).trim());
+    if outcome.is_none() {
+        e.add("outcome", "error-choose-one");
+    }
+    let on = step_date(&mut e, "decided_on", &text_of(m.get("decided_on")), &state);
+    let note = text_of(m.get("note")).trim().to_owned();
+    match (outcome, on, e.is_empty()) {
+        (Some(o), Some(on), true) => {
+            appeal_step(
+                &state,
+                &w,
+                store::assessed::AppealStep::Reconsider(o, on, note),
+            )
+            .await
+        }
+        _ => Err(ApiError::Validation(e)),
+    }
+}
+
+async fn forward_appeal(
+    State(state): State<AppState>,
+    w: AppealWrite,
+    JsonObject(m): JsonObject,
+) -> Result<Response, ApiError> {
+    let mut e = FieldErrors::new();
+    match step_date(&mut e, "sent_on", &text_of(m.get("sent_on")), &state) {
+        Some(on) => appeal_step(&state, &w, store::assessed::AppealStep::Forward(on)).await,
+        None => Err(ApiError::Validation(e)),
+    }
 }
