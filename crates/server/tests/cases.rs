@@ -1071,3 +1071,50 @@ async fn answers_to_a_signed_in_caller_are_never_stored() {
         .unwrap();
     assert_ne!(public.headers()["cache-control"], "no-store");
 }
+
+/// The case-work review: a person's page did not list their cases. It lists each case the
+/// person is in, with its number and status, and the read is logged.
+#[tokio::test]
+async fn a_persons_page_lists_their_cases() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let (status, body) =
+        w.me.post(
+            "/api/v1/cases",
+            json!({"kind": "other", "persons": [{"id": w.person_id, "role": "carer"}]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let second = body["case_number"].as_str().unwrap().to_owned();
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "me@kommun.example", PW).await;
+    let page = b.get(&format!("/personal/personer/{}", w.person_id)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains(&format!("/personal/arenden/{}\"", w.case_id)),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(&second), "{}", page.body);
+    assert!(page.body.contains("Öppet anhörigstöd"), "{}", page.body);
+    let read = named(&audit(&app).await, "person.cases_read");
+    assert_eq!(read.len(), 1);
+    assert!(read[0].persons.contains(&format!("case:{}", w.case_id)));
+    // A person in no case says so.
+    let (status, body) =
+        w.me.post(
+            "/api/v1/persons",
+            json!({"given_name": "Ensam", "family_name": "Person", "protection": "none"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let page = b
+        .get(&format!(
+            "/personal/personer/{}",
+            body["id"].as_i64().unwrap()
+        ))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Personen finns inte i något ärende."));
+}

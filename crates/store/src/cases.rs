@@ -516,6 +516,45 @@ pub async fn list_for(
     Ok(rows)
 }
 
+/// The cases the person of `grant` is in (listed, or applicant), newest first: the person's
+/// page shows them so that one person's support is seen as one thread. Logged as read, with
+/// the grant's reason.
+pub async fn of_person(
+    db: &Db,
+    grant: &crate::access::PersonGrant,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Vec<CaseRow>, StoreError> {
+    let kommun = grant.kommun();
+    let kommunkod = kommun.as_str();
+    let rows: Vec<CaseRow> = crate::with_pool!(db, pool => {
+        sqlx::query_as(&format!(
+            "SELECT {CASE_COLUMNS} WHERE c.kommunkod = $1 AND c.id IN ( \
+               SELECT case_id FROM case_persons WHERE person_id = $2 \
+               UNION SELECT case_id FROM applications WHERE applicant_id = $2) \
+             ORDER BY c.id DESC"
+        ))
+        .bind(kommunkod)
+        .bind(grant.id())
+        .fetch_all(pool)
+        .await?
+    });
+    if !rows.is_empty() {
+        let mut e = origin.event(
+            Some(kommunkod),
+            "person.cases_read",
+            "person",
+            Some(grant.id().to_string()),
+        );
+        e.persons = std::iter::once(format!("person:{}", grant.id()))
+            .chain(rows.iter().map(|c| format!("case:{}", c.id)))
+            .collect();
+        e.reason = grant.audit_reason().map(str::to_owned);
+        audit::append_now(db, now, &e).await?;
+    }
+    Ok(rows)
+}
+
 /// Appends a journal entry by the grant's actor; `None` if the case is gone. Under emergency
 /// access the audit row carries its reason.
 pub async fn add_entry(

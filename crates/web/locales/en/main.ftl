@@ -674,3 +674,11 @@ retention-ahead-hint = Write a date as YYYY-MM-DD, at most ten years ahead. Empt
 retention-ahead-show = Show
 retention-error-date = Write the date as YYYY-MM-DD, for example 2027-06-30.
 retention-error-range = Choose a date from today and at most ten years ahead.
+
+## A person's cases
+person-cases-title = Cases
+person-cases-none = The person is in no case.
+person-cases-number = Case number
+person-cases-kind = Kind
+person-cases-status = Status
+person-cases-opened = Opened

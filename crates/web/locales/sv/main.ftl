@@ -674,3 +674,11 @@ retention-ahead-hint = Skriv ett datum som ÅÅÅÅ-MM-DD, högst tio år fram. 
 retention-ahead-show = Visa
 retention-error-date = Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2027-06-30.
 retention-error-range = Välj ett datum från och med i dag och högst tio år fram.
+
+## A person's cases
+person-cases-title = Ärenden
+person-cases-none = Personen finns inte i något ärende.
+person-cases-number = Ärendenummer
+person-cases-kind = Slag
+person-cases-status = Status
+person-cases-opened = Öppnat

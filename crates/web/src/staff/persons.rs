@@ -93,6 +93,8 @@ struct PersonPage<'a> {
     /// (other person's id, name, how related, lives together)
     relations: Vec<(i64, String, String, bool)>,
     relation_kinds: Vec<(&'static str, String)>,
+    /// (case id, case number, kind, status, opened on)
+    cases: Vec<(i64, String, String, String, String)>,
 }
 
 /// Access to the person in the path: its emergency reason when granted, or the answer to
@@ -174,9 +176,23 @@ pub async fn person(
             )
         })
         .collect();
+    let cases = store::cases::of_person(&state.db, &grant, state.clock.now(), &ctx.origin)
+        .await?
+        .into_iter()
+        .map(|c| {
+            (
+                c.id,
+                c.case_number,
+                t.get(&format!("case-kind-{}", c.kind)),
+                t.get(&format!("case-status-{}", c.status)),
+                domain::clock::stockholm_date(c.opened_at).to_string(),
+            )
+        })
+        .collect();
     let page = PersonPage {
         csrf: ctx.csrf().to_owned(),
         relations,
+        cases,
         relation_kinds: domain::case::RelationKind::ALL
             .iter()
             .map(|k| (k.as_str(), t.get(&format!("relation-{}", k.as_str()))))
