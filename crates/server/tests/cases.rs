@@ -1118,3 +1118,84 @@ async fn a_persons_page_lists_their_cases() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Personen finns inte i något ärende."));
 }
+
+/// Sends the page's "open a case" form for a contact request.
+async fn open_from_request(b: &mut Browser, reference: &str) -> Page {
+    let form = b
+        .get(&format!("/personal/arenden/nytt?fran={reference}"))
+        .await;
+    b.post(
+        "/personal/arenden",
+        &[
+            ("_csrf", &form.csrf()),
+            ("kind", "open-support"),
+            ("contact_request", reference),
+        ],
+    )
+    .await
+}
+
+/// The case-work review: pressing "Öppna ärende" again on a request silently made a second
+/// case. Now a request becomes a case once: the page goes to the first case and says so, and
+/// the API answers 409 naming it.
+#[tokio::test]
+async fn a_request_becomes_a_case_once() {
+    let app = spawn_app().await;
+    let officer = create_staff(
+        &app,
+        Some("0380"),
+        "carer-support-officer",
+        "once@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let (status, body) = post_json(
+        &app,
+        "0380",
+        &json!({"consent": true, "phone": "070-174 06 61", "name": "Demo Engångsson"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let reference = body["reference"].as_str().unwrap().to_owned();
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "once@kommun.example", PW).await;
+    let first = open_from_request(&mut b, &reference).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+    let first_path = first.location.unwrap();
+    let again = open_from_request(&mut b, &reference).await;
+    assert_eq!(again.status, 303, "{}", again.body);
+    assert_eq!(
+        again.location.as_deref(),
+        Some(format!("{first_path}?redan=1").as_str())
+    );
+    let page = b.get(&again.location.unwrap()).await;
+    assert!(page
+        .body
+        .contains("Förfrågan har redan blivit det här ärendet"));
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM cases").await, 1);
+
+    let api = Api {
+        app: &app,
+        token: token(&app, officer, &["write"]).await,
+    };
+    let (status, body) = api
+        .post(
+            "/api/v1/cases",
+            json!({"kind": "open-support", "contact_request": reference}),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let first_id: i64 = first_path.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(body["case_id"], first_id);
+    assert_eq!(scalar(&app, "SELECT COUNT(*) FROM cases").await, 1);
+    assert_eq!(
+        text(
+            &app,
+            &format!("SELECT status FROM contact_requests WHERE reference = '{reference}'")
+        )
+        .await,
+        "case_opened"
+    );
+}

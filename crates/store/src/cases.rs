@@ -101,6 +101,11 @@ pub struct NewCase {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OpenError {
     UnknownContactRequest,
+    /// The contact request became a case already: this one.
+    AlreadyOpened {
+        case_id: i64,
+        case_number: String,
+    },
     UnknownPerson(i64),
     UnknownUnit,
     UnknownAssignee,
@@ -153,9 +158,28 @@ async fn try_open(
                     .bind(reference)
                     .fetch_optional(&mut *c)
                     .await?;
-                match id {
-                    Some(id) => Some(id),
-                    None => return Ok(Err(OpenError::UnknownContactRequest)),
+                let Some(id) = id else {
+                    return Ok(Err(OpenError::UnknownContactRequest));
+                };
+                // A request becomes a case once. The status moves first, so that of two
+                // officers pressing at once the second finds it moved and the case there.
+                let moved = sqlx::query("UPDATE contact_requests SET status = 'case_opened' WHERE id = $1 AND status <> 'case_opened'")
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected();
+                let existing: Option<(i64, String)> = sqlx::query_as("SELECT id, case_number FROM cases WHERE contact_request_id = $1 AND kommunkod = $2 ORDER BY id LIMIT 1")
+                    .bind(id)
+                    .bind(kommunkod)
+                    .fetch_optional(&mut *c)
+                    .await?;
+                match (moved, existing) {
+                    (_, Some((case_id, case_number))) => {
+                        return Ok(Err(OpenError::AlreadyOpened { case_id, case_number }))
+                    }
+                    // Moved by a transaction that has not committed its case yet.
+                    (0, None) => return Ok(Err(OpenError::UnknownContactRequest)),
+                    _ => Some(id),
                 }
             }
         };

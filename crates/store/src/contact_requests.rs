@@ -43,7 +43,7 @@ pub struct StoredContactRequest {
     pub message: Option<String>,
     #[sqlx(try_from = "Nullable")]
     pub preferred_time: Option<PreferredTime>,
-    /// Always "new" so far: requests have no further states yet.
+    /// "new", or "case_opened" once a case was opened from it (a request becomes a case once).
     pub status: String,
     pub is_demo: bool,
     pub assigned_to: Option<i64>,

@@ -682,3 +682,5 @@ person-cases-number = Case number
 person-cases-kind = Kind
 person-cases-status = Status
 person-cases-opened = Opened
+case-already-opened = The request has already become this case. No new case was opened.
+error-request-has-case = The request has a case already.

@@ -682,3 +682,5 @@ person-cases-number = Ärendenummer
 person-cases-kind = Slag
 person-cases-status = Status
 person-cases-opened = Öppnat
+case-already-opened = Förfrågan har redan blivit det här ärendet. Inget nytt ärende öppnades.
+error-request-has-case = Förfrågan har redan ett ärende.

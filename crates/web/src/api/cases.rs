@@ -160,8 +160,21 @@ async fn open_case(
             Json(json!({ "id": id, "case_number": number })),
         )
             .into_response()),
+        Err(OpenError::AlreadyOpened {
+            case_id,
+            case_number,
+        }) => Ok((
+            StatusCode::CONFLICT,
+            Json(json!({
+                "error": crate::i18n::swedish("error-request-has-case"),
+                "case_id": case_id,
+                "case_number": case_number,
+            })),
+        )
+            .into_response()),
         Err(e) => {
             let (field, id) = match e {
+                OpenError::AlreadyOpened { .. } => ("contact_request", "error-request-has-case"),
                 OpenError::UnknownContactRequest => {
                     ("contact_request", "error-unknown-contact-request")
                 }

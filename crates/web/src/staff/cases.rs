@@ -249,6 +249,10 @@ pub async fn create(
     .await?
     {
         Ok((id, _)) => Ok(Redirect::to(&format!("/personal/arenden/{id}")).into_response()),
+        // Opened before: to that case, which says so, instead of a second one.
+        Err(store::cases::OpenError::AlreadyOpened { case_id, .. }) => {
+            Ok(Redirect::to(&format!("/personal/arenden/{case_id}?redan=1")).into_response())
+        }
         Err(_) => {
             let errors = FieldErrors::one("contact_request", "error-unknown-contact-request");
             render(
@@ -287,6 +291,7 @@ struct CasePage<'a> {
     entry_text: String,
     errors: FormErrors,
     open_entry: Option<i64>,
+    already_opened: bool,
     /// The statuses the case may move to now.
     moves: Vec<(&'static str, String)>,
 }
@@ -325,6 +330,8 @@ struct Draft {
     errors: FormErrors,
     /// The entry whose correction form comes back open (with its error).
     open_entry: Option<i64>,
+    /// Came here from opening a case for a request that has this one already.
+    already_opened: bool,
 }
 
 impl Draft {
@@ -335,6 +342,7 @@ impl Draft {
             text: String::new(),
             errors: FormErrors::none(),
             open_entry: None,
+            already_opened: false,
         }
     }
 
@@ -454,6 +462,7 @@ async fn case_page(
         entry_text: draft.text,
         errors: draft.errors,
         open_entry: draft.open_entry,
+        already_opened: draft.already_opened,
         v,
     };
     render(status_code, &p)
@@ -484,8 +493,11 @@ pub async fn show(
     State(state): State<AppState>,
     ctx: StaffCtx,
     id: Id<ids::Case>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
-    case_page(&state, &ctx, id.get(), Draft::empty(), StatusCode::OK).await
+    let mut draft = Draft::empty();
+    draft.already_opened = query_value(&q, "redan") == "1";
+    case_page(&state, &ctx, id.get(), draft, StatusCode::OK).await
 }
 
 /// A form whose one field is a stated reason (emergency access, marking an entry wrong).
@@ -560,6 +572,7 @@ pub async fn add_entry(
                 text: form.text,
                 errors: FormErrors::plain(t, &errors, &[]),
                 open_entry: None,
+                already_opened: false,
             };
             case_page(&state, &ctx, id, draft, StatusCode::UNPROCESSABLE_ENTITY).await
         }
