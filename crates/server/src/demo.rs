@@ -764,6 +764,7 @@ async fn seed_cases(db: &Db) -> Result<(), DemoError> {
             assigned_to: Some(assignee),
             contact_request_reference: None,
             persons: linked,
+            first_entry: None,
         };
         let Ok((case_id, _)) =
             store::cases::open(db, DEMO_KOMMUNKOD, &new, assignee, true, now, &origin).await?

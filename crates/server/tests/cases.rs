@@ -1175,6 +1175,23 @@ async fn a_request_becomes_a_case_once() {
         .body
         .contains("Förfrågan har redan blivit det här ärendet"));
     assert_eq!(scalar(&app, "SELECT COUNT(*) FROM cases").await, 1);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM persons").await,
+        1,
+        "pressing again made no second person"
+    );
+    // What the request said, and how to reach the carer, is the case's first entry.
+    assert!(
+        page.body
+            .contains(&format!("Från kontaktförfrågan {reference}")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Nås på: 070-174 06 61"), "{}", page.body);
+    assert_eq!(
+        scalar(&app, "SELECT COUNT(*) FROM journal_entries").await,
+        1
+    );
 
     let api = Api {
         app: &app,

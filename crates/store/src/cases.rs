@@ -96,6 +96,9 @@ pub struct NewCase {
     /// Who is linked, each with the policy's yes to joining them to the opener's work
     /// (`access::link`): opening a case reaches no person the opener may not read.
     pub persons: Vec<(PersonGrant, PersonRole)>,
+    /// The case's first journal entry, written with it: what the contact request said and
+    /// how to reach the carer, so nothing has to be copied by hand.
+    pub first_entry: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -231,6 +234,17 @@ async fn try_open(
                 .execute(&mut *c)
                 .await?;
         }
+        if let Some(text) = &new.first_entry {
+            sqlx::query("INSERT INTO journal_entries (case_id, kommunkod, at, author, kind, text) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id)
+                .bind(kommunkod)
+                .bind(now)
+                .bind(by)
+                .bind(JournalKind::Note.as_str())
+                .bind(text)
+                .execute(&mut *c)
+                .await?;
+        }
     });
     let mut e = origin.event(Some(kommunkod), "case.open", "case", Some(id.to_string()));
     e.persons = new
@@ -260,6 +274,21 @@ async fn try_open(
     }
     audit::commit_with(tx, now, &e).await?;
     Ok(Ok((id, number)))
+}
+
+/// The case a contact request became, if it did.
+pub async fn for_request(
+    db: &Db,
+    kommunkod: &str,
+    request_id: i64,
+) -> Result<Option<i64>, StoreError> {
+    Ok(crate::with_pool!(db, pool => {
+        sqlx::query_scalar("SELECT id FROM cases WHERE kommunkod = $1 AND contact_request_id = $2 ORDER BY id LIMIT 1")
+            .bind(kommunkod)
+            .bind(request_id)
+            .fetch_optional(pool)
+            .await?
+    }))
 }
 
 /// What a new case row holds besides its number.

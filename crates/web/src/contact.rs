@@ -59,3 +59,40 @@ pub async fn submit(
         young_carer: req.is_young_carer(today),
     })
 }
+
+/// The first journal entry of a case opened from a contact request: what the carer asked for,
+/// in their words, and how to reach them, so the officer copies nothing by hand.
+pub fn case_opening_entry(
+    t: &crate::i18n::I18n,
+    r: &store::contact_requests::StoredContactRequest,
+) -> String {
+    let received = domain::clock::stockholm_date(r.received_at).to_string();
+    let mut lines = vec![t.get2(
+        "case-entry-from-request",
+        ("reference", r.reference.as_str()),
+        ("date", received.as_str()),
+    )];
+    if !r.wants.is_empty() {
+        let wants: Vec<String> = r
+            .wants
+            .iter()
+            .map(|w| t.get(&format!("want-{w}")))
+            .collect();
+        lines.push(t.get1("case-entry-wants", "wants", &wants.join(", ")));
+    }
+    if let Some(m) = r.message.as_deref().filter(|m| !m.trim().is_empty()) {
+        lines.push(t.get1("case-entry-message", "message", m.trim()));
+    }
+    let reach: Vec<&str> = [r.phone.as_deref(), r.email.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|x| !x.trim().is_empty())
+        .collect();
+    if !reach.is_empty() {
+        lines.push(t.get1("case-entry-reach", "reach", &reach.join(", ")));
+    }
+    if let Some(time) = &r.preferred_time {
+        lines.push(t.get1("case-entry-time", "time", &t.get(&format!("time-{time}"))));
+    }
+    lines.join("\n")
+}

@@ -136,12 +136,27 @@ async fn open_case(
         }
     }
     let persons = linked;
+    // What the request said goes into the case's first entry (the read is logged).
+    let first_entry = match &reference {
+        Some(r) => store::contact_requests::by_reference(
+            &state.db,
+            &c.kommun,
+            r,
+            state.clock.now(),
+            &c.origin,
+        )
+        .await?
+        .filter(|req| req.status != "case_opened")
+        .map(|req| crate::contact::case_opening_entry(&state.t, &req)),
+        None => None,
+    };
     let new = NewCase {
         kind,
         unit_id: c.actor.units.first().copied(),
         assigned_to: Some(c.actor.user_id),
         contact_request_reference: reference,
         persons,
+        first_entry,
     };
     let now = state.clock.now();
     match store::cases::open(

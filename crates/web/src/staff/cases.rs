@@ -121,23 +121,11 @@ async fn person_from_request(
     state: &AppState,
     ctx: &StaffCtx,
     kommun: &str,
-    reference: &str,
+    req: &store::contact_requests::StoredContactRequest,
     reason: Option<&str>,
 ) -> Result<RequestCarer, PageError> {
     let origin = &ctx.origin;
-    // Only the named request is read (and logged), not the municipality's whole queue.
-    let Some(req) = store::contact_requests::by_reference(
-        &state.db,
-        kommun,
-        reference,
-        state.clock.now(),
-        origin,
-    )
-    .await?
-    else {
-        return Ok(RequestCarer::Nobody);
-    };
-    let Some(name) = req.name.filter(|_| !req.anonymous) else {
+    let Some(name) = req.name.clone().filter(|_| !req.anonymous) else {
         return Ok(RequestCarer::Nobody);
     };
     let (given, family) = match name.trim().rsplit_once(' ') {
@@ -211,10 +199,33 @@ pub async fn create(
         );
     };
     let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
-    let persons = if reference.is_empty() {
-        Vec::new()
+    // Only the named request is read (and logged), not the municipality's whole queue.
+    let request = if reference.is_empty() {
+        None
     } else {
-        match person_from_request(&state, &ctx, kommun.as_str(), &reference, reason).await? {
+        store::contact_requests::by_reference(
+            &state.db,
+            kommun.as_str(),
+            &reference,
+            state.clock.now(),
+            &ctx.origin,
+        )
+        .await?
+    };
+    let persons = match &request {
+        None => Vec::new(),
+        // A request becomes a case once: again, to that case, before anyone is linked.
+        Some(req) if req.status == "case_opened" => {
+            if let Some(case_id) =
+                store::cases::for_request(&state.db, kommun.as_str(), req.id).await?
+            {
+                return Ok(
+                    Redirect::to(&format!("/personal/arenden/{case_id}?redan=1")).into_response(),
+                );
+            }
+            Vec::new()
+        }
+        Some(req) => match person_from_request(&state, &ctx, kommun.as_str(), req, reason).await? {
             RequestCarer::Linked(p) => vec![(p, PersonRole::Carer)],
             RequestCarer::Nobody => Vec::new(),
             RequestCarer::NeedsReason => {
@@ -228,7 +239,7 @@ pub async fn create(
                     &new_page(&state, &ctx, reference, FieldErrors::one("reason", id)),
                 );
             }
-        }
+        },
     };
     let new = NewCase {
         kind,
@@ -236,6 +247,9 @@ pub async fn create(
         assigned_to: Some(ctx.staff.user.id),
         contact_request_reference: (!reference.is_empty()).then_some(reference.clone()),
         persons,
+        first_entry: request
+            .as_ref()
+            .map(|r| crate::contact::case_opening_entry(ctx.texts(&state), r)),
     };
     match store::cases::open(
         &state.db,
