@@ -1192,6 +1192,12 @@ async fn a_request_becomes_a_case_once() {
         scalar(&app, "SELECT COUNT(*) FROM journal_entries").await,
         1
     );
+    // Handled, it leaves the inbox, unless asked for.
+    let inbox = b.get("/personal/inkorg").await;
+    assert!(!inbox.body.contains(&reference), "{}", inbox.body);
+    let all = b.get("/personal/inkorg?hanterade=1").await;
+    assert!(all.body.contains(&reference), "{}", all.body);
+    assert!(all.body.contains("Ärende öppnat"));
 
     let api = Api {
         app: &app,

@@ -219,6 +219,8 @@ pub struct InboxQuery {
     pub unit: Option<i64>,
     /// Only items of this kind; contact requests are the only kind stored so far.
     pub kind: Option<domain::case::InboxKind>,
+    /// Also the requests that have become cases (handled), which the inbox hides by default.
+    pub include_handled: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
@@ -255,6 +257,7 @@ pub async fn inbox(
          AND ($4 = FALSE OR cr.young_carer = TRUE) \
          AND ($5 = FALSE OR cr.received_at {cmp} $6 OR (cr.received_at = $6 AND cr.id {cmp} $7)) \
          AND ($9 = 0 OR cr.assigned_to IN (SELECT user_id FROM staff_units WHERE unit_id = $9)) \
+         AND ($10 = TRUE OR cr.status <> 'case_opened') \
          ORDER BY cr.received_at {dir}, cr.id {dir} LIMIT $8"
     );
     if q.kind
@@ -285,6 +288,7 @@ pub async fn inbox(
             .bind(after_id)
             .bind(q.limit)
             .bind(q.unit.unwrap_or(0))
+            .bind(q.include_handled)
             .fetch_all(pool)
             .await?
     });

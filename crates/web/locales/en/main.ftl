@@ -689,3 +689,5 @@ case-entry-wants = Wants: { $wants }
 case-entry-message = Message: { $message }
 case-entry-reach = Reached at: { $reach }
 case-entry-time = Best time: { $time }
+inbox-show-handled = Also show requests that have become cases
+inbox-case-opened = Case opened

@@ -689,3 +689,5 @@ case-entry-wants = Vill: { $wants }
 case-entry-message = Meddelande: { $message }
 case-entry-reach = Nås på: { $reach }
 case-entry-time = Bäst att nå: { $time }
+inbox-show-handled = Visa också förfrågningar som blivit ärenden
+inbox-case-opened = Ärende öppnat

@@ -25,6 +25,8 @@ pub struct Row {
     pub young_carer: bool,
     pub involves_child: bool,
     pub assignee: Option<String>,
+    /// The request has become a case.
+    pub case_opened: bool,
 }
 
 #[derive(Template)]
@@ -34,6 +36,8 @@ struct InboxPage<'a> {
     rows: Vec<Row>,
     holder: &'static str,
     young: bool,
+    /// Requests that have become cases are shown too.
+    handled: bool,
     oldest_first: bool,
     next: Option<String>,
     filters_query: String,
@@ -76,6 +80,7 @@ fn row(t: &I18n, item: &InboxItem, now: DateTime<Utc>) -> Row {
         young_carer: r.young_carer,
         involves_child: r.involves_child,
         assignee: item.assignee_name.clone(),
+        case_opened: r.status == "case_opened",
     }
 }
 
@@ -91,6 +96,7 @@ pub struct InboxParams {
     efter: String,
     enhet: String,
     slag: String,
+    hanterade: String,
 }
 
 pub async fn inbox(
@@ -111,6 +117,7 @@ pub async fn inbox(
         _ => Holder::Anyone,
     };
     let young = q.unga == "1";
+    let handled = q.hanterade == "1";
     let oldest_first = q.ordning != "nyast";
     let after = q.efter.split_once('_').and_then(|(micros, id)| {
         Some((
@@ -136,6 +143,7 @@ pub async fn inbox(
         limit: PAGE_SIZE,
         unit,
         kind: domain::case::InboxKind::parse(&q.slag),
+        include_handled: handled,
     };
     let now = state.clock.now();
     let items =
@@ -163,8 +171,9 @@ pub async fn inbox(
         Vec::new()
     };
     let filters_query = format!(
-        "visa={holder_name}{}{}",
+        "visa={holder_name}{}{}{}",
         if young { "&unga=1" } else { "" },
+        if handled { "&hanterade=1" } else { "" },
         if oldest_first { "" } else { "&ordning=nyast" }
     ) + &unit.map(|u| format!("&enhet={u}")).unwrap_or_default()
         + &query
@@ -187,6 +196,7 @@ pub async fn inbox(
         rows: items.iter().map(|i| row(t, i, now)).collect(),
         holder: holder_name,
         young,
+        handled,
         oldest_first,
         next,
         filters_query,
