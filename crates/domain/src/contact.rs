@@ -6,6 +6,42 @@ use crate::FieldErrors;
 use chrono::NaiveDate;
 
 wire_enum!(
+    /// Where a contact request stands. It becomes a case once, or is closed with a reason;
+    /// either way it is handled and leaves the inbox.
+    RequestStatus {
+        /// Nobody holds it yet.
+        New = "new",
+        /// Someone holds it.
+        InProgress = "in_progress",
+        /// A case was opened from it.
+        CaseOpened = "case_opened",
+        /// Handled without a case (information given on the phone, referred elsewhere).
+        Closed = "closed",
+    }
+);
+
+impl RequestStatus {
+    /// The status after the request is given to someone (or to nobody).
+    pub fn after_assign(self, to_someone: bool) -> Self {
+        match self {
+            Self::New | Self::InProgress if to_someone => Self::InProgress,
+            Self::New | Self::InProgress => Self::New,
+            other => other,
+        }
+    }
+
+    /// Whether it may be closed without a case: only while it is still open.
+    pub fn may_close(self) -> bool {
+        matches!(self, Self::New | Self::InProgress)
+    }
+
+    /// Whether it is done with: a case, or closed.
+    pub fn handled(self) -> bool {
+        matches!(self, Self::CaseOpened | Self::Closed)
+    }
+}
+
+wire_enum!(
     /// The carer's relation to the care recipient.
     Relation {
         Partner = "partner",
@@ -340,6 +376,19 @@ pub fn reference_from_bytes(bytes: [u8; 7]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_request_moves_from_new_to_held_to_handled() {
+        use RequestStatus::*;
+        assert_eq!(New.after_assign(true), InProgress);
+        assert_eq!(InProgress.after_assign(false), New);
+        assert_eq!(CaseOpened.after_assign(true), CaseOpened);
+        assert_eq!(Closed.after_assign(false), Closed);
+        assert!(New.may_close() && InProgress.may_close());
+        assert!(!CaseOpened.may_close() && !Closed.may_close());
+        assert!(CaseOpened.handled() && Closed.handled() && !New.handled());
+    }
+
     use super::*;
 
     fn today() -> NaiveDate {

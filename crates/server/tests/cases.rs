@@ -1222,3 +1222,91 @@ async fn a_request_becomes_a_case_once() {
         "case_opened"
     );
 }
+
+/// A request handled without a case (information on the phone) is closed with a reason and
+/// leaves the inbox; taking it makes it in progress.
+#[tokio::test]
+async fn a_request_is_taken_then_closed_with_a_reason() {
+    let app = spawn_app().await;
+    create_staff(
+        &app,
+        Some("0380"),
+        "carer-support-officer",
+        "close@kommun.example",
+        PW,
+        true,
+        Some("A"),
+    )
+    .await;
+    let (status, body) = post_json(
+        &app,
+        "0380",
+        &json!({"consent": true, "phone": "070-174 06 62", "name": "Demo Avslutsson"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let reference = body["reference"].as_str().unwrap().to_owned();
+    let id = scalar(
+        &app,
+        &format!("SELECT id FROM contact_requests WHERE reference = '{reference}'"),
+    )
+    .await;
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "close@kommun.example", PW).await;
+    let path = format!("/personal/inkorg/{id}");
+    let page = b.get(&path).await;
+    assert!(page.body.contains("<dd>Ny</dd>"), "{}", page.body);
+    let csrf = page.csrf();
+    let taken = b
+        .post(
+            &format!("{path}/tilldela"),
+            &[("_csrf", &csrf), ("till", "me")],
+        )
+        .await;
+    assert_eq!(taken.status, 303);
+    assert!(b.get(&path).await.body.contains("<dd>Pågår</dd>"));
+
+    let short = b
+        .post(
+            &format!("{path}/avsluta"),
+            &[("_csrf", &csrf), ("reason", "ok")],
+        )
+        .await;
+    assert_eq!(short.status, 422);
+    assert!(short.body.contains("error-summary"));
+    assert!(short.body.contains("id=\"f-reason-error\""));
+    const REASON: &str = "Fick information om anhörigcaféet i telefon.";
+    let closed = b
+        .post(
+            &format!("{path}/avsluta"),
+            &[("_csrf", &csrf), ("reason", REASON)],
+        )
+        .await;
+    assert_eq!(closed.status, 303, "{}", closed.body);
+    let page = b.get(&path).await;
+    assert!(
+        page.body.contains(&format!("Avslutad: {REASON}")),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("/avsluta\""), "no second closing");
+    let again = b
+        .post(
+            &format!("{path}/avsluta"),
+            &[("_csrf", &csrf), ("reason", REASON)],
+        )
+        .await;
+    assert_eq!(again.status, 422);
+    assert!(again.body.contains("Förfrågan är redan hanterad."));
+
+    assert!(!b.get("/personal/inkorg").await.body.contains(&reference));
+    let all = b.get("/personal/inkorg?hanterade=1").await;
+    assert!(all.body.contains(&reference));
+    assert!(all.body.contains("Avslutad"));
+    let closes = named(&audit(&app).await, "contact_request.close");
+    assert_eq!(closes.len(), 1);
+    assert!(
+        !format!("{closes:?}").contains("anhörigcaféet"),
+        "no text in the log"
+    );
+}

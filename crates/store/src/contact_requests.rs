@@ -43,8 +43,11 @@ pub struct StoredContactRequest {
     pub message: Option<String>,
     #[sqlx(try_from = "Nullable")]
     pub preferred_time: Option<PreferredTime>,
-    /// "new", or "case_opened" once a case was opened from it (a request becomes a case once).
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: domain::contact::RequestStatus,
+    /// Why it was closed without a case.
+    pub closed_reason: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
     pub is_demo: bool,
     pub assigned_to: Option<i64>,
     pub assigned_at: Option<DateTime<Utc>>,
@@ -257,7 +260,7 @@ pub async fn inbox(
          AND ($4 = FALSE OR cr.young_carer = TRUE) \
          AND ($5 = FALSE OR cr.received_at {cmp} $6 OR (cr.received_at = $6 AND cr.id {cmp} $7)) \
          AND ($9 = 0 OR cr.assigned_to IN (SELECT user_id FROM staff_units WHERE unit_id = $9)) \
-         AND ($10 = TRUE OR cr.status <> 'case_opened') \
+         AND ($10 = TRUE OR cr.status NOT IN ('case_opened', 'closed')) \
          ORDER BY cr.received_at {dir}, cr.id {dir} LIMIT $8"
     );
     if q.kind
@@ -362,9 +365,18 @@ pub async fn assign(
                 return Ok(false);
             }
         }
-        sqlx::query("UPDATE contact_requests SET assigned_to = $1, assigned_at = $2 WHERE kommunkod = $3 AND id = $4")
+        let status: Option<String> = sqlx::query_scalar("SELECT status FROM contact_requests WHERE kommunkod = $1 AND id = $2")
+            .bind(kommunkod)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?;
+        let Some(status) = status.and_then(|s| domain::contact::RequestStatus::parse(&s)) else {
+            return Ok(false);
+        };
+        sqlx::query("UPDATE contact_requests SET assigned_to = $1, assigned_at = $2, status = $3 WHERE kommunkod = $4 AND id = $5")
             .bind(to)
             .bind(to.map(|_| now))
+            .bind(status.after_assign(to.is_some()).as_str())
             .bind(kommunkod)
             .bind(id)
             .execute(&mut *c)
@@ -411,4 +423,44 @@ pub async fn by_reference(
             .map(|item| item.request)),
         None => Ok(None),
     }
+}
+
+/// Closes a request handled without a case, with the officer's reason (kept on the request,
+/// not in the audit row). False when there is no such request or it is handled already.
+pub async fn close(
+    db: &Db,
+    kommunkod: &str,
+    id: i64,
+    reason: &str,
+    by: i64,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let n = crate::with_tx!(&mut tx, c => {
+        sqlx::query(
+            "UPDATE contact_requests SET status = 'closed', closed_reason = $1, closed_at = $2, closed_by = $3 \
+             WHERE kommunkod = $4 AND id = $5 AND status IN ('new', 'in_progress')",
+        )
+        .bind(reason)
+        .bind(now)
+        .bind(by)
+        .bind(kommunkod)
+        .bind(id)
+        .execute(&mut *c)
+        .await?
+        .rows_affected()
+    });
+    if n == 0 {
+        return Ok(false);
+    }
+    let mut e = origin.event(
+        Some(kommunkod),
+        "contact_request.close",
+        "contact_request",
+        Some(id.to_string()),
+    );
+    e.persons = vec![format!("contact_request:{id}")];
+    audit::commit_with(tx, now, &e).await?;
+    Ok(true)
 }

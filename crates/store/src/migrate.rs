@@ -88,6 +88,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "presumed_receipt",
         sql: include_str!("../migrations/0015_presumed_receipt.sql"),
     },
+    Migration {
+        version: 16,
+        name: "request_closing",
+        sql: include_str!("../migrations/0016_request_closing.sql"),
+    },
 ];
 
 /// What each `{placeholder}` of a migration becomes on SQLite and on PostgreSQL. These are the

@@ -95,21 +95,21 @@ async fn gather(
     };
 
     // Contact requests that led to a case go with the case's person file, not here.
-    let requests: Vec<(i64, Stamp, Stamp, Stamp)> = fetch(
+    let requests: Vec<(i64, Stamp, Stamp, Stamp, Stamp)> = fetch(
         src,
         &format!(
-            "SELECT r.id, r.received_at, r.assigned_at, {OFFERED}'contact_request' AND o.carer_id = r.id) \
+            "SELECT r.id, r.received_at, r.assigned_at, r.closed_at, {OFFERED}'contact_request' AND o.carer_id = r.id) \
              FROM contact_requests r WHERE r.kommunkod = $1 \
              AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.contact_request_id = r.id)"
         ),
         kommunkod,
     )
     .await?;
-    for (id, received, assigned, offered) in requests {
+    for (id, received, assigned, closed, offered) in requests {
         open(
             RecordKind::ContactRequest,
             id,
-            latest([received, assigned, offered]),
+            latest([received, assigned, closed, offered]),
         );
     }
 

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::case::{CaseKind, PersonRole};
+use domain::contact::RequestStatus;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use store::access::Verdict;
@@ -146,7 +147,7 @@ async fn open_case(
             &c.origin,
         )
         .await?
-        .filter(|req| req.status != "case_opened")
+        .filter(|req| req.status != RequestStatus::CaseOpened)
         .map(|req| crate::contact::case_opening_entry(&state.t, &req)),
         None => None,
     };

@@ -13,6 +13,7 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::case::{CaseKind, JournalKind, PersonRole, RawPerson};
+use domain::contact::RequestStatus;
 use domain::policy::Action;
 use domain::FieldErrors;
 use serde::Deserialize;
@@ -215,7 +216,7 @@ pub async fn create(
     let persons = match &request {
         None => Vec::new(),
         // A request becomes a case once: again, to that case, before anyone is linked.
-        Some(req) if req.status == "case_opened" => {
+        Some(req) if req.status == RequestStatus::CaseOpened => {
             if let Some(case_id) =
                 store::cases::for_request(&state.db, kommun.as_str(), req.id).await?
             {

@@ -3,8 +3,9 @@
 
 use super::pages::{local_time, render, StaffLayout};
 use crate::error::PageError;
+use crate::form_errors::FormErrors;
 use crate::http::extract::act;
-use crate::http::{ids, Allowed, Id, StaffForm, Visible};
+use crate::http::{ids, Allowed, Id, StaffCtx, StaffForm, Visible};
 use crate::i18n::I18n;
 use crate::AppState;
 use askama::Template;
@@ -25,8 +26,8 @@ pub struct Row {
     pub young_carer: bool,
     pub involves_child: bool,
     pub assignee: Option<String>,
-    /// The request has become a case.
-    pub case_opened: bool,
+    /// Handled requests (a case, or closed) say so when shown.
+    pub status: domain::contact::RequestStatus,
 }
 
 #[derive(Template)]
@@ -80,7 +81,7 @@ fn row(t: &I18n, item: &InboxItem, now: DateTime<Utc>) -> Row {
         young_carer: r.young_carer,
         involves_child: r.involves_child,
         assignee: item.assignee_name.clone(),
-        case_opened: r.status == "case_opened",
+        status: r.status,
     }
 }
 
@@ -233,6 +234,10 @@ struct ItemPage<'a> {
     time: Option<String>,
     colleagues: Vec<Colleague>,
     mine: bool,
+    request_status: String,
+    may_close: bool,
+    errors: FormErrors,
+    close_reason: String,
 }
 
 async fn colleagues(
@@ -258,19 +263,37 @@ pub async fn inbox_item(
     Visible { ctx, kommun, .. }: Visible<act::ReadInbox>,
     id: Id<ids::InboxItem>,
 ) -> Result<Response, PageError> {
-    let staff = &ctx.staff;
-    let id = id.get();
-    let item = store::contact_requests::get(
-        &state.db,
+    item_page(
+        &state,
+        &ctx,
         kommun.as_str(),
-        id,
-        state.clock.now(),
-        &ctx.origin,
+        id.get(),
+        FormErrors::none(),
+        String::new(),
     )
-    .await?
-    .ok_or(PageError::NotFound)?;
+    .await
+}
+
+/// The request's page, with the closing form's errors and text when it comes back.
+async fn item_page(
+    state: &AppState,
+    ctx: &StaffCtx,
+    kommun: &str,
+    id: i64,
+    errors: FormErrors,
+    close_reason: String,
+) -> Result<Response, PageError> {
+    let staff = &ctx.staff;
+    let item = store::contact_requests::get(&state.db, kommun, id, state.clock.now(), &ctx.origin)
+        .await?
+        .ok_or(PageError::NotFound)?;
     let t = state.texts(&staff.user.language);
     let r = &item.request;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let p = ItemPage {
         l: StaffLayout::signed_in(
             t,
@@ -302,11 +325,66 @@ pub async fn inbox_item(
             .preferred_time
             .as_ref()
             .map(|x| t.get(&format!("time-{x}"))),
-        colleagues: colleagues(&state, kommun.as_str(), r.assigned_to).await?,
+        colleagues: colleagues(state, kommun, r.assigned_to).await?,
         mine: r.assigned_to == Some(staff.user.id),
+        request_status: t.get(&format!("request-status-{}", r.status.as_str())),
+        may_close: r.status.may_close(),
+        errors,
+        close_reason,
         item,
     };
-    render(StatusCode::OK, &p)
+    render(status, &p)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct CloseForm {
+    reason: String,
+}
+
+/// Closes a request handled without a case, with a reason (errors at the field otherwise).
+pub async fn close(
+    State(state): State<AppState>,
+    Visible { ctx, kommun, .. }: Visible<act::AssignInbox>,
+    id: Id<ids::InboxItem>,
+    StaffForm(f): StaffForm<CloseForm>,
+) -> Result<Response, PageError> {
+    let id = id.get();
+    let t = ctx.texts(&state);
+    let reason = match domain::case::validate_reason("reason", &f.reason) {
+        Ok(r) => r,
+        Err(e) => {
+            let errors = FormErrors::plain(t, &e, &["reason"]);
+            return item_page(&state, &ctx, kommun.as_str(), id, errors, f.reason).await;
+        }
+    };
+    if !store::contact_requests::close(
+        &state.db,
+        kommun.as_str(),
+        id,
+        &reason,
+        ctx.staff.user.id,
+        state.clock.now(),
+        &ctx.origin,
+    )
+    .await?
+    {
+        // Gone, or handled meanwhile: its page says how it stands.
+        return item_page(
+            &state,
+            &ctx,
+            kommun.as_str(),
+            id,
+            FormErrors::plain(
+                t,
+                &domain::FieldErrors::one("reason", "error-request-handled"),
+                &["reason"],
+            ),
+            f.reason,
+        )
+        .await;
+    }
+    Ok(Redirect::to(&format!("/personal/inkorg/{id}")).into_response())
 }
 
 #[derive(Deserialize, Default)]

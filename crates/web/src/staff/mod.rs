@@ -54,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .route("/personal/inkorg", get(inbox::inbox))
         .route("/personal/inkorg/{id}", get(inbox::inbox_item))
         .route("/personal/inkorg/{id}/tilldela", post(inbox::assign))
+        .route("/personal/inkorg/{id}/avsluta", post(inbox::close))
         .route("/personal/arenden", get(cases::list).post(cases::create))
         .route("/personal/arenden/nytt", get(cases::new_form))
         .route("/personal/arenden/{id}", get(cases::show))
