@@ -78,7 +78,7 @@ export function accountEmail(server, local) {
   return `${local}-${Date.now().toString(36)}${process.pid.toString(36)}@demo.example`;
 }
 
-/** How many contact requests the demo municipality has, asked through the CLI. */
+/** How many contact requests of the demo municipality the inbox shows (not yet handled), asked through the CLI. */
 export async function requestCount(server) {
   const { stdout } = await server.cli([
     'requests',
@@ -90,7 +90,9 @@ export async function requestCount(server) {
     '--reason',
     'e2e test',
   ]);
-  return JSON.parse(stdout).length;
+  // The inbox shows only requests not yet handled (no case opened, not closed).
+  return JSON.parse(stdout).filter((r) => r.status !== 'case_opened' && r.status !== 'closed')
+    .length;
 }
 
 /**
