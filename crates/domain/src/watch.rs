@@ -16,6 +16,8 @@ wire_enum!(
         Communication = "communication",
         /// A decision whose notice is not recorded.
         Notice = "notice",
+        /// A notice by post whose day of receipt is presumed: confirm the real day when known.
+        ReceiptPresumed = "receipt-presumed",
         /// An admissible appeal still with the board.
         AppealWaiting = "appeal-waiting",
         /// A late appeal to excuse or dismiss.
@@ -89,6 +91,11 @@ pub fn classify(f: &WatchFacts, law: &LawTable, today: NaiveDate) -> Option<Watc
                 late: passed(f.due),
             }
         }
+        // The presumption holds in law: a reminder to confirm, never late.
+        WatchKind::ReceiptPresumed => WatchItem {
+            due: f.due,
+            late: false,
+        },
         // It should have been excused or dismissed already.
         WatchKind::AppealLate => WatchItem {
             due: None,
@@ -209,6 +216,19 @@ mod tests {
         assert_eq!(
             at(FollowUp, "2026-01-01", Some("2026-05-31"), "2026-06-01"),
             item(Some("2026-05-31"), true)
+        );
+    }
+
+    #[test]
+    fn a_presumed_day_of_receipt_is_shown_and_never_late() {
+        assert_eq!(
+            at(
+                WatchKind::ReceiptPresumed,
+                "2026-03-01",
+                Some("2026-03-03"),
+                "2026-04-01"
+            ),
+            item(Some("2026-03-03"), false)
         );
     }
 

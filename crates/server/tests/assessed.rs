@@ -962,6 +962,11 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     // The officer learns the real day and confirms it on the case page; the deadline follows.
     let mut officer = Browser::new(&app);
     officer.sign_in(&app, "h@kommun.example", PW).await;
+    // Until then the deadline watch reminds them that the day is presumed (this one, and the
+    // letter posted in July whose day was presumed too).
+    const PRESUMED: &str = "Antagen dag då parten fick beslutet";
+    let watch = officer.get("/personal/bevakning").await;
+    assert_eq!(watch.body.matches(PRESUMED).count(), 2, "{}", watch.body);
     let confirm = |day: &'static str| {
         let path = format!("/personal/beslut/{}/mottagning", ids[2]);
         let case_page = format!("/personal/arenden/{}/bistand", s.case_id);
@@ -1010,6 +1015,8 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
             .contains(&format!("/personal/beslut/{}/mottagning", ids[2])),
         "confirmed once"
     );
+    let watch = officer.get("/personal/bevakning").await;
+    assert_eq!(watch.body.matches(PRESUMED).count(), 1, "{}", watch.body);
     let path = "/api/v1/municipalities/0380/reports/not-executed?quarter=2026Q3";
     let (status, _) = call(&app, "GET", Some(&s.officer), path, None).await;
     assert_eq!(

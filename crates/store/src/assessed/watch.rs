@@ -22,7 +22,7 @@ pub struct WatchItem {
 /// Everything with a clock in the municipality's open assessed cases, oldest first. The
 /// caller narrows it to the cases an officer works on and computes what is late.
 pub async fn watch(db: &Db, kommunkod: &str) -> Result<Vec<WatchItem>, StoreError> {
-    let queries: [(WatchKind, &str); 7] = [
+    let queries: [(WatchKind, &str); 8] = [
         (
             WatchKind::CaseAge,
             "SELECT c.id, c.case_number, c.unit_id, c.assigned_to, '' AS about, c.received_on AS since, \
@@ -45,6 +45,11 @@ pub async fn watch(db: &Db, kommunkod: &str) -> Result<Vec<WatchItem>, StoreErro
             WatchKind::Notice,
             "SELECT c.id, c.case_number, c.unit_id, c.assigned_to, d.insats AS about, d.decided_on AS since, CAST(NULL AS DATE) AS due \
              FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.kommunkod = $1 AND d.notice_received_on IS NULL",
+        ),
+        (
+            WatchKind::ReceiptPresumed,
+            "SELECT c.id, c.case_number, c.unit_id, c.assigned_to, d.insats AS about, d.notice_sent_on AS since, d.notice_received_on AS due \
+             FROM decisions d JOIN cases c ON c.id = d.case_id WHERE d.kommunkod = $1 AND d.notice_received_presumed = TRUE",
         ),
         (
             WatchKind::AppealWaiting,

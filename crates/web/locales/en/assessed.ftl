@@ -249,6 +249,7 @@ watch-what-case-age = The case awaits a decision (delay notice)
 watch-what-decision-request = Request for a decision: decide by
 watch-what-communication = Kommunicering: answer by
 watch-what-notice = The decision is not notified
+watch-what-receipt-presumed = Presumed day the party received the decision: confirm the real one
 watch-what-appeal-waiting = Appeal waiting to be sent to the administrative court
 watch-what-appeal-late = Late appeal: dismiss or examine
 watch-what-follow-up = Follow-up

@@ -249,6 +249,7 @@ watch-what-case-age = Ärendet väntar på beslut (underrättelse om försening)
 watch-what-decision-request = Begäran om avgörande: beslut senast
 watch-what-communication = Kommunicering: svar senast
 watch-what-notice = Beslutet är inte delgivet
+watch-what-receipt-presumed = Antagen dag då parten fick beslutet: bekräfta den riktiga
 watch-what-appeal-waiting = Överklagande väntar på att skickas till förvaltningsrätten
 watch-what-appeal-late = Sent överklagande: avvisa eller pröva
 watch-what-follow-up = Uppföljning
