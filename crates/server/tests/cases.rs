@@ -1310,3 +1310,42 @@ async fn a_request_is_taken_then_closed_with_a_reason() {
         "no text in the log"
     );
 }
+
+/// The log row of a person's relations names each person once, however many relations the
+/// person has (the list was deduplicated unsorted, so the person stood in it once per relation).
+#[tokio::test]
+async fn a_persons_relations_are_logged_naming_each_person_once() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    let mut others = Vec::new();
+    for given in ["Första", "Andra"] {
+        let (status, body) =
+            w.me.post(
+                "/api/v1/persons",
+                json!({"given_name": given, "family_name": "Närstående", "protection": "none"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        let other = body["id"].as_i64().unwrap();
+        let (status, body) =
+            w.me.post(
+                &format!("/api/v1/persons/{}/relations", w.person_id),
+                json!({"recipient": other, "kind": "parent"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+        others.push(other);
+    }
+    let mut b = Browser::new(&app);
+    b.sign_in(&app, "me@kommun.example", PW).await;
+    let page = b.get(&format!("/personal/personer/{}", w.person_id)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let read = named(&audit(&app).await, "person.relations_read");
+    assert_eq!(read.len(), 1);
+    let mut expected: Vec<String> = std::iter::once(w.person_id)
+        .chain(others)
+        .map(|id| format!("person:{id}"))
+        .collect();
+    expected.sort();
+    assert_eq!(read[0].persons, expected);
+}

@@ -142,6 +142,8 @@ pub async fn person(
                 ]
             })
             .collect();
+        // The person stands in every relation: each is named once.
+        e.persons.sort_unstable();
         e.persons.dedup();
         e.reason = grant.audit_reason().map(str::to_owned);
         store::audit::append_now(&state.db, state.clock.now(), &e).await?;
