@@ -146,7 +146,8 @@ impl Due {
             id,
             kommunkod: kommunkod.to_owned(),
             rule: rule.code.clone(),
-            reason: format!("{} ({}); senast använd {last}", rule.title, rule.reference),
+            // The title and reference are law data; when it was last used is `last_use`.
+            reason: format!("{} ({})", rule.title, rule.reference),
             last_use: last,
             eligible_from,
             due_date,
@@ -375,7 +376,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(due.rule, OPEN_SUPPORT);
-        assert!(due.reason.contains("senast använd 2020-01-01"));
+        assert_eq!(due.last_use, d(2020, 1, 1));
+        assert!(due.reason.contains(&rules().open_support.reference));
         let json = serde_json::to_value(&due).unwrap();
         assert_eq!(json["kind"], "contact_request");
         assert_eq!(json["due_date"], "2022-01-01");

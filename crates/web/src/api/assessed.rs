@@ -424,19 +424,16 @@ impl FromRequestParts<AppState> for AppealWrite {
     }
 }
 
-/// A date field of an appeal step: required, and not in the future.
+/// A date field of an appeal step: required, and not in the future (the rule the pages use).
 fn step_date(
     e: &mut FieldErrors,
     field: &'static str,
     raw: &str,
     state: &AppState,
 ) -> Option<chrono::NaiveDate> {
-    let d = domain::assessed::parse_date(e, field, raw, true);
-    if d.is_some_and(|d| d > state.clock.today()) {
-        e.add(field, "error-date-future");
-        return None;
-    }
-    d
+    domain::assessed::validate_past_date(field, raw, state.clock.today())
+        .map_err(|x| e.merge(x))
+        .ok()
 }
 
 /// Takes the appeal step and answers with the appeal as it now stands.
