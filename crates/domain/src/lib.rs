@@ -86,6 +86,7 @@ pub mod stats;
 pub mod support_contact;
 pub mod totp;
 pub mod watch;
+pub mod worklist;
 
 pub use field_errors::FieldErrors;
 

@@ -540,35 +540,6 @@ async fn load_journal(
     Ok((entries, persons))
 }
 
-/// Cases assigned to the user or held by their units, newest first; logged as read.
-pub async fn list_for(
-    db: &Db,
-    kommunkod: &str,
-    user_id: i64,
-    before_id: Option<i64>,
-    limit: i64,
-    now: DateTime<Utc>,
-    origin: &Origin,
-) -> Result<Vec<CaseRow>, StoreError> {
-    let rows: Vec<CaseRow> = crate::with_pool!(db, pool => {
-        sqlx::query_as(&format!(
-            "SELECT {CASE_COLUMNS} WHERE c.kommunkod = $1 AND c.id < $2 \
-             AND (c.assigned_to = $3 OR c.unit_id IN (SELECT unit_id FROM staff_units WHERE user_id = $3)) \
-             ORDER BY c.id DESC LIMIT $4"
-        ))
-        .bind(kommunkod)
-        .bind(before_id.unwrap_or(i64::MAX))
-        .bind(user_id)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?
-    });
-    let mut e = origin.event(Some(kommunkod), "case.list", "case", None);
-    e.persons = rows.iter().map(|c| format!("case:{}", c.id)).collect();
-    audit::append_now(db, now, &e).await?;
-    Ok(rows)
-}
-
 /// The cases the person of `grant` is in (listed, or applicant), newest first: the person's
 /// page shows them so that one person's support is seen as one thread. Logged as read, with
 /// the grant's reason.

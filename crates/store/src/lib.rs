@@ -28,6 +28,7 @@ pub mod stats;
 pub mod support_contacts;
 pub mod tokens;
 pub mod wire;
+pub mod worklist;
 
 pub use db::{Backend, Db, Pools, Tx};
 

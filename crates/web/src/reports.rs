@@ -277,6 +277,9 @@ pub struct WatchLine {
     pub since: NaiveDate,
     pub due: Option<NaiveDate>,
     pub late: bool,
+    /// The person the case is about, when the viewer may see them named.
+    pub person: Option<store::worklist::ListedPerson>,
+    pub reference: Option<String>,
 }
 
 /// The deadlines of the cases an officer works on (or, for a manager, of the municipality):
@@ -286,6 +289,7 @@ pub struct WatchLine {
 pub async fn watch(
     state: &AppState,
     kommunkod: &str,
+    viewer: i64,
     only: Option<(i64, Vec<i64>)>,
     origin: &Origin,
 ) -> Result<Vec<WatchLine>, PageError> {
@@ -314,7 +318,17 @@ pub async fn watch(
             since: i.since,
             due: w.due,
             late: w.late,
+            person: None,
+            reference: None,
         });
+    }
+    let ids = domain::watch::cases_named(lines.iter().map(|l| l.case_id));
+    let labels = store::worklist::labels(&state.db, kommunkod, viewer, &ids).await?;
+    for l in &mut lines {
+        if let Some(label) = labels.get(&l.case_id) {
+            l.person = label.person.clone();
+            l.reference = label.reference.clone();
+        }
     }
     // What is late first, then by the date it is due.
     lines.sort_by(|a, b| {
@@ -323,9 +337,19 @@ pub async fn watch(
             .then(a.due.cmp(&b.due))
             .then(a.since.cmp(&b.since))
     });
-    let cases: Vec<String> = domain::watch::cases_named(lines.iter().map(|l| l.case_id))
+    // The read names the cases and the persons the lines name.
+    let cases: Vec<String> = ids
         .iter()
         .map(|id| format!("case:{id}"))
+        .chain(
+            domain::watch::cases_named(
+                lines
+                    .iter()
+                    .filter_map(|l| l.person.as_ref().filter(|p| p.name.is_some()).map(|p| p.id)),
+            )
+            .iter()
+            .map(|id| format!("person:{id}")),
+        )
         .collect();
     store::assessed::log_report(
         &state.db,

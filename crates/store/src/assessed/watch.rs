@@ -22,6 +22,25 @@ pub struct WatchItem {
 /// Everything with a clock in the municipality's open assessed cases, oldest first. The
 /// caller narrows it to the cases an officer works on and computes what is late.
 pub async fn watch(db: &Db, kommunkod: &str) -> Result<Vec<WatchItem>, StoreError> {
+    clocks(db, kommunkod, "").await
+}
+
+/// The same clocks for some cases only (a page of the case list, for its next deadlines).
+pub async fn watch_of(
+    db: &Db,
+    kommunkod: &str,
+    cases: &[i64],
+) -> Result<Vec<WatchItem>, StoreError> {
+    if cases.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Ids are numbers, so writing them into the statement cannot inject anything.
+    let ids: Vec<String> = cases.iter().map(i64::to_string).collect();
+    clocks(db, kommunkod, &format!(" AND c.id IN ({})", ids.join(","))).await
+}
+
+/// Every query below ends in its WHERE clause, so `only` (an `AND ...`) narrows each.
+async fn clocks(db: &Db, kommunkod: &str, only: &str) -> Result<Vec<WatchItem>, StoreError> {
     let queries: [(WatchKind, &str); 8] = [
         (
             WatchKind::CaseAge,
@@ -74,7 +93,7 @@ pub async fn watch(db: &Db, kommunkod: &str) -> Result<Vec<WatchItem>, StoreErro
     let mut out = Vec::new();
     for (what, sql) in queries {
         let items: Vec<WatchItem> = crate::with_pool!(db, pool => {
-            sqlx::query(sql)
+            sqlx::query(&format!("{sql}{only}"))
                 .bind(kommunkod)
                 .fetch_all(pool)
                 .await?
@@ -95,12 +114,12 @@ pub async fn watch(db: &Db, kommunkod: &str) -> Result<Vec<WatchItem>, StoreErro
     }
     // Granted decisions ordered or not, never started and not ended.
     let not_started: Vec<WatchItem> = crate::with_pool!(db, pool => {
-        sqlx::query(
+        sqlx::query(&format!(
             "SELECT c.id, c.case_number, c.unit_id, c.assigned_to, d.insats AS about, d.decided_on AS since \
              FROM decisions d JOIN cases c ON c.id = d.case_id \
              WHERE d.kommunkod = $1 AND d.outcome IN ('granted', 'partly_granted') \
-             AND NOT EXISTS (SELECT 1 FROM execution_events e WHERE e.decision_id = d.id AND e.kind IN ('started', 'ended'))",
-        )
+             AND NOT EXISTS (SELECT 1 FROM execution_events e WHERE e.decision_id = d.id AND e.kind IN ('started', 'ended')){only}",
+        ))
         .bind(kommunkod)
         .fetch_all(pool)
         .await?

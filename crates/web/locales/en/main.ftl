@@ -700,3 +700,19 @@ item-close-reason = Why is the request closed?
 item-close-hint = For example: given information on the phone, referred to the health centre. The request leaves the inbox.
 item-close-button = Close without a case
 error-request-handled = The request is handled already.
+
+## The case list: search, filters, and what each row says
+cases-filters = Search and filter cases
+cases-search-label = Search for a case
+cases-search-hint = Name, personal identity number, case number (for example 2026-00017) or reference (for example ANS-ABCD-EFGH).
+cases-status-any = Any status
+cases-holder-any = Anyone in my units
+cases-holder-nobody = No case officer
+cases-order-newest = Most recently opened first
+cases-order-oldest = First opened first
+cases-none-found = No cases match the search.
+cases-col-person = Person
+cases-col-age = Age
+cases-col-next = Next deadline
+cases-age-days = { $days } days
+cases-person-protected = Protected identity

@@ -700,3 +700,19 @@ item-close-reason = Varför avslutas förfrågan?
 item-close-hint = Till exempel: fick information i telefon, hänvisad till vårdcentralen. Förfrågan lämnar inkorgen.
 item-close-button = Avsluta utan ärende
 error-request-handled = Förfrågan är redan hanterad.
+
+## The case list: search, filters, and what each row says
+cases-filters = Sök och filtrera ärenden
+cases-search-label = Sök ärende
+cases-search-hint = Namn, personnummer, ärendenummer (till exempel 2026-00017) eller referens (till exempel ANS-ABCD-EFGH).
+cases-status-any = Alla statusar
+cases-holder-any = Alla i mina enheter
+cases-holder-nobody = Ingen handläggare
+cases-order-newest = Senast öppnade först
+cases-order-oldest = Först öppnade först
+cases-none-found = Inga ärenden matchar sökningen.
+cases-col-person = Person
+cases-col-age = Ålder
+cases-col-next = Nästa frist
+cases-age-days = { $days } dagar
+cases-person-protected = Skyddad identitet

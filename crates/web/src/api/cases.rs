@@ -34,30 +34,55 @@ crate::api_routes! {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct CasesQuery {
-    before: Option<String>,
+    q: String,
+    status: String,
+    holder: String,
+    unit: String,
+    sort: String,
+    /// The cursor when newest first (the default): `next_before` of the page before.
+    before: String,
+    /// The cursor when oldest first: `next_after` of the page before.
+    after: String,
 }
 
+/// The caller's cases (held by them or their units), searched by reference, case number,
+/// personnummer or name and filtered; a search is logged as one, naming what was found.
 async fn list_cases(
     State(state): State<AppState>,
     ApiAllowed { caller: c, .. }: ApiAllowed<act::ListCases>,
     Query(q): Query<CasesQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let before = q.before.and_then(|v| v.parse().ok());
-    let rows = store::cases::list_for(
+    let oldest = q.sort == "oldest";
+    let raw = domain::worklist::RawCaseListQuery {
+        q: q.q,
+        status: q.status,
+        holder: q.holder,
+        unit: q.unit,
+        sort: q.sort,
+        before: q.before,
+        after: q.after,
+    };
+    let query = domain::worklist::parse_query(&raw, PAGE, state.clock.today())
+        .map_err(ApiError::Validation)?;
+    let rows = store::worklist::page(
         &state.db,
         &c.kommun,
         c.actor.user_id,
-        before,
-        100,
+        &query,
+        &state.law,
         state.clock.now(),
         &c.origin,
     )
     .await?;
-    let next = (rows.len() == 100)
-        .then(|| rows.last().map(|r| r.id))
+    let next = (rows.len() as i64 == PAGE)
+        .then(|| rows.last().map(|r| r.case.id))
         .flatten();
-    Ok(Json(json!({ "cases": rows, "next_before": next })))
+    let cursor = if oldest { "next_after" } else { "next_before" };
+    Ok(Json(json!({ "cases": rows, cursor: next })))
 }
+
+/// Cases per page of the list.
+const PAGE: i64 = 100;
 
 async fn open_case(
     State(state): State<AppState>,

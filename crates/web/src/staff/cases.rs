@@ -8,55 +8,197 @@ use crate::http::extract::{act, param};
 use crate::http::{ids, Allowed, CaseAccess, Id, StaffCtx, StaffForm};
 use crate::AppState;
 use askama::Template;
-use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::extract::{FromRequestParts, Query, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::case::{CaseKind, JournalKind, PersonRole, RawPerson};
+use domain::case::{CaseKind, CaseStatus, JournalKind, PersonRole, RawPerson};
 use domain::contact::RequestStatus;
 use domain::policy::Action;
 use domain::FieldErrors;
 use serde::Deserialize;
 use store::access::{PersonGrant, Verdict};
-use store::cases::{CaseRow, CaseView, JournalEntry, MarkWrong, NewCase};
+use store::cases::{CaseView, JournalEntry, MarkWrong, NewCase};
 
 #[derive(Template)]
 #[template(path = "staff/cases.html")]
 struct CasesPage<'a> {
     l: StaffLayout<'a>,
-    rows: Vec<(CaseRow, String, String)>,
+    rows: Vec<ListRow>,
+    /// What the filter form shows, as typed.
+    p: CaseListParams,
+    statuses: Vec<(&'static str, String)>,
+    units: Vec<(i64, String)>,
+    searched: bool,
+    /// The link to the next page, if there is one.
+    next: Option<String>,
+    errors: FormErrors,
 }
+
+impl CasesPage<'_> {
+    fn is_unit(&self, id: &i64) -> bool {
+        self.p.enhet == id.to_string()
+    }
+}
+
+/// One row of the case list as the page shows it.
+struct ListRow {
+    id: i64,
+    case_number: String,
+    /// The person's name, or the words saying the identity is protected; empty for none.
+    person: String,
+    protected: bool,
+    reference: String,
+    kind: String,
+    status: String,
+    holder: Option<String>,
+    age_days: i64,
+    /// What is due next, and by when.
+    next: Option<(String, String, bool)>,
+}
+
+/// The filters as the form and its links write them (Swedish names, like the inbox's).
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+pub struct CaseListParams {
+    q: String,
+    status: String,
+    visa: String,
+    enhet: String,
+    ordning: String,
+    efter: String,
+}
+
+impl CaseListParams {
+    /// The same filters as a query string, without the cursor.
+    fn filters_query(&self) -> String {
+        let pairs = [
+            ("q", self.q.trim()),
+            ("status", self.status.as_str()),
+            ("visa", self.visa.as_str()),
+            ("enhet", self.enhet.as_str()),
+            ("ordning", self.ordning.as_str()),
+        ];
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()))
+            .finish()
+    }
+}
+
+const CASES_PER_PAGE: i64 = 50;
 
 pub async fn list(
     State(state): State<AppState>,
     Allowed { ctx, kommun, .. }: Allowed<act::OpenCase>,
+    Query(p): Query<CaseListParams>,
 ) -> Result<Response, PageError> {
     let t = ctx.texts(&state);
-    let rows = store::cases::list_for(
-        &state.db,
-        kommun.as_str(),
-        ctx.staff.user.id,
-        None,
-        100,
-        state.clock.now(),
-        &ctx.origin,
-    )
-    .await?;
-    let rows = rows
+    let oldest = p.ordning == "aldst";
+    let raw = domain::worklist::RawCaseListQuery {
+        q: p.q.chars().take(100).collect(),
+        status: p.status.clone(),
+        holder: match p.visa.as_str() {
+            "mina" => "me".into(),
+            "otilldelade" => "nobody".into(),
+            _ => "anyone".into(),
+        },
+        unit: p.enhet.clone(),
+        sort: (if oldest { "oldest" } else { "newest" }).into(),
+        before: p.efter.clone(),
+        after: p.efter.clone(),
+    };
+    let units: Vec<(i64, String)> = store::staff::units(&state.db, kommun.as_str())
+        .await?
         .into_iter()
-        .map(|c| {
-            let kind = t.get(&format!("case-kind-{}", c.kind));
-            let status = t.get(&format!("case-status-{}", c.status));
-            (c, kind, status)
+        .map(|u| (u.id, u.name))
+        .collect();
+    let parsed = domain::worklist::parse_query(&raw, CASES_PER_PAGE, state.clock.today());
+    let (rows, errors) = match parsed {
+        Ok(query) => {
+            let rows = store::worklist::page(
+                &state.db,
+                kommun.as_str(),
+                ctx.staff.user.id,
+                &query,
+                &state.law,
+                state.clock.now(),
+                &ctx.origin,
+            )
+            .await?;
+            (rows, FieldErrors::new())
+        }
+        Err(e) => (Vec::new(), e),
+    };
+    let next = (rows.len() as i64 == CASES_PER_PAGE)
+        .then(|| rows.last().map(|r| r.case.id))
+        .flatten()
+        .map(|id| {
+            let f = p.filters_query();
+            if f.is_empty() {
+                format!("/personal/arenden?efter={id}")
+            } else {
+                format!("/personal/arenden?{f}&efter={id}")
+            }
+        });
+    let list_rows = rows
+        .into_iter()
+        .map(|r| ListRow {
+            id: r.case.id,
+            case_number: r.case.case_number,
+            protected: r
+                .person
+                .as_ref()
+                .is_some_and(|p| p.protection != domain::case::Protection::None),
+            person: r.person.map_or_else(String::new, |p| {
+                p.name.unwrap_or_else(|| t.get("cases-person-protected"))
+            }),
+            reference: r.reference.unwrap_or_default(),
+            kind: t.get(&format!("case-kind-{}", r.case.kind)),
+            status: t.get(&format!("case-status-{}", r.case.status)),
+            holder: r.case.assignee_name,
+            age_days: r.age_days,
+            next: r.next_deadline.map(|d| {
+                (
+                    t.get(&format!("watch-what-{}", d.what)),
+                    d.due.map(|d| d.to_string()).unwrap_or_default(),
+                    d.late,
+                )
+            }),
         })
         .collect();
-    render(
-        StatusCode::OK,
-        &CasesPage {
-            l: StaffLayout::signed_in(t, t.get("cases-title"), &ctx.staff, "cases"),
-            rows,
-        },
-    )
+    // The cursor a filter form error names is the one field the form does not show.
+    let labels = |f: &str| match f {
+        "q" => t.get("cases-search-label"),
+        "status" => t.get("case-col-status"),
+        "unit" => t.get("inbox-unit"),
+        _ => t.get("inbox-next"),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = CasesPage {
+        l: StaffLayout::signed_in(t, t.get("cases-title"), &ctx.staff, "cases"),
+        rows: list_rows,
+        searched: !p.q.trim().is_empty(),
+        statuses: CaseStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), t.get(&format!("case-status-{}", s.as_str()))))
+            .collect(),
+        units,
+        next,
+        errors: FormErrors::new(t, &errors, &["q", "status", "unit"], |f| labels(f)).anchored(
+            |f| match f {
+                "q" => "f-q".into(),
+                "status" => "f-status".into(),
+                "unit" => "f-enhet".into(),
+                _ => "f-q".into(),
+            },
+        ),
+        p,
+    };
+    render(status, &page)
 }
 
 // ---- Opening a case ----

@@ -62,7 +62,8 @@ pub async fn watch(
     let may_see_all = reports_allowed(staff);
     let everyone = may_see_all && query_value(&q, "visa") == "alla";
     let only = (!everyone).then(|| (staff.user.id, staff.actor.units.clone()));
-    let lines = crate::reports::watch(&state, kommun.as_str(), only, &ctx.origin).await?;
+    let lines =
+        crate::reports::watch(&state, kommun.as_str(), staff.user.id, only, &ctx.origin).await?;
     let p = WatchPage {
         l: StaffLayout::signed_in(t, t.get("watch-title"), staff, "watch"),
         lines,

@@ -1,0 +1,318 @@
+//! The officer's case list: a page of the cases they work on, searched and filtered, each with
+//! the person it is about, the reference the carer quotes, its age and its next deadline. The
+//! read is logged naming the cases and persons shown (as a search when a term was given; the
+//! term itself is not logged, as it may be a personnummer).
+
+use crate::audit::{self, Origin};
+use crate::cases::CaseRow;
+use crate::db::Db;
+use crate::StoreError;
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::case::Protection;
+use domain::law::LawTable;
+use domain::watch::{WatchFacts, WatchKind};
+use domain::worklist::{self, CaseListQuery, CaseOrder, HolderFilter, SearchTerm};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// The person a listed case is about: the applicant, else its first carer. `name` is `None`
+/// for a protected identity the officer may not see named (`domain::worklist::may_name`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListedPerson {
+    pub id: i64,
+    pub name: Option<String>,
+    pub protection: Protection,
+}
+
+/// The nearest clock of the deadline watch on the case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NextDeadline {
+    pub what: WatchKind,
+    pub due: Option<NaiveDate>,
+    pub late: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkRow {
+    #[serde(flatten)]
+    pub case: CaseRow,
+    pub person: Option<ListedPerson>,
+    /// The application's reference, else the contact request's.
+    pub reference: Option<String>,
+    pub received_on: Option<NaiveDate>,
+    pub age_days: i64,
+    pub next_deadline: Option<NextDeadline>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Raw {
+    #[sqlx(flatten)]
+    case: CaseRow,
+    received_on: Option<NaiveDate>,
+    reference: Option<String>,
+    person_id: Option<i64>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    protection: Option<String>,
+}
+
+/// The person shown on a row: the applicant, else the case's carer, else anyone in it.
+const LISTED_PERSON: &str = "COALESCE(a.applicant_id, (SELECT cp.person_id FROM case_persons cp WHERE cp.case_id = c.id \
+     ORDER BY CASE cp.role WHEN 'carer' THEN 0 WHEN 'care_recipient' THEN 1 ELSE 2 END, cp.person_id LIMIT 1))";
+
+/// One page of the cases `user_id` holds or their units hold.
+pub async fn page(
+    db: &Db,
+    kommunkod: &str,
+    user_id: i64,
+    q: &CaseListQuery,
+    law: &LawTable,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Vec<WorkRow>, StoreError> {
+    let (cmp, dir, start) = match q.order {
+        CaseOrder::NewestFirst => ("<", "DESC", i64::MAX),
+        CaseOrder::OldestFirst => (">", "ASC", 0),
+    };
+    let holder = match q.holder {
+        HolderFilter::Anyone => "anyone",
+        HolderFilter::Me => "me",
+        HolderFilter::Nobody => "nobody",
+    };
+    // A term is one of four kinds; the statement has a branch for each, chosen by $8.
+    let (term_kind, exact, like_lower, like_cap) = match &q.term {
+        None => ("", String::new(), String::new(), String::new()),
+        Some(SearchTerm::Number(p)) => ("number", p.canonical(), String::new(), String::new()),
+        Some(SearchTerm::CaseNumber(n)) => ("case", n.clone(), String::new(), String::new()),
+        Some(SearchTerm::Reference(r)) => ("ref", r.clone(), String::new(), String::new()),
+        // SQLite's lower() folds only A-Z: names are also matched as normally written, each
+        // word capitalised, so that "öberg" finds "Öberg".
+        Some(SearchTerm::Name(n)) => (
+            "name",
+            String::new(),
+            format!("%{n}%"),
+            format!("%{}%", capitalised(n)),
+        ),
+    };
+    let sql = format!(
+        "SELECT c.id, c.case_number, c.kind, c.status, c.unit_id, u.name AS unit_name, c.assigned_to, \
+           s.display_name AS assignee_name, c.contact_request_id, c.opened_at, c.is_demo, c.received_on, \
+           COALESCE(a.reference, cr.reference) AS reference, \
+           p.id AS person_id, p.given_name, p.family_name, p.protection \
+         FROM cases c LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN staff_users s ON s.id = c.assigned_to \
+         LEFT JOIN applications a ON a.case_id = c.id \
+         LEFT JOIN contact_requests cr ON cr.id = c.contact_request_id \
+         LEFT JOIN persons p ON p.id = {LISTED_PERSON} \
+         WHERE c.kommunkod = $1 \
+         AND (c.assigned_to = $2 OR c.unit_id IN (SELECT unit_id FROM staff_units WHERE user_id = $2)) \
+         AND ($3 = '' OR c.status = $3) \
+         AND ($4 = 'anyone' OR ($4 = 'me' AND c.assigned_to = $2) OR ($4 = 'nobody' AND c.assigned_to IS NULL)) \
+         AND ($5 = 0 OR c.unit_id = $5) \
+         AND c.id {cmp} $6 \
+         AND ($8 = '' \
+           OR ($8 = 'case' AND c.case_number = $9) \
+           OR ($8 = 'ref' AND (a.reference = $9 OR cr.reference = $9)) \
+           OR ($8 = 'number' AND EXISTS (SELECT 1 FROM case_persons cp JOIN persons n ON n.id = cp.person_id \
+                 WHERE cp.case_id = c.id AND n.id_number = $9)) \
+           OR ($8 = 'name' AND EXISTS (SELECT 1 FROM case_persons cp JOIN persons n ON n.id = cp.person_id \
+                 WHERE cp.case_id = c.id AND (n.protection = 'none' OR c.assigned_to = $2) \
+                 AND (lower(n.given_name || ' ' || n.family_name) LIKE $10 OR n.given_name || ' ' || n.family_name LIKE $11)))) \
+         ORDER BY c.id {dir} LIMIT $7"
+    );
+    let raws: Vec<Raw> = crate::with_pool!(db, pool => {
+        sqlx::query_as(&sql)
+            .bind(kommunkod)
+            .bind(user_id)
+            .bind(q.status.map_or("", |s| s.as_str()))
+            .bind(holder)
+            .bind(q.unit.unwrap_or(0))
+            .bind(q.after_id.unwrap_or(start))
+            .bind(q.limit)
+            .bind(term_kind)
+            .bind(&exact)
+            .bind(&like_lower)
+            .bind(&like_cap)
+            .fetch_all(pool)
+            .await?
+    });
+    let today = domain::clock::stockholm_date(now);
+    let ids: Vec<i64> = raws.iter().map(|r| r.case.id).collect();
+    let deadlines = next_deadlines(db, kommunkod, &ids, law, today).await?;
+    let mut rows = Vec::with_capacity(raws.len());
+    for r in raws {
+        let person = listed(
+            r.person_id,
+            r.protection,
+            r.given_name,
+            r.family_name,
+            r.case.assigned_to == Some(user_id),
+        )?;
+        let opened_on = domain::clock::stockholm_date(r.case.opened_at);
+        rows.push(WorkRow {
+            age_days: worklist::age_days(r.received_on, opened_on, today),
+            next_deadline: deadlines.get(&r.case.id).cloned(),
+            person,
+            reference: r.reference,
+            received_on: r.received_on,
+            case: r.case,
+        });
+    }
+    let action = if q.term.is_some() {
+        "case.search"
+    } else {
+        "case.list"
+    };
+    let mut e = origin.event(Some(kommunkod), action, "case", None);
+    e.persons = rows
+        .iter()
+        .map(|r| format!("case:{}", r.case.id))
+        .chain(
+            rows.iter()
+                .filter_map(|r| r.person.as_ref())
+                .map(|p| format!("person:{}", p.id)),
+        )
+        .collect();
+    e.persons.sort_unstable();
+    e.persons.dedup();
+    audit::append_now(db, now, &e).await?;
+    Ok(rows)
+}
+
+/// What a line about a case names besides its number: the person and the reference. Not
+/// logged here: the caller logs the read of the list it belongs to, naming the cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseLabel {
+    pub person: Option<ListedPerson>,
+    pub reference: Option<String>,
+}
+
+/// The labels of some cases of the municipality, for `viewer` (who sees a protected identity
+/// named only in the cases they hold).
+pub async fn labels(
+    db: &Db,
+    kommunkod: &str,
+    viewer: i64,
+    cases: &[i64],
+) -> Result<HashMap<i64, CaseLabel>, StoreError> {
+    if cases.is_empty() {
+        return Ok(HashMap::new());
+    }
+    // Ids are numbers, so writing them into the statement cannot inject anything.
+    let list: Vec<String> = cases.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "SELECT c.id, c.assigned_to, COALESCE(a.reference, cr.reference) AS reference, \
+           p.id AS person_id, p.given_name, p.family_name, p.protection \
+         FROM cases c LEFT JOIN applications a ON a.case_id = c.id \
+         LEFT JOIN contact_requests cr ON cr.id = c.contact_request_id \
+         LEFT JOIN persons p ON p.id = {LISTED_PERSON} \
+         WHERE c.kommunkod = $1 AND c.id IN ({})",
+        list.join(",")
+    );
+    let rows: Vec<LabelRaw> = crate::with_pool!(db, pool => {
+        sqlx::query_as(&sql).bind(kommunkod).fetch_all(pool).await?
+    });
+    let mut out = HashMap::with_capacity(rows.len());
+    for r in rows {
+        let person = listed(
+            r.person_id,
+            r.protection,
+            r.given_name,
+            r.family_name,
+            r.assigned_to == Some(viewer),
+        )?;
+        out.insert(
+            r.id,
+            CaseLabel {
+                person,
+                reference: r.reference,
+            },
+        );
+    }
+    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct LabelRaw {
+    id: i64,
+    assigned_to: Option<i64>,
+    reference: Option<String>,
+    person_id: Option<i64>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    protection: Option<String>,
+}
+
+/// The listed person of a row, named only where `may_name` allows.
+fn listed(
+    id: Option<i64>,
+    protection: Option<String>,
+    given_name: Option<String>,
+    family_name: Option<String>,
+    holds_case: bool,
+) -> Result<Option<ListedPerson>, StoreError> {
+    let (Some(id), Some(p)) = (id, protection) else {
+        return Ok(None);
+    };
+    let protection = Protection::try_from(p).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let name = worklist::may_name(protection, holds_case).then(|| {
+        format!(
+            "{} {}",
+            given_name.unwrap_or_default(),
+            family_name.unwrap_or_default()
+        )
+    });
+    Ok(Some(ListedPerson {
+        id,
+        name,
+        protection,
+    }))
+}
+
+/// The nearest deadline of each case, as the deadline watch classifies its clocks: what is
+/// late first, then what is due soonest.
+async fn next_deadlines(
+    db: &Db,
+    kommunkod: &str,
+    cases: &[i64],
+    law: &LawTable,
+    today: NaiveDate,
+) -> Result<HashMap<i64, NextDeadline>, StoreError> {
+    let mut out: HashMap<i64, NextDeadline> = HashMap::new();
+    for i in crate::assessed::watch_of(db, kommunkod, cases).await? {
+        let facts = WatchFacts {
+            kind: i.what,
+            since: i.since,
+            due: i.due,
+        };
+        let Some(w) = domain::watch::classify(&facts, law, today) else {
+            continue;
+        };
+        let candidate = NextDeadline {
+            what: i.what,
+            due: w.due,
+            late: w.late,
+        };
+        let sooner = |a: &NextDeadline, b: &NextDeadline| {
+            (!a.late, a.due.unwrap_or(NaiveDate::MAX)) < (!b.late, b.due.unwrap_or(NaiveDate::MAX))
+        };
+        match out.get(&i.case_id) {
+            Some(held) if !sooner(&candidate, held) => {}
+            _ => {
+                out.insert(i.case_id, candidate);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn capitalised(name: &str) -> String {
+    name.split(' ')
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|f| f.to_uppercase().chain(cs).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
