@@ -2,7 +2,7 @@
 
 use crate::personnummer::Personnummer;
 use crate::FieldErrors;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 wire_enum!(
     /// How much of a person's identity is protected (Skatteverket's markings).
@@ -152,6 +152,8 @@ pub struct RawPerson {
     pub city: String,
     pub protection: String,
     pub children_in_household: bool,
+    /// `YYYY-MM-DD`, for a person without a number (a number carries its own).
+    pub birth_date: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,6 +167,18 @@ pub struct NewPerson {
     pub address: Option<(String, Option<String>, Option<String>)>,
     pub protection: Protection,
     pub children_in_household: bool,
+    /// Given only for a person without a number; see [`NewPerson::birth_date`].
+    pub stated_birth_date: Option<NaiveDate>,
+}
+
+impl NewPerson {
+    /// The birth date the number carries, else the one stated.
+    pub fn birth_date(&self) -> Option<NaiveDate> {
+        self.id_number
+            .as_ref()
+            .map(Personnummer::birth_date)
+            .or(self.stated_birth_date)
+    }
 }
 
 fn text(
@@ -232,10 +246,31 @@ pub fn validate_person(raw: &RawPerson, today: NaiveDate) -> Result<NewPerson, F
             Protection::None
         }),
     };
+    // A stated birth date is read only where there is no number to carry one.
+    let stated_birth_date = match raw.birth_date.trim() {
+        "" => None,
+        _ if number.is_some() || e.has("id_number") => None,
+        d => match NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+            Ok(d) if d > today => {
+                e.add("birth_date", "error-date-future");
+                None
+            }
+            Ok(d) if d.year() < 1890 => {
+                e.add("birth_date", "error-date-invalid");
+                None
+            }
+            Ok(d) => Some(d),
+            Err(_) => {
+                e.add("birth_date", "error-date-invalid");
+                None
+            }
+        },
+    };
     if !e.is_empty() {
         return Err(e);
     }
     Ok(NewPerson {
+        stated_birth_date,
         id_number: number,
         given_name: given_name.unwrap_or_default(),
         family_name: family_name.unwrap_or_default(),

@@ -72,6 +72,7 @@ pub mod clock;
 pub mod contact;
 pub mod conversation;
 pub mod csv;
+pub mod duplicates;
 pub mod field_errors;
 pub mod ical;
 pub mod kommun;

@@ -6,64 +6,11 @@
 
 mod common;
 
-use chrono::{TimeZone, Utc};
 use common::*;
 use serde_json::{json, Value};
-use testkit::{create_staff, Options, TestClock};
+use testkit::create_staff;
 
 const PW: &str = "korv med bröd och senap";
-
-/// The app on 2026-11-25 (the municipality exists from January, so staff may back-date).
-async fn app_on_2026_11_25() -> TestApp {
-    let start = Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).unwrap();
-    let clock = TestClock::new(start);
-    let app = spawn_app_with(Options {
-        clock: clock.clone(),
-        ..Options::default()
-    })
-    .await;
-    create_staff(
-        &app,
-        Some("0380"),
-        "municipal-admin",
-        "forsta@kommun.example",
-        PW,
-        true,
-        None,
-    )
-    .await;
-    clock.advance(Utc.with_ymd_and_hms(2026, 11, 25, 10, 0, 0).unwrap() - start);
-    app
-}
-
-async fn token(app: &TestApp, user: i64) -> String {
-    let scopes = domain::api_token::parse_scopes(&["write".to_owned()]).unwrap();
-    store::tokens::create(&app.db, user, &scopes, Utc::now(), &Default::default())
-        .await
-        .unwrap()
-}
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let c = client();
-    let url = app.url(path);
-    let mut req = match method {
-        "GET" => c.get(url),
-        _ => c.post(url),
-    }
-    .header("authorization", format!("Bearer {token}"));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 struct Desk {
     officer: String,
@@ -97,8 +44,8 @@ async fn desk(app: &TestApp) -> Desk {
         Some("A"),
     )
     .await;
-    let officer = token(app, officer_id).await;
-    let (status, answer) = call(
+    let officer = write_token(app, officer_id).await;
+    let (status, answer) = api(
         app,
         &officer,
         "POST",
@@ -116,7 +63,7 @@ async fn desk(app: &TestApp) -> Desk {
     assert_eq!(status, 201, "{answer}");
     let application_case = answer["case_id"].as_i64().unwrap();
     let reference = answer["reference"].as_str().unwrap().to_owned();
-    let (_, case) = call(
+    let (_, case) = api(
         app,
         &officer,
         "GET",
@@ -127,7 +74,7 @@ async fn desk(app: &TestApp) -> Desk {
     Desk {
         officer,
         officer_id,
-        manager: token(app, manager_id).await,
+        manager: write_token(app, manager_id).await,
         application_case,
         case_number: case["case_number"].as_str().unwrap().to_owned(),
         reference,
@@ -135,10 +82,10 @@ async fn desk(app: &TestApp) -> Desk {
 }
 
 async fn open_for(app: &TestApp, token: &str, person: Value) -> i64 {
-    let (status, body) = call(app, token, "POST", "/api/v1/persons", Some(person)).await;
+    let (status, body) = api(app, token, "POST", "/api/v1/persons", Some(person)).await;
     assert_eq!(status, 201, "{body}");
     let person_id = body["id"].as_i64().unwrap();
-    let (status, body) = call(
+    let (status, body) = api(
         app,
         token,
         "POST",
@@ -173,7 +120,7 @@ async fn a_case_is_found_by_the_reference_the_carer_quotes_its_number_or_personn
         let (app, t) = (&app, d.officer.clone());
         async move {
             let path = format!("/api/v1/cases?q={}", urlencode(&q));
-            let (status, body) = call(app, &t, "GET", &path, None).await;
+            let (status, body) = api(app, &t, "GET", &path, None).await;
             assert_eq!(status, 200, "{body}");
             body
         }
@@ -214,7 +161,7 @@ async fn a_case_is_found_by_the_reference_the_carer_quotes_its_number_or_personn
         assert!(!all.contains(&d.reference), "{all}");
     }
     // Listing without a term is a list, not a search.
-    call(&app, &d.officer, "GET", "/api/v1/cases", None).await;
+    api(&app, &d.officer, "GET", "/api/v1/cases", None).await;
     assert_eq!(named(&audit(&app).await, "case.search").len(), 9);
     assert!(!named(&audit(&app).await, "case.list").is_empty());
 }
@@ -239,19 +186,19 @@ async fn a_protected_identity_is_named_only_to_the_officer_who_holds_the_case() 
             .cloned()
             .unwrap()
     };
-    let (_, mine) = call(&app, &d.officer, "GET", "/api/v1/cases", None).await;
+    let (_, mine) = api(&app, &d.officer, "GET", "/api/v1/cases", None).await;
     assert_eq!(row_of(&mine)["person"]["name"], "Hemlig Person");
     // The manager reaches the unit's cases, but the identity is not theirs to see in a list.
-    let (_, theirs) = call(&app, &d.manager, "GET", "/api/v1/cases", None).await;
+    let (_, theirs) = api(&app, &d.manager, "GET", "/api/v1/cases", None).await;
     let row = row_of(&theirs);
     assert_eq!(row["person"]["name"], Value::Null);
     assert_eq!(row["person"]["protection"], "skyddad_folkbokforing");
     assert!(!theirs.to_string().contains("Hemlig"));
     assert!(!theirs.to_string().contains("Hemliga gatan"));
     // Nor can the name be searched for by someone who may not see it.
-    let (_, found) = call(&app, &d.manager, "GET", "/api/v1/cases?q=hemlig", None).await;
+    let (_, found) = api(&app, &d.manager, "GET", "/api/v1/cases?q=hemlig", None).await;
     assert_eq!(ids(&found), Vec::<i64>::new());
-    let (_, found) = call(&app, &d.officer, "GET", "/api/v1/cases?q=hemlig", None).await;
+    let (_, found) = api(&app, &d.officer, "GET", "/api/v1/cases?q=hemlig", None).await;
     assert_eq!(ids(&found), vec![hidden]);
     // The page says so too.
     let mut b = Browser::new(&app);
@@ -268,7 +215,7 @@ async fn the_list_filters_orders_and_pages_without_losing_or_repeating_a_case() 
     let d = desk(&app).await;
     let mut opened = vec![d.application_case];
     for _ in 0..100 {
-        let (status, body) = call(
+        let (status, body) = api(
             &app,
             &d.officer,
             "POST",
@@ -280,10 +227,10 @@ async fn the_list_filters_orders_and_pages_without_losing_or_repeating_a_case() 
         opened.push(body["id"].as_i64().unwrap());
     }
     // Newest first, in two pages by keyset.
-    let (_, first) = call(&app, &d.officer, "GET", "/api/v1/cases", None).await;
+    let (_, first) = api(&app, &d.officer, "GET", "/api/v1/cases", None).await;
     assert_eq!(ids(&first).len(), 100);
     let before = first["next_before"].as_i64().unwrap();
-    let (_, second) = call(
+    let (_, second) = api(
         &app,
         &d.officer,
         "GET",
@@ -298,10 +245,10 @@ async fn the_list_filters_orders_and_pages_without_losing_or_repeating_a_case() 
     expected.reverse();
     assert_eq!(all, expected);
     // Oldest first pages the other way.
-    let (_, first) = call(&app, &d.officer, "GET", "/api/v1/cases?sort=oldest", None).await;
+    let (_, first) = api(&app, &d.officer, "GET", "/api/v1/cases?sort=oldest", None).await;
     assert_eq!(ids(&first)[0], d.application_case);
     let after = first["next_after"].as_i64().unwrap();
-    let (_, second) = call(
+    let (_, second) = api(
         &app,
         &d.officer,
         "GET",
@@ -327,11 +274,11 @@ async fn the_list_filters_orders_and_pages_without_losing_or_repeating_a_case() 
         &format!("UPDATE cases SET assigned_to = NULL WHERE id = {nobodys}"),
     )
     .await;
-    let (_, list) = call(&app, &d.officer, "GET", "/api/v1/cases?status=closed", None).await;
+    let (_, list) = api(&app, &d.officer, "GET", "/api/v1/cases?status=closed", None).await;
     assert_eq!(ids(&list), vec![closed]);
-    let (_, list) = call(&app, &d.officer, "GET", "/api/v1/cases?holder=nobody", None).await;
+    let (_, list) = api(&app, &d.officer, "GET", "/api/v1/cases?holder=nobody", None).await;
     assert_eq!(ids(&list), vec![nobodys]);
-    let (_, list) = call(
+    let (_, list) = api(
         &app,
         &d.officer,
         "GET",
@@ -345,7 +292,7 @@ async fn the_list_filters_orders_and_pages_without_losing_or_repeating_a_case() 
         &format!("SELECT unit_id FROM cases WHERE id = {closed}"),
     )
     .await;
-    let (_, list) = call(
+    let (_, list) = api(
         &app,
         &d.officer,
         "GET",
@@ -356,7 +303,7 @@ async fn the_list_filters_orders_and_pages_without_losing_or_repeating_a_case() 
     assert_eq!(ids(&list), vec![closed]);
 
     // What cannot be read answers 422 naming each field.
-    let (status, body) = call(
+    let (status, body) = api(
         &app,
         &d.officer,
         "GET",

@@ -93,6 +93,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "request_closing",
         sql: include_str!("../migrations/0016_request_closing.sql"),
     },
+    Migration {
+        version: 17,
+        name: "person_merge",
+        sql: include_str!("../migrations/0017_person_merge.sql"),
+    },
 ];
 
 /// What each `{placeholder}` of a migration becomes on SQLite and on PostgreSQL. These are the

@@ -5,7 +5,7 @@ use crate::access::PersonGrant;
 use crate::audit::{self, Origin};
 use crate::db::{Db, Tx};
 use crate::StoreError;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::case::{NewPerson, Protection, RelationKind};
 use domain::policy::CaseRef;
 use domain::Personnummer;
@@ -42,6 +42,9 @@ pub struct PersonRecord {
     pub has_protected_address: bool,
     pub children_in_household: bool,
     pub created_at: DateTime<Utc>,
+    pub birth_date: Option<NaiveDate>,
+    /// Set when this record was a duplicate, merged into that one.
+    pub merged_into: Option<i64>,
 }
 
 const SUMMARY: &str = "id, internal_ref, id_number, given_name, family_name, protection, is_demo";
@@ -111,8 +114,8 @@ pub(crate) async fn insert(
     let id: Option<i64> = crate::with_tx!(tx, c => {
         sqlx::query_scalar(
             "INSERT INTO persons (kommunkod, id_kind, id_number, internal_ref, given_name, family_name, phone, email, \
-             address_line, postal_code, city, protection, children_in_household, created_at, created_by, is_demo) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             address_line, postal_code, city, protection, children_in_household, created_at, created_by, is_demo, birth_date) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
              ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(kommunkod)
@@ -134,6 +137,7 @@ pub(crate) async fn insert(
         .bind(now)
         .bind(created_by)
         .bind(is_demo)
+        .bind(p.birth_date())
         .fetch_optional(&mut *c)
         .await?
     });
@@ -249,7 +253,7 @@ pub async fn search(
     };
     let (sql, a, b, c, d, e2, f) = if let Ok(p) = domain::Personnummer::parse(q, today) {
         (
-            format!("SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND id_number = $2 AND $3 = $3 AND $4 = $4 AND $5 = $5 AND $6 = $6 AND $7 = $7 LIMIT 50"),
+            format!("SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND merged_into IS NULL AND id_number = $2 AND $3 = $3 AND $4 = $4 AND $5 = $5 AND $6 = $6 AND $7 = $7 LIMIT 50"),
             p.canonical(),
             String::new(),
             String::new(),
@@ -259,7 +263,7 @@ pub async fn search(
         )
     } else if digits.len() >= 6 {
         (
-            format!("SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND REPLACE(id_number, '-', '') LIKE $2 AND $3 = $3 AND $4 = $4 AND $5 = $5 AND $6 = $6 AND $7 = $7 ORDER BY family_name, given_name, id LIMIT 50"),
+            format!("SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND merged_into IS NULL AND REPLACE(id_number, '-', '') LIKE $2 AND $3 = $3 AND $4 = $4 AND $5 = $5 AND $6 = $6 AND $7 = $7 ORDER BY family_name, given_name, id LIMIT 50"),
             format!("%{digits}%"),
             String::new(),
             String::new(),
@@ -286,7 +290,7 @@ pub async fn search(
         };
         (
             format!(
-                "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND ({} OR {} OR {} OR {}) \
+                "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND merged_into IS NULL AND ({} OR {} OR {} OR {}) \
                  AND ($6 = '' OR lower(family_name) LIKE $6 OR lower(given_name) LIKE $6 OR family_name LIKE $7 OR given_name LIKE $7) \
                  ORDER BY family_name, given_name, id LIMIT 50",
                 range("family_name", "$2", "$3"),
@@ -437,4 +441,179 @@ pub async fn relations(db: &Db, kommunkod: &str, person: i64) -> Result<Vec<Rela
             })
             .collect()
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct IdentityRow {
+    id: i64,
+    given_name: String,
+    family_name: String,
+    id_number: Option<String>,
+    birth_date: Option<NaiveDate>,
+    #[sqlx(try_from = "String")]
+    protection: Protection,
+    merged_into: Option<i64>,
+}
+
+impl From<&IdentityRow> for domain::duplicates::Identity {
+    fn from(r: &IdentityRow) -> Self {
+        domain::duplicates::Identity {
+            id: r.id,
+            given_name: r.given_name.clone(),
+            family_name: r.family_name.clone(),
+            has_number: r.id_number.is_some(),
+            birth_date: r.birth_date,
+            protection: r.protection,
+            merged: r.merged_into.is_some(),
+        }
+    }
+}
+
+const IDENTITY: &str =
+    "SELECT id, given_name, family_name, id_number, birth_date, protection, merged_into FROM persons";
+
+/// Other records of the municipality that may be the same person as the grant's (same name,
+/// no contradicting birth date; `domain::duplicates::may_be_same`). Protected identities are
+/// never offered. Logged as a read naming them, when there are any.
+pub async fn possible_duplicates(
+    db: &Db,
+    grant: &PersonGrant,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Vec<PersonSummary>, StoreError> {
+    let kommun = grant.kommun();
+    let kommunkod = kommun.as_str();
+    let (me, candidates): (Option<IdentityRow>, Vec<IdentityRow>) = crate::with_pool!(db, pool => {
+        let me: Option<IdentityRow> = sqlx::query_as(&format!("{IDENTITY} WHERE kommunkod = $1 AND id = $2"))
+            .bind(kommunkod)
+            .bind(grant.id())
+            .fetch_optional(pool)
+            .await?;
+        let Some(me) = me else {
+            return Ok(Vec::new());
+        };
+        let candidates = sqlx::query_as(&format!(
+            "{IDENTITY} WHERE kommunkod = $1 AND lower(family_name) = lower($2) AND lower(given_name) = lower($3) \
+             AND id <> $4 AND merged_into IS NULL AND protection = 'none' ORDER BY id LIMIT 20"
+        ))
+        .bind(kommunkod)
+        .bind(me.family_name.trim())
+        .bind(me.given_name.trim())
+        .bind(me.id)
+        .fetch_all(pool)
+        .await?;
+        (Some(me), candidates)
+    });
+    let Some(me) = me else {
+        return Ok(Vec::new());
+    };
+    if me.protection != Protection::None {
+        return Ok(Vec::new());
+    }
+    let mine = domain::duplicates::Identity::from(&me);
+    let ids: Vec<i64> = candidates
+        .iter()
+        .filter(|c| domain::duplicates::may_be_same(&mine, &domain::duplicates::Identity::from(*c)))
+        .map(|c| c.id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let found: Vec<PersonSummary> = crate::with_pool!(db, pool => {
+        sqlx::query_as(&format!(
+            "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND id IN ({}) ORDER BY id",
+            list.join(",")
+        ))
+        .bind(kommunkod)
+        .fetch_all(pool)
+        .await?
+    });
+    let mut e = origin.event(
+        Some(kommunkod),
+        "person.duplicates_read",
+        "person",
+        Some(grant.id().to_string()),
+    );
+    e.persons = std::iter::once(grant.id())
+        .chain(found.iter().map(|p| p.id))
+        .map(|id| format!("person:{id}"))
+        .collect();
+    e.reason = grant.audit_reason().map(str::to_owned);
+    audit::append_now(db, now, &e).await?;
+    Ok(found)
+}
+
+/// Merges two records of one person, in one transaction: the plan of
+/// `domain::duplicates::merge_plan` says which stays; the other's cases, applications,
+/// consents and relations move to it, and the folded record is kept, marked `merged_into`,
+/// so both histories stay. Where both were in the same case or relation the folded one's link
+/// stays as it was. Returns the kept record's id, or why the two may not be merged.
+pub async fn merge(
+    db: &Db,
+    a: &PersonGrant,
+    b: &PersonGrant,
+    by: i64,
+    now: DateTime<Utc>,
+    origin: &Origin,
+) -> Result<Result<i64, domain::duplicates::MergeRefusal>, StoreError> {
+    let kommun = a.kommun();
+    let kommunkod = kommun.as_str();
+    if b.kommun() != kommun {
+        return Ok(Err(domain::duplicates::MergeRefusal::NotTheSame));
+    }
+    let mut tx = db.begin().await?;
+    let rows: Vec<IdentityRow> = crate::with_tx!(&mut tx, c => {
+        sqlx::query_as(&format!("{IDENTITY} WHERE kommunkod = $1 AND id IN ($2, $3) ORDER BY id"))
+            .bind(kommunkod)
+            .bind(a.id())
+            .bind(b.id())
+            .fetch_all(&mut *c)
+            .await?
+    });
+    let [x, y] = rows.as_slice() else {
+        return Ok(Err(domain::duplicates::MergeRefusal::NotTheSame));
+    };
+    let (x, y) = (
+        domain::duplicates::Identity::from(x),
+        domain::duplicates::Identity::from(y),
+    );
+    let (keep, fold) = match domain::duplicates::merge_plan(&x, &y) {
+        Ok((k, f)) => (k.id, f.id),
+        Err(refusal) => return Ok(Err(refusal)),
+    };
+    let moves = [
+        "UPDATE case_persons SET person_id = $1 WHERE person_id = $2 \
+         AND case_id NOT IN (SELECT case_id FROM case_persons WHERE person_id = $1)",
+        "UPDATE applications SET applicant_id = $1 WHERE applicant_id = $2",
+        "UPDATE consents SET person_id = $1 WHERE person_id = $2",
+        "UPDATE person_relations SET carer_id = $1 WHERE carer_id = $2 AND recipient_id <> $1 \
+         AND recipient_id NOT IN (SELECT recipient_id FROM person_relations WHERE carer_id = $1)",
+        "UPDATE person_relations SET recipient_id = $1 WHERE recipient_id = $2 AND carer_id <> $1 \
+         AND carer_id NOT IN (SELECT carer_id FROM person_relations WHERE recipient_id = $1)",
+    ];
+    for sql in moves {
+        crate::with_tx!(&mut tx, c => {
+            sqlx::query(sql).bind(keep).bind(fold).execute(&mut *c).await?;
+        });
+    }
+    crate::with_tx!(&mut tx, c => {
+        sqlx::query("UPDATE persons SET merged_into = $1, merged_at = $2, merged_by = $3 WHERE id = $4")
+            .bind(keep)
+            .bind(now)
+            .bind(by)
+            .bind(fold)
+            .execute(&mut *c)
+            .await?;
+    });
+    let mut e = origin.event(
+        Some(kommunkod),
+        "person.merge",
+        "person",
+        Some(keep.to_string()),
+    );
+    e.persons = vec![format!("person:{keep}"), format!("person:{fold}")];
+    e.reason = a.audit_reason().or(b.audit_reason()).map(str::to_owned);
+    audit::commit_with(tx, now, &e).await?;
+    Ok(Ok(keep))
 }

@@ -318,6 +318,8 @@ const CASE_PARTS: &[&str] = &[
 const PERSON_PARTS: &[&str] = &[
     "DELETE FROM protected_addresses WHERE person_id = $1",
     "DELETE FROM person_relations WHERE carer_id = $1 OR recipient_id = $1",
+    // A duplicate merged into this record goes by its own plan; its pointer may not dangle.
+    "UPDATE persons SET merged_into = NULL WHERE merged_into = $1",
     "DELETE FROM persons WHERE id = $1",
 ];
 

@@ -32,6 +32,72 @@ pub async fn post_json(app: &TestApp, kommunkod: &str, body: &Value) -> (u16, Va
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
+/// A write token for the member of staff.
+pub async fn write_token(app: &TestApp, user: i64) -> String {
+    let scopes = domain::api_token::parse_scopes(&["write".to_owned()]).unwrap();
+    store::tokens::create(
+        &app.db,
+        user,
+        &scopes,
+        chrono::Utc::now(),
+        &Default::default(),
+    )
+    .await
+    .unwrap()
+}
+
+/// One call of the staff API with a bearer token: (status, JSON body or null).
+pub async fn api(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let c = client();
+    let url = app.url(path);
+    let mut req = match method {
+        "GET" => c.get(url),
+        _ => c.post(url),
+    }
+    .header("authorization", format!("Bearer {token}"));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The app on 2026-11-25, the municipality there since January (so staff may back-date).
+pub async fn app_on_2026_11_25() -> TestApp {
+    use chrono::TimeZone;
+    let start = chrono::Utc.with_ymd_and_hms(2026, 1, 5, 10, 0, 0).unwrap();
+    let clock = testkit::TestClock::new(start);
+    let app = spawn_app_with(testkit::Options {
+        clock: clock.clone(),
+        ..testkit::Options::default()
+    })
+    .await;
+    testkit::create_staff(
+        &app,
+        Some("0380"),
+        "municipal-admin",
+        "forsta@kommun.example",
+        "korv med bröd och senap",
+        true,
+        None,
+    )
+    .await;
+    clock.advance(
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 25, 10, 0, 0)
+            .unwrap()
+            - start,
+    );
+    app
+}
+
 pub async fn count_requests(app: &TestApp, kommunkod: &str) -> i64 {
     store::contact_requests::count(&app.db, kommunkod)
         .await

@@ -716,3 +716,27 @@ cases-col-age = Age
 cases-col-next = Next deadline
 cases-age-days = { $days } days
 cases-person-protected = Protected identity
+
+## One person, one record: found again by number, duplicates by name and birth date, merging
+person-birth-date = Date of birth
+person-birth-date-hint = Only if there is no personal identity number. Write it like this: 1950-03-14.
+person-exists-lead = The person is already registered under that personal identity number.
+person-exists-link = Open the person
+duplicates-title = May be the same person
+duplicates-lead = These persons have the same name and no date of birth that says otherwise. If it is the same person, merge them so that everything is in one place.
+duplicates-merge = Merge with { $name }
+merge-title = Merge two persons
+merge-lead = Check that it is the same person before you merge.
+merge-back = Back to the person
+merge-record = Record
+merge-kept = Kept
+merge-folded = Merged into the one kept
+merge-what-happens = Cases, applications, consents and relations move to the record that is kept. The other record stays and shows that it has been merged. The merge is logged.
+merge-confirm = Yes, merge
+merge-refused-title = The persons cannot be merged
+merge-done = The persons have been merged. Everything is now on this record.
+merge-folded-into = This record has been merged into another.
+merge-folded-into-link = Open the record in use
+error-merge-not-same = The persons have different names, both have a personal identity number, or different dates of birth. It is not the same person.
+error-merge-protected = A person with a protected address cannot be merged here. Contact the Swedish Tax Agency.
+confirm-cancel = Cancel

@@ -716,3 +716,27 @@ cases-col-age = Ålder
 cases-col-next = Nästa frist
 cases-age-days = { $days } dagar
 cases-person-protected = Skyddad identitet
+
+## One person, one record: found again by number, duplicates by name and birth date, merging
+person-birth-date = Födelsedatum
+person-birth-date-hint = Bara om personnummer saknas. Skriv så här: 1950-03-14.
+person-exists-lead = Personen finns redan registrerad med det personnumret.
+person-exists-link = Öppna personen
+duplicates-title = Kan vara samma person
+duplicates-lead = De här personerna har samma namn och inget födelsedatum som säger emot. Om det är samma person, sammanfoga dem så att allt finns på ett ställe.
+duplicates-merge = Sammanfoga med { $name }
+merge-title = Sammanfoga två personer
+merge-lead = Kontrollera att det är samma person innan du sammanfogar.
+merge-back = Tillbaka till personen
+merge-record = Post
+merge-kept = Behålls
+merge-folded = Slås ihop med den som behålls
+merge-what-happens = Ärenden, ansökningar, samtycken och relationer flyttas till posten som behålls. Den andra posten finns kvar och visar att den är sammanfogad. Sammanfogningen loggas.
+merge-confirm = Ja, sammanfoga
+merge-refused-title = Personerna kan inte sammanfogas
+merge-done = Personerna är sammanfogade. Allt finns nu på den här posten.
+merge-folded-into = Den här posten är sammanfogad med en annan.
+merge-folded-into-link = Öppna posten som gäller
+error-merge-not-same = Personerna har olika namn, båda har personnummer eller olika födelsedatum. Det är inte samma person.
+error-merge-protected = En person med skyddad folkbokföring kan inte sammanfogas här. Kontakta Skatteverket.
+confirm-cancel = Avbryt

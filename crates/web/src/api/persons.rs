@@ -25,6 +25,7 @@ crate::api_routes! {
     post "/api/v1/persons" => create_person;
     get "/api/v1/persons/{id}" => get_person;
     post "/api/v1/persons/{id}/relations" => add_relation;
+    post "/api/v1/persons/{id}/merge" => merge_person;
 }
 
 /// The policy's answer on the person: a grant, 403 asking for the emergency header, or 404.
@@ -51,7 +52,12 @@ async fn get_person(
     let p = store::persons::get(&state.db, &grant, state.clock.now(), &c.origin)
         .await?
         .ok_or_else(|| not_found(&state))?;
-    Ok(Json(json!(p)))
+    let duplicates =
+        store::persons::possible_duplicates(&state.db, &grant, state.clock.now(), &c.origin)
+            .await?;
+    let mut body = json!(p);
+    body["possible_duplicates"] = json!(duplicates);
+    Ok(Json(body))
 }
 
 #[derive(Deserialize, Default)]
@@ -98,6 +104,7 @@ async fn create_person(
         postal_code: get("postal_code"),
         city: get("city"),
         protection: get("protection"),
+        birth_date: get("birth_date"),
         children_in_household: m
             .get("children_in_household")
             .and_then(Value::as_bool)
@@ -108,7 +115,7 @@ async fn create_person(
     }
     let new =
         domain::case::validate_person(&raw, state.clock.today()).map_err(ApiError::Validation)?;
-    let id = store::persons::create(
+    let created = store::persons::create(
         &state.db,
         &c.kommun,
         &new,
@@ -117,14 +124,71 @@ async fn create_person(
         state.clock.now(),
         &c.origin,
     )
-    .await?
-    .ok_or_else(|| {
-        ApiError::Validation(domain::FieldErrors::one(
+    .await?;
+    if let Some(id) = created {
+        return Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response());
+    }
+    // Registered already: the caller learns the record's id, and no more; reading it is up to
+    // the policy, as for any id.
+    let existing = match new.id_number.as_ref() {
+        Some(n) => store::persons::id_by_number(&state.db, &c.kommun, n).await?,
+        None => None,
+    };
+    match existing {
+        Some(id) => Ok((
+            StatusCode::CONFLICT,
+            Json(json!({
+                "error": crate::i18n::swedish("error-person-exists"),
+                "existing_id": id,
+            })),
+        )
+            .into_response()),
+        None => Err(ApiError::Validation(domain::FieldErrors::one(
             "personnummer",
             "error-person-exists",
-        ))
-    })?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))).into_response())
+        ))),
+    }
+}
+
+/// Merges the duplicate named in the body with the person in the path (both reachable for
+/// the caller); which record stays is the rule's (`domain::duplicates::merge_plan`).
+async fn merge_person(
+    State(state): State<AppState>,
+    ApiAllowed { caller: c, .. }: ApiAllowed<act::OpenCase>,
+    EmergencyReason(reason): EmergencyReason,
+    ApiId { value: id, .. }: ApiId<Person>,
+    JsonObject(m): JsonObject,
+) -> Result<Json<Value>, ApiError> {
+    c.need_write(&state)?;
+    let a = person_access(&state, &c, id, reason.as_deref()).await?;
+    let Some(other) = m.get("duplicate").and_then(Value::as_i64) else {
+        return Err(ApiError::Validation(domain::FieldErrors::one(
+            "duplicate",
+            "error-unknown-person",
+        )));
+    };
+    let b = match person_access(&state, &c, other, reason.as_deref()).await {
+        Ok(b) => b,
+        Err(ApiError::NotFound(_)) => {
+            return Err(ApiError::Validation(domain::FieldErrors::one(
+                "duplicate",
+                "error-unknown-person",
+            )))
+        }
+        Err(e) => return Err(e),
+    };
+    let kept = store::persons::merge(
+        &state.db,
+        &a,
+        &b,
+        c.actor.user_id,
+        state.clock.now(),
+        &c.origin,
+    )
+    .await?
+    .map_err(|r| ApiError::Validation(domain::FieldErrors::one("duplicate", r.message_id())))?;
+    let merged = if kept == id { other } else { id };
+    Ok(Json(json!({ "kept": kept, "merged": merged })))
 }
 
 /// Records that the person in the path cares for `recipient` (both in the caller's

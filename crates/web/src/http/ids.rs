@@ -21,6 +21,7 @@ macro_rules! kinds {
 kinds!(
     Case,
     Person,
+    OtherPerson = "other", // the second person of a merge
     Decision,
     Appeal,
     Activity,

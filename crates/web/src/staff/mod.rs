@@ -137,6 +137,11 @@ pub fn router() -> Router<AppState> {
             get(persons::new_person_form).post(persons::create_person),
         )
         .route("/personal/personer/{id}", get(persons::person))
+        .route(
+            "/personal/personer/{id}/sammanfoga/{other}",
+            get(persons::merge_form),
+        )
+        .route("/personal/personer/{id}/sammanfoga", post(persons::merge))
         .route("/personal/logg", get(review::review))
         .route("/personal/gallring", get(retention::show))
         .route(

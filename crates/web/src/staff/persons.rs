@@ -95,6 +95,10 @@ struct PersonPage<'a> {
     relation_kinds: Vec<(&'static str, String)>,
     /// (case id, case number, kind, status, opened on)
     cases: Vec<(i64, String, String, String, String)>,
+    /// Records that may be the same person: (id, name, birth date or reference).
+    duplicates: Vec<(i64, String, String)>,
+    /// Just merged: the page says so.
+    merged_now: bool,
 }
 
 /// Access to the person in the path: its emergency reason when granted, or the answer to
@@ -116,6 +120,7 @@ pub async fn person(
     State(state): State<AppState>,
     ctx: StaffCtx,
     id: Id<ids::Person>,
+    RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let id = id.get();
     let kommun = ctx.kommun()?;
@@ -191,10 +196,25 @@ pub async fn person(
             )
         })
         .collect();
+    let duplicates =
+        store::persons::possible_duplicates(&state.db, &grant, state.clock.now(), &ctx.origin)
+            .await?
+            .into_iter()
+            .map(|d| {
+                let born = d
+                    .id_number
+                    .as_deref()
+                    .map(|n| n.chars().take(8).collect::<String>())
+                    .unwrap_or(d.internal_ref);
+                (d.id, format!("{} {}", d.given_name, d.family_name), born)
+            })
+            .collect();
     let page = PersonPage {
         csrf: ctx.csrf().to_owned(),
         relations,
         cases,
+        duplicates,
+        merged_now: query_value(&q, "sammanfogad") == "1",
         relation_kinds: domain::case::RelationKind::ALL
             .iter()
             .map(|k| (k.as_str(), t.get(&format!("relation-{}", k.as_str()))))
@@ -284,13 +304,29 @@ struct NewPersonPage<'a> {
     v: RawPerson,
     protections: Vec<(&'static str, String)>,
     errors: FormErrors,
+    /// The person already registered under the number typed.
+    existing: Option<i64>,
 }
+
+/// The form's fields in its order, with the words the summary names each by.
+const PERSON_FIELDS: [(&str, &str); 9] = [
+    ("given_name", "person-given-name"),
+    ("family_name", "person-family-name"),
+    ("id_number", "person-number"),
+    ("birth_date", "person-birth-date"),
+    ("phone", "field-phone"),
+    ("email", "field-email"),
+    ("protection", "person-protection"),
+    ("address_line", "person-address"),
+    ("postal_code", "person-postal-code"),
+];
 
 fn new_person_page<'a>(
     state: &'a AppState,
     ctx: &StaffCtx,
     v: RawPerson,
     errors: FieldErrors,
+    existing: Option<i64>,
 ) -> NewPersonPage<'a> {
     let t = ctx.texts(state);
     let title = if errors.is_empty() {
@@ -310,7 +346,13 @@ fn new_person_page<'a>(
             .map(|p| (p.as_str(), t.get(&format!("protection-{}", p.as_str()))))
             .collect(),
         v,
-        errors: FormErrors::plain(t, &errors, &[]),
+        errors: FormErrors::new(t, &errors, &PERSON_FIELDS.map(|(f, _)| f), |f| {
+            PERSON_FIELDS
+                .iter()
+                .find(|(name, _)| *name == f)
+                .map_or_else(|| t.get("person-city"), |(_, id)| t.get(id))
+        }),
+        existing,
     }
 }
 
@@ -321,7 +363,7 @@ pub async fn new_person_form(
     permitted(&ctx, Action::OpenCase)?;
     render(
         StatusCode::OK,
-        &new_person_page(&state, &ctx, RawPerson::default(), FieldErrors::new()),
+        &new_person_page(&state, &ctx, RawPerson::default(), FieldErrors::new(), None),
     )
 }
 
@@ -338,6 +380,7 @@ pub struct PersonForm {
     city: String,
     protection: String,
     children_in_household: String,
+    birth_date: String,
 }
 
 impl From<PersonForm> for RawPerson {
@@ -353,6 +396,7 @@ impl From<PersonForm> for RawPerson {
             city: f.city,
             protection: f.protection,
             children_in_household: f.children_in_household == "yes",
+            birth_date: f.birth_date,
         }
     }
 }
@@ -369,7 +413,7 @@ pub async fn create_person(
         Err(e) => {
             return render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &new_person_page(&state, &ctx, raw, e),
+                &new_person_page(&state, &ctx, raw, e, None),
             );
         }
     };
@@ -385,12 +429,146 @@ pub async fn create_person(
     .await?
     {
         Some(id) => Ok(Redirect::to(&format!("/personal/personer/{id}")).into_response()),
+        // Registered already: the form says so and links to that record.
         None => {
+            let existing = match new.id_number.as_ref() {
+                Some(n) => store::persons::id_by_number(&state.db, kommun.as_str(), n).await?,
+                None => None,
+            };
             let errors = FieldErrors::one("id_number", "error-person-exists");
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &new_person_page(&state, &ctx, raw, errors),
+                &new_person_page(&state, &ctx, raw, errors, existing),
             )
         }
+    }
+}
+
+// ---- Merging a duplicate ----
+
+#[derive(Template)]
+#[template(path = "staff/person_merge.html")]
+struct MergePage<'a> {
+    l: StaffLayout<'a>,
+    csrf: String,
+    /// (id, name, number or reference, birth date, cases) of the record that stays, then of
+    /// the one merged into it.
+    kept: (i64, String, String, String, usize),
+    folded: (i64, String, String, String, usize),
+    /// The person whose page the officer came from.
+    from: i64,
+    refusal: Option<String>,
+}
+
+/// The confirmation before a merge, on a page of its own: both records side by side, which
+/// one stays and what moves; nothing changes until the officer confirms.
+pub async fn merge_form(
+    State(state): State<AppState>,
+    ctx: StaffCtx,
+    id: Id<ids::Person>,
+    other: Id<ids::OtherPerson>,
+) -> Result<Response, PageError> {
+    permitted(&ctx, Action::OpenCase)?;
+    let (id, other) = (id.get(), other.get());
+    let a = person_access(&state, &ctx, id).await?;
+    let b = person_access(&state, &ctx, other).await?;
+    let now = state.clock.now();
+    let mut shown = Vec::new();
+    for g in [&a, &b] {
+        let p = store::persons::get(&state.db, g, now, &ctx.origin)
+            .await?
+            .ok_or(PageError::NotFound)?;
+        let cases = store::cases::of_person(&state.db, g, now, &ctx.origin)
+            .await?
+            .len();
+        shown.push((p, cases));
+    }
+    let [(pa, ca), (pb, cb)] = <[_; 2]>::try_from(shown).map_err(|_| PageError::NotFound)?;
+    let identity = |p: &store::persons::PersonRecord| domain::duplicates::Identity {
+        id: p.summary.id,
+        given_name: p.summary.given_name.clone(),
+        family_name: p.summary.family_name.clone(),
+        has_number: p.summary.id_number.is_some(),
+        birth_date: p.birth_date,
+        protection: p.summary.protection,
+        merged: p.merged_into.is_some(),
+    };
+    let (ia, ib) = (identity(&pa), identity(&pb));
+    let t = ctx.texts(&state);
+    let plan = domain::duplicates::merge_plan(&ia, &ib).map(|(k, _)| k.id);
+    let refusal = plan.err().map(|r| t.get(r.message_id()));
+    let kept_first = plan.map_or(true, |k| k == pa.summary.id);
+    let describe = |p: &store::persons::PersonRecord, cases: usize| {
+        (
+            p.summary.id,
+            format!("{} {}", p.summary.given_name, p.summary.family_name),
+            p.summary
+                .id_number
+                .clone()
+                .unwrap_or_else(|| p.summary.internal_ref.clone()),
+            p.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+            cases,
+        )
+    };
+    let (kept, folded) = if kept_first {
+        (describe(&pa, ca), describe(&pb, cb))
+    } else {
+        (describe(&pb, cb), describe(&pa, ca))
+    };
+    let status = if refusal.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    render(
+        status,
+        &MergePage {
+            l: StaffLayout::signed_in(t, t.get("merge-title"), &ctx.staff, "persons"),
+            csrf: ctx.csrf().to_owned(),
+            kept,
+            folded,
+            from: id,
+            refusal,
+        },
+    )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MergeForm {
+    other: String,
+}
+
+/// The merge itself, once confirmed: to the record that stays.
+pub async fn merge(
+    State(state): State<AppState>,
+    ctx: StaffCtx,
+    id: Id<ids::Person>,
+    StaffForm(form): StaffForm<MergeForm>,
+) -> Result<Response, PageError> {
+    permitted(&ctx, Action::OpenCase)?;
+    let id = id.get();
+    let Ok(other) = form.other.trim().parse::<i64>() else {
+        return Err(PageError::NotFound);
+    };
+    let a = person_access(&state, &ctx, id).await?;
+    let b = person_access(&state, &ctx, other).await?;
+    match store::persons::merge(
+        &state.db,
+        &a,
+        &b,
+        ctx.staff.user.id,
+        state.clock.now(),
+        &ctx.origin,
+    )
+    .await?
+    {
+        Ok(kept) => {
+            Ok(Redirect::to(&format!("/personal/personer/{kept}?sammanfogad=1")).into_response())
+        }
+        // The confirmation page says why.
+        Err(_) => Ok(
+            Redirect::to(&format!("/personal/personer/{id}/sammanfoga/{other}")).into_response(),
+        ),
     }
 }
