@@ -543,6 +543,45 @@ describe('cases, the journal, persons, the log review and accounts', () => {
       });
     });
 
+    it(`${CASES}?q=… (a search by name) and an unknown status (422)`, async () => {
+      const { familyName } = await personWithProtectedAddress();
+      await withPage('reader', async (page) => {
+        // The reader holds the case, so the protected person is named to them.
+        const path = `${CASES}?q=${encodeURIComponent(familyName)}`;
+        await visit(page, path);
+        assert.ok((await page.locator('main table.list tbody tr').count()) > 0, 'a case found');
+        await assertNoViolations(page, path);
+        await visit(page, `${CASES}?status=lost`, 422);
+        assert.deepEqual(await errorSummary(page), [
+          ['#f-status', 'Status: Välj ett av alternativen.'],
+        ]);
+        await assertNoViolations(page, `${CASES}?status=lost`);
+      });
+    });
+
+    it(`${PERSONS}/{id} with a possible duplicate, and the merge's confirmation page`, () =>
+      withPage('reader', async (page) => {
+        const post = (body) =>
+          fetchAs(page.context(), server, '/api/v1/persons', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+        const ids = [];
+        for (const birth of ['1948-02-29', '']) {
+          const r = await post({ given_name: 'Dubbel', family_name: 'Dubbelsson', birth_date: birth });
+          assert.equal(r.status, 201, await r.clone().text());
+          ids.push((await r.json()).id);
+        }
+        await visit(page, `${PERSONS}/${ids[0]}`);
+        const merge = page.locator(`a[href="${PERSONS}/${ids[0]}/sammanfoga/${ids[1]}"]`);
+        assert.equal(await merge.count(), 1, 'the duplicate is offered');
+        await assertNoViolations(page, `${PERSONS}/${ids[0]} (a duplicate)`);
+        await Promise.all([page.waitForEvent('load'), merge.click()]);
+        assert.ok(await page.locator('main button:text-is("Ja, sammanfoga")').isVisible());
+        await assertNoViolations(page, `${PERSONS}/${ids[0]}/sammanfoga/${ids[1]}`);
+      }));
+
     it(NEW_CASE, () => scan('reader', NEW_CASE));
 
     it(`${NEW_CASE} after an unknown request reference (422)`, () =>
