@@ -568,9 +568,13 @@ describe('activities of the open support', () => {
           const button = victim.locator('button[type="submit"]');
           const name = (await victim.locator('td').first().innerText()).trim();
           assert.equal(await button.getAttribute('aria-label'), `Avboka ${name}`);
+          // Asked first, on a page of its own that names her.
+          await Promise.all([page.waitForEvent('load'), button.click()]);
+          assert.equal((await page.locator('h1').innerText()).trim(), 'Avboka deltagaren?');
+          assert.ok((await page.locator('main dl').innerText()).includes(name));
           await Promise.all([
             page.waitForURL(new RegExp(`${path}\\?klart=signup-cancelled$`)),
-            button.click(),
+            page.click('main form button:text-is("Ja, avboka")'),
           ]);
           await page.waitForLoadState('load');
           cancellations++;

@@ -542,7 +542,12 @@ describe('assessed support: application, decision, notice and appeals', () => {
       assert.equal(await page.locator(`#f-dismiss-${a}-on_date`).inputValue(), DAY.appealed);
       const reasons = `Överklagandet kom in efter sista dagen ${DAY.lastDay} (e2e ${tag}).`;
       await page.fill(`#f-dismiss-${a}-reasons`, reasons);
-      await submit(page, `form[action="${action}"] button[type="submit"]`, 303);
+      // A final step: asked first on a page of its own, which names the reasons.
+      await submit(page, `form[action="${action}"] button[type="submit"]`, 200);
+      assert.equal(await text(page.locator('h1')), 'Avvisa överklagandet?');
+      assert.ok((await text(page.locator('main'))).includes(reasons));
+      await assertNoViolations(page, `${action} (the confirmation)`);
+      await submit(page, 'main form button:text-is("Ja, avvisa")', 303);
       const dismissed = appealOf(page, DAY.appealed);
       assert.equal(
         await text(dismissed.locator('h4')),

@@ -1591,13 +1591,25 @@ async fn a_carer_support_officer_runs_an_activity_from_the_staff_pages() {
         .all(|m| m.subject == "Ny lokal" && m.text.contains("Vi ses i rum 2 i stället.")));
     assert!(mail_about(&app, bo).await.is_empty(), "Bo gave no address");
 
-    // Staff cancel a participant: the queue moves up.
-    let p = staff_post(
+    // Staff cancel a participant, after a confirmation naming her: the queue moves up.
+    let question = staff_post(
         &mut b,
         &format!("/personal/aktiviteter/{id}/avboka"),
         &[("_csrf", token.clone()), ("signup", anna.to_string())],
     )
     .await;
+    assert_eq!(question.status, 200, "{}", question.body);
+    assert!(
+        question.body.contains("Avboka deltagaren?"),
+        "{}",
+        question.body
+    );
+    assert_eq!(
+        status_of(&app, anna).await,
+        "confirmed",
+        "nothing changes before yes"
+    );
+    let p = b.confirm(&question).await;
     assert_eq!(p.status, 303, "{}", p.body);
     assert_eq!(status_of(&app, anna).await, "cancelled");
     assert_eq!(
@@ -1651,8 +1663,8 @@ async fn a_carer_support_officer_runs_an_activity_from_the_staff_pages() {
     assert!(kinds(&mail_about(&app, cecilia).await).contains(&"occasion_cancelled"));
     assert!(!kinds(&mail_about(&app, anna).await).contains(&"occasion_cancelled"));
 
-    // And the whole activity.
-    let p = staff_post(
+    // And the whole activity, once confirmed on a page of its own.
+    let question = staff_post(
         &mut b,
         &format!("/personal/aktiviteter/{id}/installd"),
         &[
@@ -1661,6 +1673,10 @@ async fn a_carer_support_officer_runs_an_activity_from_the_staff_pages() {
         ],
     )
     .await;
+    assert_eq!(question.status, 200, "{}", question.body);
+    assert!(question.body.contains("Ställa in hela aktiviteten?"));
+    assert!(question.body.contains("Gruppen läggs ned i vår."));
+    let p = b.confirm(&question).await;
     assert_eq!(p.status, 303, "{}", p.body);
     assert_eq!(
         p.location.as_deref(),

@@ -337,6 +337,15 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
         ],
     )
     .await;
+    // Dismissing is final: asked first, on a page of its own.
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Avvisa överklagandet?"));
+    assert!(!b
+        .get(&format!("/personal/arenden/{case_id}/bistand"))
+        .await
+        .body
+        .contains("Avvisat"));
+    let r = b.confirm(&r).await;
     ok(&r);
     // The timely one waited more than seven days without being forwarded: a warning.
     assert!(b
@@ -379,6 +388,12 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
         &[("_form", "forward-1"), ("on_date", "2026-11-25")],
     )
     .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r
+        .body
+        .contains("Överlämna överklagandet till förvaltningsrätten?"));
+    assert!(r.body.contains("2026-11-25"));
+    let r = b.confirm(&r).await;
     ok(&r);
     let res = client()
         .get(app.url("/personal/overklaganden/1/akt.pdf"))

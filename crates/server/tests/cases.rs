@@ -889,6 +889,20 @@ async fn status_moves_and_relations_are_recorded() {
     let (_, case) = w.me.get(&format!("/api/v1/cases/{}", w.case_id)).await;
     assert_eq!(case["status"], "investigating");
     assert_eq!(case["events"][1]["kind"], "status");
+    // Closing asks first, on a page of its own; the case stays as it was until yes.
+    let question = b
+        .post(
+            &format!("{case_path}/status"),
+            &[("_csrf", &csrf), ("status", "closed")],
+        )
+        .await;
+    assert_eq!(question.status, 200, "{}", question.body);
+    assert!(question.body.contains("Avsluta ärendet?"));
+    let (_, case) = w.me.get(&format!("/api/v1/cases/{}", w.case_id)).await;
+    assert_eq!(case["status"], "investigating");
+    assert_eq!(b.confirm(&question).await.status, 303);
+    let (_, case) = w.me.get(&format!("/api/v1/cases/{}", w.case_id)).await;
+    assert_eq!(case["status"], "closed");
     let rows = store::audit::rows_after(&app.db, 0, 1000).await.unwrap();
     assert!(rows.iter().any(|r| r.event.action == "case.status"
         && r.event.reason.as_deref() == Some("open -> investigating")));
@@ -1276,12 +1290,19 @@ async fn a_request_is_taken_then_closed_with_a_reason() {
     assert!(short.body.contains("error-summary"));
     assert!(short.body.contains("id=\"f-reason-error\""));
     const REASON: &str = "Fick information om anhörigcaféet i telefon.";
-    let closed = b
+    let question = b
         .post(
             &format!("{path}/avsluta"),
             &[("_csrf", &csrf), ("reason", REASON)],
         )
         .await;
+    assert_eq!(question.status, 200, "{}", question.body);
+    assert!(question.body.contains("Avsluta förfrågan utan ärende?"));
+    assert!(
+        b.get(&path).await.body.contains("/avsluta\""),
+        "still open before yes"
+    );
+    let closed = b.confirm(&question).await;
     assert_eq!(closed.status, 303, "{}", closed.body);
     let page = b.get(&path).await;
     assert!(
@@ -1290,10 +1311,11 @@ async fn a_request_is_taken_then_closed_with_a_reason() {
         page.body
     );
     assert!(!page.body.contains("/avsluta\""), "no second closing");
+    // Confirmed a second time (from another tab): refused.
     let again = b
         .post(
             &format!("{path}/avsluta"),
-            &[("_csrf", &csrf), ("reason", REASON)],
+            &[("_csrf", &csrf), ("reason", REASON), ("_confirmed", "yes")],
         )
         .await;
     assert_eq!(again.status, 422);

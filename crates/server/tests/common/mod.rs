@@ -275,6 +275,41 @@ impl Browser {
         self.finish(res).await
     }
 
+    /// Answers a confirmation page (a final step's question) yes: posts its form again, with
+    /// every hidden value as the page holds it.
+    pub async fn confirm(&mut self, question: &Page) -> Page {
+        let body = &question.body;
+        // The form that carries the confirmation (the layout has a sign-out form too).
+        let yes = body
+            .find("name=\"_confirmed\" value=\"yes\"")
+            .unwrap_or_else(|| panic!("not a confirmation page: {body}"));
+        let form = body[..yes]
+            .rfind("<form method=\"post\" action=\"")
+            .unwrap_or_else(|| panic!("no form on the confirmation page: {body}"));
+        let rest = &body[form + 28..];
+        let action = unescape(&rest[..rest.find('"').unwrap()]);
+        let form_html = &rest[..rest.find("</form>").unwrap()];
+        let mut pairs = Vec::new();
+        for part in form_html.split("<input type=\"hidden\" name=\"").skip(1) {
+            let (name, after) = part.split_once('"').unwrap();
+            let value = after
+                .split_once("value=\"")
+                .and_then(|(_, v)| v.split_once('"'))
+                .map(|(v, _)| unescape(v))
+                .unwrap_or_default();
+            pairs.push((unescape(name), value));
+        }
+        assert!(
+            pairs.iter().any(|(k, v)| k == "_confirmed" && v == "yes"),
+            "not a confirmation page: {body}"
+        );
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.post(&action, &refs).await
+    }
+
     /// Password step only; returns the answer to the POST.
     pub async fn password(&mut self, email: &str, password: &str) -> Page {
         let login = self.get("/personal/logga-in").await;
@@ -315,6 +350,17 @@ impl Browser {
             p.body
         );
     }
+}
+
+/// The text of an HTML attribute as askama escapes it.
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 // ---- plain HTTP, as a browser without JavaScript ----

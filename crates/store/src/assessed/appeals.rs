@@ -261,6 +261,61 @@ pub enum AppealStep {
 /// admissible one is reconsidered, then (unless changed fully) forwarded, then the court's
 /// outcome recorded. Each column is set once.
 #[allow(clippy::too_many_arguments)]
+/// What the rules say of the step on the appeal as it stands: the lifecycle
+/// (`AppealFacts::may`), and that the board's dates are not before the appeal arrived.
+fn refusal_of(a: &AppealRow, step: &AppealStep, action: AppealAction) -> Option<Refusal> {
+    if let Err(r) = a.facts().may(action) {
+        return Some(r);
+    }
+    let on = match step {
+        AppealStep::Exception(..) => None,
+        AppealStep::Dismiss(d, _)
+        | AppealStep::Reconsider(_, d, _)
+        | AppealStep::Forward(d)
+        | AppealStep::Court(_, d, _) => Some(*d),
+    };
+    on.filter(|d| *d < a.received_on)
+        .map(|_| Refusal::BeforeDecision)
+}
+
+fn action_of(step: &AppealStep) -> AppealAction {
+    match step {
+        AppealStep::Exception(..) => AppealAction::Exception,
+        AppealStep::Dismiss(..) => AppealAction::Dismiss,
+        AppealStep::Reconsider(..) => AppealAction::Reconsider,
+        AppealStep::Forward(..) => AppealAction::Forward,
+        AppealStep::Court(..) => AppealAction::Court,
+    }
+}
+
+/// Whether the step would be refused now, without taking it: a final step's confirmation is
+/// asked only for a step the rules allow. The step itself checks again in its transaction.
+pub async fn appeal_step_refusal(
+    db: &Db,
+    grant: &CaseGrant,
+    appeal_id: i64,
+    step: &AppealStep,
+) -> Result<Option<Refusal>, StoreError> {
+    if !appeal_of(db, grant, Action::WriteCase, appeal_id).await? {
+        return Ok(Some(Refusal::NotFound));
+    }
+    let a: Option<AppealRow> = crate::with_pool!(db, pool => {
+        let r = sqlx::query("SELECT * FROM appeals WHERE kommunkod = $1 AND id = $2")
+            .bind(grant.kommunkod())
+            .bind(appeal_id)
+            .fetch_optional(pool)
+            .await?;
+        match r {
+            Some(r) => Some(appeal_from!(r)),
+            None => None,
+        }
+    });
+    Ok(match a {
+        None => Some(Refusal::NotFound),
+        Some(a) => refusal_of(&a, step, action_of(step)),
+    })
+}
+
 pub async fn appeal_step(
     db: &Db,
     grant: &CaseGrant,
@@ -290,46 +345,30 @@ pub async fn appeal_step(
     let Some(a) = a else {
         return Ok(Err(Refusal::NotFound));
     };
-    let (sql, kind, action) = match step {
+    let (sql, kind) = match step {
         AppealStep::Exception(..) => (
             "UPDATE appeals SET exception = $1, exception_note = $2 WHERE id = $3 AND exception IS NULL AND dismissed_on IS NULL",
             "appeal-exception",
-            AppealAction::Exception,
         ),
         AppealStep::Dismiss(..) => (
             "UPDATE appeals SET dismissed_on = $1, dismissal_reasons = $2 WHERE id = $3 AND dismissed_on IS NULL",
             "appeal-dismissed",
-            AppealAction::Dismiss,
         ),
         AppealStep::Reconsider(..) => (
             "UPDATE appeals SET reconsideration = $1, reconsidered_on = $2, reconsideration_note = $3 WHERE id = $4 AND reconsideration IS NULL",
             "appeal-reconsidered",
-            AppealAction::Reconsider,
         ),
         AppealStep::Forward(..) => (
             "UPDATE appeals SET forwarded_on = $1 WHERE id = $2 AND forwarded_on IS NULL",
             "appeal-forwarded",
-            AppealAction::Forward,
         ),
         AppealStep::Court(..) => (
             "UPDATE appeals SET court_outcome = $1, court_outcome_on = $2, court_note = $3 WHERE id = $4 AND court_outcome IS NULL",
             "appeal-court",
-            AppealAction::Court,
         ),
     };
-    if let Err(r) = a.facts().may(action) {
+    if let Some(r) = refusal_of(&a, step, action_of(step)) {
         return Ok(Err(r));
-    }
-    // Dates of the board's steps are not before the appeal arrived.
-    let on = match step {
-        AppealStep::Exception(..) => None,
-        AppealStep::Dismiss(d, _)
-        | AppealStep::Reconsider(_, d, _)
-        | AppealStep::Forward(d)
-        | AppealStep::Court(_, d, _) => Some(*d),
-    };
-    if on.is_some_and(|d| d < a.received_on) {
-        return Ok(Err(Refusal::BeforeDecision));
     }
     let n = crate::with_tx!(&mut tx, c => {
         let q = sqlx::query(sql);

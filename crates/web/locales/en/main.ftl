@@ -740,3 +740,27 @@ merge-folded-into-link = Open the record in use
 error-merge-not-same = The persons have different names, both have a personal identity number, or different dates of birth. It is not the same person.
 error-merge-protected = A person with a protected address cannot be merged here. Contact the Swedish Tax Agency.
 confirm-cancel = Cancel
+
+## Final steps ask first, on a page of their own
+confirm-reason = Reason
+confirm-participant = Participant
+confirm-close-case-title = Close the case?
+confirm-close-case-consequence = The case is shown as closed and leaves the list of ongoing cases. The journal stays.
+confirm-close-case-button = Yes, close the case
+confirm-close-request-title = Close the request without a case?
+confirm-close-request-consequence = The request leaves the inbox and cannot become a case. The reason is kept and logged.
+confirm-close-request-button = Yes, close the request
+confirm-cancel-activity-title = Cancel the whole activity?
+confirm-cancel-activity-consequence = Everyone signed up who gave an e-mail address is told that the activity is cancelled. This cannot be undone.
+confirm-cancel-activity-button = Yes, cancel the activity
+confirm-cancel-signup-title = Cancel the participant's place?
+confirm-cancel-signup-consequence = The participant is told of the cancellation if they gave an e-mail address. The place goes to the first person on the waiting list.
+confirm-cancel-signup-button = Yes, cancel
+confirm-forward-title = Forward the appeal to the administrative court?
+confirm-forward-consequence = The appeal and the file are sent to the court. The board can no longer reconsider the decision in the case.
+confirm-forward-button = Yes, forward
+confirm-forward-date = Forwarded on
+confirm-dismiss-title = Dismiss the appeal?
+confirm-dismiss-consequence = A dismissed appeal is not tried. The party is to receive a decision on the dismissal with instructions on how to appeal it.
+confirm-dismiss-button = Yes, dismiss
+confirm-dismiss-date = Dismissed on

@@ -740,3 +740,27 @@ merge-folded-into-link = Öppna posten som gäller
 error-merge-not-same = Personerna har olika namn, båda har personnummer eller olika födelsedatum. Det är inte samma person.
 error-merge-protected = En person med skyddad folkbokföring kan inte sammanfogas här. Kontakta Skatteverket.
 confirm-cancel = Avbryt
+
+## Final steps ask first, on a page of their own
+confirm-reason = Skäl
+confirm-participant = Deltagare
+confirm-close-case-title = Avsluta ärendet?
+confirm-close-case-consequence = Ärendet visas som avslutat och försvinner ur listan över pågående ärenden. Journalen finns kvar.
+confirm-close-case-button = Ja, avsluta ärendet
+confirm-close-request-title = Avsluta förfrågan utan ärende?
+confirm-close-request-consequence = Förfrågan försvinner ur inkorgen och kan inte bli ett ärende. Skälet sparas och loggas.
+confirm-close-request-button = Ja, avsluta förfrågan
+confirm-cancel-activity-title = Ställa in hela aktiviteten?
+confirm-cancel-activity-consequence = Alla anmälda som har lämnat e-post får ett meddelande om att aktiviteten är inställd. Det går inte att ångra.
+confirm-cancel-activity-button = Ja, ställ in aktiviteten
+confirm-cancel-signup-title = Avboka deltagaren?
+confirm-cancel-signup-consequence = Deltagaren får ett meddelande om avbokningen om hen har lämnat e-post. Platsen går till den som står först på väntelistan.
+confirm-cancel-signup-button = Ja, avboka
+confirm-forward-title = Överlämna överklagandet till förvaltningsrätten?
+confirm-forward-consequence = Överklagandet och akten skickas till domstolen. Nämnden kan inte längre ompröva beslutet i ärendet.
+confirm-forward-button = Ja, överlämna
+confirm-forward-date = Överlämnas den
+confirm-dismiss-title = Avvisa överklagandet?
+confirm-dismiss-consequence = Ett avvisat överklagande prövas inte. Parten ska få ett beslut om avvisningen med en överklagandehänvisning.
+confirm-dismiss-button = Ja, avvisa
+confirm-dismiss-date = Avvisas den

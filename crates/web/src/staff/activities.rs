@@ -660,6 +660,17 @@ pub async fn post(
         },
         "installd" => match domain::case::validate_reason("cancel_reason", &form.cancel_reason) {
             Err(e) => Err(e),
+            Ok(reason) if !crate::staff::confirm::given(&pairs) => {
+                let q = crate::staff::confirm::Question {
+                    title: t.get("confirm-cancel-activity-title"),
+                    facts: vec![(t.get("confirm-reason"), reason)],
+                    consequence: t.get("confirm-cancel-activity-consequence"),
+                    button: t.get("confirm-cancel-activity-button"),
+                    action: format!("/personal/aktiviteter/{id}/installd"),
+                    back: format!("/personal/aktiviteter/{id}"),
+                };
+                return crate::staff::confirm::page(&state, &ctx, "activities", q, &pairs);
+            }
             Ok(reason) => {
                 store::activities::cancel_activity(db, kommun, id, &reason, &compose, now, origin)
                     .await?
@@ -696,6 +707,25 @@ pub async fn post(
             .map(|_| "message-sent")
             .map_err(|r| refusal_errors(r, true)),
         },
+        "avboka" if !crate::staff::confirm::given(&pairs) => {
+            // The page names whom it cancels (the read is logged like the list's).
+            let signup = form.signup.parse::<i64>().unwrap_or(0);
+            let name = store::activities::participants(db, kommun, id, now, origin)
+                .await?
+                .into_iter()
+                .find(|p| p.signup.id == signup)
+                .map(|p| p.signup.name)
+                .ok_or(PageError::NotFound)?;
+            let q = crate::staff::confirm::Question {
+                title: t.get("confirm-cancel-signup-title"),
+                facts: vec![(t.get("confirm-participant"), name)],
+                consequence: t.get("confirm-cancel-signup-consequence"),
+                button: t.get("confirm-cancel-signup-button"),
+                action: format!("/personal/aktiviteter/{id}/avboka"),
+                back: format!("/personal/aktiviteter/{id}#deltagare"),
+            };
+            return crate::staff::confirm::page(&state, &ctx, "activities", q, &pairs);
+        }
         "avboka" => {
             let signup = form.signup.parse::<i64>().unwrap_or(0);
             store::activities::cancel_signup(

@@ -854,6 +854,9 @@ pub async fn extract(
 #[serde(default)]
 pub struct StatusForm {
     status: String,
+    /// `yes` once closing was confirmed on its own page.
+    #[serde(rename = "_confirmed")]
+    confirmed: String,
 }
 
 pub async fn set_status(
@@ -861,7 +864,22 @@ pub async fn set_status(
     CaseAccess { ctx, id, grant, .. }: CaseAccess<act::WriteCase>,
     StaffForm(form): StaffForm<StatusForm>,
 ) -> Result<Response, PageError> {
-    let moved = match domain::case::CaseStatus::parse(&form.status) {
+    let to = domain::case::CaseStatus::parse(&form.status);
+    // Closing is final for the officer's work: asked first, on a page of its own.
+    if to == Some(domain::case::CaseStatus::Closed) && form.confirmed != "yes" {
+        let t = ctx.texts(&state);
+        let q = crate::staff::confirm::Question {
+            title: t.get("confirm-close-case-title"),
+            facts: Vec::new(),
+            consequence: t.get("confirm-close-case-consequence"),
+            button: t.get("confirm-close-case-button"),
+            action: format!("/personal/arenden/{id}/status"),
+            back: format!("/personal/arenden/{id}"),
+        };
+        let pairs = [("status".to_owned(), form.status.clone())];
+        return crate::staff::confirm::page(&state, &ctx, "cases", q, &pairs);
+    }
+    let moved = match to {
         Some(to) => {
             store::cases::set_status(&state.db, &grant, to, state.clock.now(), &ctx.origin).await?
         }

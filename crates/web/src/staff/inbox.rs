@@ -340,6 +340,9 @@ async fn item_page(
 #[serde(default)]
 pub struct CloseForm {
     reason: String,
+    /// `yes` once closing was confirmed on its own page.
+    #[serde(rename = "_confirmed")]
+    confirmed: String,
 }
 
 /// Closes a request handled without a case, with a reason (errors at the field otherwise).
@@ -358,6 +361,18 @@ pub async fn close(
             return item_page(&state, &ctx, kommun.as_str(), id, errors, f.reason).await;
         }
     };
+    if f.confirmed != "yes" {
+        let q = crate::staff::confirm::Question {
+            title: t.get("confirm-close-request-title"),
+            facts: vec![(t.get("item-close-reason"), reason.clone())],
+            consequence: t.get("confirm-close-request-consequence"),
+            button: t.get("confirm-close-request-button"),
+            action: format!("/personal/inkorg/{id}/avsluta"),
+            back: format!("/personal/inkorg/{id}"),
+        };
+        let pairs = [("reason".to_owned(), f.reason.clone())];
+        return crate::staff::confirm::page(&state, &ctx, "inbox", q, &pairs);
+    }
     if !store::contact_requests::close(
         &state.db,
         kommun.as_str(),

@@ -8,6 +8,7 @@ mod admin;
 mod assessed;
 pub mod auth;
 mod cases;
+mod confirm;
 mod conversations;
 mod inbox;
 mod pages;

@@ -5,7 +5,7 @@ use domain::assessed::{self, AppealException, CourtOutcome, Reconsideration};
 use domain::FieldErrors;
 use store::assessed::AppealStep;
 
-use super::posted::{choice, date, step, text, Ctx, StepOutcome};
+use super::posted::{choice, date, step, text, Ask, Ctx, StepOutcome};
 
 pub(super) async fn appeal_action(
     c: &Ctx<'_>,
@@ -61,20 +61,56 @@ pub(super) async fn appeal_action(
         }
         _ => return Err(PageError::NotFound),
     };
-    match (s, e.is_empty()) {
-        (Some(s), true) => Ok(step(
-            store::assessed::appeal_step(
-                &c.state.db,
-                &c.grant,
-                appeal_id,
-                &s,
-                c.by(),
-                c.now(),
-                &c.origin,
-            )
-            .await?,
-            "beslut",
-        )),
-        _ => Ok(StepOutcome::Invalid(e)),
+    let s = match (s, e.is_empty()) {
+        (Some(s), true) => s,
+        _ => return Ok(StepOutcome::Invalid(e)),
+    };
+    if let Some(question) = ask(&s).filter(|_| !c.confirmed()) {
+        // Asked only for a step the rules allow now; a refused one says why at once.
+        return Ok(
+            match store::assessed::appeal_step_refusal(&c.state.db, &c.grant, appeal_id, &s).await?
+            {
+                Some(r) => step::<()>(Err(r), "beslut"),
+                None => StepOutcome::Ask(question),
+            },
+        );
+    }
+    Ok(step(
+        store::assessed::appeal_step(
+            &c.state.db,
+            &c.grant,
+            appeal_id,
+            &s,
+            c.by(),
+            c.now(),
+            &c.origin,
+        )
+        .await?,
+        "beslut",
+    ))
+}
+
+/// The question a final step asks first: forwarding to the court and dismissing cannot be
+/// taken back in the case.
+fn ask(s: &AppealStep) -> Option<Ask> {
+    match s {
+        AppealStep::Forward(on) => Some(Ask {
+            title: "confirm-forward-title",
+            consequence: "confirm-forward-consequence",
+            button: "confirm-forward-button",
+            facts: vec![("confirm-forward-date", on.to_string())],
+            anchor: "beslut",
+        }),
+        AppealStep::Dismiss(on, reasons) => Some(Ask {
+            title: "confirm-dismiss-title",
+            consequence: "confirm-dismiss-consequence",
+            button: "confirm-dismiss-button",
+            facts: vec![
+                ("confirm-dismiss-date", on.to_string()),
+                ("assessed-reasons", reasons.clone()),
+            ],
+            anchor: "beslut",
+        }),
+        _ => None,
     }
 }

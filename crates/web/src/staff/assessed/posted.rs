@@ -73,10 +73,23 @@ pub(super) fn optional(raw: &str) -> Option<String> {
     Some(raw.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
-/// Every action's outcome: done (back to the page), or errors for the form.
+/// Every action's outcome: done (back to the page), errors for the form, or (for a final
+/// step not yet confirmed) the question to ask first.
 pub(super) enum StepOutcome {
     Done(&'static str),
     Invalid(FieldErrors),
+    Ask(Ask),
+}
+
+/// A final step's confirmation, as message ids and the facts it records.
+pub(super) struct Ask {
+    pub(super) title: &'static str,
+    pub(super) consequence: &'static str,
+    pub(super) button: &'static str,
+    /// (label's message id, value)
+    pub(super) facts: Vec<(&'static str, String)>,
+    /// The anchor of the page to go back to.
+    pub(super) anchor: &'static str,
 }
 
 /// What an action needs: who, where, what was posted.
@@ -93,6 +106,10 @@ pub(super) struct Ctx<'a> {
 impl Ctx<'_> {
     pub(super) fn get(&self, k: &str) -> &str {
         field(&self.f, k)
+    }
+    /// Whether a final step was confirmed on its own page.
+    pub(super) fn confirmed(&self) -> bool {
+        crate::staff::confirm::given(&self.f)
     }
     pub(super) fn by(&self) -> i64 {
         self.staff.user.id
@@ -153,6 +170,11 @@ async fn handle(
         f,
         today: state.clock.today(),
     };
+    let path = match target {
+        Target::Case(id) => format!("/personal/arenden/{id}/bistand/{action}"),
+        Target::Decision(id) => format!("/personal/beslut/{id}/{action}"),
+        Target::Appeal(id) => format!("/personal/overklaganden/{id}/{action}"),
+    };
     let outcome = match target {
         Target::Case(_) => case_action(&c, &action).await?,
         Target::Decision(id) => decision_action(&c, id, &action).await?,
@@ -163,6 +185,22 @@ async fn handle(
             "/personal/arenden/{case_id}/bistand#{anchor}"
         ))
         .into_response()),
+        StepOutcome::Ask(ask) => {
+            let t = ctx.texts(state);
+            let q = crate::staff::confirm::Question {
+                title: t.get(ask.title),
+                facts: ask
+                    .facts
+                    .into_iter()
+                    .map(|(label, value)| (t.get(label), value))
+                    .collect(),
+                consequence: t.get(ask.consequence),
+                button: t.get(ask.button),
+                action: path,
+                back: format!("/personal/arenden/{case_id}/bistand#{}", ask.anchor),
+            };
+            crate::staff::confirm::page(state, ctx, "cases", q, &c.f)
+        }
         StepOutcome::Invalid(errors) => {
             let t = state.texts(&staff.user.language);
             let form = field(&c.f, "_form").to_owned();
