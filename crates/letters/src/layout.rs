@@ -21,6 +21,15 @@ pub(crate) const MARGIN: f32 = 70.87;
 pub(crate) const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN;
 const TOP: f32 = MARGIN;
 const BOTTOM: f32 = PAGE_H - MARGIN;
+/// One millimetre in points.
+const MM: f32 = 72.0 / 25.4;
+/// Where a window envelope shows the address: a C5 envelope, or an E65 with the A4 folded in
+/// three, shows the sheet through a window about 45 mm below the top edge, and a right-hand
+/// window starts in the right half (105 mm from the left edge). The block starts at the
+/// window's top and is at most [`ADDRESS_WINDOW_H`] tall.
+pub(crate) const ADDRESS_WINDOW_X: f32 = MARGIN + CONTENT_W / 2.0;
+pub(crate) const ADDRESS_WINDOW_Y: f32 = 45.0 * MM;
+pub(crate) const ADDRESS_WINDOW_H: f32 = 30.0 * MM;
 /// Baseline of the footer ("Sida 1 av 3"), inside the bottom margin.
 pub(crate) const FOOTER_BASELINE: f32 = PAGE_H - 40.0;
 
@@ -173,13 +182,18 @@ pub(crate) fn layout(doc: &Document, title: &str, fonts: &Fonts) -> Laid {
         l.gap(BLOCK_GAP * 1.5);
     }
 
-    // Address block, in the right half as in a windowed envelope letter.
+    // Address block, where a window envelope shows it (the letterhead stays above it).
     if let Some(recipient) = &doc.recipient {
-        let x = MARGIN + CONTENT_W / 2.0;
+        l.y = l.y.max(ADDRESS_WINDOW_Y);
+        let x = ADDRESS_WINDOW_X;
+        // What does not fit in the window is left out rather than printed where it does not
+        // show (an address is at most five lines).
+        let room = (ADDRESS_WINDOW_H / BODY.leading).floor() as usize;
         let address: Vec<SNode> = recipient
             .iter()
+            .take(room)
             .filter_map(|line| {
-                let leaves = l.flow(BODY, x, CONTENT_W / 2.0, &fonts.clean_inline(line));
+                let leaves = l.flow(BODY, x, PAGE_W - MARGIN - x, &fonts.clean_inline(line));
                 group(Tag::P.into(), leaves)
             })
             .collect();
@@ -622,16 +636,30 @@ impl Layouter<'_> {
         vec![SNode::Group(Tag::Table.into(), children)]
     }
 
-    /// Column widths filling the text width: narrow columns get their natural width, wide ones
-    /// share the rest in proportion to their natural width (each at least an equal share).
+    /// Column widths filling the text width, as a table's automatic layout does: each column
+    /// is at least as wide as its longest word (so no word is broken across lines), narrow
+    /// columns get their natural width, and the rest is shared in proportion to what the wide
+    /// ones would need to set their text on one line. Only when the longest words alone are
+    /// wider than the page are the columns narrowed below them.
     fn column_widths(&self, columns: usize, header: &[String], rows: &[Vec<String>]) -> Vec<f32> {
         let mut natural = vec![0.0_f32; columns];
+        let mut longest_word = vec![0.0_f32; columns];
         let mut measure = |style: Style, texts: &[String]| {
             for (i, text) in texts.iter().enumerate().take(columns) {
                 let text = self.fonts.clean_inline(text);
                 let w = self.fonts.width(style.face, style.size, &text) + 2.0 * CELL_PAD_X;
+                let word = text
+                    .split(' ')
+                    .map(|word| self.fonts.width(style.face, style.size, word))
+                    .fold(0.0_f32, f32::max)
+                    + 2.0 * CELL_PAD_X
+                    // Rounding in the wrap's own sums must not push a word that just fits.
+                    + 0.5;
                 if let Some(n) = natural.get_mut(i) {
                     *n = n.max(w);
+                }
+                if let Some(m) = longest_word.get_mut(i) {
+                    *m = m.max(word);
                 }
             }
         };
@@ -639,7 +667,12 @@ impl Layouter<'_> {
         for row in rows {
             measure(CELL, row);
         }
-        let natural: Vec<f32> = natural.into_iter().map(|w| w.max(12.0)).collect();
+        let minimum: Vec<f32> = longest_word.into_iter().map(|w| w.max(12.0)).collect();
+        let natural: Vec<f32> = natural
+            .into_iter()
+            .zip(&minimum)
+            .map(|(n, m)| n.max(*m))
+            .collect();
         let total: f32 = natural.iter().sum();
         if total <= CONTENT_W {
             return natural
@@ -647,24 +680,52 @@ impl Layouter<'_> {
                 .map(|w| w + (CONTENT_W - total) * w / total)
                 .collect();
         }
+        let least: f32 = minimum.iter().sum();
+        if least >= CONTENT_W {
+            return minimum.iter().map(|w| w * CONTENT_W / least).collect();
+        }
+        // Narrow columns keep their natural width; the wide ones share the rest, each at
+        // least its longest word, the spare in proportion to what each would still need.
         let share = CONTENT_W / columns as f32;
-        let narrow: f32 = natural.iter().filter(|w| **w <= share).sum();
-        let wide_count = natural.iter().filter(|w| **w > share).count() as f32;
-        let excess: f32 = natural
+        let wide: Vec<bool> = natural.iter().map(|n| *n > share).collect();
+        let narrow_total: f32 = natural
             .iter()
-            .filter(|w| **w > share)
-            .map(|w| w - share)
+            .zip(&wide)
+            .filter(|(_, w)| !**w)
+            .map(|(n, _)| n)
             .sum();
-        let leftover = (CONTENT_W - narrow - wide_count * share).max(0.0);
+        let wide_min: f32 = minimum
+            .iter()
+            .zip(&wide)
+            .filter(|(_, w)| **w)
+            .map(|(m, _)| m)
+            .sum();
+        let room = CONTENT_W - narrow_total;
+        let (grows, spare): (Vec<bool>, f32) = if wide_min <= room {
+            (wide.clone(), room - wide_min)
+        } else {
+            // The wide columns' words do not fit beside the narrow ones at full width: every
+            // column starts from its longest word.
+            (vec![true; columns], CONTENT_W - least)
+        };
+        let want: f32 = natural
+            .iter()
+            .zip(&minimum)
+            .zip(&grows)
+            .filter(|(_, g)| **g)
+            .map(|((n, m), _)| n - m)
+            .sum();
         natural
             .iter()
-            .map(|&w| {
-                if w <= share {
-                    w
-                } else if excess > 0.0 {
-                    share + leftover * (w - share) / excess
+            .zip(&minimum)
+            .zip(&grows)
+            .map(|((n, m), g)| {
+                if !g {
+                    *n
+                } else if want > 0.0 {
+                    m + spare * (n - m) / want
                 } else {
-                    share
+                    *m
                 }
             })
             .collect()
@@ -673,4 +734,133 @@ impl Layouter<'_> {
 
 fn leaves(ids: Vec<usize>) -> Vec<SNode> {
     ids.into_iter().map(SNode::Leaf).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    fn fonts() -> Fonts {
+        Fonts::load().unwrap()
+    }
+
+    fn letter(recipient: Option<Vec<String>>) -> Document {
+        Document {
+            title: "Beslut".into(),
+            language: "sv".into(),
+            author: "Socialnämnden".into(),
+            letterhead: vec!["Socialnämnden".into(), "Demo kommun".into()],
+            recipient,
+            meta_lines: vec![("Datum".into(), "2026-12-04".into())],
+            blocks: vec![Block::Paragraph("Text.".into())],
+        }
+    }
+
+    /// Every text set on the first page, with its position.
+    fn texts(laid: &Laid) -> Vec<(f32, f32, String)> {
+        laid.pages[0]
+            .iter()
+            .filter_map(|op| match op {
+                Op::Text {
+                    x, baseline, text, ..
+                } => Some((*x, *baseline, text.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_address_is_set_where_the_envelope_window_shows_it() {
+        let f = fonts();
+        let address = vec![
+            "Åsa Östlund".to_string(),
+            "Ängsvägen 12".to_string(),
+            "752 36 Uppsala".to_string(),
+        ];
+        let laid = layout(&letter(Some(address.clone())), "Beslut", &f);
+        let all = texts(&laid);
+        for line in &address {
+            let (x, baseline, _) = all.iter().find(|(_, _, t)| t.trim() == line).unwrap();
+            assert!(*x >= ADDRESS_WINDOW_X - 0.01, "{line} at x {x}");
+            assert!(
+                *baseline > ADDRESS_WINDOW_Y && *baseline < ADDRESS_WINDOW_Y + ADDRESS_WINDOW_H,
+                "{line} at {baseline}, window {ADDRESS_WINDOW_Y}..{}",
+                ADDRESS_WINDOW_Y + ADDRESS_WINDOW_H
+            );
+        }
+        // Nothing else shows through the window: the letterhead is above it, the date below.
+        for (x, baseline, t) in &all {
+            if address.iter().any(|a| a == t.trim()) {
+                continue;
+            }
+            let in_window = *x >= ADDRESS_WINDOW_X
+                && *baseline > ADDRESS_WINDOW_Y
+                && *baseline < ADDRESS_WINDOW_Y + ADDRESS_WINDOW_H;
+            assert!(!in_window, "{t:?} shows in the window");
+        }
+        // A letter without an address starts its text at the top.
+        let laid = layout(&letter(None), "Beslut", &f);
+        let date = texts(&laid)
+            .into_iter()
+            .find(|(_, _, t)| t.contains("2026-12-04"))
+            .unwrap();
+        assert!(date.1 < ADDRESS_WINDOW_Y);
+    }
+
+    #[test]
+    fn narrow_table_columns_never_break_a_word() {
+        let f = fonts();
+        let header: Vec<String> = [
+            "Insats",
+            "Beslutsdatum",
+            "Verkställt",
+            "Dagar",
+            "Orsak",
+            "Kommentar",
+        ]
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+        let rows: Vec<Vec<String>> = (0..3)
+            .map(|_| {
+                vec![
+                    "Dagverksamhet".into(),
+                    "2026-08-03".into(),
+                    "Nej".into(),
+                    "123".into(),
+                    "Resursbrist hos utföraren".into(),
+                    "Den enskilde har tackat nej till erbjuden plats och väntar på en annan \
+                     verksamhet närmare hemmet, vilket utföraren arbetar med."
+                        .into(),
+                ]
+            })
+            .collect();
+        let l = Layouter {
+            fonts: &f,
+            pages: vec![Vec::new()],
+            y: TOP,
+            page_start_y: TOP,
+            next_content: 0,
+            outline: Vec::new(),
+        };
+        let widths = l.column_widths(header.len(), &header, &rows);
+        assert!((widths.iter().sum::<f32>() - CONTENT_W).abs() < 0.5);
+        let styled = std::iter::once((CELL_BOLD, &header)).chain(rows.iter().map(|r| (CELL, r)));
+        for (style, row) in styled {
+            for (text, width) in row.iter().zip(&widths) {
+                let cell = l.cell(style, text, *width);
+                let words: Vec<&str> = cell
+                    .lines
+                    .iter()
+                    .flat_map(|s| s.split_whitespace())
+                    .collect();
+                let expected: Vec<&str> = text.split_whitespace().collect();
+                assert_eq!(
+                    words, expected,
+                    "a word of {text:?} broke in a column of {width}"
+                );
+            }
+        }
+    }
 }

@@ -1252,3 +1252,80 @@ async fn a_decision_under_emergency_access_is_logged_with_its_reason() {
         "the officer's own steps carry none"
     );
 }
+
+#[tokio::test]
+async fn one_letter_lists_every_insats_decided_that_day_and_names_the_officer() {
+    let app = app_on_2026_11_25().await;
+    let s = staffed(&app, "2026-10-01").await;
+    consent(&app, s.case_id, "2026-10-02").await;
+    let decisions = format!("/api/v1/cases/{}/decisions", s.case_id);
+    let (status, first) = call(
+        &app,
+        "POST",
+        Some(&s.officer),
+        &decisions,
+        Some(decision("granted", "2026-10-15")),
+    )
+    .await;
+    assert_eq!(status, 201, "{first}");
+    let mut garden = decision("granted", "2026-10-15");
+    garden["insats"] = json!("Hjälp att ta hand om trädgården");
+    garden["reasons"] =
+        json!("Trädgårdsarbetet tar den tid som behövs för vila, och hjälpen avlastar.");
+    let (status, second) = call(&app, "POST", Some(&s.officer), &decisions, Some(garden)).await;
+    assert_eq!(status, 201, "{second}");
+    let officer_id = staff_id(&app, "h@kommun.example").await;
+    let grant = testkit::grant(&app, officer_id, s.case_id).await;
+    let origin = Origin::default();
+    let now = app.state.clock.now();
+    for id in [
+        first["id"].as_i64().unwrap(),
+        second["id"].as_i64().unwrap(),
+    ] {
+        let d = store::assessed::decision(&app.db, &grant, id, now, &origin)
+            .await
+            .unwrap()
+            .unwrap();
+        let doc = web::documents::decision_letter(&app.state, &grant, &d, &origin)
+            .await
+            .unwrap();
+        // One letter for the application's decisions of that day, whichever is asked for.
+        assert_eq!(doc.title, "Beslut om din ansökan");
+        let text = format!("{doc:?}");
+        for needle in [
+            "Avlösning i hemmet",
+            "Hjälp att ta hand om trädgården",
+            "Behovet av avlösning är styrkt",
+            "Trädgårdsarbetet tar den tid",
+            // The officer who holds the case, reached directly.
+            "h@kommun.example",
+        ] {
+            assert!(text.contains(needle), "{needle}: {text}");
+        }
+        assert_eq!(
+            text.matches("Så överklagar du").count(),
+            1,
+            "one appeal instruction"
+        );
+    }
+    // The same letter from the API, with a staff token; a stranger gets nothing.
+    let id = first["id"].as_i64().unwrap();
+    let res = client()
+        .get(app.url(&format!("/api/v1/decisions/{id}/letter.pdf")))
+        .header("authorization", format!("Bearer {}", s.officer))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers()["content-type"].to_str().unwrap(),
+        "application/pdf"
+    );
+    assert!(res.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let res = client()
+        .get(app.url(&format!("/api/v1/decisions/{id}/letter.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+}

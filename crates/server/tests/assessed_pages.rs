@@ -442,6 +442,17 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
     m.sign_in(&app, "c@kommun.example", PW).await;
     let reports = m.get("/personal/rapporter?kvartal=2026Q3").await;
     assert_eq!(reports.status, 200, "{}", reports.body);
+    // The quarter is a choice, the last closed one by default; the running one says so.
+    let default = m.get("/personal/rapporter").await;
+    assert!(
+        default
+            .body
+            .contains("<option value=\"2026Q3\" selected>2026 kvartal 3</option>"),
+        "{}",
+        default.body
+    );
+    assert!(default.body.contains("2026 kvartal 4 (pågår)"));
+    assert!(!default.body.contains("<datalist"));
     assert_eq!(
         m.get("/personal/rapporter?kvartal=2026Q9").await.status,
         422
@@ -556,7 +567,16 @@ async fn the_letter_never_carries_a_protected_address() {
     let open = &letters[0];
     assert_eq!(open.recipient.as_ref().unwrap()[1], "Hemliga gatan 7");
     let protected = &letters[1];
-    assert!(protected.recipient.is_none());
+    // The name only, and how the letter reaches them: through the Tax Agency.
+    assert_eq!(
+        protected.recipient.as_deref(),
+        Some(
+            &[
+                "Demo Anhörigsson".to_string(),
+                "Skyddad adress – skickas via Skatteverket".to_string()
+            ][..]
+        )
+    );
     let everything = format!("{protected:?}");
     assert!(!everything.contains("Hemliga"), "{everything}");
     // The letter states the reasons, the legal basis and how to appeal within three weeks.

@@ -51,7 +51,9 @@ async fn sender(state: &AppState, kommunkod: &str) -> Result<Sender, PageError> 
     })
 }
 
-/// The person a decision concerns: the applicant, read (and logged) for the letter.
+/// The person a decision concerns: the applicant, read (and logged) for the letter, with the
+/// address block: name and address, or for a protected identity the name and the words that
+/// the letter goes through the Tax Agency (the address is never read).
 async fn addressee(
     state: &AppState,
     case: &CaseGrant,
@@ -69,27 +71,44 @@ async fn addressee(
         .ok_or(PageError::NotFound)?;
     let name = format!("{} {}", p.summary.given_name, p.summary.family_name);
     // Skyddad folkbokföring: the address is never printed (the store never returns it).
-    let protected = p.summary.protection.hides_address();
-    let address = match (&p.address_line, protected) {
-        (Some(line), false) => {
-            let mut lines = vec![name.clone(), line.clone()];
-            let place = [p.postal_code.clone(), p.city.clone()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
-            if !place.is_empty() {
-                lines.push(place);
-            }
-            Some(lines)
+    if p.summary.protection.hides_address() {
+        return Ok((
+            name.clone(),
+            Some(vec![name, state.t.get("letter-protected-address")]),
+        ));
+    }
+    let address = p.address_line.as_ref().map(|line| {
+        let mut lines = vec![name.clone(), line.clone()];
+        let place = [p.postal_code.clone(), p.city.clone()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if !place.is_empty() {
+            lines.push(place);
         }
-        _ => None,
-    };
+        lines
+    });
     Ok((name, address))
 }
 
-/// The decision letter (FL 32–33 §§): the decision, its reasons, the legal basis, and how to
-/// appeal, in Swedish.
+/// The officer the party reaches directly: the case's holder, else the one who decided.
+async fn officer(
+    state: &AppState,
+    case: &CaseGrant,
+    decided_by: i64,
+) -> Result<(String, String), PageError> {
+    let k = case.kommun();
+    let holder = store::cases::case_ref(&state.db, k.as_str(), case.id())
+        .await?
+        .and_then(|c| c.assigned_to);
+    let who = store::staff::by_id(&state.db, holder.unwrap_or(decided_by)).await?;
+    Ok(who.map_or_else(Default::default, |u| (u.display_name, u.email)))
+}
+
+/// The decision letter (FL 32–33 §§), one per application's decision: every insats decided
+/// that day in the case, each with its outcome, scope, legal basis and reasons; then how to
+/// appeal and whom to ask, in Swedish.
 pub async fn decision_letter(
     state: &AppState,
     case: &CaseGrant,
@@ -101,6 +120,19 @@ pub async fn decision_letter(
     let kommunkod = kommunkod.as_str();
     let s = sender(state, kommunkod).await?;
     let (name, recipient) = addressee(state, case, origin).await?;
+    let (officer_name, officer_email) = officer(state, case, d.decided_by).await?;
+    // The decisions on the application made the same day go in one letter.
+    let mut decided: Vec<DecisionRow> = store::assessed::of_case(&state.db, case)
+        .await?
+        .decisions
+        .into_iter()
+        .map(|f| f.decision)
+        .filter(|x| x.decided_on == d.decided_on)
+        .collect();
+    if !decided.iter().any(|x| x.id == d.id) {
+        decided.push(d.clone());
+    }
+    decided.sort_by_key(|x| x.id);
     let weeks = state
         .law
         .period("appeal", d.decided_on)
@@ -112,63 +144,80 @@ pub async fn decision_letter(
     } else {
         weeks.to_string()
     };
-    let insats = d.insats.to_lowercase();
-    let values = [
-        ("kommun", s.kommun.as_str()),
-        ("board", s.board.as_str()),
-        ("weeks", weeks.as_str()),
-        ("insats", insats.as_str()),
-        ("phone", s.phone.as_str()),
-        ("email", s.email.as_str()),
-    ];
     let on = d.decided_on;
-    let intro = fill(
-        &block(
-            state,
-            kommunkod,
-            &format!("decision-intro-{}", d.outcome),
-            on,
-        )
-        .await?,
-        &values,
-    );
-    let appeal = fill(
-        &block(state, kommunkod, "appeal-instructions", on).await?,
-        &values,
-    );
-    let contact = fill(&block(state, kommunkod, "contact", on).await?, &values);
-    let mut facts = vec![
-        (t.get("letter-insats"), d.insats.clone()),
-        (
-            t.get("letter-outcome"),
-            t.get(&format!("outcome-{}", d.outcome)),
-        ),
-    ];
-    let scope = crate::assessed::scope_text(t, d);
-    if !scope.is_empty() {
-        facts.push((t.get("letter-scope"), scope));
-    }
-    facts.push((t.get("letter-legal-basis"), d.legal_citation.clone()));
     let reasons_rule = state
         .law
         .reference("fl-reasons", on)
         .map(|r| format!(" ({})", r.citation))
         .unwrap_or_default();
-    let mut blocks = vec![
-        Block::Paragraph(intro),
-        Block::Facts(facts),
-        Block::Heading(format!("{}{reasons_rule}", t.get("letter-reasons"))),
-        Block::Paragraph(d.reasons.clone()),
-        Block::Heading(t.get("letter-how-to-appeal")),
-        Block::Paragraph(appeal),
-        Block::Heading(t.get("letter-questions")),
-        Block::Paragraph(contact),
-    ];
+    let common = |insats: &str| -> Vec<(&'static str, String)> {
+        vec![
+            ("kommun", s.kommun.clone()),
+            ("board", s.board.clone()),
+            ("weeks", weeks.clone()),
+            ("insats", insats.to_owned()),
+            ("phone", s.phone.clone()),
+            ("email", s.email.clone()),
+            ("officer", officer_name.clone()),
+            ("officer_email", officer_email.clone()),
+        ]
+    };
+    let filled = |text: &str, values: &[(&'static str, String)]| {
+        let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        fill(text, &pairs)
+    };
+    let mut blocks = Vec::new();
     if d.is_demo {
-        blocks.insert(0, Block::Paragraph(t.get("letter-demo")));
+        blocks.push(Block::Paragraph(t.get("letter-demo")));
     }
+    let several = decided.len() > 1;
+    for x in &decided {
+        let insats = x.insats.to_lowercase();
+        let values = common(&insats);
+        if several {
+            blocks.push(Block::Heading(x.insats.clone()));
+        }
+        let intro = block(
+            state,
+            kommunkod,
+            &format!("decision-intro-{}", x.outcome),
+            on,
+        )
+        .await?;
+        blocks.push(Block::Paragraph(filled(&intro, &values)));
+        let mut facts = vec![
+            (t.get("letter-insats"), x.insats.clone()),
+            (
+                t.get("letter-outcome"),
+                t.get(&format!("outcome-{}", x.outcome)),
+            ),
+        ];
+        let scope = crate::assessed::scope_text(t, x);
+        if !scope.is_empty() {
+            facts.push((t.get("letter-scope"), scope));
+        }
+        facts.push((t.get("letter-legal-basis"), x.legal_citation.clone()));
+        blocks.push(Block::Facts(facts));
+        blocks.push(Block::Heading(format!(
+            "{}{reasons_rule}",
+            t.get("letter-reasons")
+        )));
+        blocks.push(Block::Paragraph(x.reasons.clone()));
+    }
+    let values = common(&d.insats.to_lowercase());
+    let appeal = block(state, kommunkod, "appeal-instructions", on).await?;
+    let contact = block(state, kommunkod, "contact", on).await?;
+    blocks.push(Block::Heading(t.get("letter-how-to-appeal")));
+    blocks.push(Block::Paragraph(filled(&appeal, &values)));
+    blocks.push(Block::Heading(t.get("letter-questions")));
+    blocks.push(Block::Paragraph(filled(&contact, &values)));
+    let title = if several {
+        t.get("letter-decision-title-application")
+    } else {
+        t.get1("letter-decision-title", "insats", &d.insats.to_lowercase())
+    };
     Ok(Document {
-        title: t.get1("letter-decision-title", "insats", &insats),
+        title,
         language: "sv".into(),
         author: format!("{}, {}", s.board, s.kommun),
         letterhead: vec![s.board.clone(), s.kommun.clone()],
@@ -178,6 +227,8 @@ pub async fn decision_letter(
             (t.get("letter-case-number"), d.case_number.clone()),
             (t.get("letter-to"), name),
             (t.get("letter-decided-by"), d.decided_by_name.clone()),
+            (t.get("letter-officer"), officer_name.clone()),
+            (t.get("letter-officer-email"), officer_email.clone()),
         ],
         blocks,
     })

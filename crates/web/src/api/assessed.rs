@@ -33,6 +33,7 @@ crate::api_routes! {
     post "/api/v1/municipalities/{kommunkod}/applications" => create_application;
     post "/api/v1/cases/{id}/decisions" => create_decision;
     get "/api/v1/decisions/{id}" => get_decision;
+    get "/api/v1/decisions/{id}/letter.pdf" => decision_letter_pdf;
     post "/api/v1/decisions/{id}/notice" => record_notice;
     post "/api/v1/decisions/{id}/appeals" => create_appeal;
     get "/api/v1/appeals/{id}" => get_appeal;
@@ -278,6 +279,27 @@ async fn get_decision(
     }: DecisionAccess<act::ReadCase>,
 ) -> Result<Response, ApiError> {
     Ok(Json(decision_json(&state, &c, &grant, id).await?).into_response())
+}
+
+/// The decision letter as PDF/A, the same document the staff page gives (the read is logged).
+async fn decision_letter_pdf(
+    State(state): State<AppState>,
+    DecisionAccess {
+        caller: c,
+        id,
+        grant,
+        ..
+    }: DecisionAccess<act::ReadCase>,
+) -> Result<Response, ApiError> {
+    let d = store::assessed::decision(&state.db, &grant, id, state.clock.now(), &c.origin)
+        .await?
+        .ok_or_else(|| not_found(&state))?;
+    let doc = crate::documents::decision_letter(&state, &grant, &d, &c.origin).await?;
+    let bytes = crate::documents::pdf(&doc)?;
+    Ok(crate::http::pdf_response(
+        bytes,
+        &format!("beslut-{}-{id}.pdf", d.case_number),
+    ))
 }
 
 async fn record_notice(

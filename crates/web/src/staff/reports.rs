@@ -78,7 +78,8 @@ pub async fn watch(
 struct ReportsPage<'a> {
     l: StaffLayout<'a>,
     quarter: String,
-    quarters: Vec<String>,
+    /// The quarters to choose from: (value, label), newest first.
+    quarters: Vec<(String, String)>,
     report: NotExecuted,
     stats: Vec<StatisticsRow>,
     error: Option<String>,
@@ -132,7 +133,17 @@ pub async fn reports(
     RawQuery(q): RawQuery,
 ) -> Result<Response, PageError> {
     let t = ctx.texts(&state);
-    let quarters = recent_quarters(state.clock.today());
+    let today = state.clock.today();
+    let current = domain::calendar::quarter_of(today);
+    let label = |q: &str| {
+        let (year, n) = q.split_once('Q').unwrap_or((q, ""));
+        let id = if q == current {
+            "reports-quarter-current"
+        } else {
+            "reports-quarter-option"
+        };
+        t.get2(id, ("year", year), ("n", n))
+    };
     let (status, quarter, report, stats, error) =
         match report_for(&state, kommun, &q, &ctx.origin).await? {
             Ok((quarter, report, stats)) => (StatusCode::OK, quarter, report, stats, None),
@@ -151,6 +162,12 @@ pub async fn reports(
                 )
             }
         };
+    // An older quarter asked for by its address is offered too, so the choice shows it.
+    let mut values = recent_quarters(today);
+    if error.is_none() && !values.contains(&quarter) {
+        values.push(quarter.clone());
+    }
+    let quarters = values.iter().map(|q| (q.clone(), label(q))).collect();
     let p = ReportsPage {
         l: StaffLayout::signed_in(t, t.get("reports-title"), &ctx.staff, "reports"),
         quarter,
