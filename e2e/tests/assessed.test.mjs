@@ -315,12 +315,23 @@ describe('assessed support: application, decision, notice and appeals', () => {
       assert.equal(await factIn(application, 'Närstående'), RECIPIENT);
       assert.match((await factIn(application, 'Ansökan kom in')) ?? '', /^2026-10-15 \(0 /);
       assert.match(await text(application.locator('ul')), new RegExp(`^${INSATS} `));
+      await assertNoViolations(page, `${flow.path} (nothing yet)`);
+      // The page is in parts, one at a time; each part is scanned once.
+      const parts = await page.locator('nav.parts a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+      assert.equal(parts.length, 8, parts.join(' '));
+      assert.equal(await page.locator('nav.parts a[aria-current="page"]').innerText(), 'Ansökan');
+      for (const href of parts.slice(1)) {
+        await visit(page, href);
+        await assertNoViolations(page, `${href} (nothing yet)`);
+      }
+      await visit(page, `${flow.path}?del=utredning`);
       assert.equal(
         await text(page.locator('section[aria-labelledby="utredning"] > p')),
         'Inget är dokumenterat i utredningen ännu.',
       );
+      assert.equal(await page.locator('section[aria-labelledby="ansokan"]').count(), 0, 'one part');
+      await visit(page, `${flow.path}?del=beslut`);
       assert.equal(await page.locator('section[aria-labelledby="beslut"] article').count(), 0);
-      await assertNoViolations(page, `${flow.path} (nothing yet)`);
 
       // No longer waiting in the inbox.
       await visit(page, INBOX);
@@ -330,7 +341,7 @@ describe('assessed support: application, decision, notice and appeals', () => {
   it('keyboard only: an investigation entry', () =>
     withPage('officer', async (page) => {
       const { path } = opened();
-      await visit(page, path);
+      await visit(page, `${path}?del=utredning`);
       const area = '#f-investigation-area';
       await tabTo(page, { selector: area });
       // Arrow keys move a closed select's choice (Windows and Linux).
@@ -356,7 +367,7 @@ describe('assessed support: application, decision, notice and appeals', () => {
   it('the material is communicated, answer by 2026-10-29', () =>
     withPage('officer', async (page) => {
       const { path } = opened();
-      await visit(page, path);
+      await visit(page, `${path}?del=kommunicering`);
       const section = page.locator('section[aria-labelledby="kommunicering"]');
       await section.locator('summary', { hasText: 'Kommunicera underlag' }).click();
       const material = `Läkarintyg om mammans behov av tillsyn (e2e ${tag}).`;
@@ -376,7 +387,7 @@ describe('assessed support: application, decision, notice and appeals', () => {
   it('the care recipient’s consent to respite is recorded', () =>
     withPage('officer', async (page) => {
       const { path } = opened();
-      await visit(page, path);
+      await visit(page, `${path}?del=utredning`);
       const section = page.locator('section[aria-labelledby="samtycken"]');
       assert.equal(await text(section.locator('p').first()), 'Inga samtycken är registrerade.');
       await section.locator('summary', { hasText: 'Registrera samtycke' }).click();
@@ -397,14 +408,15 @@ describe('assessed support: application, decision, notice and appeals', () => {
   it('a partly granted decision must wait for the kommunicering (422, no axe violations)', () =>
     withPage('officer', async (page) => {
       const { path } = opened();
-      await visit(page, path);
+      await visit(page, `${path}?del=beslut`);
       await fillDecision(page, DAY.applied);
       await submit(page, DECIDE, 422);
       const links = await errorSummary(page);
       assert.deepEqual(links, [
         [
           '#f-decision-communication_waiver',
-          'Kommuniceringen pågår: vänta tills svaret kommit eller svarstiden gått ut.',
+          // The summary names the field, as its label does.
+          'Om kommunicering inte behövdes: varför: Kommuniceringen pågår: vänta tills svaret kommit eller svarstiden gått ut.',
         ],
       ]);
       const waiver = page.locator('#f-decision-communication_waiver');
@@ -426,9 +438,10 @@ describe('assessed support: application, decision, notice and appeals', () => {
     const { path } = opened();
     await moveTo(DAY.decided);
     await withPage('officer', async (page) => {
-      await visit(page, path);
+      await visit(page, `${path}?del=kommunicering`);
       const sent = page.locator('section[aria-labelledby="kommunicering"] article.entry');
       assert.equal(await text(sent.locator('p.flag')), 'Svarstiden har gått ut.');
+      await visit(page, `${path}?del=beslut`);
       await fillDecision(page, DAY.decided);
       await submit(page, DECIDE, 303);
       assert.equal(new URL(page.url()).hash, '#beslut');
@@ -450,7 +463,7 @@ describe('assessed support: application, decision, notice and appeals', () => {
   it('the decision letter is a PDF', () =>
     withPage('officer', async (page) => {
       const { path } = opened();
-      await visit(page, path);
+      await visit(page, `${path}?del=beslut`);
       const link = decisionOf(page).locator('a', { hasText: 'Beslutsbrev (PDF)' });
       const href = await link.getAttribute('href');
       assert.equal(href, `/personal/beslut/${flow.decisionId}/beslut.pdf`);
@@ -467,7 +480,7 @@ describe('assessed support: application, decision, notice and appeals', () => {
     const { path } = opened();
     await moveTo(DAY.appealed);
     await withPage('officer', async (page) => {
-      await visit(page, path);
+      await visit(page, `${path}?del=delgivning`);
       const n = flow.decisionId;
       const form = decisionOf(page).locator(`form[action="/personal/beslut/${n}/delgivning"]`);
       assert.equal(await form.getAttribute('aria-label'), 'Registrera delgivning');
@@ -497,7 +510,7 @@ describe('assessed support: application, decision, notice and appeals', () => {
   it('an appeal on the last day, a Monday, is in time', () =>
     withPage('officer', async (page) => {
       const { path } = opened();
-      await visit(page, path);
+      await visit(page, `${path}?del=overklaganden`);
       await registerAppeal(page, DAY.lastDay);
       const appeal = appealOf(page, DAY.lastDay);
       assert.equal(await appeal.count(), 1);
@@ -516,7 +529,7 @@ describe('assessed support: application, decision, notice and appeals', () => {
   it('an appeal the day after is late; the page with both has no axe violations', () =>
     withPage('officer', async (page) => {
       const { path } = opened();
-      await visit(page, path);
+      await visit(page, `${path}?del=overklaganden`);
       await registerAppeal(page, DAY.appealed);
       const appeal = appealOf(page, DAY.appealed);
       assert.equal(await appeal.count(), 1);
@@ -533,7 +546,7 @@ describe('assessed support: application, decision, notice and appeals', () => {
   it('the late appeal is dismissed', () =>
     withPage('officer', async (page) => {
       const { path } = opened();
-      await visit(page, path);
+      await visit(page, `${path}?del=overklaganden`);
       const appeal = appealOf(page, DAY.appealed);
       const action = (await appeal.locator('form[action$="/avvisa"]').getAttribute('action')) ?? '';
       const m = /^\/personal\/overklaganden\/(\d+)\/avvisa$/.exec(action);

@@ -245,7 +245,7 @@ describe('cases, the journal, persons, the log review and accounts', () => {
       await tabTo(page, { selector: firstLink });
       await pressAndWaitForURL(page, 'Enter', ITEM_URL);
       assert.ok((await h1(page)).includes(reference), `the request ${reference} is open`);
-      const carer = await fact(page, 'Ditt namn');
+      const carer = await fact(page, 'Namn');
 
       // "Öppna ärende" opens the form for a new case, with the request's reference filled in.
       await tabTo(page, { selector: 'main a', text: 'Öppna ärende' });

@@ -969,7 +969,7 @@ async fn the_ivo_report_lists_exactly_the_decisions_past_three_months() {
     assert_eq!(watch.body.matches(PRESUMED).count(), 2, "{}", watch.body);
     let confirm = |day: &'static str| {
         let path = format!("/personal/beslut/{}/mottagning", ids[2]);
-        let case_page = format!("/personal/arenden/{}/bistand", s.case_id);
+        let case_page = format!("/personal/arenden/{}/bistand?del=delgivning", s.case_id);
         let form = format!("receipt-{}", ids[2]);
         (path, case_page, form, day)
     };

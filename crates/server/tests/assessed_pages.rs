@@ -163,7 +163,11 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
     )
     .await;
     ok(&r);
-    let page = b.get(&format!("/personal/arenden/{case_id}/bistand")).await;
+    let page = b
+        .get(&format!(
+            "/personal/arenden/{case_id}/bistand?del=utredning"
+        ))
+        .await;
     assert!(page.body.contains("inte haft en ledig dag"));
     assert!(page.body.contains("Den närstående själv"));
 
@@ -235,7 +239,9 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
     )
     .await;
     ok(&r);
-    let page = b.get(&format!("/personal/arenden/{case_id}/bistand")).await;
+    let page = b
+        .get(&format!("/personal/arenden/{case_id}/bistand?del=beslut"))
+        .await;
     assert!(page.body.contains("Delvis bifall"), "{}", page.body);
     let decision_id: i64 = 1;
 
@@ -272,6 +278,17 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
     )
     .await;
     assert_eq!(r.status, 422, "received before sent");
+    // The form comes back on its own part, its summary naming the field.
+    assert!(
+        r.body.contains("aria-current=\"page\">Delgivning</a>"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("Parten fick beslutet: "), "{}", r.body);
+    assert!(
+        !r.body.contains("/bistand/utredning\""),
+        "only the notice part"
+    );
     let r = post(
         &mut b,
         case_id,
@@ -286,7 +303,9 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
     .await;
     ok(&r);
     assert!(b
-        .get(&format!("/personal/arenden/{case_id}/bistand"))
+        .get(&format!(
+            "/personal/arenden/{case_id}/bistand?del=delgivning"
+        ))
         .await
         .body
         .contains("2026-11-16"));
@@ -307,7 +326,11 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
     )
     .await;
     ok(&r);
-    let page = b.get(&format!("/personal/arenden/{case_id}/bistand")).await;
+    let page = b
+        .get(&format!(
+            "/personal/arenden/{case_id}/bistand?del=overklaganden"
+        ))
+        .await;
     assert!(
         page.body.contains("i rätt tid") && page.body.contains("för sent"),
         "{}",
@@ -341,7 +364,9 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains("Avvisa överklagandet?"));
     assert!(!b
-        .get(&format!("/personal/arenden/{case_id}/bistand"))
+        .get(&format!(
+            "/personal/arenden/{case_id}/bistand?del=overklaganden"
+        ))
         .await
         .body
         .contains("Avvisat"));
@@ -349,12 +374,18 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
     ok(&r);
     // The timely one waited more than seven days without being forwarded: a warning.
     assert!(b
-        .get(&format!("/personal/arenden/{case_id}/bistand"))
+        .get(&format!(
+            "/personal/arenden/{case_id}/bistand?del=overklaganden"
+        ))
         .await
         .body
         .contains("utan att skickas"));
     // Forwarding is offered only once the board has reconsidered; sent anyway, it is refused.
-    let page = b.get(&format!("/personal/arenden/{case_id}/bistand")).await;
+    let page = b
+        .get(&format!(
+            "/personal/arenden/{case_id}/bistand?del=overklaganden"
+        ))
+        .await;
     assert!(!page.body.contains("/personal/overklaganden/1/overlamna"));
     assert!(page.body.contains("/personal/overklaganden/1/omprova"));
     let r = post(
@@ -379,7 +410,11 @@ async fn an_officer_takes_investigates_decides_and_handles_the_appeals() {
     )
     .await;
     ok(&r);
-    let page = b.get(&format!("/personal/arenden/{case_id}/bistand")).await;
+    let page = b
+        .get(&format!(
+            "/personal/arenden/{case_id}/bistand?del=overklaganden"
+        ))
+        .await;
     assert!(page.body.contains("/personal/overklaganden/1/overlamna"));
     let r = post(
         &mut b,

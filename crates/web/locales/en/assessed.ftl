@@ -358,3 +358,15 @@ letter-report-stats-caption = Decisions not carried out per service, { $quarter 
 assessed-receipt-presumed = (presumed day: confirm it when the real one is known)
 assessed-receipt-confirm = Confirm the day the party received the decision
 assessed-receipt-hint = The day was worked out by the rule for post. When you know the real day, write it here: the last day to appeal is counted again from it.
+
+## The assessed-support page in parts
+assessed-parts = Parts of the case
+assessed-tab-ansokan = Application
+assessed-tab-utredning = Investigation
+assessed-tab-kommunicering = Communication
+assessed-tab-beslut = Decisions
+assessed-tab-delgivning = Notice
+assessed-tab-overklaganden = Appeals
+assessed-tab-verkstallighet = Execution
+assessed-tab-uppfoljning = Follow-up
+assessed-appeals-after-notice = An appeal is registered once the decision has been notified.

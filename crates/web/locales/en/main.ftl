@@ -764,3 +764,15 @@ confirm-dismiss-title = Dismiss the appeal?
 confirm-dismiss-consequence = A dismissed appeal is not tried. The party is to receive a decision on the dismissal with instructions on how to appeal it.
 confirm-dismiss-button = Yes, dismiss
 confirm-dismiss-date = Dismissed on
+
+## Staff wording for what a carer wrote (the carer's own forms say "Your name")
+item-field-name = Name
+item-field-personnummer = Personal identity number
+item-field-relation = Cares for
+item-field-recipient-age = The person cared for: age
+item-field-recipient-conditions = The person cared for: situation
+item-field-carer-age = The carer's age
+item-field-wants = Wants help with
+item-field-message = Message
+staff-booking-topic = What the conversation is about
+staff-carer-age-group = The carer's age

@@ -358,3 +358,15 @@ letter-report-stats-caption = Ej verkställda beslut per insats, { $quarter }
 assessed-receipt-presumed = (antagen dag: bekräfta när den riktiga är känd)
 assessed-receipt-confirm = Bekräfta dagen parten fick beslutet
 assessed-receipt-hint = Dagen räknades fram enligt regeln för post. När du vet den riktiga dagen, skriv den här: sista dag att överklaga räknas om från den.
+
+## The assessed-support page in parts
+assessed-parts = Delar av ärendet
+assessed-tab-ansokan = Ansökan
+assessed-tab-utredning = Utredning
+assessed-tab-kommunicering = Kommunicering
+assessed-tab-beslut = Beslut
+assessed-tab-delgivning = Delgivning
+assessed-tab-overklaganden = Överklaganden
+assessed-tab-verkstallighet = Verkställighet
+assessed-tab-uppfoljning = Uppföljning
+assessed-appeals-after-notice = Ett överklagande registreras när beslutet är delgivet.

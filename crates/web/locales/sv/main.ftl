@@ -764,3 +764,15 @@ confirm-dismiss-title = Avvisa överklagandet?
 confirm-dismiss-consequence = Ett avvisat överklagande prövas inte. Parten ska få ett beslut om avvisningen med en överklagandehänvisning.
 confirm-dismiss-button = Ja, avvisa
 confirm-dismiss-date = Avvisas den
+
+## Staff wording for what a carer wrote (the carer's own forms say "Ditt namn")
+item-field-name = Namn
+item-field-personnummer = Personnummer
+item-field-relation = Hjälper
+item-field-recipient-age = Den närståendes ålder
+item-field-recipient-conditions = Den närståendes situation
+item-field-carer-age = Den anhöriges ålder
+item-field-wants = Vill ha hjälp med
+item-field-message = Meddelande
+staff-booking-topic = Vad samtalet gäller
+staff-carer-age-group = Den anhöriges ålder

@@ -10,6 +10,7 @@ mod decision_steps;
 mod documents;
 mod page;
 mod posted;
+mod tabs;
 mod take;
 
 pub use documents::{letter, package};

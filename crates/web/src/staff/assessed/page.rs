@@ -8,7 +8,7 @@ use crate::http::{CaseAccess, StaffCtx};
 use crate::staff::pages::{field, render, StaffLayout};
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
@@ -19,6 +19,8 @@ use domain::assessed::{
 use domain::policy::Action;
 use store::access::CaseGrant;
 use store::assessed::Assessed;
+
+use super::tabs::Tab;
 
 /// One investigation entry as listed under its area: when, by whom, what.
 type AreaLine = (String, String, String);
@@ -55,6 +57,9 @@ struct AssessedPage<'a> {
     /// The first applied insats not yet decided, chosen in the decision form.
     next_applied: String,
     draft: Draft,
+    /// The part shown (`?del=`), and every part: (address, label, shown).
+    tab: &'static str,
+    tabs: Vec<(&'static str, String, bool)>,
 }
 
 struct DecisionView {
@@ -94,6 +99,15 @@ impl AssessedPage<'_> {
         self.l.t.get(&format!("{prefix}-{value}"))
     }
 
+    /// The heading of the part shown.
+    fn part_title(&self) -> String {
+        self.tabs
+            .iter()
+            .find(|(_, _, shown)| *shown)
+            .map(|(_, label, _)| label.clone())
+            .unwrap_or_default()
+    }
+
     fn opt_date(&self, d: &Option<NaiveDate>) -> String {
         d.map(|d| d.to_string()).unwrap_or_else(|| "–".into())
     }
@@ -105,6 +119,7 @@ pub(super) async fn page(
     ctx: &StaffCtx,
     grant: &CaseGrant,
     draft: Draft,
+    tab: Tab,
     status: StatusCode,
 ) -> Result<Response, PageError> {
     let id = grant.id();
@@ -238,15 +253,28 @@ pub(super) async fn page(
         legal_refs,
         next_applied,
         draft,
+        tab: tab.slug(),
+        tabs: Tab::ALL
+            .iter()
+            .map(|x| (x.slug(), x.label(t), *x == tab))
+            .collect(),
     };
     render(status, &p)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct PartQuery {
+    del: String,
 }
 
 pub async fn show(
     State(state): State<AppState>,
     CaseAccess { ctx, grant, .. }: CaseAccess<act::ReadCase>,
+    Query(q): Query<PartQuery>,
 ) -> Result<Response, PageError> {
-    page(&state, &ctx, &grant, Draft::default(), StatusCode::OK).await
+    let tab = Tab::from_query(&q.del);
+    page(&state, &ctx, &grant, Draft::default(), tab, StatusCode::OK).await
 }
 
 /// The choices the template offers, with their labels.

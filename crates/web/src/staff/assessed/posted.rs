@@ -23,6 +23,7 @@ use super::appeal_steps::appeal_action;
 use super::case_steps::case_action;
 use super::decision_steps::decision_action;
 use super::page::{page, Draft};
+use super::tabs::{field_label, Tab};
 use super::{granted, municipality};
 /// The `{action}` of a post, the form's step.
 #[derive(Deserialize)]
@@ -170,6 +171,12 @@ async fn handle(
         f,
         today: state.clock.today(),
     };
+    let tab = match target {
+        Target::Case(_) => Tab::of_step("case", &action),
+        Target::Decision(_) => Tab::of_step("decision", &action),
+        Target::Appeal(_) => Tab::of_step("appeal", &action),
+    };
+    let part = tab.slug();
     let path = match target {
         Target::Case(id) => format!("/personal/arenden/{id}/bistand/{action}"),
         Target::Decision(id) => format!("/personal/beslut/{id}/{action}"),
@@ -182,7 +189,7 @@ async fn handle(
     };
     match outcome {
         StepOutcome::Done(anchor) => Ok(Redirect::to(&format!(
-            "/personal/arenden/{case_id}/bistand#{anchor}"
+            "/personal/arenden/{case_id}/bistand?del={part}#{anchor}"
         ))
         .into_response()),
         StepOutcome::Ask(ask) => {
@@ -197,20 +204,32 @@ async fn handle(
                 consequence: t.get(ask.consequence),
                 button: t.get(ask.button),
                 action: path,
-                back: format!("/personal/arenden/{case_id}/bistand#{}", ask.anchor),
+                back: format!(
+                    "/personal/arenden/{case_id}/bistand?del={part}#{}",
+                    ask.anchor
+                ),
             };
             crate::staff::confirm::page(state, ctx, "cases", q, &c.f)
         }
         StepOutcome::Invalid(errors) => {
             let t = state.texts(&staff.user.language);
             let form = field(&c.f, "_form").to_owned();
+            // The summary names each field as its label does.
             let draft = Draft {
-                errors: FormErrors::plain(t, &errors, &[]),
+                errors: FormErrors::new(t, &errors, &[], |f| field_label(t, f)),
                 values: c.f.clone(),
                 form,
             };
             let grant = granted(state, ctx, Action::ReadCase, case_id).await?;
-            page(state, ctx, &grant, draft, StatusCode::UNPROCESSABLE_ENTITY).await
+            page(
+                state,
+                ctx,
+                &grant,
+                draft,
+                tab,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
