@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Staff page throughput and latency with the audit log on: a signed-in member of staff's
-# inbox, a case page, a person search, and the same reads through the API with a token.
+# inbox, case list (and its search by name, reference and personnummer), deadline watch, a case
+# page, a person search, and the same reads through the API with a token.
 # Every one of these requests writes an audit row before it answers.
 #
 #   bench/staff.sh                                   # the demo database (small)
@@ -74,13 +75,24 @@ PERSON_ID="$(curl -s -H "$AUTH" "$BASE/api/v1/cases/$CASE_ID" | python3 -c 'impo
 FAMILY="$(curl -s -H "$AUTH" "$BASE/api/v1/persons/$PERSON_ID" | python3 -c 'import json,sys; print(json.load(sys.stdin)["family_name"])' 2>/dev/null || echo Demo)"
 Q="$(python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$FAMILY")"
 
+# What a carer quotes on the phone: a reference and a personnummer of this account's cases.
+REF="$(curl -s -H "$AUTH" "$BASE/api/v1/cases" | python3 -c 'import json,sys; c=[x["reference"] for x in json.load(sys.stdin)["cases"] if x.get("reference")]; print(c[0] if c else "")')"
+PNR="$(curl -s -H "$AUTH" "$BASE/api/v1/persons/$PERSON_ID" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("id_number") or "")' 2>/dev/null || true)"
+enc() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
+
 TARGETS=(
     "Inbox page|$COOKIE|/personal/inkorg"
+    "Case list page (person, reference, age, next deadline)|$COOKIE|/personal/arenden"
+    "Case search page by name|$COOKIE|/personal/arenden?q=$Q"
+    "Deadline watch page|$COOKIE|/personal/bevakning"
+    "API: case list|$AUTH|/api/v1/cases"
     "Case page (case, persons, journal)|$COOKIE|/personal/arenden/$CASE_ID"
     "Person search page|$COOKIE|/personal/personer?q=$Q"
     "API: case|$AUTH|/api/v1/cases/$CASE_ID"
     "API: journal|$AUTH|/api/v1/cases/$CASE_ID/journal"
 )
+[ -n "$REF" ] && TARGETS+=("Case search page by reference|$COOKIE|/personal/arenden?q=$(enc "$REF")")
+[ -n "$PNR" ] && TARGETS+=("API: case search by personnummer|$AUTH|/api/v1/cases?q=$(enc "$PNR")")
 # The open support's pages, for accounts that run it (carer support officers, managers) and
 # where activities exist (the demo has some; generated data has none yet).
 if [ "$(curl -s -o /dev/null -w '%{http_code}' -H "$COOKIE" "$BASE/personal/aktiviteter/1")" = "200" ]; then

@@ -434,8 +434,22 @@ pub fn appeal_timely(appeal_received_on: NaiveDate, deadline: NaiveDate) -> bool
     appeal_received_on <= deadline
 }
 
-/// The date an appeal reached the board: not before the party received the decision, and
-/// not in the future.
+/// The first day an appeal can have reached the board: the day the party received the
+/// decision; when that day is only presumed (a notice by post), the day the notice was sent,
+/// since an appeal shows the party had the decision, whatever the presumption said.
+pub fn earliest_appeal_day(
+    notice_received_on: NaiveDate,
+    received_presumed: bool,
+    notice_sent_on: Option<NaiveDate>,
+) -> NaiveDate {
+    match (received_presumed, notice_sent_on) {
+        (true, Some(sent)) => sent.min(notice_received_on),
+        _ => notice_received_on,
+    }
+}
+
+/// The date an appeal reached the board: not before the party can have received the decision
+/// (`earliest_appeal_day`), and not in the future.
 pub fn validate_appeal_date(
     raw: &str,
     decision_received_on: NaiveDate,
@@ -993,6 +1007,20 @@ mod tests {
         assert_eq!(deadline, d("2026-11-09"));
         assert!(appeal_timely(d("2026-11-09"), deadline));
         assert!(!appeal_timely(d("2026-11-10"), deadline));
+    }
+
+    #[test]
+    fn an_appeal_may_arrive_before_a_presumed_day_of_receipt() {
+        // Sent by post on the 16th, presumed received on the 19th: she appealed on the 17th.
+        let earliest = earliest_appeal_day(d("2026-11-19"), true, Some(d("2026-11-16")));
+        assert_eq!(earliest, d("2026-11-16"));
+        assert!(validate_appeal_date("2026-11-17", earliest, d("2026-11-25")).is_ok());
+        assert!(validate_appeal_date("2026-11-15", earliest, d("2026-11-25")).is_err());
+        // A confirmed day of receipt holds.
+        assert_eq!(
+            earliest_appeal_day(d("2026-11-19"), false, Some(d("2026-11-16"))),
+            d("2026-11-19")
+        );
     }
 
     #[test]

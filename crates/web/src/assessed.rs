@@ -340,11 +340,11 @@ pub async fn register_appeal(
     let Some(notice_received) = d.received_on else {
         return Ok(Err(refusal(Refusal::NoNotice)));
     };
-    let date =
-        match assessed::validate_appeal_date(received_on, notice_received, state.clock.today()) {
-            Ok(d) => d,
-            Err(e) => return Ok(Err(e)),
-        };
+    let earliest = assessed::earliest_appeal_day(notice_received, d.received_presumed, d.sent_on);
+    let date = match assessed::validate_appeal_date(received_on, earliest, state.clock.today()) {
+        Ok(d) => d,
+        Err(e) => return Ok(Err(e)),
+    };
     let note = Some(note.trim()).filter(|n| !n.is_empty());
     let r = store::assessed::register_appeal(
         &state.db,

@@ -165,19 +165,33 @@ pub async fn register_appeal(
     }
     let kommunkod = grant.kommunkod();
     let mut tx = db.begin().await?;
-    let found: Option<(i64, Option<NaiveDate>, Option<NaiveDate>)> = crate::with_tx!(&mut tx, c => {
-        sqlx::query_as("SELECT case_id, notice_received_on, appeal_deadline FROM decisions WHERE id = $1 AND kommunkod = $2")
-            .bind(decision_id)
-            .bind(kommunkod)
-            .fetch_optional(&mut *c)
-            .await?
+    type Notice = (
+        i64,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+        bool,
+        Option<NaiveDate>,
+    );
+    let found: Option<Notice> = crate::with_tx!(&mut tx, c => {
+        sqlx::query_as(
+            "SELECT case_id, notice_received_on, appeal_deadline, notice_received_presumed, notice_sent_on \
+             FROM decisions WHERE id = $1 AND kommunkod = $2",
+        )
+        .bind(decision_id)
+        .bind(kommunkod)
+        .fetch_optional(&mut *c)
+        .await?
     });
-    let (case_id, notice_received, deadline) = match found {
+    let (case_id, earliest, deadline) = match found {
         None => return Ok(Err(Refusal::NotFound)),
-        Some((c, Some(r), Some(d))) => (c, r, d),
+        Some((c, Some(r), Some(d), presumed, sent)) => (
+            c,
+            domain::assessed::earliest_appeal_day(r, presumed, sent),
+            d,
+        ),
         Some(_) => return Ok(Err(Refusal::NoNotice)),
     };
-    if received_on < notice_received {
+    if received_on < earliest {
         return Ok(Err(Refusal::AppealBeforeNotice));
     }
     let timely = domain::assessed::appeal_timely(received_on, deadline);
