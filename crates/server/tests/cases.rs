@@ -1212,6 +1212,18 @@ async fn a_request_becomes_a_case_once() {
     let all = b.get("/personal/inkorg?hanterade=1").await;
     assert!(all.body.contains(&reference), "{}", all.body);
     assert!(all.body.contains("Ärende öppnat"));
+    // The handled request links to the case it became.
+    let (case_id, number) = (
+        scalar(&app, "SELECT MIN(id) FROM cases").await,
+        text(&app, "SELECT case_number FROM cases ORDER BY id LIMIT 1").await,
+    );
+    assert!(
+        all.body.contains(&format!(
+            "<a href=\"/personal/arenden/{case_id}\">{number}</a>"
+        )),
+        "{}",
+        all.body
+    );
 
     let api = Api {
         app: &app,

@@ -231,7 +231,17 @@ pub struct InboxItem {
     #[sqlx(flatten)]
     pub request: StoredContactRequest,
     pub assignee_name: Option<String>,
+    /// The case the request became, for a handled one.
+    pub case_id: Option<i64>,
+    pub case_number: Option<String>,
 }
+
+/// A request with who holds it and the case it became (the first, if pressed twice before
+/// the rule that a request becomes a case once).
+const INBOX_COLUMNS: &str = "cr.*, u.display_name AS assignee_name, oc.id AS case_id, oc.case_number AS case_number \
+     FROM contact_requests cr \
+     LEFT JOIN staff_users u ON u.id = cr.assigned_to \
+     LEFT JOIN cases oc ON oc.id = (SELECT MIN(x.id) FROM cases x WHERE x.contact_request_id = cr.id)";
 
 /// A page of the municipality's inbox. The read is logged, naming every request shown, and
 /// committed before the rows are returned.
@@ -253,8 +263,7 @@ pub async fn inbox(
         ("<", "DESC")
     };
     let sql = format!(
-        "SELECT cr.*, u.display_name AS assignee_name FROM contact_requests cr \
-         LEFT JOIN staff_users u ON u.id = cr.assigned_to \
+        "SELECT {INBOX_COLUMNS} \
          WHERE cr.kommunkod = $1 \
          AND ($2 = 'anyone' OR ($2 = 'me' AND cr.assigned_to = $3) OR ($2 = 'nobody' AND cr.assigned_to IS NULL)) \
          AND ($4 = FALSE OR cr.young_carer = TRUE) \
@@ -320,8 +329,7 @@ pub async fn get(
 ) -> Result<Option<InboxItem>, StoreError> {
     let item: Option<InboxItem> = crate::with_pool!(db, pool => {
         sqlx::query_as(
-            "SELECT cr.*, u.display_name AS assignee_name FROM contact_requests cr \
-             LEFT JOIN staff_users u ON u.id = cr.assigned_to WHERE cr.kommunkod = $1 AND cr.id = $2",
+            &format!("SELECT {INBOX_COLUMNS} WHERE cr.kommunkod = $1 AND cr.id = $2"),
         )
         .bind(kommunkod)
         .bind(id)

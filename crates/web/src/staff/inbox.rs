@@ -28,6 +28,8 @@ pub struct Row {
     pub assignee: Option<String>,
     /// Handled requests (a case, or closed) say so when shown.
     pub status: domain::contact::RequestStatus,
+    /// The case it became: (id, case number).
+    pub case: Option<(i64, String)>,
 }
 
 #[derive(Template)]
@@ -82,6 +84,7 @@ fn row(t: &I18n, item: &InboxItem, now: DateTime<Utc>) -> Row {
         involves_child: r.involves_child,
         assignee: item.assignee_name.clone(),
         status: r.status,
+        case: item.case_id.zip(item.case_number.clone()),
     }
 }
 
