@@ -98,6 +98,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "person_merge",
         sql: include_str!("../migrations/0017_person_merge.sql"),
     },
+    Migration {
+        version: 18,
+        name: "cases_by_kommun",
+        sql: include_str!("../migrations/0018_cases_by_kommun.sql"),
+    },
 ];
 
 /// What each `{placeholder}` of a migration becomes on SQLite and on PostgreSQL. These are the

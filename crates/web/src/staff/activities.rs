@@ -661,14 +661,13 @@ pub async fn post(
         "installd" => match domain::case::validate_reason("cancel_reason", &form.cancel_reason) {
             Err(e) => Err(e),
             Ok(reason) if !crate::staff::confirm::given(&pairs) => {
-                let q = crate::staff::confirm::Question {
-                    title: t.get("confirm-cancel-activity-title"),
-                    facts: vec![(t.get("confirm-reason"), reason)],
-                    consequence: t.get("confirm-cancel-activity-consequence"),
-                    button: t.get("confirm-cancel-activity-button"),
-                    action: format!("/personal/aktiviteter/{id}/installd"),
-                    back: format!("/personal/aktiviteter/{id}"),
-                };
+                let q = crate::staff::confirm::Question::asking(
+                    t,
+                    "cancel-activity",
+                    vec![(t.get("confirm-reason"), reason)],
+                    format!("/personal/aktiviteter/{id}/installd"),
+                    format!("/personal/aktiviteter/{id}"),
+                );
                 return crate::staff::confirm::page(&state, &ctx, "activities", q, &pairs);
             }
             Ok(reason) => {
@@ -716,14 +715,13 @@ pub async fn post(
                 .find(|p| p.signup.id == signup)
                 .map(|p| p.signup.name)
                 .ok_or(PageError::NotFound)?;
-            let q = crate::staff::confirm::Question {
-                title: t.get("confirm-cancel-signup-title"),
-                facts: vec![(t.get("confirm-participant"), name)],
-                consequence: t.get("confirm-cancel-signup-consequence"),
-                button: t.get("confirm-cancel-signup-button"),
-                action: format!("/personal/aktiviteter/{id}/avboka"),
-                back: format!("/personal/aktiviteter/{id}#deltagare"),
-            };
+            let q = crate::staff::confirm::Question::asking(
+                t,
+                "cancel-signup",
+                vec![(t.get("confirm-participant"), name)],
+                format!("/personal/aktiviteter/{id}/avboka"),
+                format!("/personal/aktiviteter/{id}#deltagare"),
+            );
             return crate::staff::confirm::page(&state, &ctx, "activities", q, &pairs);
         }
         "avboka" => {

@@ -868,14 +868,13 @@ pub async fn set_status(
     // Closing is final for the officer's work: asked first, on a page of its own.
     if to == Some(domain::case::CaseStatus::Closed) && form.confirmed != "yes" {
         let t = ctx.texts(&state);
-        let q = crate::staff::confirm::Question {
-            title: t.get("confirm-close-case-title"),
-            facts: Vec::new(),
-            consequence: t.get("confirm-close-case-consequence"),
-            button: t.get("confirm-close-case-button"),
-            action: format!("/personal/arenden/{id}/status"),
-            back: format!("/personal/arenden/{id}"),
-        };
+        let q = crate::staff::confirm::Question::asking(
+            t,
+            "close-case",
+            Vec::new(),
+            format!("/personal/arenden/{id}/status"),
+            format!("/personal/arenden/{id}"),
+        );
         let pairs = [("status".to_owned(), form.status.clone())];
         return crate::staff::confirm::page(&state, &ctx, "cases", q, &pairs);
     }

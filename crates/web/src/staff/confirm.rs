@@ -36,6 +36,27 @@ pub struct Question {
     pub back: String,
 }
 
+impl Question {
+    /// The question of a step by its name: its words are the messages `confirm-{step}-title`,
+    /// `-consequence` and `-button`.
+    pub fn asking(
+        t: &crate::i18n::I18n,
+        step: &str,
+        facts: Vec<(String, String)>,
+        action: String,
+        back: String,
+    ) -> Self {
+        Question {
+            title: t.get(&format!("confirm-{step}-title")),
+            facts,
+            consequence: t.get(&format!("confirm-{step}-consequence")),
+            button: t.get(&format!("confirm-{step}-button")),
+            action,
+            back,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "staff/confirm.html")]
 struct ConfirmPage<'a> {

@@ -365,14 +365,13 @@ pub async fn close(
         }
     };
     if f.confirmed != "yes" {
-        let q = crate::staff::confirm::Question {
-            title: t.get("confirm-close-request-title"),
-            facts: vec![(t.get("item-close-reason"), reason.clone())],
-            consequence: t.get("confirm-close-request-consequence"),
-            button: t.get("confirm-close-request-button"),
-            action: format!("/personal/inkorg/{id}/avsluta"),
-            back: format!("/personal/inkorg/{id}"),
-        };
+        let q = crate::staff::confirm::Question::asking(
+            t,
+            "close-request",
+            vec![(t.get("item-close-reason"), reason.clone())],
+            format!("/personal/inkorg/{id}/avsluta"),
+            format!("/personal/inkorg/{id}"),
+        );
         let pairs = [("reason".to_owned(), f.reason.clone())];
         return crate::staff::confirm::page(&state, &ctx, "inbox", q, &pairs);
     }

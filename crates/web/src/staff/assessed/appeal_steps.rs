@@ -95,16 +95,12 @@ pub(super) async fn appeal_action(
 fn ask(s: &AppealStep) -> Option<Ask> {
     match s {
         AppealStep::Forward(on) => Some(Ask {
-            title: "confirm-forward-title",
-            consequence: "confirm-forward-consequence",
-            button: "confirm-forward-button",
+            step: "forward",
             facts: vec![("confirm-forward-date", on.to_string())],
             anchor: "beslut",
         }),
         AppealStep::Dismiss(on, reasons) => Some(Ask {
-            title: "confirm-dismiss-title",
-            consequence: "confirm-dismiss-consequence",
-            button: "confirm-dismiss-button",
+            step: "dismiss",
             facts: vec![
                 ("confirm-dismiss-date", on.to_string()),
                 ("assessed-reasons", reasons.clone()),

@@ -82,11 +82,10 @@ pub(super) enum StepOutcome {
     Ask(Ask),
 }
 
-/// A final step's confirmation, as message ids and the facts it records.
+/// A final step's confirmation: the step's name (its words are `confirm-{step}-*`) and the
+/// facts it records.
 pub(super) struct Ask {
-    pub(super) title: &'static str,
-    pub(super) consequence: &'static str,
-    pub(super) button: &'static str,
+    pub(super) step: &'static str,
     /// (label's message id, value)
     pub(super) facts: Vec<(&'static str, String)>,
     /// The anchor of the page to go back to.
@@ -194,21 +193,16 @@ async fn handle(
         .into_response()),
         StepOutcome::Ask(ask) => {
             let t = ctx.texts(state);
-            let q = crate::staff::confirm::Question {
-                title: t.get(ask.title),
-                facts: ask
-                    .facts
-                    .into_iter()
-                    .map(|(label, value)| (t.get(label), value))
-                    .collect(),
-                consequence: t.get(ask.consequence),
-                button: t.get(ask.button),
-                action: path,
-                back: format!(
-                    "/personal/arenden/{case_id}/bistand?del={part}#{}",
-                    ask.anchor
-                ),
-            };
+            let facts = ask
+                .facts
+                .into_iter()
+                .map(|(label, value)| (t.get(label), value))
+                .collect();
+            let back = format!(
+                "/personal/arenden/{case_id}/bistand?del={part}#{}",
+                ask.anchor
+            );
+            let q = crate::staff::confirm::Question::asking(t, ask.step, facts, path, back);
             crate::staff::confirm::page(state, ctx, "cases", q, &c.f)
         }
         StepOutcome::Invalid(errors) => {
