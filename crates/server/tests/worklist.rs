@@ -343,10 +343,24 @@ async fn the_case_page_searches_and_names_the_field_that_is_wrong() {
         page.body
     );
     assert!(page.body.contains("id=\"f-status-error\""));
-    // The deadline watch names the person and the reference too.
+    // The deadline watch names the person, the reference and the holder too.
     let page = b.get("/personal/bevakning").await;
     assert_eq!(page.status, 200);
-    for s in [&d.case_number, &d.reference, "Demo Anhörigsson"] {
+    let holder = testkit::fetch_text(
+        &app.db,
+        &format!(
+            "SELECT display_name FROM staff_users WHERE id = {}",
+            d.officer_id
+        ),
+    )
+    .await
+    .unwrap();
+    for s in [
+        &d.case_number,
+        &d.reference,
+        "Demo Anhörigsson",
+        holder.as_str(),
+    ] {
         assert!(page.body.contains(s), "{s}: {}", page.body);
     }
 }

@@ -103,6 +103,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "cases_by_kommun",
         sql: include_str!("../migrations/0018_cases_by_kommun.sql"),
     },
+    Migration {
+        version: 19,
+        name: "cases_by_request",
+        sql: include_str!("../migrations/0019_cases_by_request.sql"),
+    },
 ];
 
 /// What each `{placeholder}` of a migration becomes on SQLite and on PostgreSQL. These are the

@@ -184,6 +184,8 @@ pub async fn page(
 pub struct CaseLabel {
     pub person: Option<ListedPerson>,
     pub reference: Option<String>,
+    /// Who holds the case.
+    pub holder: Option<String>,
 }
 
 /// The labels of some cases of the municipality, for `viewer` (who sees a protected identity
@@ -200,9 +202,10 @@ pub async fn labels(
     // Ids are numbers, so writing them into the statement cannot inject anything.
     let list: Vec<String> = cases.iter().map(i64::to_string).collect();
     let sql = format!(
-        "SELECT c.id, c.assigned_to, COALESCE(a.reference, cr.reference) AS reference, \
+        "SELECT c.id, c.assigned_to, s.display_name AS holder, COALESCE(a.reference, cr.reference) AS reference, \
            p.id AS person_id, p.given_name, p.family_name, p.protection \
          FROM cases c LEFT JOIN applications a ON a.case_id = c.id \
+         LEFT JOIN staff_users s ON s.id = c.assigned_to \
          LEFT JOIN contact_requests cr ON cr.id = c.contact_request_id \
          LEFT JOIN persons p ON p.id = {LISTED_PERSON} \
          WHERE c.kommunkod = $1 AND c.id IN ({})",
@@ -225,6 +228,7 @@ pub async fn labels(
             CaseLabel {
                 person,
                 reference: r.reference,
+                holder: r.holder,
             },
         );
     }
@@ -235,6 +239,7 @@ pub async fn labels(
 struct LabelRaw {
     id: i64,
     assigned_to: Option<i64>,
+    holder: Option<String>,
     reference: Option<String>,
     person_id: Option<i64>,
     given_name: Option<String>,

@@ -280,6 +280,7 @@ pub struct WatchLine {
     /// The person the case is about, when the viewer may see them named.
     pub person: Option<store::worklist::ListedPerson>,
     pub reference: Option<String>,
+    pub holder: Option<String>,
 }
 
 /// The deadlines of the cases an officer works on (or, for a manager, of the municipality):
@@ -320,6 +321,7 @@ pub async fn watch(
             late: w.late,
             person: None,
             reference: None,
+            holder: None,
         });
     }
     let ids = domain::watch::cases_named(lines.iter().map(|l| l.case_id));
@@ -328,6 +330,7 @@ pub async fn watch(
         if let Some(label) = labels.get(&l.case_id) {
             l.person = label.person.clone();
             l.reference = label.reference.clone();
+            l.holder = label.holder.clone();
         }
     }
     // What is late first, then by the date it is due.
