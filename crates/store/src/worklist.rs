@@ -45,22 +45,27 @@ pub struct WorkRow {
 }
 
 #[derive(sqlx::FromRow)]
-struct Raw {
+struct Listed {
     #[sqlx(flatten)]
     case: CaseRow,
     received_on: Option<NaiveDate>,
-    reference: Option<String>,
-    person_id: Option<i64>,
-    given_name: Option<String>,
-    family_name: Option<String>,
-    protection: Option<String>,
 }
 
 /// The person shown on a row: the applicant, else the case's carer, else anyone in it.
 const LISTED_PERSON: &str = "COALESCE(a.applicant_id, (SELECT cp.person_id FROM case_persons cp WHERE cp.case_id = c.id \
      ORDER BY CASE cp.role WHEN 'carer' THEN 0 WHEN 'care_recipient' THEN 1 ELSE 2 END, cp.person_id LIMIT 1))";
 
-/// One page of the cases `user_id` holds or their units hold.
+/// A value bound to a statement built for one page.
+enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+/// One page of the cases `user_id` holds or their units hold. The statement carries only the
+/// filters asked for (each combination is its own prepared statement with its own plan: one
+/// statement with every filter as `$n = '' OR ...` got a generic plan that joined all of a
+/// unit's cases before the limit); the page's persons and references are read after, for its
+/// ids alone.
 pub async fn page(
     db: &Db,
     kommunkod: &str,
@@ -74,89 +79,112 @@ pub async fn page(
         CaseOrder::NewestFirst => ("<", "DESC", i64::MAX),
         CaseOrder::OldestFirst => (">", "ASC", 0),
     };
-    let holder = match q.holder {
-        HolderFilter::Anyone => "anyone",
-        HolderFilter::Me => "me",
-        HolderFilter::Nobody => "nobody",
+    let mut binds = vec![Bind::Text(kommunkod.to_owned()), Bind::Int(user_id)];
+    let next = |b: Bind, binds: &mut Vec<Bind>| {
+        binds.push(b);
+        format!("${}", binds.len())
     };
-    // A term is one of four kinds; the statement has a branch for each, chosen by $8.
-    let (term_kind, exact, like_lower, like_cap) = match &q.term {
-        None => ("", String::new(), String::new(), String::new()),
-        Some(SearchTerm::Number(p)) => ("number", p.canonical(), String::new(), String::new()),
-        Some(SearchTerm::CaseNumber(n)) => ("case", n.clone(), String::new(), String::new()),
-        Some(SearchTerm::Reference(r)) => ("ref", r.clone(), String::new(), String::new()),
+    let mut conds = vec![
+        "c.kommunkod = $1".to_owned(),
+        "(c.assigned_to = $2 OR c.unit_id IN (SELECT unit_id FROM staff_units WHERE user_id = $2))"
+            .to_owned(),
+    ];
+    if let Some(status) = q.status {
+        let p = next(Bind::Text(status.as_str().to_owned()), &mut binds);
+        conds.push(format!("c.status = {p}"));
+    }
+    match q.holder {
+        HolderFilter::Anyone => {}
+        HolderFilter::Me => conds.push("c.assigned_to = $2".into()),
+        HolderFilter::Nobody => conds.push("c.assigned_to IS NULL".into()),
+    }
+    if let Some(unit) = q.unit {
+        let p = next(Bind::Int(unit), &mut binds);
+        conds.push(format!("c.unit_id = {p}"));
+    }
+    let p = next(Bind::Int(q.after_id.unwrap_or(start)), &mut binds);
+    conds.push(format!("c.id {cmp} {p}"));
+    match &q.term {
+        None => {}
+        Some(SearchTerm::CaseNumber(n)) => {
+            let p = next(Bind::Text(n.clone()), &mut binds);
+            conds.push(format!("c.case_number = {p}"));
+        }
+        Some(SearchTerm::Reference(r)) => {
+            let p = next(Bind::Text(r.clone()), &mut binds);
+            conds.push(format!(
+                "(c.id IN (SELECT case_id FROM applications WHERE kommunkod = $1 AND reference = {p}) \
+                 OR c.contact_request_id IN (SELECT id FROM contact_requests WHERE kommunkod = $1 AND reference = {p}))"
+            ));
+        }
+        Some(SearchTerm::Number(n)) => {
+            let p = next(Bind::Text(n.canonical()), &mut binds);
+            conds.push(format!(
+                "c.id IN (SELECT cp.case_id FROM case_persons cp JOIN persons n ON n.id = cp.person_id \
+                 WHERE n.kommunkod = $1 AND n.id_number = {p})"
+            ));
+        }
         // SQLite's lower() folds only A-Z: names are also matched as normally written, each
-        // word capitalised, so that "öberg" finds "Öberg".
-        Some(SearchTerm::Name(n)) => (
-            "name",
-            String::new(),
-            format!("%{n}%"),
-            format!("%{}%", capitalised(n)),
-        ),
-    };
+        // word capitalised, so that "öberg" finds "Öberg". A protected identity is found only
+        // by the officer who holds the case.
+        Some(SearchTerm::Name(name)) => {
+            let lower = next(Bind::Text(format!("%{name}%")), &mut binds);
+            let cap = next(Bind::Text(format!("%{}%", capitalised(name))), &mut binds);
+            conds.push(format!(
+                "EXISTS (SELECT 1 FROM case_persons cp JOIN persons n ON n.id = cp.person_id \
+                 WHERE cp.case_id = c.id AND (n.protection = 'none' OR c.assigned_to = $2) \
+                 AND (lower(n.given_name || ' ' || n.family_name) LIKE {lower} \
+                      OR n.given_name || ' ' || n.family_name LIKE {cap}))"
+            ));
+        }
+    }
+    let limit = next(Bind::Int(q.limit), &mut binds);
     let sql = format!(
         "SELECT c.id, c.case_number, c.kind, c.status, c.unit_id, u.name AS unit_name, c.assigned_to, \
-           s.display_name AS assignee_name, c.contact_request_id, c.opened_at, c.is_demo, c.received_on, \
-           COALESCE(a.reference, cr.reference) AS reference, \
-           p.id AS person_id, p.given_name, p.family_name, p.protection \
+           s.display_name AS assignee_name, c.contact_request_id, c.opened_at, c.is_demo, c.received_on \
          FROM cases c LEFT JOIN units u ON u.id = c.unit_id LEFT JOIN staff_users s ON s.id = c.assigned_to \
-         LEFT JOIN applications a ON a.case_id = c.id \
-         LEFT JOIN contact_requests cr ON cr.id = c.contact_request_id \
-         LEFT JOIN persons p ON p.id = {LISTED_PERSON} \
-         WHERE c.kommunkod = $1 \
-         AND (c.assigned_to = $2 OR c.unit_id IN (SELECT unit_id FROM staff_units WHERE user_id = $2)) \
-         AND ($3 = '' OR c.status = $3) \
-         AND ($4 = 'anyone' OR ($4 = 'me' AND c.assigned_to = $2) OR ($4 = 'nobody' AND c.assigned_to IS NULL)) \
-         AND ($5 = 0 OR c.unit_id = $5) \
-         AND c.id {cmp} $6 \
-         AND ($8 = '' \
-           OR ($8 = 'case' AND c.case_number = $9) \
-           OR ($8 = 'ref' AND (a.reference = $9 OR cr.reference = $9)) \
-           OR ($8 = 'number' AND EXISTS (SELECT 1 FROM case_persons cp JOIN persons n ON n.id = cp.person_id \
-                 WHERE cp.case_id = c.id AND n.id_number = $9)) \
-           OR ($8 = 'name' AND EXISTS (SELECT 1 FROM case_persons cp JOIN persons n ON n.id = cp.person_id \
-                 WHERE cp.case_id = c.id AND (n.protection = 'none' OR c.assigned_to = $2) \
-                 AND (lower(n.given_name || ' ' || n.family_name) LIKE $10 OR n.given_name || ' ' || n.family_name LIKE $11)))) \
-         ORDER BY c.id {dir} LIMIT $7"
+         WHERE {} ORDER BY c.kommunkod {dir}, c.id {dir} LIMIT {limit}",
+        conds.join(" AND ")
     );
-    let raws: Vec<Raw> = crate::with_pool!(db, pool => {
-        sqlx::query_as(&sql)
-            .bind(kommunkod)
-            .bind(user_id)
-            .bind(q.status.map_or("", |s| s.as_str()))
-            .bind(holder)
-            .bind(q.unit.unwrap_or(0))
-            .bind(q.after_id.unwrap_or(start))
-            .bind(q.limit)
-            .bind(term_kind)
-            .bind(&exact)
-            .bind(&like_lower)
-            .bind(&like_cap)
-            .fetch_all(pool)
-            .await?
+    let cases: Vec<Listed> = crate::with_pool!(db, pool => {
+        let mut query = sqlx::query_as(&sql);
+        for b in &binds {
+            query = match b {
+                Bind::Text(t) => query.bind(t.as_str()),
+                Bind::Int(i) => query.bind(*i),
+            };
+        }
+        query.fetch_all(pool).await?
     });
+    let ids: Vec<i64> = cases.iter().map(|r| r.case.id).collect();
+    let mut labels = labels(db, kommunkod, user_id, &ids).await?;
+    let raws: Vec<(Listed, CaseLabel)> = cases
+        .into_iter()
+        .map(|c| {
+            let label = labels.remove(&c.case.id).unwrap_or(CaseLabel {
+                person: None,
+                reference: None,
+                holder: None,
+            });
+            (c, label)
+        })
+        .collect();
     let today = domain::clock::stockholm_date(now);
-    let ids: Vec<i64> = raws.iter().map(|r| r.case.id).collect();
     let deadlines = next_deadlines(db, kommunkod, &ids, law, today).await?;
-    let mut rows = Vec::with_capacity(raws.len());
-    for r in raws {
-        let person = listed(
-            r.person_id,
-            r.protection,
-            r.given_name,
-            r.family_name,
-            r.case.assigned_to == Some(user_id),
-        )?;
-        let opened_on = domain::clock::stockholm_date(r.case.opened_at);
-        rows.push(WorkRow {
-            age_days: worklist::age_days(r.received_on, opened_on, today),
-            next_deadline: deadlines.get(&r.case.id).cloned(),
-            person,
-            reference: r.reference,
-            received_on: r.received_on,
-            case: r.case,
-        });
-    }
+    let rows: Vec<WorkRow> = raws
+        .into_iter()
+        .map(|(r, label)| {
+            let opened_on = domain::clock::stockholm_date(r.case.opened_at);
+            WorkRow {
+                age_days: worklist::age_days(r.received_on, opened_on, today),
+                next_deadline: deadlines.get(&r.case.id).cloned(),
+                person: label.person,
+                reference: label.reference,
+                received_on: r.received_on,
+                case: r.case,
+            }
+        })
+        .collect();
     let action = if q.term.is_some() {
         "case.search"
     } else {
