@@ -110,19 +110,16 @@ pub async fn page(
             let p = next(Bind::Text(n.clone()), &mut binds);
             conds.push(format!("c.case_number = {p}"));
         }
-        Some(SearchTerm::Reference(r)) => {
-            let p = next(Bind::Text(r.clone()), &mut binds);
-            conds.push(format!(
-                "(c.id IN (SELECT case_id FROM applications WHERE kommunkod = $1 AND reference = {p}) \
-                 OR c.contact_request_id IN (SELECT id FROM contact_requests WHERE kommunkod = $1 AND reference = {p}))"
-            ));
-        }
-        Some(SearchTerm::Number(n)) => {
-            let p = next(Bind::Text(n.canonical()), &mut binds);
-            conds.push(format!(
-                "c.id IN (SELECT cp.case_id FROM case_persons cp JOIN persons n ON n.id = cp.person_id \
-                 WHERE n.kommunkod = $1 AND n.id_number = {p})"
-            ));
+        // A reference or a number names a few cases: they are found first, by their unique
+        // indexes, so the page reads those cases and no others.
+        Some(term @ (SearchTerm::Reference(_) | SearchTerm::Number(_))) => {
+            let ids = cases_named_by(db, kommunkod, term).await?;
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            conds.push(if list.is_empty() {
+                "1 = 0".to_owned()
+            } else {
+                format!("c.id IN ({})", list.join(","))
+            });
         }
         // SQLite's lower() folds only A-Z: names are also matched as normally written, each
         // word capitalised, so that "öberg" finds "Öberg". A protected identity is found only
@@ -204,6 +201,36 @@ pub async fn page(
     e.persons.dedup();
     audit::append_now(db, now, &e).await?;
     Ok(rows)
+}
+
+/// The cases of the municipality a reference (an application's or a contact request's) or a
+/// personnummer names. Not logged: the page that shows them is.
+async fn cases_named_by(
+    db: &Db,
+    kommunkod: &str,
+    term: &SearchTerm,
+) -> Result<Vec<i64>, StoreError> {
+    let (sql, value) = match term {
+        SearchTerm::Reference(r) => (
+            "SELECT case_id FROM applications WHERE kommunkod = $1 AND reference = $2 \
+             UNION SELECT c.id FROM contact_requests cr JOIN cases c ON c.contact_request_id = cr.id \
+             WHERE cr.kommunkod = $1 AND cr.reference = $2",
+            r.clone(),
+        ),
+        SearchTerm::Number(n) => (
+            "SELECT cp.case_id FROM persons n JOIN case_persons cp ON cp.person_id = n.id \
+             WHERE n.kommunkod = $1 AND n.id_number = $2",
+            n.canonical(),
+        ),
+        SearchTerm::CaseNumber(_) | SearchTerm::Name(_) => return Ok(Vec::new()),
+    };
+    crate::with_pool!(db, pool => {
+        Ok(sqlx::query_scalar(sql)
+            .bind(kommunkod)
+            .bind(&value)
+            .fetch_all(pool)
+            .await?)
+    })
 }
 
 /// What a line about a case names besides its number: the person and the reference. Not
