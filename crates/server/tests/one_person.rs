@@ -9,21 +9,11 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use testkit::create_staff;
 
 const PW: &str = "korv med bröd och senap";
 
 async fn officer(app: &TestApp) -> String {
-    let id = create_staff(
-        app,
-        Some("0380"),
-        "case-officer",
-        "h@kommun.example",
-        PW,
-        true,
-        Some("A"),
-    )
-    .await;
+    let id = staff_in_unit_a(app, "case-officer", "h@kommun.example").await;
     write_token(app, id).await
 }
 

@@ -8,7 +8,6 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use testkit::create_staff;
 
 const PW: &str = "korv med bröd och senap";
 
@@ -24,26 +23,8 @@ struct Desk {
 /// An officer and a manager in unit A; an application received by phone on 2026-10-01 and
 /// taken by the officer.
 async fn desk(app: &TestApp) -> Desk {
-    let officer_id = create_staff(
-        app,
-        Some("0380"),
-        "case-officer",
-        "h@kommun.example",
-        PW,
-        true,
-        Some("A"),
-    )
-    .await;
-    let manager_id = create_staff(
-        app,
-        Some("0380"),
-        "unit-manager",
-        "c@kommun.example",
-        PW,
-        true,
-        Some("A"),
-    )
-    .await;
+    let officer_id = staff_in_unit_a(app, "case-officer", "h@kommun.example").await;
+    let manager_id = staff_in_unit_a(app, "unit-manager", "c@kommun.example").await;
     let officer = write_token(app, officer_id).await;
     let (status, answer) = api(
         app,

@@ -469,6 +469,20 @@ impl From<&IdentityRow> for domain::duplicates::Identity {
     }
 }
 
+impl From<&PersonRecord> for domain::duplicates::Identity {
+    fn from(p: &PersonRecord) -> Self {
+        domain::duplicates::Identity {
+            id: p.summary.id,
+            given_name: p.summary.given_name.clone(),
+            family_name: p.summary.family_name.clone(),
+            has_number: p.summary.id_number.is_some(),
+            birth_date: p.birth_date,
+            protection: p.summary.protection,
+            merged: p.merged_into.is_some(),
+        }
+    }
+}
+
 const IDENTITY: &str =
     "SELECT id, given_name, family_name, id_number, birth_date, protection, merged_into FROM persons";
 

@@ -10,7 +10,7 @@ use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::case::Protection;
 use domain::law::LawTable;
-use domain::watch::{WatchFacts, WatchKind};
+use domain::watch::WatchKind;
 use domain::worklist::{self, CaseListQuery, CaseOrder, HolderFilter, SearchTerm};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -339,12 +339,7 @@ async fn next_deadlines(
 ) -> Result<HashMap<i64, NextDeadline>, StoreError> {
     let mut out: HashMap<i64, NextDeadline> = HashMap::new();
     for i in crate::assessed::watch_of(db, kommunkod, cases).await? {
-        let facts = WatchFacts {
-            kind: i.what,
-            since: i.since,
-            due: i.due,
-        };
-        let Some(w) = domain::watch::classify(&facts, law, today) else {
+        let Some(w) = domain::watch::classify(&i.facts(), law, today) else {
             continue;
         };
         let candidate = NextDeadline {

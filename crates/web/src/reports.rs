@@ -303,12 +303,7 @@ pub async fn watch(
                 continue;
             }
         }
-        let facts = domain::watch::WatchFacts {
-            kind: i.what,
-            since: i.since,
-            due: i.due,
-        };
-        let Some(w) = domain::watch::classify(&facts, &state.law, today) else {
+        let Some(w) = domain::watch::classify(&i.facts(), &state.law, today) else {
             continue;
         };
         lines.push(WatchLine {

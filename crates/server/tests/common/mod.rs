@@ -46,6 +46,21 @@ pub async fn write_token(app: &TestApp, user: i64) -> String {
     .unwrap()
 }
 
+/// A member of staff of 0380 in unit A, with the second factor set up (password
+/// "korv med bröd och senap"): their id.
+pub async fn staff_in_unit_a(app: &TestApp, role: &str, email: &str) -> i64 {
+    testkit::create_staff(
+        app,
+        Some("0380"),
+        role,
+        email,
+        "korv med bröd och senap",
+        true,
+        Some("A"),
+    )
+    .await
+}
+
 /// One call of the staff API with a bearer token: (status, JSON body or null).
 pub async fn api(
     app: &TestApp,

@@ -19,6 +19,17 @@ pub struct WatchItem {
     pub due: Option<NaiveDate>,
 }
 
+impl WatchItem {
+    /// The clock as the watch's rules (`domain::watch::classify`) read it.
+    pub fn facts(&self) -> domain::watch::WatchFacts {
+        domain::watch::WatchFacts {
+            kind: self.what,
+            since: self.since,
+            due: self.due,
+        }
+    }
+}
+
 /// Everything with a clock in the municipality's open assessed cases, oldest first. The
 /// caller narrows it to the cases an officer works on and computes what is late.
 pub async fn watch(db: &Db, kommunkod: &str) -> Result<Vec<WatchItem>, StoreError> {

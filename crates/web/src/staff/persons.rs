@@ -484,16 +484,10 @@ pub async fn merge_form(
         shown.push((p, cases));
     }
     let [(pa, ca), (pb, cb)] = <[_; 2]>::try_from(shown).map_err(|_| PageError::NotFound)?;
-    let identity = |p: &store::persons::PersonRecord| domain::duplicates::Identity {
-        id: p.summary.id,
-        given_name: p.summary.given_name.clone(),
-        family_name: p.summary.family_name.clone(),
-        has_number: p.summary.id_number.is_some(),
-        birth_date: p.birth_date,
-        protection: p.summary.protection,
-        merged: p.merged_into.is_some(),
-    };
-    let (ia, ib) = (identity(&pa), identity(&pb));
+    let (ia, ib) = (
+        domain::duplicates::Identity::from(&pa),
+        domain::duplicates::Identity::from(&pb),
+    );
     let t = ctx.texts(&state);
     let plan = domain::duplicates::merge_plan(&ia, &ib).map(|(k, _)| k.id);
     let refusal = plan.err().map(|r| t.get(r.message_id()));
