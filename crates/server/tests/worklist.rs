@@ -361,3 +361,51 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// A name many people bear is searched case by case in the list's order, a rare one by its
+/// people first (the store counts them on the name indexes); both read each word typed as the
+/// beginning of a given or family name, and page alike.
+#[tokio::test]
+async fn a_common_name_is_found_as_a_rare_one_is_each_word_beginning_a_name() {
+    let app = app_on_2026_11_25().await;
+    let d = desk(&app).await;
+    let mut want = Vec::new();
+    for _ in 0..310 {
+        let person = json!({"given_name": "Anna", "family_name": "Vanligsson", "personnummer": ""});
+        want.push(open_for(&app, &d.officer, person).await);
+    }
+    let rare = open_for(
+        &app,
+        &d.officer,
+        json!({"given_name": "Ovanliga", "family_name": "Vanligsson", "personnummer": ""}),
+    )
+    .await;
+    want.push(rare);
+    want.sort_unstable_by(|a, b| b.cmp(a));
+    let find = |q: &'static str| {
+        let (app, t) = (&app, d.officer.clone());
+        async move {
+            let (status, body) = api(app, &t, "GET", &format!("/api/v1/cases?q={q}"), None).await;
+            assert_eq!(status, 200, "{body}");
+            body
+        }
+    };
+    // 311 people bear the name: more than are counted before the cases are walked.
+    let first = find("vanligsson").await;
+    assert_eq!(ids(&first), want[..100].to_vec());
+    let before = first["next_before"].as_i64().unwrap();
+    let (_, second) = api(
+        &app,
+        &d.officer,
+        "GET",
+        &format!("/api/v1/cases?q=vanligsson&before={before}"),
+        None,
+    )
+    .await;
+    assert_eq!(ids(&second), want[100..200].to_vec());
+    // A second word narrows the common name; a rare given name is found alone.
+    assert_eq!(ids(&find("vanligsson%20ovan").await), vec![rare]);
+    assert_eq!(ids(&find("ovan").await), vec![rare]);
+    // A word begins a name: the middle of one finds nothing.
+    assert_eq!(ids(&find("ligsson").await), Vec::<i64>::new());
+}

@@ -239,18 +239,6 @@ pub async fn search(
     let today = domain::clock::stockholm_date(now);
     // Three ways to search: a whole number (exact, indexed), part of a number (a scan of the
     // municipality's numbers), or names (indexed prefix ranges on the lower-cased names).
-    let collate = match db.backend() {
-        crate::Backend::Postgres => " COLLATE \"C\"",
-        crate::Backend::Sqlite => "",
-    };
-    // SQLite's lower() folds only A-Z, so "Öberg" stays "Öberg": names are also looked up
-    // with each word capitalised, as they are normally written.
-    let capitalised = |w: &str| {
-        let mut cs = w.chars();
-        cs.next()
-            .map(|f| f.to_uppercase().chain(cs).collect::<String>())
-            .unwrap_or_default()
-    };
     let (sql, a, b, c, d, e2, f) = if let Ok(p) = domain::Personnummer::parse(q, today) {
         (
             format!("SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND merged_into IS NULL AND id_number = $2 AND $3 = $3 AND $4 = $4 AND $5 = $5 AND $6 = $6 AND $7 = $7 LIMIT 50"),
@@ -272,38 +260,23 @@ pub async fn search(
             String::new(),
         )
     } else {
-        let mut words = q.split_whitespace().map(str::to_lowercase);
-        let first = words.next().unwrap_or_default();
-        let second_word = words.next().unwrap_or_default();
-        let cap = capitalised(&first);
-        let (upper, cap_upper) = (format!("{first}\u{10FFFF}"), format!("{cap}\u{10FFFF}"));
-        let (second, second_cap) = if second_word.is_empty() {
-            (String::new(), String::new())
-        } else {
-            (
-                format!("{second_word}%"),
-                format!("{}%", capitalised(&second_word)),
-            )
+        let Some(name) = crate::name_prefix::NamePrefix::new(q) else {
+            return Ok(Vec::new());
         };
-        let range = |col: &str, lo: &str, hi: &str| {
-            format!("(lower({col}){collate} >= {lo} AND lower({col}){collate} < {hi})")
-        };
+        let mut v = name.values().map(str::to_owned);
+        let mut value = || v.next().unwrap_or_default();
         (
             format!(
-                "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND merged_into IS NULL AND ({} OR {} OR {} OR {}) \
-                 AND ($6 = '' OR lower(family_name) LIKE $6 OR lower(given_name) LIKE $6 OR family_name LIKE $7 OR given_name LIKE $7) \
+                "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND merged_into IS NULL AND {} \
                  ORDER BY family_name, given_name, id LIMIT 50",
-                range("family_name", "$2", "$3"),
-                range("given_name", "$2", "$3"),
-                range("family_name", "$4", "$5"),
-                range("given_name", "$4", "$5"),
+                crate::name_prefix::NamePrefix::condition(db.backend(), "persons", 2),
             ),
-            first,
-            upper,
-            cap,
-            cap_upper,
-            second,
-            second_cap,
+            value(),
+            value(),
+            value(),
+            value(),
+            value(),
+            value(),
         )
     };
     let found: Vec<PersonSummary> = crate::with_pool!(db, pool => {
@@ -533,13 +506,15 @@ pub async fn possible_duplicates(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let sql = format!(
+        "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND {} ORDER BY id",
+        crate::id_list::IdList::contains(db.backend(), "id", "$2")
+    );
+    let ids = crate::id_list::IdList(ids);
     let found: Vec<PersonSummary> = crate::with_pool!(db, pool => {
-        sqlx::query_as(&format!(
-            "SELECT {SUMMARY} FROM persons WHERE kommunkod = $1 AND id IN ({}) ORDER BY id",
-            list.join(",")
-        ))
+        sqlx::query_as(&sql)
         .bind(kommunkod)
+        .bind(ids.clone())
         .fetch_all(pool)
         .await?
     });

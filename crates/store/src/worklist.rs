@@ -6,6 +6,8 @@
 use crate::audit::{self, Origin};
 use crate::cases::CaseRow;
 use crate::db::Db;
+use crate::id_list::IdList;
+use crate::name_prefix::NamePrefix;
 use crate::StoreError;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::case::Protection;
@@ -59,6 +61,7 @@ const LISTED_PERSON: &str = "COALESCE(a.applicant_id, (SELECT cp.person_id FROM 
 enum Bind {
     Text(String),
     Int(i64),
+    Ids(IdList),
 }
 
 /// One page of the cases `user_id` holds or their units hold. The statement carries only the
@@ -114,25 +117,32 @@ pub async fn page(
         // indexes, so the page reads those cases and no others.
         Some(term @ (SearchTerm::Reference(_) | SearchTerm::Number(_))) => {
             let ids = cases_named_by(db, kommunkod, term).await?;
-            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-            conds.push(if list.is_empty() {
-                "1 = 0".to_owned()
-            } else {
-                format!("c.id IN ({})", list.join(","))
-            });
+            let p = next(Bind::Ids(IdList(ids)), &mut binds);
+            conds.push(IdList::contains(db.backend(), "c.id", &p));
         }
-        // SQLite's lower() folds only A-Z: names are also matched as normally written, each
-        // word capitalised, so that "öberg" finds "Öberg". A protected identity is found only
-        // by the officer who holds the case.
+        // A name: where few people of the municipality bear it, their cases are found first
+        // (by the name indexes) and the page reads those; a common name is checked case by
+        // case in the page's order instead, which finds a page of them after a few hundred.
+        // A protected identity is found only by the officer who holds the case.
         Some(SearchTerm::Name(name)) => {
-            let lower = next(Bind::Text(format!("%{name}%")), &mut binds);
-            let cap = next(Bind::Text(format!("%{}%", capitalised(name))), &mut binds);
-            conds.push(format!(
-                "EXISTS (SELECT 1 FROM case_persons cp JOIN persons n ON n.id = cp.person_id \
-                 WHERE cp.case_id = c.id AND (n.protection = 'none' OR c.assigned_to = $2) \
-                 AND (lower(n.given_name || ' ' || n.family_name) LIKE {lower} \
-                      OR n.given_name || ' ' || n.family_name LIKE {cap}))"
-            ));
+            let Some(prefix) = NamePrefix::new(name) else {
+                return Ok(Vec::new());
+            };
+            match cases_of_a_rare_name(db, kommunkod, user_id, &prefix).await? {
+                Some(ids) => {
+                    let p = next(Bind::Ids(IdList(ids)), &mut binds);
+                    conds.push(IdList::contains(db.backend(), "c.id", &p));
+                }
+                None => {
+                    let first = binds.len() + 1;
+                    binds.extend(prefix.values().map(|v| Bind::Text(v.to_owned())));
+                    conds.push(format!(
+                        "EXISTS (SELECT 1 FROM case_persons cp JOIN persons n ON n.id = cp.person_id \
+                         WHERE cp.case_id = c.id AND (n.protection = 'none' OR c.assigned_to = $2) AND {})",
+                        NamePrefix::condition(db.backend(), "n", first)
+                    ));
+                }
+            }
         }
     }
     let limit = next(Bind::Int(q.limit), &mut binds);
@@ -143,12 +153,17 @@ pub async fn page(
          WHERE {} ORDER BY c.kommunkod {dir}, c.id {dir} LIMIT {limit}",
         conds.join(" AND ")
     );
+    // A page narrowed to found ids is planned for those ids each time: the generic plan
+    // PostgreSQL keeps for a prepared statement cannot know the list is short, and walked the
+    // unit's cases instead of reading the few by their keys.
+    let by_ids = binds.iter().any(|b| matches!(b, Bind::Ids(_)));
     let cases: Vec<Listed> = crate::with_pool!(db, pool => {
-        let mut query = sqlx::query_as(&sql);
+        let mut query = sqlx::query_as(&sql).persistent(!by_ids);
         for b in &binds {
             query = match b {
                 Bind::Text(t) => query.bind(t.as_str()),
                 Bind::Int(i) => query.bind(*i),
+                Bind::Ids(ids) => query.bind(ids.clone()),
             };
         }
         query.fetch_all(pool).await?
@@ -233,6 +248,50 @@ async fn cases_named_by(
     })
 }
 
+/// More people than this bearing a name make it common (see `page`).
+const RARE_NAME_PERSONS: i64 = 300;
+
+/// The cases of the municipality whose persons bear the name (as `viewer` may find them), or
+/// `None` when more than [`RARE_NAME_PERSONS`] people bear it. The people are counted first,
+/// on the name indexes alone, so a common name costs a short index range, not its cases.
+async fn cases_of_a_rare_name(
+    db: &Db,
+    kommunkod: &str,
+    viewer: i64,
+    name: &NamePrefix,
+) -> Result<Option<Vec<i64>>, StoreError> {
+    let people = format!(
+        "SELECT n.id FROM persons n WHERE n.kommunkod = $1 AND {} LIMIT $8",
+        NamePrefix::condition(db.backend(), "n", 2)
+    );
+    let persons: Vec<i64> = crate::with_pool!(db, pool => {
+        let mut query = sqlx::query_scalar(&people).bind(kommunkod);
+        for v in name.values() {
+            query = query.bind(v);
+        }
+        query.bind(RARE_NAME_PERSONS + 1).fetch_all(pool).await?
+    });
+    if persons.len() as i64 > RARE_NAME_PERSONS {
+        return Ok(None);
+    }
+    let cases = format!(
+        "SELECT cp.case_id FROM case_persons cp JOIN persons n ON n.id = cp.person_id \
+         JOIN cases c ON c.id = cp.case_id \
+         WHERE {} AND c.kommunkod = $1 AND (n.protection = 'none' OR c.assigned_to = $2)",
+        IdList::contains(db.backend(), "cp.person_id", "$3")
+    );
+    let persons = IdList(persons);
+    let ids: Vec<i64> = crate::with_pool!(db, pool => {
+        sqlx::query_scalar(&cases)
+            .bind(kommunkod)
+            .bind(viewer)
+            .bind(persons.clone())
+            .fetch_all(pool)
+            .await?
+    });
+    Ok(Some(ids))
+}
+
 /// What a line about a case names besides its number: the person and the reference. Not
 /// logged here: the caller logs the read of the list it belongs to, naming the cases.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -254,8 +313,6 @@ pub async fn labels(
     if cases.is_empty() {
         return Ok(HashMap::new());
     }
-    // Ids are numbers, so writing them into the statement cannot inject anything.
-    let list: Vec<String> = cases.iter().map(i64::to_string).collect();
     let sql = format!(
         "SELECT c.id, c.assigned_to, s.display_name AS holder, COALESCE(a.reference, cr.reference) AS reference, \
            p.id AS person_id, p.given_name, p.family_name, p.protection \
@@ -263,11 +320,12 @@ pub async fn labels(
          LEFT JOIN staff_users s ON s.id = c.assigned_to \
          LEFT JOIN contact_requests cr ON cr.id = c.contact_request_id \
          LEFT JOIN persons p ON p.id = {LISTED_PERSON} \
-         WHERE c.kommunkod = $1 AND c.id IN ({})",
-        list.join(",")
+         WHERE c.kommunkod = $1 AND {}",
+        IdList::contains(db.backend(), "c.id", "$2")
     );
+    let ids = IdList(cases.to_vec());
     let rows: Vec<LabelRaw> = crate::with_pool!(db, pool => {
-        sqlx::query_as(&sql).bind(kommunkod).fetch_all(pool).await?
+        sqlx::query_as(&sql).bind(kommunkod).bind(ids.clone()).fetch_all(pool).await?
     });
     let mut out = HashMap::with_capacity(rows.len());
     for r in rows {
@@ -358,16 +416,4 @@ async fn next_deadlines(
         }
     }
     Ok(out)
-}
-
-fn capitalised(name: &str) -> String {
-    name.split(' ')
-        .map(|w| {
-            let mut cs = w.chars();
-            cs.next()
-                .map(|f| f.to_uppercase().chain(cs).collect::<String>())
-                .unwrap_or_default()
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
 }
